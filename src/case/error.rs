@@ -1,0 +1,115 @@
+//! Case-file errors, drawn like rustc and Hurl draw theirs: what is wrong, `--> file:line:col`,
+//! the source line with a caret, what was expected, and "did you mean" for near misses.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::tree::Pos;
+
+#[derive(Debug, Clone)]
+pub struct CaseError {
+    /// The file, as the user would type it (relative to the project root when possible).
+    pub file: PathBuf,
+    pub pos: Pos,
+    /// The file's line at `pos`, for the frame.
+    pub source_line: String,
+    pub message: String,
+    /// What was expected there.
+    pub expected: Option<String>,
+    pub help: Option<String>,
+}
+
+impl CaseError {
+    pub fn new(file: PathBuf, text: &str, pos: Pos, message: impl Into<String>) -> Self {
+        let source_line = text.lines().nth(pos.line.saturating_sub(1) as usize).unwrap_or("").to_string();
+        Self { file, pos, source_line, message: message.into(), expected: None, help: None }
+    }
+
+    /// An error about a whole file (unreadable, no cases found).
+    pub fn file(file: PathBuf, message: impl Into<String>) -> Self {
+        Self { file, pos: Pos::default(), source_line: String::new(), message: message.into(), expected: None, help: None }
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    pub fn help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.message)?;
+        if self.pos.line == 0 {
+            write!(f, "  --> {}", self.file.display())?;
+        } else {
+            let gutter = self.pos.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            writeln!(f, "{pad}--> {}:{}:{}", self.file.display(), self.pos.line, self.pos.col)?;
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{} | {}", self.pos.line, self.source_line)?;
+            let caret_pad = " ".repeat(self.pos.col.saturating_sub(1) as usize);
+            let label = self.expected.as_deref().map(|e| format!(" expected {e}")).unwrap_or_default();
+            write!(f, "{pad} | {caret_pad}^{label}")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+/// The candidate closest to `word`, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_a_frame_with_a_caret() {
+        let text = "api: tencent-cvm\nsteps:\n  - acton: CreateKeyPair\n";
+        let err = CaseError::new("cases/x.yaml".into(), text, Pos { line: 3, col: 5 }, "unknown field `acton`")
+            .expected("one of `action`, `params`")
+            .help(did_you_mean("acton", ["action", "params"]));
+        let shown = err.to_string();
+        assert_eq!(
+            shown,
+            "unknown field `acton`\n --> cases/x.yaml:3:5\n  |\n3 |   - acton: CreateKeyPair\n  |     ^ expected one of `action`, `params`\n  = help: did you mean `action`?"
+        );
+    }
+
+    #[test]
+    fn suggests_only_near_misses() {
+        assert_eq!(did_you_mean("CreateKeyPairs", ["CreateKeyPair", "ImportKeyPair"]).unwrap(), "did you mean `CreateKeyPair`?");
+        assert!(did_you_mean("Reboot", ["CreateKeyPair", "ImportKeyPair"]).is_none());
+    }
+}

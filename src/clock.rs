@@ -1,0 +1,72 @@
+//! Time, passed in rather than read globally, so signing checks, rate limits and timestamps can be
+//! tested at a fixed instant (the SDK vectors are pinned at 2025-01-01T00:00:00Z).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A source of wall-clock time in milliseconds since the Unix epoch.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now_millis(&self) -> i64;
+
+    fn now_secs(&self) -> i64 {
+        self.now_millis().div_euclid(1000)
+    }
+}
+
+/// The machine's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> i64 {
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// A clock that only moves when told to; for tests.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn at_secs(secs: i64) -> Arc<Self> {
+        Arc::new(Self(AtomicI64::new(secs * 1000)))
+    }
+
+    pub fn advance_millis(&self, millis: i64) {
+        self.0.fetch_add(millis, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_millis(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` for a Unix time, the format every API here documents.
+pub fn iso8601_utc(secs: i64) -> String {
+    let time = time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time.format(&format).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_utc_not_local_dates() {
+        // The TC3 docs' own example: 1551113065 is 2019-02-25 in UTC (2019-02-26 in UTC+8).
+        assert_eq!(iso8601_utc(1_551_113_065), "2019-02-25T16:44:25Z");
+    }
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let clock = ManualClock::at_secs(1_735_689_600);
+        assert_eq!(clock.now_secs(), 1_735_689_600);
+        clock.advance_millis(1500);
+        assert_eq!(clock.now_millis(), 1_735_689_601_500);
+    }
+}

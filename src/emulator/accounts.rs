@@ -1,0 +1,167 @@
+//! Emulator accounts: credentials, per-account settings (quotas, projects, permissions) and
+//! injected faults. Every product keeps its own state per account; credentials map to accounts.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+/// The account `serve` creates unless told otherwise; documented in the README.
+pub const DEFAULT_SECRET_ID: &str = "AKIDKEYPAIRCONTRACTEMULATOR0000";
+pub const DEFAULT_SECRET_KEY: &str = "keypair-contract-emulator-secret";
+
+/// One emulated cloud account. `Debug` never shows the secret key.
+pub struct Account {
+    /// A numeric account id, like Tencent's UIN.
+    pub id: String,
+    pub secret_id: String,
+    secret_key: String,
+    settings: Mutex<AccountSettings>,
+    faults: Mutex<Vec<Fault>>,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account").field("id", &self.id).field("secret_id", &self.secret_id).finish_non_exhaustive()
+    }
+}
+
+/// What the control API can set on an account. Absent quotas take the provider model's default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountSettings {
+    /// Quota overrides by name, e.g. `tencent-cvm.key-pairs`; each provider model names its own.
+    pub quotas: BTreeMap<String, u64>,
+    /// Project ids that exist in this account (Tencent `ProjectId`); 0 is the default project.
+    pub projects: BTreeSet<i64>,
+    /// Denied actions, as `<api>:<Action>` (e.g. `tencent-lighthouse:CreateKeyPair`).
+    pub deny: BTreeSet<String>,
+    /// Whether the documented rate limits are enforced for this account.
+    pub rate_limits: bool,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self { quotas: BTreeMap::new(), projects: BTreeSet::from([0]), deny: BTreeSet::new(), rate_limits: true }
+    }
+}
+
+/// An error to answer instead of the next matching call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// The API, e.g. `tencent-cvm`.
+    pub api: String,
+    pub action: String,
+    /// The provider error code to answer with, e.g. `InternalServerError`.
+    pub code: String,
+}
+
+impl Account {
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
+    }
+
+    pub fn settings(&self) -> AccountSettings {
+        self.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn update_settings(&self, settings: AccountSettings) {
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// The quota `name` for this account, or `default`.
+    pub fn quota(&self, name: &str, default: u64) -> u64 {
+        self.settings.lock().unwrap_or_else(|e| e.into_inner()).quotas.get(name).copied().unwrap_or(default)
+    }
+
+    pub fn add_fault(&self, fault: Fault) {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner()).push(fault);
+    }
+
+    pub fn faults(&self) -> Vec<Fault> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Removes and returns the first fault injected for `api` and `action`.
+    pub fn take_fault(&self, api: &str, action: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let index = faults.iter().position(|f| f.api == api && f.action == action)?;
+        Some(faults.remove(index))
+    }
+
+    pub fn clear_faults(&self) {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// All accounts of one emulator, by secret id (Tencent SecretId, Alibaba AccessKeyId).
+#[derive(Debug, Default)]
+pub struct AccountStore {
+    by_secret_id: RwLock<HashMap<String, Arc<Account>>>,
+    next_id: AtomicU64,
+}
+
+impl AccountStore {
+    /// Adds an account with the given credentials; replaces one with the same secret id.
+    pub fn add(&self, secret_id: &str, secret_key: &str, settings: AccountSettings) -> Arc<Account> {
+        let number = 100_000_000_001 + self.next_id.fetch_add(1, Ordering::SeqCst);
+        let account = Arc::new(Account {
+            id: number.to_string(),
+            secret_id: secret_id.to_string(),
+            secret_key: secret_key.to_string(),
+            settings: Mutex::new(settings),
+            faults: Mutex::new(Vec::new()),
+        });
+        self.by_secret_id.write().unwrap_or_else(|e| e.into_inner()).insert(secret_id.to_string(), account.clone());
+        account
+    }
+
+    /// Creates an account with fresh random credentials.
+    pub fn create(&self, settings: AccountSettings) -> Arc<Account> {
+        let secret_id = format!("AKID{}", random_alnum(32));
+        let secret_key = random_alnum(32);
+        self.add(&secret_id, &secret_key, settings)
+    }
+
+    pub fn get(&self, secret_id: &str) -> Option<Arc<Account>> {
+        self.by_secret_id.read().unwrap_or_else(|e| e.into_inner()).get(secret_id).cloned()
+    }
+
+    pub fn remove(&self, secret_id: &str) -> Option<Arc<Account>> {
+        self.by_secret_id.write().unwrap_or_else(|e| e.into_inner()).remove(secret_id)
+    }
+}
+
+/// Random `[0-9A-Za-z]` text for credentials.
+pub fn random_alnum(len: usize) -> String {
+    use rand::RngExt;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..len).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_fire_once_for_their_action() {
+        let store = AccountStore::default();
+        let account = store.create(AccountSettings::default());
+        account.add_fault(Fault { api: "tencent-cvm".into(), action: "CreateKeyPair".into(), code: "InternalServerError".into() });
+        assert!(account.take_fault("tencent-cvm", "ImportKeyPair").is_none());
+        assert!(account.take_fault("tencent-cvm", "CreateKeyPair").is_some());
+        assert!(account.take_fault("tencent-cvm", "CreateKeyPair").is_none());
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let store = AccountStore::default();
+        let account = store.add("AKIDx", "very-secret", AccountSettings::default());
+        assert!(!format!("{account:?}").contains("very-secret"));
+        assert_eq!(store.get("AKIDx").unwrap().secret_key(), "very-secret");
+    }
+}

@@ -1,0 +1,323 @@
+//! The documented validation of CVM key-pair requests, as pure functions of the parameters.
+//!
+//! When several rules fail at once, the first in this fixed order wins (ledger L-CVM-10):
+//! Region → KeyName (absent, empty, too long, illegal characters) → ProjectId (absent, not an
+//! integer, unknown project) → PublicKey (absent, malformed) → TagSpecification (shape, reserved
+//! keys) → then, in the model, state: duplicate name → duplicate public key → tag quota → key quota.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::errors::with_detail;
+use super::settings::{AbsentName, CvmSettings};
+use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::params::as_integer;
+use crate::keys;
+
+/// "can contain numbers, letters, and underscores, with a maximum length of 25 characters" (seed 000 §2).
+pub const KEY_NAME_MAX_CHARS: usize = 25;
+static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_]+$").expect("valid regex"));
+/// `skey-` + 8 characters (apis.md §1.6; `skey-1122` is the documented malformed example).
+pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
+/// The only `ResourceType` a key pair's TagSpecification may name.
+pub const TAG_RESOURCE_TYPE: &str = "keypair";
+/// Tencent's tag service limits (apis.md §7).
+pub const TAG_KEY_MAX_CHARS: usize = 127;
+pub const TAG_VALUE_MAX_CHARS: usize = 255;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// A validated CreateKeyPair / ImportKeyPair request.
+#[derive(Debug, Clone)]
+pub struct NewKeyPair {
+    pub key_name: String,
+    pub project_id: i64,
+    pub tags: Vec<Tag>,
+    /// ImportKeyPair only: the public key line as given, and its wire blob.
+    pub public_key: Option<(String, Vec<u8>)>,
+}
+
+pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), TencentError> {
+    let region = region.ok_or_else(|| TencentError::missing_parameter("Region"))?;
+    if settings.regions.iter().any(|r| r == region) {
+        Ok(())
+    } else {
+        Err(TencentError::unsupported_region(region))
+    }
+}
+
+/// CreateKeyPair's parameters (seed 000 §2).
+pub fn parse_create(params: &Value, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
+    let key_name = key_name(params, settings)?;
+    let project_id = project_id(params, settings, projects)?;
+    let tags = tag_specification(params, settings, true)?;
+    Ok(NewKeyPair { key_name, project_id, tags, public_key: None })
+}
+
+/// ImportKeyPair's parameters (seed 003 §2).
+pub fn parse_import(params: &Value, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
+    let key_name = key_name(params, settings)?;
+    let project_id = project_id(params, settings, projects)?;
+    let public_key = public_key(params)?;
+    let tags = tag_specification(params, settings, settings.import_rejects_reserved_tags)?;
+    Ok(NewKeyPair { key_name, project_id, tags, public_key: Some(public_key) })
+}
+
+fn string_param<'a>(params: &'a Value, name: &str) -> Result<Option<&'a str>, TencentError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(TencentError::invalid_parameter(format!("`{name}` must be a string."))),
+    }
+}
+
+fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentError> {
+    let name = match string_param(params, "KeyName")? {
+        Some(name) => name,
+        None if settings.absent_name == AbsentName::MissingParameter => {
+            return Err(TencentError::missing_parameter("KeyName"));
+        }
+        None => "",
+    };
+    if name.is_empty() {
+        return Err(with_detail("InvalidKeyPairNameEmpty", ""));
+    }
+    if name.chars().count() > KEY_NAME_MAX_CHARS {
+        return Err(with_detail("InvalidKeyPairNameTooLong", format!("(got {} characters)", name.chars().count())));
+    }
+    if !KEY_NAME_CHARS.is_match(name) {
+        return Err(with_detail("InvalidKeyPairNameIncludeIllegalChar", ""));
+    }
+    Ok(name.to_string())
+}
+
+fn project_id(params: &Value, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
+    let value = match params.get("ProjectId") {
+        None | Some(Value::Null) => return Err(TencentError::missing_parameter("ProjectId")),
+        Some(value) => value,
+    };
+    if value.is_string() && !settings.project_id_accepts_string {
+        return Err(TencentError::invalid_parameter("`ProjectId` must be an integer."));
+    }
+    let id = as_integer(value).ok_or_else(|| TencentError::invalid_parameter("`ProjectId` must be an integer."))?;
+    if !projects.contains(&id) {
+        return Err(with_detail("InvalidProjectId.NotFound", format!("(ProjectId {id})")));
+    }
+    Ok(id)
+}
+
+fn public_key(params: &Value) -> Result<(String, Vec<u8>), TencentError> {
+    let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
+    let parsed = keys::parse_openssh_public(line).map_err(|_| with_detail("InvalidPublicKey.Malformed", ""))?;
+    if parsed.algorithm != "ssh-rsa" {
+        return Err(with_detail("InvalidPublicKey.Malformed", format!("(the key type is {})", parsed.algorithm)));
+    }
+    Ok((line.trim().to_string(), parsed.blob))
+}
+
+fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bool) -> Result<Vec<Tag>, TencentError> {
+    let specs = match params.get("TagSpecification") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(specs)) => specs,
+        Some(_) => return Err(TencentError::invalid_parameter("`TagSpecification` must be a list.")),
+    };
+    let mut tags = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let resource_type = spec.get("ResourceType").and_then(Value::as_str).unwrap_or("");
+        if resource_type != TAG_RESOURCE_TYPE {
+            return Err(with_detail(
+                "InvalidParameterValue",
+                format!("(TagSpecification.{i}.ResourceType must be `{TAG_RESOURCE_TYPE}`, got `{resource_type}`)"),
+            ));
+        }
+        let list = match spec.get("Tags") {
+            None | Some(Value::Null) => continue,
+            Some(Value::Array(list)) => list,
+            Some(_) => return Err(TencentError::invalid_parameter(format!("`TagSpecification.{i}.Tags` must be a list."))),
+        };
+        for tag in list {
+            let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
+            let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
+            if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || value.chars().count() > TAG_VALUE_MAX_CHARS {
+                return Err(with_detail("InvalidParameterValue", "(tag key must be 1-127 characters, value at most 255)"));
+            }
+            let lower = key.to_ascii_lowercase();
+            if reject_reserved && settings.reserved_tag_prefixes.iter().any(|p| lower.starts_with(p.as_str())) {
+                return Err(with_detail("FailedOperation.TagKeyReserved", format!("(`{key}`)")));
+            }
+            tags.push(Tag { key: key.to_string(), value: value.to_string() });
+        }
+    }
+    Ok(tags)
+}
+
+/// A validated DescribeKeyPairs request (apis.md §1.4).
+#[derive(Debug, Clone, Default)]
+pub struct DescribeQuery {
+    pub key_ids: Vec<String>,
+    pub filters: Vec<(String, Vec<String>)>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Filter names DescribeKeyPairs documents; `tag:<key>` is also accepted.
+pub const FILTER_NAMES: &[&str] = &["project-id", "key-name", "tag-key", "tag-value"];
+
+pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
+    let key_ids = id_list(params, "KeyIds", 100)?;
+    let mut filters = Vec::new();
+    if let Some(list) = params.get("Filters").filter(|v| !v.is_null()) {
+        let list = list.as_array().ok_or_else(|| TencentError::invalid_parameter("`Filters` must be a list."))?;
+        for filter in list {
+            let name = filter.get("Name").and_then(Value::as_str).unwrap_or("");
+            if !FILTER_NAMES.contains(&name) && !name.starts_with("tag:") {
+                return Err(with_detail("InvalidFilter", format!("(`{name}`)")));
+            }
+            let values = match filter.get("Values") {
+                Some(Value::Array(values)) => values.iter().map(|v| as_text(v)).collect(),
+                _ => return Err(TencentError::invalid_parameter(format!("filter `{name}` needs a list of Values."))),
+            };
+            filters.push((name.to_string(), values));
+        }
+    }
+    if !key_ids.is_empty() && !filters.is_empty() {
+        return Err(TencentError::invalid_parameter("`KeyIds` and `Filters` cannot be given together."));
+    }
+    let offset = match params.get("Offset") {
+        None | Some(Value::Null) => 0,
+        Some(v) => as_integer(v).and_then(|n| usize::try_from(n).ok()).ok_or_else(|| with_detail("InvalidParameterValueOffset", ""))?,
+    };
+    let limit = match params.get("Limit") {
+        None | Some(Value::Null) => 20,
+        Some(v) => as_integer(v)
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| with_detail("InvalidParameterValueLimit", "(Limit must be 1-100)"))?,
+    };
+    Ok(DescribeQuery { key_ids, filters, offset, limit })
+}
+
+/// DeleteKeyPairs' `KeyIds` (required, at most 100).
+pub fn parse_delete(params: &Value) -> Result<Vec<String>, TencentError> {
+    let ids = id_list(params, "KeyIds", 100)?;
+    if ids.is_empty() {
+        return Err(TencentError::missing_parameter("KeyIds"));
+    }
+    Ok(ids)
+}
+
+fn id_list(params: &Value, name: &str, max: usize) -> Result<Vec<String>, TencentError> {
+    let list = match params.get(name) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(TencentError::invalid_parameter(format!("`{name}` must be a list."))),
+    };
+    if list.len() > max {
+        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {max} {name})")));
+    }
+    let mut ids = Vec::new();
+    for item in list {
+        let id = item.as_str().ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must hold strings.")))?;
+        if !KEY_ID.is_match(id) {
+            return Err(with_detail("InvalidKeyPairId.Malformed", format!("(`{id}`)")));
+        }
+        ids.push(id.to_string());
+    }
+    Ok(ids)
+}
+
+fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn projects() -> BTreeSet<i64> {
+        BTreeSet::from([0])
+    }
+
+    fn create_code(params: Value) -> String {
+        parse_create(&params, &CvmSettings::default(), &projects()).map(|_| "ok".into()).unwrap_or_else(|e| e.code)
+    }
+
+    #[test]
+    fn key_name_rules_in_order() {
+        assert_eq!(create_code(json!({"ProjectId": 0})), "MissingParameter");
+        assert_eq!(create_code(json!({"KeyName": "", "ProjectId": 0})), "InvalidKeyPairNameEmpty");
+        assert_eq!(create_code(json!({"KeyName": "a".repeat(25), "ProjectId": 0})), "ok");
+        assert_eq!(create_code(json!({"KeyName": "a".repeat(26), "ProjectId": 0})), "InvalidKeyPairNameTooLong");
+        assert_eq!(create_code(json!({"KeyName": "bad-name", "ProjectId": 0})), "InvalidKeyPairNameIncludeIllegalChar");
+        // Too long and illegal at once: the length rule comes first.
+        assert_eq!(create_code(json!({"KeyName": "-".repeat(26), "ProjectId": 0})), "InvalidKeyPairNameTooLong");
+        // Both name and project wrong: the name rule comes first.
+        assert_eq!(create_code(json!({"KeyName": ""})), "InvalidKeyPairNameEmpty");
+    }
+
+    #[test]
+    fn absent_name_setting_switches_the_code() {
+        let settings = CvmSettings { absent_name: AbsentName::Empty, ..CvmSettings::default() };
+        let code = parse_create(&json!({"ProjectId": 0}), &settings, &projects()).unwrap_err().code;
+        assert_eq!(code, "InvalidKeyPairNameEmpty");
+    }
+
+    #[test]
+    fn project_rules() {
+        assert_eq!(create_code(json!({"KeyName": "k"})), "MissingParameter");
+        assert_eq!(create_code(json!({"KeyName": "k", "ProjectId": "0"})), "ok");
+        assert_eq!(create_code(json!({"KeyName": "k", "ProjectId": true})), "InvalidParameter");
+        assert_eq!(create_code(json!({"KeyName": "k", "ProjectId": 42})), "InvalidProjectId.NotFound");
+    }
+
+    #[test]
+    fn tag_rules() {
+        let spec = |rt: &str, key: &str| json!({"KeyName": "k", "ProjectId": 0, "TagSpecification": [{"ResourceType": rt, "Tags": [{"Key": key, "Value": "v"}]}]});
+        assert_eq!(create_code(spec("keypair", "env")), "ok");
+        assert_eq!(create_code(spec("instance", "env")), "InvalidParameterValue");
+        assert_eq!(create_code(spec("keypair", "qcloud:team")), "FailedOperation.TagKeyReserved");
+        assert_eq!(create_code(spec("keypair", "Tencent-x")), "FailedOperation.TagKeyReserved");
+        assert_eq!(create_code(spec("keypair", "")), "InvalidParameterValue");
+    }
+
+    #[test]
+    fn import_needs_an_openssh_rsa_key() {
+        let code = |pk: Value| {
+            parse_import(&json!({"KeyName": "k", "ProjectId": 0, "PublicKey": pk}), &CvmSettings::default(), &projects())
+                .map(|_| "ok".to_string())
+                .unwrap_or_else(|e| e.code)
+        };
+        assert_eq!(code(json!("ssh-rsa XXXXXXXXXXXX== skey_45071")), "InvalidPublicKey.Malformed");
+        assert_eq!(code(json!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdCBhIHJlYWwga2V5IGF0IGFsbCBqdXN0IDMy")), "InvalidPublicKey.Malformed");
+        assert_eq!(code(Value::Null), "MissingParameter");
+    }
+
+    #[test]
+    fn describe_and_delete_rules() {
+        assert_eq!(parse_describe(&json!({"KeyIds": ["skey-1122"]})).unwrap_err().code, "InvalidKeyPairId.Malformed");
+        assert_eq!(parse_describe(&json!({"Filters": [{"Name": "colour", "Values": ["x"]}]})).unwrap_err().code, "InvalidFilter");
+        assert_eq!(parse_describe(&json!({"Limit": 101})).unwrap_err().code, "InvalidParameterValueLimit");
+        assert_eq!(parse_describe(&json!({"Limit": "5"})).unwrap().limit, 5);
+        assert_eq!(parse_delete(&json!({})).unwrap_err().code, "MissingParameter");
+        assert_eq!(parse_delete(&json!({"KeyIds": ["skey-11112222"]})).unwrap(), vec!["skey-11112222"]);
+    }
+
+    #[test]
+    fn region_rule() {
+        let settings = CvmSettings::default();
+        assert!(check_region(Some("ap-guangzhou"), &settings).is_ok());
+        assert_eq!(check_region(Some("ap-mumbai"), &settings).unwrap_err().code, "UnsupportedRegion");
+        assert_eq!(check_region(None, &settings).unwrap_err().code, "MissingParameter");
+    }
+}

@@ -1,0 +1,65 @@
+//! Every CVM behaviour the documents leave open or contradict, as one setting each. Each default
+//! is recorded with its seed reference in docs/discrepancies.md (the ledger), where a live case
+//! that settles it is named.
+
+/// The 18 regions seed 000 §2 says CreateKeyPair supports.
+pub const SEED_000_REGIONS: &[&str] = &[
+    "ap-bangkok", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong", "ap-jakarta", "ap-nanjing",
+    "ap-seoul", "ap-shanghai", "ap-shanghai-fsi", "ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt",
+    "na-ashburn", "na-siliconvalley", "sa-saopaulo",
+];
+
+/// Quota names the control API can lower per account.
+pub const QUOTA_KEY_PAIRS: &str = "tencent-cvm.key-pairs";
+pub const QUOTA_TAG_RESOURCES: &str = "tencent-cvm.tag-resources";
+
+/// Which code an absent `KeyName` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbsentName {
+    /// `MissingParameter` (ledger L-CVM-1; the default).
+    MissingParameter,
+    /// `InvalidKeyPairNameEmpty`, as if it were sent empty.
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub struct CvmSettings {
+    /// Key pairs per account; undocumented (apis.md §1.7). Ledger L-CVM-4.
+    pub key_pair_quota: u64,
+    /// Resources one tag (key and value) may be bound to (`LimitExceeded.TagResourceQuota`);
+    /// undocumented. Ledger L-CVM-5.
+    pub tag_resource_quota: u64,
+    /// Size of generated keys; seed 000's example key is 1024-bit, nothing states the size. Ledger L-CVM-6.
+    pub key_bits: usize,
+    /// Regions the key-pair actions accept; seed 000 lists 18 for CreateKeyPair, seed 003 defers to
+    /// "the regions supported by the product". Applied to all four actions. Ledger L-CVM-3.
+    pub regions: Vec<String>,
+    /// Tag-key prefixes reserved for the system (`FailedOperation.TagKeyReserved`). Ledger L-CVM-7.
+    pub reserved_tag_prefixes: Vec<String>,
+    /// Seed 003 does not list `FailedOperation.TagKeyReserved` for ImportKeyPair; true applies the
+    /// same reserved-prefix rule to imports. Ledger L-CVM-8.
+    pub import_rejects_reserved_tags: bool,
+    /// The code an absent KeyName gets. Ledger L-CVM-1.
+    pub absent_name: AbsentName,
+    /// Seed 003 types ProjectId as Integer but its example sends `"0"`: accept decimal strings.
+    /// Ledger L-CVM-2.
+    pub project_id_accepts_string: bool,
+    /// No document says key pairs are regional: false keeps one set per account. Ledger L-CVM-9.
+    pub regional_key_pairs: bool,
+}
+
+impl Default for CvmSettings {
+    fn default() -> Self {
+        Self {
+            key_pair_quota: 500,
+            tag_resource_quota: 1000,
+            key_bits: 2048,
+            regions: SEED_000_REGIONS.iter().map(|r| r.to_string()).collect(),
+            reserved_tag_prefixes: vec!["qcloud".into(), "tencent".into(), "project".into()],
+            import_rejects_reserved_tags: true,
+            absent_name: AbsentName::MissingParameter,
+            project_id_accepts_string: true,
+            regional_key_pairs: false,
+        }
+    }
+}

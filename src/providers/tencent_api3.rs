@@ -1,0 +1,185 @@
+//! Tencent Cloud API 3.0 (CVM 2017-03-12): building and signing requests as the official SDKs do.
+//!
+//! Three wire forms, all documented (shared/reference/apis.md §1.1): POST JSON signed with TC3
+//! (the SDK default), GET with the parameters in the query (TC3 or signature v1), and form POST
+//! with signature v1.
+
+use serde_json::Value;
+
+use super::{ApiProfile, Call, NameRule, Outgoing, RequestStyle, Shape, Signing, Volatile};
+use crate::sign;
+
+/// Response fields of the Tencent key-pair APIs that change from run to run.
+const TENCENT_VOLATILE: &[Volatile] = &[
+    Volatile { selector: ".**.RequestId", token: "request-id", shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$") },
+    Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^skey-[0-9a-z]{8}$") },
+    Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
+    Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
+    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Iso8601 },
+];
+
+/// CVM API 3.0, seeds 000 (CreateKeyPair) and 003 (ImportKeyPair).
+pub static CVM: ApiProfile = ApiProfile {
+    name: "tencent-cvm",
+    style: RequestStyle::TencentApi3,
+    default_version: "2017-03-12",
+    default_region: "ap-guangzhou",
+    default_method: "POST",
+    default_signing: Signing::Tc3,
+    signings: &[Signing::Tc3, Signing::HmacSha1, Signing::HmacSha256],
+    service: "cvm",
+    live_endpoint: "https://cvm.tencentcloudapi.com",
+    path: "/",
+    actions: &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"],
+    name_rule: NameRule { max_len: 25, default_len: 16 },
+    volatile: TENCENT_VOLATILE,
+    request_id: "/Response/RequestId",
+    creates: &[("CreateKeyPair", "/Response/KeyPair/KeyId"), ("ImportKeyPair", "/Response/KeyId")],
+    delete: ("DeleteKeyPairs", "KeyIds"),
+    credential_env: ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+};
+
+/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`).
+pub fn build(
+    profile: &ApiProfile,
+    base: &reqwest::Url,
+    call: &Call<'_>,
+    secret_id: &str,
+    secret_key: &str,
+    now_secs: i64,
+    nonce: u64,
+) -> Result<Outgoing, String> {
+    let host = authority(base)?;
+    let path = profile.path;
+    let url_base = format!("{}://{}{}", base.scheme(), host, path);
+    match call.signing {
+        Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, now_secs),
+        Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
+        Signing::HmacSha1 | Signing::HmacSha256 => {
+            let mut params = flatten(call.params, 0);
+            params.push(("Action".into(), call.action.into()));
+            params.push(("Version".into(), call.version.into()));
+            if let Some(region) = call.region {
+                params.push(("Region".into(), region.into()));
+            }
+            params.push(("Timestamp".into(), now_secs.to_string()));
+            params.push(("Nonce".into(), nonce.to_string()));
+            params.push(("SecretId".into(), secret_id.into()));
+            let v1 = if call.signing == Signing::HmacSha256 {
+                params.push(("SignatureMethod".into(), "HmacSHA256".into()));
+                sign::tencent_v1::V1Method::HmacSha256
+            } else {
+                sign::tencent_v1::V1Method::HmacSha1
+            };
+            let signature = sign::tencent_v1::sign(call.method, &host, path, &params, secret_key, v1);
+            params.push(("Signature".into(), signature));
+            let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+            if call.method.eq_ignore_ascii_case("GET") {
+                Ok(Outgoing { method: "GET".into(), url: format!("{url_base}?{encoded}"), headers: vec![], body: vec![] })
+            } else {
+                Ok(Outgoing {
+                    method: call.method.to_ascii_uppercase(),
+                    url: url_base,
+                    headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+                    body: encoded.into_bytes(),
+                })
+            }
+        }
+    }
+}
+
+fn build_tc3(
+    profile: &ApiProfile,
+    url_base: &str,
+    host: &str,
+    call: &Call<'_>,
+    secret_id: &str,
+    secret_key: &str,
+    now_secs: i64,
+) -> Result<Outgoing, String> {
+    let get = call.method.eq_ignore_ascii_case("GET");
+    let (query, content_type, body) = if get {
+        let pairs = flatten(call.params, 0);
+        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+        (query, "application/x-www-form-urlencoded", Vec::new())
+    } else {
+        let body = serde_json::to_vec(call.params).map_err(|e| format!("cannot encode parameters: {e}"))?;
+        (String::new(), "application/json", body)
+    };
+    let mut headers: Vec<(String, String)> = vec![
+        ("Content-Type".into(), content_type.into()),
+        ("Host".into(), host.into()),
+        ("X-TC-Action".into(), call.action.into()),
+        ("X-TC-Version".into(), call.version.into()),
+        ("X-TC-Timestamp".into(), now_secs.to_string()),
+    ];
+    if let Some(region) = call.region {
+        headers.push(("X-TC-Region".into(), region.into()));
+    }
+    let method = call.method.to_ascii_uppercase();
+    let parts = sign::HttpParts { method: &method, path: profile.path, query: &query, headers: &headers, body: &body };
+    let authorization = sign::tc3::sign(&parts, secret_id, secret_key, profile.service, now_secs, &["content-type", "host"])
+        .map_err(|e| format!("cannot sign: {e}"))?;
+    headers.push(("Authorization".into(), authorization));
+    // reqwest sets Host itself from the URL, to the same authority that was signed.
+    headers.retain(|(name, _)| !name.eq_ignore_ascii_case("host"));
+    let url = if query.is_empty() { url_base.to_string() } else { format!("{url_base}?{query}") };
+    Ok(Outgoing { method, url, headers, body })
+}
+
+/// `host[:port]` as reqwest will send it in the Host header (the default port is omitted).
+pub fn authority(base: &reqwest::Url) -> Result<String, String> {
+    let host = base.host_str().ok_or_else(|| format!("endpoint {base} has no host"))?;
+    Ok(match base.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
+/// Flattens JSON parameters into the `Name.N.Field` form of GET and form requests; Tencent counts
+/// list items from 0 (apis.md §1.1), Alibaba from 1.
+pub fn flatten(params: &Value, first_index: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    flatten_into(&mut out, String::new(), params, first_index);
+    out
+}
+
+fn flatten_into(out: &mut Vec<(String, String)>, prefix: String, value: &Value, first: usize) {
+    let join = |key: &str| if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| flatten_into(out, join(k), v, first)),
+        Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| flatten_into(out, join(&(i + first).to_string()), v, first))
+        }
+        Value::String(s) => out.push((prefix, s.clone())),
+        Value::Null => {}
+        other => out.push((prefix, other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn flattens_lists_from_zero() {
+        let params = json!({"KeyIds": ["skey-1", "skey-2"], "Filters": [{"Name": "key-name", "Values": ["a"]}], "Limit": 5});
+        assert_eq!(
+            flatten(&params, 0),
+            vec![
+                ("KeyIds.0".to_string(), "skey-1".to_string()),
+                ("KeyIds.1".into(), "skey-2".into()),
+                ("Filters.0.Name".into(), "key-name".into()),
+                ("Filters.0.Values.0".into(), "a".into()),
+                ("Limit".into(), "5".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn authority_keeps_an_explicit_port() {
+        assert_eq!(authority(&"http://127.0.0.1:18080/".parse().unwrap()).unwrap(), "127.0.0.1:18080");
+        assert_eq!(authority(&"https://cvm.tencentcloudapi.com".parse().unwrap()).unwrap(), "cvm.tencentcloudapi.com");
+    }
+}

@@ -1,0 +1,70 @@
+//! Helpers shared by the two `Authorization`-header schemes, TC3 ([`super::tc3`]) and ACS3
+//! ([`super::acs3`]): both write `<ALGORITHM> Credential=…,SignedHeaders=a;b,Signature=…`
+//! and both list the signed headers lower-cased, sorted and `;`-joined.
+
+use super::SignatureError;
+
+/// The three items of a header-scheme `Authorization` value (TC3, ACS3), unparsed beyond the
+/// splitting; `signed_headers` is lower-cased.
+pub(super) struct AuthItems<'a> {
+    pub credential: &'a str,
+    pub signed_headers: Vec<String>,
+    pub signature: &'a str,
+}
+
+/// Splits `<ALGORITHM> Credential=…, SignedHeaders=a;b, Signature=…` (spaces after the commas
+/// optional). Error texts never echo the value, which holds the signature.
+pub(super) fn parse_auth_items<'a>(
+    value: &'a str,
+    algorithm: &str,
+) -> Result<AuthItems<'a>, SignatureError> {
+    let malformed = |what: &str| SignatureError::Malformed(format!("authorization header: {what}"));
+    let value = value.trim();
+    let (found, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if found != algorithm {
+        return Err(SignatureError::UnsupportedMethod(
+            found.chars().take(40).collect(),
+        ));
+    }
+    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+    for item in rest.split(',') {
+        let (key, val) = item
+            .trim()
+            .split_once('=')
+            .ok_or_else(|| malformed("expected key=value items"))?;
+        let slot = match key.trim() {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed_headers,
+            "Signature" => &mut signature,
+            _ => return Err(malformed("unknown item")),
+        };
+        *slot = Some(val.trim());
+    }
+    let credential = credential.ok_or(SignatureError::Missing("Credential"))?;
+    let signed_headers = signed_headers.ok_or(SignatureError::Missing("SignedHeaders"))?;
+    let signature = signature.ok_or(SignatureError::Missing("Signature"))?;
+    let signed_headers: Vec<String> = signed_headers
+        .split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    if credential.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty)
+    {
+        return Err(malformed("empty item"));
+    }
+    Ok(AuthItems {
+        credential,
+        signed_headers,
+        signature,
+    })
+}
+
+/// Signed header names as they appear in a canonical request: lower-cased, sorted, unique.
+pub(super) fn normalize_header_names<S: AsRef<str>>(names: &[S]) -> Vec<String> {
+    let mut names: Vec<String> = names
+        .iter()
+        .map(|n| n.as_ref().trim().to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
