@@ -1,10 +1,18 @@
 //! What each subcommand does, returning its exit code (see [`crate::report`] for the codes).
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::case::{self, Case, CaseFormat};
+use crate::check::schema::SchemaSet;
+use crate::check::snapshot;
 use crate::cli::{CoverageArgs, RunArgs, ServeArgs};
+use crate::clock::SystemClock;
 use crate::emulator::{self, Emulator, EmulatorConfig, accounts};
-use crate::report::{EXIT_USAGE, EXIT_OK};
+use crate::providers::Credentials;
+use crate::report::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, text};
+use crate::run::{RunContext, Target, run_suite};
 
 /// `serve`: the emulator until Ctrl-C.
 pub async fn serve(args: ServeArgs) -> u8 {
@@ -35,21 +43,119 @@ pub async fn serve(args: ServeArgs) -> u8 {
             println!("account: SecretId {id}");
         }
     }
-    println!("products: tencent-cvm (2017-03-12) at / ; control API {}", if args.control { "on at /_emulator/" } else { "off" });
+    println!("control API: {}", if args.control { "on at /_emulator/" } else { "off (serve --control)" });
     let _ = tokio::signal::ctrl_c().await;
     drop(handle);
     EXIT_OK
 }
 
-/// `run`: the suite.
-pub async fn run(_args: RunArgs) -> u8 {
-    EXIT_USAGE
+/// Loads the cases under `root` (all, or those whose id contains `filter`); bad files are errors.
+pub fn load_cases(root: &Path, filter: Option<&str>) -> Result<Vec<Case>, String> {
+    let format = CaseFormat::load(root).map_err(|e| e.to_string())?;
+    let (cases, errors) = case::load_all(root, &format).map_err(|e| e.to_string())?;
+    if !errors.is_empty() {
+        let shown: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+        return Err(format!("{}\n{} case file(s) could not be loaded", shown.join("\n\n"), errors.len()));
+    }
+    let cases: Vec<Case> = cases.into_iter().filter(|c| filter.is_none_or(|f| c.id.contains(f))).collect();
+    if cases.is_empty() {
+        return Err(format!("no case matches the filter `{}`", filter.unwrap_or("")));
+    }
+    Ok(cases)
 }
 
-/// `coverage`.
-pub fn coverage(_args: CoverageArgs) -> u8 {
-    EXIT_USAGE
+/// The project root: `--root` if it has cases/, else the folder this binary was built from.
+fn project_root(given: &Path) -> PathBuf {
+    if given.join("cases").is_dir() {
+        given.to_path_buf()
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
 }
 
-#[allow(dead_code)]
-fn _unused(_: Arc<()>) {}
+/// `run`: the suite; one line per case, failures in full, then `N passed, N failed`.
+pub async fn run(args: RunArgs) -> u8 {
+    let root = project_root(&args.root);
+    let cases = match load_cases(&root, args.filter.as_deref()) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
+            return EXIT_USAGE;
+        }
+    };
+    let schemas = match SchemaSet::load(&root) {
+        Ok(schemas) => Arc::new(schemas),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut credentials = HashMap::new();
+    if let (Some(id), Some(secret)) = (args.secret_id.clone(), args.secret_key.clone()) {
+        credentials.insert("TENCENTCLOUD_SECRET_ID".to_string(), Credentials { id, secret });
+    }
+    // The embedded emulator lives as long as this function.
+    let mut _embedded = None;
+    let target = match args.target.as_str() {
+        "emulator" => match emulator::start_for_tests().await {
+            Ok(handle) => {
+                let target = Target::emulator(&handle.base_url());
+                _embedded = Some(handle);
+                target
+            }
+            Err(e) => Err(format!("cannot start the embedded emulator: {e}")),
+        },
+        "live" => Ok(Target::live(credentials)),
+        url => Target::url(url, args.control, credentials),
+    };
+    let target = match target {
+        Ok(target) => target,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let ctx = match RunContext::new(root.clone(), target, schemas, Arc::new(SystemClock)) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let full_suite = args.filter.is_none();
+    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    println!("running {} cases against {} ({} at a time)", cases.len(), ctx.target.label, args.jobs);
+    let suite = run_suite(&ctx, cases, args.jobs, |result| println!("{}", text::case_line(result))).await;
+    let mut ok = suite.failed() == 0;
+    if full_suite {
+        for orphan in snapshot::unreferenced(&root, &ids) {
+            println!("FAILED   snapshot {} has no case behind it (delete it or restore its case)", orphan.display());
+            ok = false;
+        }
+    }
+    println!("{}", text::summary(&suite));
+    if ok { EXIT_OK } else { EXIT_FAILED }
+}
+
+/// `coverage`: every documented example and error code beside its cases; 1 on a gap.
+pub fn coverage(args: CoverageArgs) -> u8 {
+    let root = project_root(&args.root);
+    let cases = match load_cases(&root, None) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let documented = match crate::coverage::load(&root) {
+        Ok(documented) => documented,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let items = crate::coverage::items(&documented, &cases);
+    let (table, complete) = crate::coverage::render(&items, &documented);
+    println!("{table}");
+    if complete { EXIT_OK } else { EXIT_FAILED }
+}

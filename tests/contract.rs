@@ -1,1 +1,83 @@
-fn main(){}
+//! The contract suite under `cargo test`: one libtest-mimic trial per case file, named by its id
+//! (`cargo test -- tencent-cvm` filters, `cargo test -- --list` lists), run against an emulator
+//! started in-process on an ephemeral loopback port, each case on its own emulator account.
+//!
+//! A case file that does not load is a failing trial showing file:line:col; a snapshot with no
+//! case behind it fails the `snapshots/unreferenced` trial; finding no case at all fails the run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use keypair_contract::case::{self, CaseFormat};
+use keypair_contract::check::schema::SchemaSet;
+use keypair_contract::check::snapshot;
+use keypair_contract::clock::SystemClock;
+use keypair_contract::report::text;
+use keypair_contract::run::{RunContext, Status, Target, run_case};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let runtime = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime"));
+
+    let files = match case::discover(&root) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let format = match CaseFormat::load(&root) {
+        Ok(format) => Arc::new(format),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let ids: Vec<String> = files.iter().map(|f| case::case_id(&root, f)).collect();
+
+    // Started only when some trial runs (not for --list).
+    let shared: Arc<std::sync::OnceLock<Result<(RunContext, keypair_contract::emulator::EmulatorHandle), String>>> = Arc::default();
+    let context = {
+        let (root, runtime, shared) = (root.clone(), runtime.clone(), shared.clone());
+        move || -> Result<RunContext, String> {
+            let entry = shared.get_or_init(|| {
+                runtime.block_on(async {
+                    let handle = keypair_contract::emulator::start_for_tests().await.map_err(|e| format!("emulator: {e}"))?;
+                    let schemas = Arc::new(SchemaSet::load(&root)?);
+                    let ctx = RunContext::new(root.clone(), Target::emulator(&handle.base_url())?, schemas, Arc::new(SystemClock))?;
+                    Ok((ctx, handle))
+                })
+            });
+            entry.as_ref().map(|(ctx, _)| ctx.clone()).map_err(Clone::clone)
+        }
+    };
+
+    let mut trials: Vec<Trial> = Vec::new();
+    for (file, id) in files.iter().zip(&ids) {
+        let (root, file, format, runtime, context) = (root.clone(), file.clone(), format.clone(), runtime.clone(), context.clone());
+        trials.push(Trial::test(id.clone(), move || {
+            let case = case::load_case(&root, &file, &format).map_err(|e| Failed::from(format!("error: {e}")))?;
+            let ctx = context().map_err(Failed::from)?;
+            let result = runtime.block_on(run_case(&ctx, &case));
+            match &result.status {
+                Status::Passed => Ok(()),
+                Status::Skipped(why) => Err(Failed::from(format!("skipped unexpectedly on the emulator: {why}"))),
+                Status::Failed => Err(Failed::from(text::failure_details(&result))),
+            }
+        }));
+    }
+    let (root_for_orphans, ids_for_orphans) = (root.clone(), ids.clone());
+    trials.push(Trial::test("snapshots/unreferenced", move || {
+        let orphans = snapshot::unreferenced(&root_for_orphans, &ids_for_orphans);
+        if orphans.is_empty() {
+            Ok(())
+        } else {
+            let list: Vec<String> = orphans.iter().map(|p| p.display().to_string()).collect();
+            Err(format!("snapshots with no case behind them (delete them or restore their cases):\n  {}", list.join("\n  ")).into())
+        }
+    }));
+    libtest_mimic::run(&args, trials).exit_code()
+}

@@ -1,1 +1,159 @@
+//! The case-file model, after validation: every step resolved against its API's defaults.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::tree::{Document, Pos};
+use crate::providers::{ApiProfile, Signing};
+
+/// One case file.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The path under `cases/` without extension, with `/`; also the trial and snapshot name.
+    pub id: String,
+    /// The file, relative to the project root.
+    pub path: PathBuf,
+    pub description: String,
+    pub source: Source,
+    pub api: &'static ApiProfile,
+    /// `None` if the case may run against a live account, else why not.
+    pub live_skip: Option<String>,
+    pub emulator: EmulatorSetup,
+    pub setup: Vec<Step>,
+    pub steps: Vec<Step>,
+    /// The parsed file, for positions in run-time errors.
+    pub document: Document,
+}
+
+/// Where in the source documents the case comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub seed: String,
+    pub example: Option<String>,
+    pub error: Option<String>,
+    pub rule: Option<String>,
+}
+
+/// Control-API set-up applied to the case's emulator account.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmulatorSetup {
+    /// Account settings (`emulator::accounts::AccountSettings` fields), passed through.
+    #[serde(default)]
+    pub account: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+}
+
+impl EmulatorSetup {
+    pub fn is_empty(&self) -> bool {
+        self.account.is_none() && self.faults.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    pub action: String,
+    pub code: String,
+}
+
+/// One request and what must come back.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `setup[0]`, `steps[2]`: how errors name the step.
+    pub label: String,
+    /// Where the step starts in the file.
+    pub pos: Pos,
+    pub action: String,
+    pub version: String,
+    pub region: Option<String>,
+    pub method: String,
+    pub signing: Signing,
+    /// Parameters with templates unrendered.
+    pub params: Value,
+    pub burst: Option<u32>,
+    pub expect: Expect,
+    /// Name → JSON pointer.
+    pub capture: BTreeMap<String, String>,
+}
+
+/// The expected outcome of a step.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    /// Schema path under `schemas/`.
+    pub schema: String,
+    /// JSON pointer → expected value (templates unrendered).
+    pub fields: Vec<(String, Value)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Error(String),
+}
+
+impl Outcome {
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Success => "success".into(),
+            Outcome::Error(code) => format!("error {code}"),
+        }
+    }
+}
+
+/// The raw file shape (already validated against schemas/case.schema.json).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CaseFile {
+    pub description: String,
+    pub source: Source,
+    pub api: String,
+    pub live: Value,
+    #[serde(default)]
+    pub emulator: EmulatorSetup,
+    #[serde(default)]
+    pub setup: Vec<StepFile>,
+    pub steps: Vec<StepFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StepFile {
+    pub action: String,
+    pub version: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub region: Option<Option<String>>,
+    pub method: Option<String>,
+    pub signing: Option<Signing>,
+    #[serde(default)]
+    pub params: Option<Value>,
+    pub burst: Option<u32>,
+    pub expect: Option<ExpectFile>,
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+}
+
+/// Distinguishes `region: null` (send none) from an absent key (use the default).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ExpectFile {
+    /// Only `true` is valid (the case format says so); its presence picks the success outcome.
+    #[allow(dead_code)]
+    pub success: Option<bool>,
+    pub error: Option<String>,
+    pub status: Option<u16>,
+    pub schema: Option<String>,
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+}

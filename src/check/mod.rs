@@ -1,1 +1,8 @@
-//! placeholder
+//! Checks applied to responses: JSON Schemas written from the docs (compiled once per run),
+//! key-pair consistency, secret scrubbing for anything shown to people, and insta snapshots whose
+//! volatile fields are shape-checked before they are redacted.
+
+pub mod keys;
+pub mod schema;
+pub mod secrets;
+pub mod snapshot;

@@ -40,11 +40,20 @@ pub struct AccountSettings {
     pub deny: BTreeSet<String>,
     /// Whether the documented rate limits are enforced for this account.
     pub rate_limits: bool,
+    /// Alibaba resource-group ids that exist in this account besides the default group
+    /// (`aliyun_ecs::EcsSettings::default_resource_group`, which always exists).
+    pub resource_groups: BTreeSet<String>,
 }
 
 impl Default for AccountSettings {
     fn default() -> Self {
-        Self { quotas: BTreeMap::new(), projects: BTreeSet::from([0]), deny: BTreeSet::new(), rate_limits: true }
+        Self {
+            quotas: BTreeMap::new(),
+            projects: BTreeSet::from([0]),
+            deny: BTreeSet::new(),
+            rate_limits: true,
+            resource_groups: BTreeSet::new(),
+        }
     }
 }
 

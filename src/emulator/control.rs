@@ -58,22 +58,32 @@ fn route(emulator: &Arc<Emulator>, raw: &RawRequest) -> ControlResult {
             let cvm: Vec<_> = emulator.cvm.with_account(&account.id, |keys| {
                 keys.keys().iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id})).collect()
             });
+            let lighthouse: Vec<_> = emulator.lighthouse.with_account(&account.id, |keys| {
+                keys.keys().iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name})).collect()
+            });
+            let ecs: Vec<_> = emulator.ecs.list(&account.id).iter().map(|k| {
+                json!({"RegionId": k.region_id, "KeyPairName": k.key_pair_name, "KeyPairId": k.key_pair_id, "ResourceGroupId": k.resource_group_id})
+            }).collect();
             Ok(json!({
                 "account_id": account.id,
                 "settings": account.settings(),
                 "faults": account.faults(),
-                "state": {"tencent-cvm": {"key_pairs": cvm}},
+                "state": {"tencent-cvm": {"key_pairs": cvm}, "tencent-lighthouse": {"key_pairs": lighthouse}, "aliyun-ecs": {"key_pairs": ecs}},
             }))
         }
         ("POST", ["accounts", id, "reset"]) => {
             let account = find(emulator, id)?;
             emulator.cvm.reset(&account.id);
+            emulator.lighthouse.reset(&account.id);
+            emulator.ecs.reset(&account.id);
             account.clear_faults();
             Ok(json!({"ok": true}))
         }
         ("DELETE", ["accounts", id]) => {
             let account = find(emulator, id)?;
             emulator.cvm.reset(&account.id);
+            emulator.lighthouse.reset(&account.id);
+            emulator.ecs.reset(&account.id);
             emulator.accounts.remove(id);
             Ok(json!({"ok": true}))
         }

@@ -89,8 +89,14 @@ async fn route(emulator: &Arc<Emulator>, raw: &RawRequest) -> (String, Response)
         }
         return ("control".into(), control::handle(emulator, raw).await);
     }
+    if super::tencent_legacy::claims(raw) {
+        return super::tencent_legacy::handle(emulator, raw).await;
+    }
     if tencent::claims(raw) {
         return tencent::handle(emulator, raw).await;
+    }
+    if super::aliyun_ecs::claims(raw) {
+        return super::aliyun_ecs::handle(emulator, raw).await;
     }
     ("unrouted".into(), no_product(raw, "no product matches this request"))
 }
@@ -103,6 +109,9 @@ pub fn no_product(raw: &RawRequest, reason: &str) -> Response {
         "path": raw.path,
         "supported": [
             {"product": "tencent-cvm", "version": "2017-03-12", "path": "/", "recognised_by": "TC3 Authorization with service cvm, or X-TC-* headers, or signature v1 parameters (SecretId, Signature) with Version 2017-03-12"},
+            {"product": "tencent-lighthouse", "version": "2020-03-24", "path": "/", "recognised_by": "TC3 Authorization with service lighthouse, or signature v1 parameters (SecretId, Signature) with Version 2020-03-24"},
+            {"product": "aliyun-ecs", "version": "2014-05-26", "path": "/", "recognised_by": "an ACS3-HMAC-SHA256 Authorization header, or RPC signature parameters (AccessKeyId with Signature or SignatureVersion) in the query or form body"},
+            {"product": "tencent-cvm-legacy", "version": "2017-03-12", "path": "/v2/index.php", "recognised_by": "the path /v2/index.php (signature v1 over that path; CreateKeyPair only)"},
         ],
     });
     json_response(StatusCode::NOT_FOUND, &body)

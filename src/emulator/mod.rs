@@ -10,12 +10,15 @@
 //! handle with the address; [`router`] gives the bare axum router for `oneshot` tests.
 
 pub mod accounts;
+pub mod aliyun_ecs;
 pub mod control;
 pub mod http;
 pub mod log;
 pub mod ratelimit;
 pub mod tencent;
 pub mod tencent_cvm;
+pub mod tencent_legacy;
+pub mod tencent_lighthouse;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,7 +39,11 @@ pub struct EmulatorConfig {
     pub clock: Arc<dyn Clock>,
     /// Largest accepted request body; Tencent's TC3 POST limit is 10 MB (apis.md §1.1).
     pub max_body_bytes: usize,
+    /// Alibaba ECS behaviours the docs leave open (aliyun_ecs::settings).
+    pub ecs: aliyun_ecs::EcsSettings,
     pub cvm: tencent_cvm::CvmSettings,
+    pub lighthouse: tencent_lighthouse::LighthouseSettings,
+    pub legacy: tencent_legacy::LegacySettings,
 }
 
 impl Default for EmulatorConfig {
@@ -46,7 +53,10 @@ impl Default for EmulatorConfig {
             log_requests: false,
             clock: Arc::new(SystemClock),
             max_body_bytes: 10 * 1024 * 1024,
+            ecs: aliyun_ecs::EcsSettings::default(),
             cvm: tencent_cvm::CvmSettings::default(),
+            lighthouse: tencent_lighthouse::LighthouseSettings::default(),
+            legacy: tencent_legacy::LegacySettings::default(),
         }
     }
 }
@@ -57,7 +67,9 @@ pub struct Emulator {
     pub config: EmulatorConfig,
     pub accounts: AccountStore,
     pub limiter: ratelimit::RateLimiter,
+    pub ecs: aliyun_ecs::EcsStore,
     pub cvm: tencent_cvm::CvmStore,
+    pub lighthouse: tencent_lighthouse::LighthouseStore,
     pub log: log::Log,
 }
 
@@ -68,7 +80,9 @@ impl Emulator {
             config,
             accounts: AccountStore::default(),
             limiter: ratelimit::RateLimiter::default(),
+            ecs: aliyun_ecs::EcsStore::default(),
             cvm: tencent_cvm::CvmStore::default(),
+            lighthouse: tencent_lighthouse::LighthouseStore::default(),
             log,
         })
     }

@@ -5,6 +5,7 @@
 //! API is one more profile in [`PROFILES`] and, for a new style, one more module.
 
 pub mod tencent_api3;
+pub mod tencent_legacy;
 
 use serde_json::Value;
 
@@ -58,6 +59,9 @@ pub fn build_request(
         RequestStyle::TencentApi3 => {
             tencent_api3::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
         }
+        RequestStyle::TencentLegacy => {
+            tencent_legacy::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
+        }
     }
 }
 
@@ -94,6 +98,9 @@ impl Signing {
 pub enum RequestStyle {
     /// Tencent Cloud API 3.0: JSON POST with TC3, or GET/form POST with signature v1.
     TencentApi3,
+    /// The legacy CVM v2 endpoint (`/v2/index.php`): GET or form POST with signature v1; with
+    /// `Version=2017-03-12` it answers in the API 3.0 envelope (seed 002).
+    TencentLegacy,
 }
 
 /// A field whose value changes from run to run; redacted in snapshots after its shape is checked.
@@ -160,7 +167,9 @@ impl ApiProfile {
     /// The provider error code in a response, if it is an error.
     pub fn error_code<'a>(&self, _status: u16, body: &'a Value) -> Option<&'a str> {
         match self.style {
-            RequestStyle::TencentApi3 => body.pointer("/Response/Error/Code").and_then(Value::as_str),
+            RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => {
+                body.pointer("/Response/Error/Code").and_then(Value::as_str)
+            }
         }
     }
 
@@ -185,6 +194,15 @@ impl ApiProfile {
         }
     }
 
+    /// The profile whose `delete` action cleans up after this one. The legacy endpoint serves
+    /// CreateKeyPair only; the keys it creates are CVM keys, deleted through CVM API 3.0.
+    pub fn cleanup_profile(&'static self) -> &'static ApiProfile {
+        match self.style {
+            RequestStyle::TencentLegacy => &tencent_api3::CVM,
+            _ => self,
+        }
+    }
+
     /// Parameters of a request deleting `ids`.
     pub fn delete_params(&self, ids: &[String]) -> Value {
         serde_json::json!({ self.delete.1: ids })
@@ -192,7 +210,7 @@ impl ApiProfile {
 }
 
 /// Every API the harness can test.
-pub static PROFILES: &[&ApiProfile] = &[&tencent_api3::CVM];
+pub static PROFILES: &[&ApiProfile] = &[&tencent_api3::CVM, &tencent_api3::LIGHTHOUSE, &tencent_legacy::CVM_LEGACY];
 
 /// The profile named `name`.
 pub fn profile(name: &str) -> Option<&'static ApiProfile> {

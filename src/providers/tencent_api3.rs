@@ -1,4 +1,5 @@
-//! Tencent Cloud API 3.0 (CVM 2017-03-12): building and signing requests as the official SDKs do.
+//! Tencent Cloud API 3.0 (CVM 2017-03-12, Lighthouse 2020-03-24): building and signing requests as
+//! the official SDKs do.
 //!
 //! Three wire forms, all documented (shared/reference/apis.md §1.1): POST JSON signed with TC3
 //! (the SDK default), GET with the parameters in the query (TC3 or signature v1), and form POST
@@ -10,13 +11,46 @@ use super::{ApiProfile, Call, NameRule, Outgoing, RequestStyle, Shape, Signing, 
 use crate::sign;
 
 /// Response fields of the Tencent key-pair APIs that change from run to run.
-const TENCENT_VOLATILE: &[Volatile] = &[
+pub(crate) const TENCENT_VOLATILE: &[Volatile] = &[
     Volatile { selector: ".**.RequestId", token: "request-id", shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$") },
     Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^skey-[0-9a-z]{8}$") },
     Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
     Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
     Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Iso8601 },
 ];
+
+/// Lighthouse response fields that change from run to run: its own KeyId shape (apis.md §1.6).
+/// `CreatedTime` and `PrivateKey` "may be null" (apis.md §1.5; seed 001 §4 returns a null
+/// `CreatedTime` from CreateKeyPair, listings carry a null `PrivateKey`): a null is not volatile
+/// and passes as it is (check::snapshot), a string must have the shape below.
+const LIGHTHOUSE_VOLATILE: &[Volatile] = &[
+    Volatile { selector: ".**.RequestId", token: "request-id", shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$") },
+    Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^lhkp-[0-9a-z]{8}$") },
+    Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
+    Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
+    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Iso8601 },
+];
+
+/// Lighthouse API 3.0, seed 001 (CreateKeyPair) and apis.md §1.5.
+pub static LIGHTHOUSE: ApiProfile = ApiProfile {
+    name: "tencent-lighthouse",
+    style: RequestStyle::TencentApi3,
+    default_version: "2020-03-24",
+    default_region: "ap-guangzhou",
+    default_method: "POST",
+    default_signing: Signing::Tc3,
+    signings: &[Signing::Tc3, Signing::HmacSha1, Signing::HmacSha256],
+    service: "lighthouse",
+    live_endpoint: "https://lighthouse.tencentcloudapi.com",
+    path: "/",
+    actions: &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"],
+    name_rule: NameRule { max_len: 25, default_len: 16 },
+    volatile: LIGHTHOUSE_VOLATILE,
+    request_id: "/Response/RequestId",
+    creates: &[("CreateKeyPair", "/Response/KeyPair/KeyId"), ("ImportKeyPair", "/Response/KeyId")],
+    delete: ("DeleteKeyPairs", "KeyIds"),
+    credential_env: ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+};
 
 /// CVM API 3.0, seeds 000 (CreateKeyPair) and 003 (ImportKeyPair).
 pub static CVM: ApiProfile = ApiProfile {
@@ -55,35 +89,53 @@ pub fn build(
     match call.signing {
         Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, now_secs),
         Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
-        Signing::HmacSha1 | Signing::HmacSha256 => {
-            let mut params = flatten(call.params, 0);
-            params.push(("Action".into(), call.action.into()));
-            params.push(("Version".into(), call.version.into()));
-            if let Some(region) = call.region {
-                params.push(("Region".into(), region.into()));
-            }
-            params.push(("Timestamp".into(), now_secs.to_string()));
-            params.push(("Nonce".into(), nonce.to_string()));
-            params.push(("SecretId".into(), secret_id.into()));
-            let v1 = if call.signing == Signing::HmacSha256 {
-                params.push(("SignatureMethod".into(), "HmacSHA256".into()));
-                sign::tencent_v1::V1Method::HmacSha256
-            } else {
-                sign::tencent_v1::V1Method::HmacSha1
-            };
-            let signature = sign::tencent_v1::sign(call.method, &host, path, &params, secret_key, v1);
-            params.push(("Signature".into(), signature));
-            let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
-            if call.method.eq_ignore_ascii_case("GET") {
-                Ok(Outgoing { method: "GET".into(), url: format!("{url_base}?{encoded}"), headers: vec![], body: vec![] })
-            } else {
-                Ok(Outgoing {
-                    method: call.method.to_ascii_uppercase(),
-                    url: url_base,
-                    headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
-                    body: encoded.into_bytes(),
-                })
-            }
+        Signing::HmacSha1 | Signing::HmacSha256 => Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, now_secs, nonce, false)),
+    }
+}
+
+/// A signature-v1 request (GET query or form POST) for `path` on `host`, shared by API 3.0 and the
+/// legacy endpoint. `SignatureMethod` is sent for HmacSHA256, and for HmacSHA1 too when
+/// `always_send_method` (the legacy SDK always sends it, apis.md §6).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build_v1(
+    url_base: &str,
+    host: &str,
+    path: &str,
+    call: &Call<'_>,
+    secret_id: &str,
+    secret_key: &str,
+    now_secs: i64,
+    nonce: u64,
+    always_send_method: bool,
+) -> Outgoing {
+    let mut params = flatten(call.params, 0);
+    params.push(("Action".into(), call.action.into()));
+    params.push(("Version".into(), call.version.into()));
+    if let Some(region) = call.region {
+        params.push(("Region".into(), region.into()));
+    }
+    params.push(("Timestamp".into(), now_secs.to_string()));
+    params.push(("Nonce".into(), nonce.to_string()));
+    params.push(("SecretId".into(), secret_id.into()));
+    let v1 = if call.signing == Signing::HmacSha256 {
+        sign::tencent_v1::V1Method::HmacSha256
+    } else {
+        sign::tencent_v1::V1Method::HmacSha1
+    };
+    if v1 == sign::tencent_v1::V1Method::HmacSha256 || always_send_method {
+        params.push(("SignatureMethod".into(), v1.as_param().into()));
+    }
+    let signature = sign::tencent_v1::sign(call.method, host, path, &params, secret_key, v1);
+    params.push(("Signature".into(), signature));
+    let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+    if call.method.eq_ignore_ascii_case("GET") {
+        Outgoing { method: "GET".into(), url: format!("{url_base}?{encoded}"), headers: vec![], body: vec![] }
+    } else {
+        Outgoing {
+            method: call.method.to_ascii_uppercase(),
+            url: url_base.to_string(),
+            headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+            body: encoded.into_bytes(),
         }
     }
 }

@@ -1,1 +1,12 @@
-//! placeholder
+//! The runner: replays cases against a target and returns a result tree. It prints nothing;
+//! reporters in [`crate::report`] turn results into output.
+
+pub mod result;
+pub mod runner;
+pub mod step;
+pub mod target;
+pub mod template;
+
+pub use result::{CaseResult, Failure, Status, SuiteResult};
+pub use runner::{RunContext, run_case, run_suite};
+pub use target::Target;

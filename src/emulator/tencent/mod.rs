@@ -26,22 +26,24 @@ pub use error::TencentError;
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Parameters of the v1 forms that are common parameters, not the action's own.
-const V1_COMMON: &[&str] =
+pub(crate) const V1_COMMON: &[&str] =
     &["Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature", "SignatureMethod", "Token", "Language", "RequestClient"];
 
 /// The Tencent products the emulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Product {
     Cvm,
+    Lighthouse,
 }
 
 impl Product {
-    const ALL: &'static [Product] = &[Product::Cvm];
+    const ALL: &'static [Product] = &[Product::Cvm, Product::Lighthouse];
 
     /// The case-folder / control-API name of the product's API.
     pub fn api(self) -> &'static str {
         match self {
             Product::Cvm => "tencent-cvm",
+            Product::Lighthouse => "tencent-lighthouse",
         }
     }
 
@@ -49,18 +51,21 @@ impl Product {
     pub fn service(self) -> &'static str {
         match self {
             Product::Cvm => "cvm",
+            Product::Lighthouse => "lighthouse",
         }
     }
 
     pub fn version(self) -> &'static str {
         match self {
             Product::Cvm => super::tencent_cvm::VERSION,
+            Product::Lighthouse => super::tencent_lighthouse::VERSION,
         }
     }
 
     fn actions(self) -> &'static [&'static str] {
         match self {
             Product::Cvm => super::tencent_cvm::ACTIONS,
+            Product::Lighthouse => super::tencent_lighthouse::ACTIONS,
         }
     }
 
@@ -68,17 +73,23 @@ impl Product {
     fn rate_limit(self, action: &str) -> u32 {
         match self {
             Product::Cvm => super::tencent_cvm::rate_limit(action),
+            Product::Lighthouse => super::tencent_lighthouse::rate_limit(action),
         }
     }
 
     /// The code of a call the account's permissions deny.
     fn unauthorized(self) -> TencentError {
-        TencentError::new("AuthFailure.UnauthorizedOperation", "The request is not authorized by CAM.")
+        match self {
+            Product::Cvm => TencentError::new("AuthFailure.UnauthorizedOperation", "The request is not authorized by CAM."),
+            // Lighthouse lists its own code on every key-pair action (seed 001 §6, apis.md §1.5).
+            Product::Lighthouse => super::tencent_lighthouse::errors::by_code("UnauthorizedOperation.NoPermission"),
+        }
     }
 
     async fn handle(self, emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
         match self {
             Product::Cvm => super::tencent_cvm::handlers::handle(emulator, call).await,
+            Product::Lighthouse => super::tencent_lighthouse::handlers::handle(emulator, call).await,
         }
     }
 
@@ -86,6 +97,7 @@ impl Product {
     fn fault(self, code: &str) -> TencentError {
         match self {
             Product::Cvm => super::tencent_cvm::errors::by_code(code),
+            Product::Lighthouse => super::tencent_lighthouse::errors::by_code(code),
         }
     }
 }
@@ -126,23 +138,28 @@ pub async fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> (String, Resp
         Err(error) => ("tencent".to_string(), Err(error)),
         Ok(call) => {
             let route = format!("{} {}", call.product.api(), call.action);
-            (route, admit_and_handle(emulator, &call).await)
+            (route, admit_and_handle(emulator, &call, call.product.api()).await)
         }
     };
     (route, render(&request_id, result))
 }
 
-async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
+/// Rate limit → permission → injected fault → the product's handler, for `call` arriving through
+/// the front door named `api`: the product's own API name, or another endpoint serving the same
+/// product (the legacy CVM v2 endpoint is `tencent-cvm-legacy`). Rate limits and faults are per
+/// front door; a deny of either the front door's or the product's action applies.
+pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call, api: &str) -> Result<Map<String, Value>, TencentError> {
     let settings = call.account.settings();
     let limit = call.product.rate_limit(&call.action);
-    let key = format!("{}:{}:{}", call.account.id, call.product.api(), call.action);
+    let key = format!("{}:{}:{}", call.account.id, api, call.action);
     if settings.rate_limits && !emulator.limiter.admit(&key, limit, emulator.config.clock.now_millis()) {
         return Err(TencentError::request_limit_exceeded());
     }
-    if settings.deny.contains(&format!("{}:{}", call.product.api(), call.action)) {
+    let denied = |api: &str| settings.deny.contains(&format!("{}:{}", api, call.action));
+    if denied(api) || denied(call.product.api()) {
         return Err(call.product.unauthorized());
     }
-    if let Some(fault) = call.account.take_fault(call.product.api(), &call.action) {
+    if let Some(fault) = call.account.take_fault(api, &call.action) {
         return Err(call.product.fault(&fault.code));
     }
     call.product.handle(emulator, call).await
@@ -253,7 +270,7 @@ fn check_skew(emulator: &Arc<Emulator>, timestamp: i64) -> Result<(), TencentErr
     Ok(())
 }
 
-fn signature_error(emulator: &Arc<Emulator>, secret_id: &str, error: SignatureError) -> TencentError {
+pub(crate) fn signature_error(emulator: &Arc<Emulator>, secret_id: &str, error: SignatureError) -> TencentError {
     match error {
         SignatureError::Mismatch(expected) => {
             emulator.log.signature_mismatch(secret_id, &expected);

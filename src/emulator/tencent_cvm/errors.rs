@@ -37,6 +37,8 @@ pub fn by_code(code: &str) -> TencentError {
 /// The documented error `code`, with `detail` appended to its message to say which value failed.
 pub fn with_detail(code: &str, detail: impl AsRef<str>) -> TencentError {
     let mut error = by_code(code);
-    error.message = format!("{} {}", error.message, detail.as_ref());
+    if !detail.as_ref().is_empty() {
+        error.message = format!("{} {}", error.message, detail.as_ref());
+    }
     error
 }

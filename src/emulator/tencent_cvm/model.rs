@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use rand::RngExt;
 
-use super::errors::with_detail;
+use super::errors::{by_code, with_detail};
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::tencent::TencentError;
 
@@ -46,7 +46,7 @@ impl AccountKeys {
     /// tag quota → key quota; on success the name (and public key) are reserved.
     fn reserve(&mut self, new: &NewKeyPair, limits: Limits) -> Result<(), TencentError> {
         if self.reserved_names.contains(&new.key_name) || self.keys.iter().any(|k| k.key_name == new.key_name) {
-            return Err(with_detail("InvalidKeyPairName.Duplicate", format!("(`{}`)", new.key_name)));
+            return Err(by_code("InvalidKeyPairName.Duplicate"));
         }
         if let Some((_, blob)) = &new.public_key
             && (self.reserved_blobs.contains(blob) || self.keys.iter().any(|k| &k.public_blob == blob))
@@ -108,8 +108,9 @@ impl AccountKeys {
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&mut self, ids: &[String]) -> Result<(), TencentError> {
-        if let Some(missing) = ids.iter().find(|id| !self.keys.iter().any(|k| &k.key_id == *id)) {
-            return Err(with_detail("InvalidKeyPairId.NotFound", format!("(`{missing}`)")));
+        // The message names no id: provider messages are verbatim, and ids vary from run to run.
+        if ids.iter().any(|id| !self.keys.iter().any(|k| &k.key_id == id)) {
+            return Err(by_code("InvalidKeyPairId.NotFound"));
         }
         self.keys.retain(|k| !ids.contains(&k.key_id));
         Ok(())

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Runs the official Tencent Cloud clients against the emulator: the Python SDK (interop/tencent_cvm.py,
+# three signing/transport modes) and tccli (interop/tccli.py).
+#
+# Usage: bash interop/run.sh [EMULATOR_BINARY]    (default: target/release/keypair-contract)
+#
+# Builds nothing but the two virtualenvs, interop/.venv-sdk and interop/.venv-tccli, from the pinned
+# requirements-*.txt; each is rebuilt only when its requirements file (or the Python version) changes.
+# PYTHON picks the interpreter that makes them (default: python3). The emulator is started on a free
+# loopback port with --quiet and always stopped on exit. Exits non-zero if anything failed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+BIN="${1:-target/release/keypair-contract}"
+PYTHON="${PYTHON:-python3}"
+export PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Loopback traffic must never go through a proxy the environment may name.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+
+die() { echo "interop: error: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+
+[[ -x "$BIN" ]] || die "no emulator binary at $BIN (build it first: cargo build --release)"
+command -v "$PYTHON" >/dev/null || die "no $PYTHON on PATH"
+command -v ssh-keygen >/dev/null || die "ssh-keygen is needed (openssh-client)"
+
+# ensure_venv DIR REQUIREMENTS [PIP OPTIONS...]: (re)creates DIR unless it was built from these requirements.
+ensure_venv() {
+    local dir="$1" requirements="$2"; shift 2
+    local stamp
+    stamp="$(cat "$requirements" <("$PYTHON" -VV) | sha256sum | cut -d' ' -f1)"
+    if [[ -f "$dir/.installed" && "$(cat "$dir/.installed")" == "$stamp" ]]; then
+        return 0
+    fi
+    local start
+    start="$(now)"
+    echo "interop: creating $dir from $requirements"
+    rm -rf "$dir"
+    "$PYTHON" -m venv "$dir" || die "cannot create a virtualenv in $dir"
+    "$dir/bin/pip" install --quiet --no-input "$@" -r "$requirements" </dev/null \
+        || { rm -rf "$dir"; die "pip install -r $requirements failed"; }
+    echo "$stamp" > "$dir/.installed"
+    echo "interop: $dir ready ($(since "$start"))"
+}
+
+ensure_venv interop/.venv-sdk interop/requirements-sdk.txt
+# The full tencentcloud-sdk-python is ~600 MB of modules: compiling them all to .pyc would take most of
+# the install time, and tccli imports only a few.
+ensure_venv interop/.venv-tccli interop/requirements-tccli.txt --no-compile
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/interop.XXXXXX")"
+EMULATOR_PID=""
+cleanup() {
+    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+        kill "$EMULATOR_PID" 2>/dev/null || true
+        wait "$EMULATOR_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$BIN" serve --listen 127.0.0.1:0 --quiet </dev/null >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
+EMULATOR_PID=$!
+
+# Wait (up to 30 s) for "keypair-contract emulator listening on http://127.0.0.1:PORT".
+ENDPOINT=""
+for _ in $(seq 300); do
+    ENDPOINT="$(sed -n 's|^keypair-contract emulator listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' "$WORK/emulator.out")"
+    [[ -n "$ENDPOINT" ]] && break
+    kill -0 "$EMULATOR_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [[ -z "$ENDPOINT" ]]; then
+    echo "interop: error: the emulator ($BIN serve) never printed its address line within 30 s" >&2
+    kill -0 "$EMULATOR_PID" 2>/dev/null || echo "interop: it exited early" >&2
+    echo "--- emulator stdout:" >&2; cat "$WORK/emulator.out" >&2
+    echo "--- emulator stderr:" >&2; cat "$WORK/emulator.err" >&2
+    exit 1
+fi
+# Credentials of the emulator's default account, from its second line (never printed).
+read -r TENCENTCLOUD_SECRET_ID TENCENTCLOUD_SECRET_KEY < <(sed -n \
+    's|^default account: SecretId \([^ ]*\) SecretKey \([^ ]*\)$|\1 \2|p' "$WORK/emulator.out") \
+    || die "the emulator printed no 'default account:' line"
+export TENCENTCLOUD_SECRET_ID TENCENTCLOUD_SECRET_KEY
+echo "interop: emulator $BIN at $ENDPOINT"
+
+total_passed=0 total_failed=0 failed_parts=()
+# run_part NAME COMMAND...: runs one client script, echoing its lines, and adds up its closing line.
+run_part() {
+    local name="$1"; shift
+    local start status=0 summary
+    start="$(now)"
+    echo "== $name"
+    "$@" --endpoint "$ENDPOINT" </dev/null | tee "$WORK/$name.log" || status=$?
+    summary="$(tail -n 1 "$WORK/$name.log")"
+    if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        total_passed=$((total_passed + BASH_REMATCH[1]))
+        total_failed=$((total_failed + BASH_REMATCH[2]))
+    else
+        total_failed=$((total_failed + 1))
+    fi
+    if (( status != 0 )); then
+        failed_parts+=("$name (exit $status)")
+        if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+            echo "interop: the emulator is no longer running; its stderr:" >&2
+            cat "$WORK/emulator.err" >&2
+        elif [[ -s "$WORK/emulator.err" ]]; then
+            echo "interop: emulator stderr so far:" >&2
+            cat "$WORK/emulator.err" >&2
+        fi
+    fi
+    echo "== $name: $(since "$start")"
+}
+
+run_part sdk interop/.venv-sdk/bin/python interop/tencent_cvm.py
+run_part tccli "$PYTHON" interop/tccli.py --tccli interop/.venv-tccli/bin/tccli
+
+if (( ${#failed_parts[@]} > 0 )); then
+    echo "interop: FAILED: ${failed_parts[*]}"
+fi
+echo "interop: $total_passed passed, $total_failed failed"
+(( ${#failed_parts[@]} == 0 && total_failed == 0 ))

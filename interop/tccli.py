@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Drive the emulator's Tencent CVM 2017-03-12 key-pair API with the official command-line tool, tccli.
+
+tccli is used as a customer would use it: `tccli cvm <Action> --region ap-guangzhou --endpoint
+http://127.0.0.1:PORT`, credentials in TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, list
+parameters as JSON. It runs with a temporary HOME (it writes ~/.tccli there). With an http://
+endpoint tccli sends and signs `Host: http://127.0.0.1:PORT` (shared/reference/apis.md §6).
+
+Usage: tccli.py --endpoint http://127.0.0.1:PORT [--tccli PATH]
+Standard library only (any Python 3); needs ssh-keygen. Prints one line per step and a last line
+`N passed, N failed`; stops at the first failure, printing the command, its exit code and output
+(private keys redacted), and exits 1. Private keys and secret keys are never printed.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+
+DEFAULT_SECRET_ID = "AKIDKEYPAIRCONTRACTEMULATOR0000"
+DEFAULT_SECRET_KEY = "keypair-contract-emulator-secret"
+REGION = "ap-guangzhou"
+KEY_ID = re.compile(r"^skey-[0-9a-z]{8}$")
+CREATED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+ERROR_EXIT = 255  # tccli's exit status for a TencentCloudSDKException
+REDACT = [
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----(\\n|\n)?", re.S),
+     "<private key redacted>"),
+    (re.compile(r'("PrivateKey"\s*:\s*")[^"]*(")'), r"\1<redacted>\2"),
+]
+
+
+class StepFailed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise StepFailed(message)
+
+
+def redact(text, secret_key):
+    for pattern, replacement in REDACT:
+        text = pattern.sub(replacement, text)
+    return text.replace(secret_key, "<secret redacted>") if secret_key else text
+
+
+class Tccli:
+    def __init__(self, tccli, endpoint, home, secret_id, secret_key):
+        self.tccli, self.endpoint = tccli, endpoint
+        self.home, self.secret_id, self.secret_key = home, secret_id, secret_key
+        self.last = None  # (argv, exit code, stdout, stderr) of the last run, for failure reports
+
+    def run(self, action, secret_key=None, **params):
+        argv = [self.tccli, "cvm", action]
+        for name, value in params.items():
+            argv += ["--" + name, value if isinstance(value, str) else json.dumps(value)]
+        argv += ["--region", REGION, "--endpoint", self.endpoint]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TENCENTCLOUD_")}
+        env.update(HOME=self.home, TENCENTCLOUD_SECRET_ID=self.secret_id,
+                   TENCENTCLOUD_SECRET_KEY=secret_key or self.secret_key)
+        proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        self.last = (argv, proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    def ok(self, action, **params):
+        proc = self.run(action, **params)
+        check(proc.returncode == 0, "tccli cvm %s exited %d" % (action, proc.returncode))
+        try:
+            return json.loads(proc.stdout)
+        except ValueError:
+            raise StepFailed("tccli cvm %s printed no JSON" % action)
+
+    def error(self, action, code, secret_key=None, **params):
+        proc = self.run(action, secret_key=secret_key, **params)
+        output = proc.stdout + proc.stderr
+        check(proc.returncode == ERROR_EXIT, "tccli cvm %s exited %d, expected %d (error %s)"
+              % (action, proc.returncode, ERROR_EXIT, code))
+        check("[TencentCloudSDKException] code:%s " % code in output,
+              "tccli cvm %s output does not name code:%s" % (action, code))
+        check(re.search(r"requestId:\S+", output), "tccli cvm %s error has no requestId" % action)
+        return code
+
+    def describe_last(self):
+        if self.last is None:
+            return "  (tccli was not run)"
+        argv, code, out, err = self.last
+        lines = ["  command: %s" % " ".join(argv), "  exit code: %d" % code,
+                 "  stdout: %s" % out.strip()[:2000], "  stderr: %s" % err.strip()[:2000]]
+        return redact("\n".join(lines), self.secret_key)
+
+
+def key_fields(line):
+    """The `type base64` part of an OpenSSH public key line (the comment is not compared)."""
+    return " ".join((line or "").split()[:2])
+
+
+def steps(cli, tmpdir):
+    suffix = secrets.token_hex(3)
+    created_name, imported_name = "c_tccli_" + suffix, "i_tccli_" + suffix
+    state = {}
+
+    def create():
+        key = cli.ok("CreateKeyPair", KeyName=created_name, ProjectId="0").get("KeyPair") or {}
+        check(KEY_ID.match(key.get("KeyId") or ""), "KeyId %r is not skey-xxxxxxxx" % key.get("KeyId"))
+        check(key.get("KeyName") == created_name, "KeyName %r != %r" % (key.get("KeyName"), created_name))
+        pem = key.get("PrivateKey") or ""
+        check(pem.startswith("-----BEGIN RSA PRIVATE KEY-----\n"), "PrivateKey is not a PEM 'BEGIN RSA PRIVATE KEY' block")
+        path = os.path.join(tmpdir, "created")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(pem)
+        derived = subprocess.run(["ssh-keygen", "-y", "-f", path], capture_output=True, text=True,
+                                 stdin=subprocess.DEVNULL)
+        os.remove(path)
+        check(derived.returncode == 0, "ssh-keygen -y cannot read the PrivateKey: %s" % derived.stderr.strip())
+        check(key_fields(derived.stdout) == key_fields(key.get("PublicKey")), "PublicKey is not the public half of PrivateKey")
+        state["created"], state["created_public"] = key["KeyId"], key["PublicKey"]
+        return "%s, public half matches (ssh-keygen -y)" % key["KeyId"]
+
+    def import_():
+        path = os.path.join(tmpdir, "imported")
+        subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", imported_name, "-f", path],
+                       check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        with open(path + ".pub") as f:
+            public = f.read().strip()
+        resp = cli.ok("ImportKeyPair", KeyName=imported_name, ProjectId="0", PublicKey=public)
+        check(KEY_ID.match(resp.get("KeyId") or ""), "KeyId %r is not skey-xxxxxxxx" % resp.get("KeyId"))
+        state["imported"], state["imported_public"] = resp["KeyId"], public
+        return resp["KeyId"]
+
+    def describe_by_ids():
+        ids = [state["created"], state["imported"]]
+        resp = cli.ok("DescribeKeyPairs", KeyIds=ids)
+        found = {k.get("KeyId"): k for k in resp.get("KeyPairSet") or []}
+        check(resp.get("TotalCount") == 2 and sorted(found) == sorted(ids),
+              "TotalCount %r, KeyIds %s; expected %s" % (resp.get("TotalCount"), sorted(found), sorted(ids)))
+        for key_id, name, public in [(state["created"], created_name, state["created_public"]),
+                                     (state["imported"], imported_name, state["imported_public"])]:
+            key = found[key_id]
+            check(key.get("KeyName") == name, "%s: KeyName %r != %r" % (key_id, key.get("KeyName"), name))
+            check(key_fields(key.get("PublicKey")) == key_fields(public), "%s: PublicKey differs" % key_id)
+            check(not key.get("PrivateKey"), "%s: DescribeKeyPairs returned a PrivateKey" % key_id)
+            check(CREATED_TIME.match(key.get("CreatedTime") or ""), "%s: CreatedTime %r" % (key_id, key.get("CreatedTime")))
+        return "TotalCount 2, both keys"
+
+    def describe_by_name():
+        resp = cli.ok("DescribeKeyPairs", Filters=[{"Name": "key-name", "Values": [created_name]}])
+        ids = [k.get("KeyId") for k in resp.get("KeyPairSet") or []]
+        check(resp.get("TotalCount") == 1 and ids == [state["created"]],
+              "filter key-name=%s: TotalCount %r, KeyIds %s" % (created_name, resp.get("TotalCount"), ids))
+        return "1 key"
+
+    def duplicate():
+        return cli.error("CreateKeyPair", "InvalidKeyPairName.Duplicate", KeyName=created_name, ProjectId="0")
+
+    def wrong_secret():
+        return cli.error("DescribeKeyPairs", "AuthFailure.SignatureFailure", secret_key=cli.secret_key + "x")
+
+    def delete():
+        cli.ok("DeleteKeyPairs", KeyIds=[state["created"], state["imported"]])
+        return "deleted %s, %s" % (state["created"], state["imported"])
+
+    def describe_after_delete():
+        resp = cli.ok("DescribeKeyPairs", KeyIds=[state["created"], state["imported"]])
+        check(resp.get("TotalCount") == 0 and not resp.get("KeyPairSet"),
+              "TotalCount %r, KeyPairSet %s" % (resp.get("TotalCount"), resp.get("KeyPairSet")))
+        return "gone"
+
+    return [
+        ("CreateKeyPair", create),
+        ("ImportKeyPair", import_),
+        ("DescribeKeyPairs by KeyIds", describe_by_ids),
+        ("DescribeKeyPairs by key-name filter", describe_by_name),
+        ("CreateKeyPair duplicate name (exit 255)", duplicate),
+        ("wrong secret key (exit 255)", wrong_secret),
+        ("DeleteKeyPairs", delete),
+        ("DescribeKeyPairs after delete", describe_after_delete),
+    ]
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
+                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
+    parser.add_argument("--tccli", default=os.path.join(here, ".venv-tccli", "bin", "tccli"),
+                        help="the tccli executable (default: interop/.venv-tccli/bin/tccli)")
+    args = parser.parse_args()
+    if not args.endpoint or not re.match(r"^http://[^/]+$", args.endpoint):
+        parser.error("--endpoint http://127.0.0.1:PORT is required")
+    if not os.access(args.tccli, os.X_OK):
+        parser.error("no tccli at %s (run interop/run.sh, which creates interop/.venv-tccli)" % args.tccli)
+    secret_id = os.environ.get("TENCENTCLOUD_SECRET_ID") or DEFAULT_SECRET_ID
+    secret_key = os.environ.get("TENCENTCLOUD_SECRET_KEY") or DEFAULT_SECRET_KEY
+
+    passed = 0
+    with tempfile.TemporaryDirectory(prefix="interop-tccli-") as tmpdir:
+        home = os.path.join(tmpdir, "home")
+        os.mkdir(home)
+        cli = Tccli(args.tccli, args.endpoint, home, secret_id, secret_key)
+        for name, step in steps(cli, tmpdir):
+            label = "tccli: " + name
+            try:
+                detail = step()
+            except (StepFailed, subprocess.SubprocessError, OSError) as e:
+                print("FAIL %s — %s" % (label, redact(str(e), secret_key)), flush=True)
+                print(cli.describe_last(), flush=True)
+                print("%d passed, 1 failed" % passed, flush=True)
+                return 1
+            passed += 1
+            print("ok   %s — %s" % (label, detail), flush=True)
+    print("%d passed, 0 failed" % passed, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

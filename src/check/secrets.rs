@@ -1,0 +1,62 @@
+//! Secrets never reach snapshots, logs, reports or panics: anything shown to a person passes
+//! through [`scrub`] first.
+
+use serde_json::Value;
+
+/// Field names whose values are private keys in some provider's responses.
+pub const PRIVATE_KEY_FIELDS: &[&str] = &["PrivateKey", "PrivateKeyBody", "secretkey"];
+
+/// A copy of `value` with every private key replaced by `[private-key]`.
+pub fn scrub(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if PRIVATE_KEY_FIELDS.contains(&k.as_str()) && !v.is_null() { Value::String("[private-key]".into()) } else { scrub(v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(scrub).collect()),
+        Value::String(s) if looks_like_private_key(s) => Value::String("[private-key]".into()),
+        other => other.clone(),
+    }
+}
+
+/// Text that holds a PEM private key, wherever it appears.
+pub fn looks_like_private_key(text: &str) -> bool {
+    text.contains("PRIVATE KEY-----")
+}
+
+/// `text` with any PEM private key block cut out (for free text such as panic messages).
+pub fn scrub_text(text: &str) -> String {
+    if !looks_like_private_key(text) {
+        return text.to_string();
+    }
+    let re = regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----").expect("valid regex");
+    let text = re.replace_all(text, "[private-key]").into_owned();
+    // Escaped newlines (JSON text) leave the block on one line; a cut block still must not show.
+    regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\s\x22]*").expect("valid regex").replace_all(&text, "[private-key]").into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scrubs_private_keys_by_field_and_by_content() {
+        let v = json!({"Response": {"KeyPair": {"PrivateKey": "x", "PublicKey": "ssh-rsa A"}, "Other": "-----BEGIN RSA PRIVATE KEY-----\nAA\n-----END RSA PRIVATE KEY-----\n"}});
+        let s = scrub(&v);
+        assert_eq!(s["Response"]["KeyPair"]["PrivateKey"], "[private-key]");
+        assert_eq!(s["Response"]["KeyPair"]["PublicKey"], "ssh-rsa A");
+        assert_eq!(s["Response"]["Other"], "[private-key]");
+    }
+
+    #[test]
+    fn scrubs_free_text() {
+        let t = "got {\"PrivateKey\": \"-----BEGIN RSA PRIVATE KEY-----\\nMIIC\\n-----END RSA PRIVATE KEY-----\\n\"}";
+        assert!(!scrub_text(t).contains("MIIC"));
+        assert!(!scrub_text("a -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- b").contains("MIIE"));
+    }
+}

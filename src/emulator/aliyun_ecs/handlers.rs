@@ -1,0 +1,116 @@
+//! ECS handlers: parameters → rules and model → the response fields. Translation only.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::errors::EcsError;
+use super::model::KeyPairRecord;
+use super::request::EcsCall;
+use super::rules;
+use super::settings::{EcsSettings, FingerprintFormat, PrivateKeyFormat, QUOTA_KEY_PAIRS};
+use crate::clock::iso8601_utc;
+use crate::emulator::Emulator;
+use crate::keys;
+
+pub async fn handle(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    match call.action.as_str() {
+        "CreateKeyPair" => create(emulator, call).await,
+        "ImportKeyPair" => import(emulator, call),
+        "DescribeKeyPairs" => describe(emulator, call),
+        "DeleteKeyPairs" => delete(emulator, call),
+        _ => Err(EcsError::new("InvalidApi.NotFound")),
+    }
+}
+
+/// The account's resource groups: the default one and those added through the control API.
+fn resource_groups(emulator: &Emulator, call: &EcsCall) -> BTreeSet<String> {
+    let mut groups = call.account.settings().resource_groups;
+    groups.insert(emulator.config.ecs.default_resource_group.clone());
+    groups
+}
+
+fn quota(emulator: &Emulator, call: &EcsCall) -> u64 {
+    call.account.quota(QUOTA_KEY_PAIRS, emulator.config.ecs.key_pair_quota)
+}
+
+/// The fingerprint as the settings write it.
+fn fingerprint(settings: &EcsSettings, blob: &[u8]) -> String {
+    let colons = keys::md5_fingerprint(blob);
+    match settings.fingerprint_format {
+        FingerprintFormat::Colons => colons,
+        FingerprintFormat::Bare => rules::normalize_fingerprint(&colons),
+    }
+}
+
+/// CreateKeyPair (seed 004): KeyPairId, KeyPairName, KeyPairFingerPrint, PrivateKeyBody.
+async fn create(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &emulator.config.ecs;
+    let new = rules::parse_create(&call.params, settings, &resource_groups(emulator, call))?;
+    let reservation = emulator.ecs.reserve(&call.account.id, new, quota(emulator, call))?;
+    let key = keys::generate_rsa_off_runtime(settings.key_bits).await.map_err(|_| EcsError::new("InternalError"))?;
+    let private = match settings.private_key_format {
+        PrivateKeyFormat::Pkcs1 => key.private_pkcs1_pem.clone(),
+        PrivateKeyFormat::Pkcs8 => key.private_pkcs8_pem.clone(),
+    };
+    let record = reservation.commit(key.public_openssh.clone(), key.public_blob.clone(), emulator.config.clock.now_secs());
+    Ok(Map::from_iter([
+        ("KeyPairId".to_string(), json!(record.key_pair_id)),
+        ("KeyPairName".to_string(), json!(record.key_pair_name)),
+        ("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.public_blob))),
+        ("PrivateKeyBody".to_string(), json!(private)),
+    ]))
+}
+
+/// ImportKeyPair: KeyPairName and KeyPairFingerPrint (no KeyPairId in the SDK model, apis.md §3.4).
+fn import(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &emulator.config.ecs;
+    let new = rules::parse_import(&call.params, settings, &resource_groups(emulator, call))?;
+    let imported = new.public_key.clone().ok_or_else(|| EcsError::new("InvalidPublicKeyBody.Malformed"))?;
+    let reservation = emulator.ecs.reserve(&call.account.id, new, quota(emulator, call))?;
+    let record = reservation.commit(imported.line, imported.blob, emulator.config.clock.now_secs());
+    Ok(Map::from_iter([
+        ("KeyPairName".to_string(), json!(record.key_pair_name)),
+        ("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.public_blob))),
+    ]))
+}
+
+fn describe(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &emulator.config.ecs;
+    let query = rules::parse_describe(&call.params, settings)?;
+    let (total, page) = emulator.ecs.with_region(&call.account.id, &query.region_id, |keys| {
+        keys.describe(&query, &settings.default_resource_group, settings.describe_group_filter_keeps_default)
+    });
+    let items: Vec<Value> = page.iter().map(|r| key_pair_json(settings, r, query.include_public_key)).collect();
+    Ok(Map::from_iter([
+        ("TotalCount".to_string(), json!(total)),
+        ("PageNumber".to_string(), json!(query.page_number)),
+        ("PageSize".to_string(), json!(query.page_size)),
+        ("KeyPairs".to_string(), json!({ "KeyPair": items })),
+    ]))
+}
+
+fn delete(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &emulator.config.ecs;
+    let (region_id, names) = rules::parse_delete(&call.params, settings)?;
+    emulator
+        .ecs
+        .with_region(&call.account.id, &region_id, |keys| keys.delete(&names, settings.delete_ignores_unknown_names))?;
+    Ok(Map::new())
+}
+
+/// One item of DescribeKeyPairs' `KeyPairs.KeyPair` (apis.md §3.4).
+fn key_pair_json(settings: &EcsSettings, record: &KeyPairRecord, include_public_key: bool) -> Value {
+    let mut item = Map::new();
+    item.insert("KeyPairName".into(), json!(record.key_pair_name));
+    item.insert("KeyPairFingerPrint".into(), json!(fingerprint(settings, &record.public_blob)));
+    item.insert("CreationTime".into(), json!(iso8601_utc(record.created_at)));
+    item.insert("ResourceGroupId".into(), json!(record.resource_group_id));
+    if include_public_key {
+        item.insert("PublicKey".into(), json!(record.public_key));
+    }
+    let tags: Vec<Value> = record.tags.iter().map(|t| json!({"TagKey": t.key, "TagValue": t.value})).collect();
+    item.insert("Tags".into(), json!({ "Tag": tags }));
+    Value::Object(item)
+}

@@ -1,0 +1,47 @@
+//! The legacy CVM v2 endpoint (`https://cvm.api.qcloud.com/v2/index.php`), as far as seed 002
+//! reaches: CreateKeyPair called with `Version=2017-03-12`, which takes the API 3.0 parameter names
+//! (KeyName, ProjectId) and answers in the API 3.0 envelope, errors included (seed 002 §2, §4, §5).
+//!
+//! It is a second front door to the CVM product, not a product of its own: a request is
+//! authenticated here (signature v1 over path `/v2/index.php`, legacy region codes), then goes
+//! through the common API 3.0 admission ([`tencent::admit_and_handle`]: rate limit, permission,
+//! fault) and the CVM handler, so the key pairs it creates are CVM key pairs that API 3.0
+//! DescribeKeyPairs lists. The older flat `{code, message}` answers (apis.md §2) are out of scope.
+//!
+//! [`tencent::admit_and_handle`]: crate::emulator::tencent::admit_and_handle
+
+pub mod handlers;
+pub mod regions;
+
+pub use handlers::handle;
+
+use super::http::RawRequest;
+
+/// The only path the legacy endpoint serves.
+pub const PATH: &str = "/v2/index.php";
+/// Its name as a front door: the harness profile, the fault and deny prefix, the rate-limit key.
+pub const API: &str = "tencent-cvm-legacy";
+/// The one version in scope: the CVM API 3.0 version (seed 002 §2 "本接口第一版本可传：2017-03-12").
+pub const VERSION: &str = super::tencent_cvm::VERSION;
+/// The actions in scope; any other is `InvalidAction`.
+pub const ACTIONS: &[&str] = &["CreateKeyPair"];
+
+/// Legacy-endpoint behaviours the documents leave open (ledger L-LEG-*).
+#[derive(Debug, Clone)]
+pub struct LegacySettings {
+    /// Allowed distance between `Timestamp` and the server clock. The legacy signature page says
+    /// 2 hours (code 4500), its newer error-code page and API 3.0 say 5 minutes (apis.md §1.1, §2).
+    /// Default 300: a `Version=2017-03-12` call is answered by the API 3.0 stack (seed 002 §5). L-LEG-1.
+    pub max_clock_skew_secs: i64,
+}
+
+impl Default for LegacySettings {
+    fn default() -> Self {
+        Self { max_clock_skew_secs: 300 }
+    }
+}
+
+/// Whether a request is for the legacy endpoint: by path alone.
+pub fn claims(raw: &RawRequest) -> bool {
+    raw.path == PATH
+}

@@ -1,0 +1,341 @@
+//! The documented validation of Lighthouse key-pair requests, as pure functions of the parameters
+//! (apis.md §1.5, seed 001 §2).
+//!
+//! When several rules fail at once, the first in this fixed order wins (ledger L-LH-7):
+//! Region (only when required) → KeyName (absent, empty, too long, illegal characters) →
+//! PublicKey (absent, malformed) → Tags (shape, count) → then, in the model, state: duplicate
+//! name → duplicate public key → key quota.
+//! DescribeKeyPairs: KeyIds with Filters → KeyIds → Filters → Offset → Limit.
+//! DeleteKeyPairs: absent → count → each id's shape → duplicates.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::errors::with_detail;
+use super::settings::{AbsentName, LighthouseSettings};
+use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::params::as_integer;
+use crate::keys;
+
+/// "can contain up to 25 digits, letters, and underscores" (seed 001 §2).
+pub const KEY_NAME_MAX_CHARS: usize = 25;
+static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_]+$").expect("valid regex"));
+/// `lhkp-` + 8 characters `[0-9a-z]` (apis.md §1.6; seed 001 §4 `lhkp-hfenegt1`).
+pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^lhkp-[0-9a-z]{8}$").expect("valid regex"));
+/// Tencent's tag service limits (apis.md §7).
+pub const TAG_KEY_MAX_CHARS: usize = 127;
+pub const TAG_VALUE_MAX_CHARS: usize = 255;
+/// DescribeKeyPairs: "KeyIds.N (<=100)", "<=10 filters, <=5 values each", Limit max 100 (apis.md §1.5).
+pub const DESCRIBE_MAX_IDS: usize = 100;
+pub const MAX_FILTERS: usize = 10;
+pub const MAX_FILTER_VALUES: usize = 5;
+pub const MAX_LIMIT: i64 = 100;
+pub const DEFAULT_LIMIT: usize = 20;
+/// DeleteKeyPairs: at most 10 ids per request (apis.md §1.5).
+pub const DELETE_MAX_IDS: usize = 10;
+/// Filter names DescribeKeyPairs documents; `tag:<key>` is also accepted (apis.md §1.5).
+pub const FILTER_NAMES: &[&str] = &["key-id", "key-name", "tag-key", "tag-value"];
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// A validated CreateKeyPair / ImportKeyPair request.
+#[derive(Debug, Clone)]
+pub struct NewKeyPair {
+    pub key_name: String,
+    pub tags: Vec<Tag>,
+    /// ImportKeyPair only: the public key line as given, and its wire blob.
+    pub public_key: Option<(String, Vec<u8>)>,
+}
+
+/// Region is accepted present or absent unless the settings require it (L-LH-3).
+pub fn check_region(region: Option<&str>, settings: &LighthouseSettings) -> Result<(), TencentError> {
+    if settings.region_required && region.is_none() {
+        return Err(TencentError::missing_parameter("Region"));
+    }
+    Ok(())
+}
+
+/// CreateKeyPair's parameters (seed 001 §2; Tags.N from apis.md §1.5).
+pub fn parse_create(params: &Value, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
+    let key_name = key_name(params, settings, true)?;
+    let tags = tags(params, settings)?;
+    Ok(NewKeyPair { key_name, tags, public_key: None })
+}
+
+/// ImportKeyPair's parameters (apis.md §1.5).
+pub fn parse_import(params: &Value, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
+    let key_name = key_name(params, settings, settings.import_checks_name_chars)?;
+    let public_key = public_key(params)?;
+    let tags = tags(params, settings)?;
+    Ok(NewKeyPair { key_name, tags, public_key: Some(public_key) })
+}
+
+fn string_param<'a>(params: &'a Value, name: &str) -> Result<Option<&'a str>, TencentError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(TencentError::invalid_parameter(format!("`{name}` must be a string."))),
+    }
+}
+
+fn key_name(params: &Value, settings: &LighthouseSettings, check_chars: bool) -> Result<String, TencentError> {
+    let name = match string_param(params, "KeyName")? {
+        Some(name) => name,
+        None if settings.absent_name == AbsentName::MissingParameter => {
+            return Err(TencentError::missing_parameter("KeyName"));
+        }
+        None => "",
+    };
+    if name.is_empty() {
+        return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameEmpty", ""));
+    }
+    let chars = name.chars().count();
+    if chars > KEY_NAME_MAX_CHARS {
+        return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameTooLong", format!("(got {chars} characters, at most {KEY_NAME_MAX_CHARS})")));
+    }
+    if check_chars && !KEY_NAME_CHARS.is_match(name) {
+        return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar", "(digits, letters and underscores only)"));
+    }
+    Ok(name.to_string())
+}
+
+/// "PublicKey (req, OpenSSH RSA)" (apis.md §1.5).
+fn public_key(params: &Value) -> Result<(String, Vec<u8>), TencentError> {
+    let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
+    let parsed = keys::parse_openssh_public(line).map_err(|_| with_detail("InvalidParameterValue.KeyPairPublicKeyMalformed", ""))?;
+    if parsed.algorithm != "ssh-rsa" {
+        return Err(with_detail("InvalidParameterValue.KeyPairPublicKeyMalformed", format!("(the key type is {})", parsed.algorithm)));
+    }
+    Ok((line.trim().to_string(), parsed.blob))
+}
+
+/// `Tags.N` of `{Key, Value}`, at most `max_tags` (apis.md §1.5, §7). No reserved-prefix rule:
+/// none is documented for Lighthouse (apis.md §7 names CVM's only). Too many tags answer
+/// `InvalidParameterValue.LimitExceeded`, the Lighthouse code for "too many values" (L-LH-8).
+fn tags(params: &Value, settings: &LighthouseSettings) -> Result<Vec<Tag>, TencentError> {
+    let list = match params.get("Tags") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(TencentError::invalid_parameter("`Tags` must be a list.")),
+    };
+    if list.len() > settings.max_tags {
+        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {} Tags)", settings.max_tags)));
+    }
+    let mut tags = Vec::new();
+    for (i, tag) in list.iter().enumerate() {
+        let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
+        let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
+        if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || value.chars().count() > TAG_VALUE_MAX_CHARS {
+            return Err(with_detail("InvalidParameterValue", format!("(Tags.{i}: key must be 1-127 characters, value at most 255)")));
+        }
+        tags.push(Tag { key: key.to_string(), value: value.to_string() });
+    }
+    Ok(tags)
+}
+
+/// A validated DescribeKeyPairs request.
+#[derive(Debug, Clone)]
+pub struct DescribeQuery {
+    pub key_ids: Vec<String>,
+    pub filters: Vec<(String, Vec<String>)>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
+    let has = |name: &str| params.get(name).is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
+    if has("KeyIds") && has("Filters") {
+        return Err(with_detail("InvalidParameter.ParameterConflict", "(`KeyIds` and `Filters` cannot be given together)"));
+    }
+    let key_ids = id_list(params, DESCRIBE_MAX_IDS)?;
+    let filters = filters(params)?;
+    let offset = match integer(params, "Offset")? {
+        None => 0,
+        Some(n) if n < 0 => return Err(with_detail("InvalidParameterValue.Negative", "(Offset)")),
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    let limit = match integer(params, "Limit")? {
+        None => DEFAULT_LIMIT,
+        Some(n) if n < 0 => return Err(with_detail("InvalidParameterValue.Negative", "(Limit)")),
+        Some(n) if n == 0 || n > MAX_LIMIT => {
+            return Err(with_detail("InvalidParameterValue.OutOfRange", format!("(Limit must be 1-{MAX_LIMIT})")));
+        }
+        Some(n) => n as usize,
+    };
+    Ok(DescribeQuery { key_ids, filters, offset, limit })
+}
+
+fn integer(params: &Value, name: &str) -> Result<Option<i64>, TencentError> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => {
+            as_integer(value).map(Some).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must be an integer.")))
+        }
+    }
+}
+
+fn filters(params: &Value) -> Result<Vec<(String, Vec<String>)>, TencentError> {
+    let list = match params.get("Filters") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(with_detail("InvalidParameter.InvalidFilter", "(`Filters` must be a list)")),
+    };
+    if list.len() > MAX_FILTERS {
+        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {MAX_FILTERS} Filters)")));
+    }
+    let mut out = Vec::new();
+    for filter in list {
+        let name = filter.get("Name").and_then(Value::as_str).unwrap_or("");
+        if !FILTER_NAMES.contains(&name) && !name.strip_prefix("tag:").is_some_and(|k| !k.is_empty()) {
+            return Err(with_detail("InvalidParameter.InvalidFilter", format!("(`{name}`)")));
+        }
+        let values = match filter.get("Values") {
+            Some(Value::Array(values)) => values,
+            _ => return Err(with_detail("InvalidParameter.InvalidFilter", format!("(filter `{name}` needs a list of Values)"))),
+        };
+        if values.len() > MAX_FILTER_VALUES {
+            return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {MAX_FILTER_VALUES} Values per filter)")));
+        }
+        let values = values.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect();
+        out.push((name.to_string(), values));
+    }
+    Ok(out)
+}
+
+/// DeleteKeyPairs' `KeyIds` (required, at most 10).
+pub fn parse_delete(params: &Value) -> Result<Vec<String>, TencentError> {
+    let ids = id_list(params, DELETE_MAX_IDS)?;
+    if ids.is_empty() {
+        return Err(TencentError::missing_parameter("KeyIds"));
+    }
+    Ok(ids)
+}
+
+fn id_list(params: &Value, max: usize) -> Result<Vec<String>, TencentError> {
+    let list = match params.get("KeyIds") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(TencentError::invalid_parameter("`KeyIds` must be a list.")),
+    };
+    if list.len() > max {
+        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {max} KeyIds)")));
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for item in list {
+        let id = item.as_str().ok_or_else(|| TencentError::invalid_parameter("`KeyIds` must hold strings."))?;
+        if !KEY_ID.is_match(id) {
+            return Err(with_detail("InvalidParameterValue.KeyPairIdMalformed", format!("(`{id}`)")));
+        }
+        ids.push(id.to_string());
+    }
+    if let Some(repeated) = ids.iter().enumerate().find(|(i, id)| ids[..*i].contains(id)).map(|(_, id)| id) {
+        return Err(with_detail("InvalidParameterValue.Duplicated", format!("(`{repeated}`)")));
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn create_code(params: Value) -> String {
+        parse_create(&params, &LighthouseSettings::default()).map(|_| "ok".into()).unwrap_or_else(|e| e.code)
+    }
+
+    #[test]
+    fn key_name_rules_in_order() {
+        assert_eq!(create_code(json!({})), "MissingParameter");
+        assert_eq!(create_code(json!({"KeyName": ""})), "InvalidParameterValue.InvalidKeyPairNameEmpty");
+        assert_eq!(create_code(json!({"KeyName": "test_create_1"})), "ok");
+        assert_eq!(create_code(json!({"KeyName": "a".repeat(25)})), "ok");
+        assert_eq!(create_code(json!({"KeyName": "a".repeat(26)})), "InvalidParameterValue.InvalidKeyPairNameTooLong");
+        assert_eq!(create_code(json!({"KeyName": "bad-name"})), "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar");
+        assert_eq!(create_code(json!({"KeyName": "名字"})), "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar");
+        // Too long and illegal at once: the length rule comes first.
+        assert_eq!(create_code(json!({"KeyName": "-".repeat(26)})), "InvalidParameterValue.InvalidKeyPairNameTooLong");
+        assert_eq!(create_code(json!({"KeyName": 7})), "InvalidParameter");
+    }
+
+    #[test]
+    fn absent_name_setting_switches_the_code() {
+        let settings = LighthouseSettings { absent_name: AbsentName::Empty, ..LighthouseSettings::default() };
+        assert_eq!(parse_create(&json!({}), &settings).unwrap_err().code, "InvalidParameterValue.InvalidKeyPairNameEmpty");
+    }
+
+    #[test]
+    fn region_is_optional_unless_required() {
+        let settings = LighthouseSettings::default();
+        assert!(check_region(None, &settings).is_ok());
+        assert!(check_region(Some("ap-guangzhou"), &settings).is_ok());
+        let strict = LighthouseSettings { region_required: true, ..settings };
+        assert_eq!(check_region(None, &strict).unwrap_err().code, "MissingParameter");
+    }
+
+    #[test]
+    fn tag_rules() {
+        let tags = |n: usize| json!({"KeyName": "k", "Tags": (0..n).map(|i| json!({"Key": format!("k{i}"), "Value": "v"})).collect::<Vec<_>>()});
+        assert_eq!(create_code(tags(10)), "ok");
+        assert_eq!(create_code(tags(11)), "InvalidParameterValue.LimitExceeded");
+        assert_eq!(create_code(json!({"KeyName": "k", "Tags": [{"Key": "", "Value": "v"}]})), "InvalidParameterValue");
+        // No reserved prefixes are documented for Lighthouse.
+        assert_eq!(create_code(json!({"KeyName": "k", "Tags": [{"Key": "qcloud:x", "Value": "v"}]})), "ok");
+        // The name rule comes before the tag rule.
+        assert_eq!(create_code(json!({"KeyName": "", "Tags": "x"})), "InvalidParameterValue.InvalidKeyPairNameEmpty");
+    }
+
+    #[test]
+    fn import_rules() {
+        let code = |params: Value| parse_import(&params, &LighthouseSettings::default()).map(|_| "ok".to_string()).unwrap_or_else(|e| e.code);
+        assert_eq!(code(json!({"KeyName": "k"})), "MissingParameter");
+        assert_eq!(code(json!({"KeyName": "k", "PublicKey": "ssh-rsa XXXX"})), "InvalidParameterValue.KeyPairPublicKeyMalformed");
+        assert_eq!(
+            code(json!({"KeyName": "k", "PublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdCBhIHJlYWwga2V5IGF0IGFsbCBqdXN0IDMy"})),
+            "InvalidParameterValue.KeyPairPublicKeyMalformed"
+        );
+        assert_eq!(code(json!({"KeyName": "bad-name", "PublicKey": "x"})), "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar");
+        let lax = LighthouseSettings { import_checks_name_chars: false, ..LighthouseSettings::default() };
+        let err = parse_import(&json!({"KeyName": "bad-name", "PublicKey": "x"}), &lax).unwrap_err();
+        assert_eq!(err.code, "InvalidParameterValue.KeyPairPublicKeyMalformed");
+    }
+
+    #[test]
+    fn describe_rules() {
+        let code = |params: Value| parse_describe(&params).map(|_| "ok".to_string()).unwrap_or_else(|e| e.code);
+        assert_eq!(code(json!({})), "ok");
+        assert_eq!(parse_describe(&json!({})).unwrap().limit, 20);
+        assert_eq!(code(json!({"KeyIds": ["lhkp-1234abcd"], "Filters": [{"Name": "key-name", "Values": ["a"]}]})), "InvalidParameter.ParameterConflict");
+        assert_eq!(code(json!({"KeyIds": ["skey-1234abcd"]})), "InvalidParameterValue.KeyPairIdMalformed");
+        assert_eq!(code(json!({"KeyIds": ["lhkp-1234abcd", "lhkp-1234abcd"]})), "InvalidParameterValue.Duplicated");
+        let many: Vec<String> = (0..101).map(|i| format!("lhkp-{i:08}")).collect();
+        assert_eq!(code(json!({"KeyIds": many})), "InvalidParameterValue.LimitExceeded");
+        assert_eq!(code(json!({"Filters": [{"Name": "colour", "Values": ["x"]}]})), "InvalidParameter.InvalidFilter");
+        assert_eq!(code(json!({"Filters": [{"Name": "tag:env", "Values": ["x"]}]})), "ok");
+        assert_eq!(code(json!({"Filters": [{"Name": "key-name", "Values": ["1", "2", "3", "4", "5", "6"]}]})), "InvalidParameterValue.LimitExceeded");
+        let filters: Vec<Value> = (0..11).map(|_| json!({"Name": "key-id", "Values": ["x"]})).collect();
+        assert_eq!(code(json!({"Filters": filters})), "InvalidParameterValue.LimitExceeded");
+        assert_eq!(code(json!({"Offset": -1})), "InvalidParameterValue.Negative");
+        assert_eq!(code(json!({"Limit": -1})), "InvalidParameterValue.Negative");
+        assert_eq!(code(json!({"Limit": 0})), "InvalidParameterValue.OutOfRange");
+        assert_eq!(code(json!({"Limit": 101})), "InvalidParameterValue.OutOfRange");
+        assert_eq!(code(json!({"Limit": "abc"})), "InvalidParameter");
+        assert_eq!(parse_describe(&json!({"Limit": "5", "Offset": "2"})).unwrap().offset, 2);
+    }
+
+    #[test]
+    fn delete_rules() {
+        let code = |params: Value| parse_delete(&params).map(|_| "ok".to_string()).unwrap_or_else(|e| e.code);
+        assert_eq!(code(json!({})), "MissingParameter");
+        assert_eq!(code(json!({"KeyIds": []})), "MissingParameter");
+        assert_eq!(code(json!({"KeyIds": ["lhkp-1234abcd"]})), "ok");
+        let eleven: Vec<String> = (0..11).map(|i| format!("lhkp-{i:08}")).collect();
+        assert_eq!(code(json!({"KeyIds": eleven})), "InvalidParameterValue.LimitExceeded");
+        assert_eq!(code(json!({"KeyIds": ["lhkp-1234"]})), "InvalidParameterValue.KeyPairIdMalformed");
+    }
+}

@@ -1,0 +1,54 @@
+//! Every Lighthouse behaviour the documents leave open, as one setting each. Defaults and their
+//! references are listed in the ledger (docs/discrepancies.md, items L-LH-*).
+
+/// Quota name the control API can lower per account.
+pub const QUOTA_KEY_PAIRS: &str = "tencent-lighthouse.key-pairs";
+
+/// Which code an absent `KeyName` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbsentName {
+    /// The common `MissingParameter` (the default; L-LH-2).
+    MissingParameter,
+    /// `InvalidParameterValue.InvalidKeyPairNameEmpty`, as if it were sent empty.
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub struct LighthouseSettings {
+    /// Key pairs per account; undocumented (apis.md §1.7), only its error
+    /// `LimitExceeded.KeyPairLimitExceeded` is (seed 001 §6). L-LH-4.
+    pub key_pair_quota: u64,
+    /// Size of generated keys: the CreateKeyPair page's private key starts `MIIEowIBAAKCAQEA`,
+    /// a 2048-bit key (apis.md §1.5). L-LH-5.
+    pub key_bits: usize,
+    /// Seed 001 §4 returns `"CreatedTime": null` from CreateKeyPair while the data type says the field
+    /// is an ISO8601 time that "may be null" (apis.md §1.5). false (the default) answers the real
+    /// creation time; true answers null as the example does. DescribeKeyPairs always carries the
+    /// time. L-LH-1.
+    pub created_time_null_on_create: bool,
+    /// Region is "required" in seed 001 §2 and the current CN pages, "not required" on older intl
+    /// pages (apis.md §1.5: "accept both"). false (the default) accepts a request without Region. L-LH-3.
+    pub region_required: bool,
+    /// The code an absent KeyName gets. L-LH-2.
+    pub absent_name: AbsentName,
+    /// ImportKeyPair's error list has no `InvalidKeyPairNameIncludeIllegalChar` (apis.md §1.5), yet
+    /// its KeyName is the same kind of name. true (the default) applies the character rule to
+    /// imports too. L-LH-6.
+    pub import_checks_name_chars: bool,
+    /// Tags per key pair: "Tags.N (<=10)" (apis.md §1.5, §7).
+    pub max_tags: usize,
+}
+
+impl Default for LighthouseSettings {
+    fn default() -> Self {
+        Self {
+            key_pair_quota: 500,
+            key_bits: 2048,
+            created_time_null_on_create: false,
+            region_required: false,
+            absent_name: AbsentName::MissingParameter,
+            import_checks_name_chars: true,
+            max_tags: 10,
+        }
+    }
+}

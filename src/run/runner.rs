@@ -1,0 +1,219 @@
+//! Running cases: each case leases an account, runs setup and steps, checks its snapshot, and
+//! always tears down what it created — on failure and on panic too, since the steps run in a task
+//! of their own and the record of created resources lives outside it.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::result::{CaseResult, Failure, Status, SuiteResult};
+use super::step::{Answer, judge, send};
+use super::target::{Lease, Target};
+use super::template::Vars;
+use crate::case::{Case, Outcome, Step};
+use crate::check::schema::SchemaSet;
+use crate::check::secrets::scrub_text;
+use crate::check::snapshot::{self, Known, SnapshotExchange};
+use crate::clock::Clock;
+
+/// Everything a run shares: built once, passed in (no global state).
+#[derive(Clone)]
+pub struct RunContext {
+    pub root: PathBuf,
+    pub target: Target,
+    pub client: reqwest::Client,
+    pub schemas: Arc<SchemaSet>,
+    pub clock: Arc<dyn Clock>,
+    /// Compare each case with its snapshot.
+    pub snapshots: bool,
+}
+
+impl RunContext {
+    pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
+        let client = reqwest::Client::builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Self { root, target, client, schemas, clock, snapshots: true })
+    }
+}
+
+/// Runs every case, `jobs` at a time; `progress` hears of each case as it ends.
+pub async fn run_suite(ctx: &RunContext, cases: Vec<Case>, jobs: usize, progress: impl Fn(&CaseResult)) -> SuiteResult {
+    let started = Instant::now();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, case) in cases.into_iter().enumerate() {
+        let ctx = ctx.clone();
+        let semaphore = semaphore.clone();
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            (index, run_case(&ctx, &case).await)
+        });
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((index, result)) = joined {
+            progress(&result);
+            results.push((index, result));
+        }
+    }
+    results.sort_by_key(|(i, _)| *i);
+    SuiteResult { cases: results.into_iter().map(|(_, r)| r).collect(), duration: started.elapsed() }
+}
+
+/// What a case created and has not deleted yet.
+type Created = Arc<Mutex<Vec<String>>>;
+
+/// Runs one case.
+pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
+    let started = Instant::now();
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        path: case.path.display().to_string(),
+        status: Status::Passed,
+        failures: Vec::new(),
+        requests: 0,
+        duration: Default::default(),
+    };
+    if let Some(reason) = ctx.target.skip_reason(case) {
+        result.status = Status::Skipped(reason);
+        return result;
+    }
+    let lease = match ctx.target.lease(&ctx.client, case).await {
+        Ok(lease) => lease,
+        Err(e) => {
+            result.failures.push(Failure { step: "account".into(), message: e, diff: None });
+            result.status = Status::Failed;
+            return result;
+        }
+    };
+    let created: Created = Arc::default();
+    let body = {
+        let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
+        tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
+    };
+    match body.await {
+        Ok((failures, requests)) => {
+            result.failures.extend(failures);
+            result.requests = requests;
+        }
+        Err(e) => result.failures.push(Failure { step: "case".into(), message: format!("the case panicked: {}", scrub_text(&e.to_string())), diff: None }),
+    }
+    result.failures.extend(teardown(ctx, case, &lease, &created).await);
+    if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
+        result.failures.push(Failure { step: "account".into(), message: e, diff: None });
+    }
+    if !result.failures.is_empty() {
+        result.status = Status::Failed;
+    }
+    result.duration = started.elapsed();
+    result
+}
+
+async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize) {
+    let mut failures = Vec::new();
+    let mut requests = 0;
+    let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures"));
+    let mut exchanges = Vec::new();
+    let base = match ctx.target.endpoint(case.api) {
+        Ok(base) => base,
+        Err(e) => return (vec![Failure { step: "target".into(), message: e, diff: None }], 0),
+    };
+    for step in case.setup.iter().chain(&case.steps) {
+        let label = format!("{} {} (line {})", step.label, step.action, step.pos.line);
+        let fail = |message: String, diff: Option<String>| Failure { step: label.clone(), message, diff };
+        let params = match vars.render(&step.params) {
+            Ok(params) => params,
+            Err(e) => {
+                failures.push(fail(e, None));
+                break;
+            }
+        };
+        let times = step.burst.unwrap_or(1);
+        requests += times as usize;
+        let answers = match send(&ctx.client, case.api, &base, step, &params, &lease.credentials, &ctx.clock, times).await {
+            Ok(answers) => answers,
+            Err(e) => {
+                failures.push(fail(e, None));
+                break;
+            }
+        };
+        track(case, step, &params, &answers, created);
+        let verdict = judge(step, case.api, &answers, &ctx.schemas, &mut vars);
+        let answer = &answers[verdict.chosen];
+        exchanges.push(SnapshotExchange {
+            step: step.label.clone(),
+            action: step.action.clone(),
+            request: step.params.clone(),
+            status: answer.status,
+            response: answer.body.clone(),
+        });
+        let ok = verdict.failures.is_empty();
+        let mut diff = verdict.diff;
+        for message in verdict.failures {
+            failures.push(fail(message, diff.take()));
+        }
+        if !ok {
+            break;
+        }
+        if step.expect.outcome == Outcome::Success {
+            for (name, pointer) in &step.capture {
+                match answer.body.pointer(pointer) {
+                    Some(value) => {
+                        vars.captures.insert(name.clone(), value.clone());
+                    }
+                    None => failures.push(fail(format!("capture `{name}`: nothing at {pointer}"), None)),
+                }
+            }
+        }
+    }
+    if ctx.snapshots && failures.is_empty() {
+        let known = Known { names: vars.name_templates(), fixtures: vars.fixtures.values().cloned().collect() };
+        for message in snapshot::check(&ctx.root, &case.id, &case.description, case.api, &exchanges, &known) {
+            failures.push(Failure { step: "snapshot".into(), message, diff: None });
+        }
+    }
+    (failures, requests)
+}
+
+/// Remembers what a step created and forgets what it deleted.
+fn track(case: &Case, step: &Step, params: &serde_json::Value, answers: &[Answer], created: &Created) {
+    let mut created = created.lock().unwrap_or_else(|e| e.into_inner());
+    for answer in answers.iter().filter(|a| case.api.error_code(a.status, &a.body).is_none()) {
+        created.extend(case.api.created_ids(&step.action, &answer.body));
+        let deleted = case.api.deleted_ids(&step.action, params);
+        created.retain(|id| !deleted.contains(id));
+    }
+}
+
+/// Deletes everything the case created and did not delete itself.
+async fn teardown(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> Vec<Failure> {
+    let ids: Vec<String> = std::mem::take(&mut *created.lock().unwrap_or_else(|e| e.into_inner()));
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let base = match ctx.target.endpoint(case.api) {
+        Ok(base) => base,
+        Err(e) => return vec![Failure { step: "teardown".into(), message: e, diff: None }],
+    };
+    let (action, _) = case.api.delete;
+    let step = Step {
+        label: "teardown".into(),
+        pos: Default::default(),
+        action: action.to_string(),
+        version: case.api.default_version.to_string(),
+        region: Some(case.api.default_region.to_string()),
+        method: case.api.default_method.to_string(),
+        signing: case.api.default_signing,
+        params: serde_json::Value::Null,
+        burst: None,
+        expect: crate::case::Expect { outcome: Outcome::Success, status: None, schema: String::new(), fields: vec![] },
+        capture: Default::default(),
+    };
+    let params = case.api.delete_params(&ids);
+    match send(&ctx.client, case.api, &base, &step, &params, &lease.credentials, &ctx.clock, 1).await {
+        Ok(answers) => match case.api.error_code(answers[0].status, &answers[0].body) {
+            None => Vec::new(),
+            Some(code) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }],
+        },
+        Err(e) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {e}", ids.join(", ")), diff: None }],
+    }
+}
