@@ -81,6 +81,9 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
+    /// Only the seeds documenting this API (e.g. `tencent-cvm`).
+    #[arg(long)]
+    pub api: Option<String>,
     /// The project folder holding cases/ and docs/documented.yaml.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,

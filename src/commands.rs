@@ -148,7 +148,12 @@ pub fn coverage(args: CoverageArgs) -> u8 {
         }
     };
     let documented = match crate::coverage::load(&root) {
-        Ok(documented) => documented,
+        Ok(mut documented) => {
+            if let Some(api) = &args.api {
+                documented.seeds.retain(|s| &s.api == api);
+            }
+            documented
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;

@@ -114,3 +114,37 @@ fn key_pair_json(settings: &EcsSettings, record: &KeyPairRecord, include_public_
     item.insert("Tags".into(), json!({ "Tag": tags }));
     Value::Object(item)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `ssh-keygen -l -E md5 -f <file>` prints as the fingerprint, without `MD5:`.
+    fn ssh_keygen_md5(public_line: &str) -> String {
+        let path = std::env::temp_dir().join(format!("ecs-fp-{}-{}.pub", std::process::id(), rand::random::<u64>()));
+        std::fs::write(&path, format!("{public_line}\n")).unwrap();
+        let output = std::process::Command::new("ssh-keygen")
+            .args(["-l", "-E", "md5", "-f"])
+            .arg(&path)
+            .output()
+            .expect("ssh-keygen must be installed (OpenSSH client tools) to check fingerprints");
+        let _ = std::fs::remove_file(&path);
+        assert!(output.status.success(), "ssh-keygen failed: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8(output.stdout).unwrap();
+        let field = text.split_whitespace().nth(1).unwrap_or_default();
+        field.strip_prefix("MD5:").unwrap_or_else(|| panic!("unexpected ssh-keygen output {text:?}")).to_string()
+    }
+
+    #[test]
+    fn fingerprints_match_ssh_keygen() {
+        let settings = EcsSettings::default();
+        let key = keys::generate_rsa(1024).unwrap();
+        assert_eq!(fingerprint(&settings, &key.public_blob), ssh_keygen_md5(&key.public_openssh));
+        for line in [super::rules::tests_support::DSA, super::rules::tests_support::ECDSA] {
+            let parsed = keys::parse_openssh_public(line).unwrap();
+            assert_eq!(fingerprint(&settings, &parsed.blob), ssh_keygen_md5(line), "{}", parsed.algorithm);
+        }
+        let bare = EcsSettings { fingerprint_format: FingerprintFormat::Bare, ..EcsSettings::default() };
+        assert_eq!(fingerprint(&bare, &key.public_blob), ssh_keygen_md5(&key.public_openssh).replace(':', ""));
+    }
+}

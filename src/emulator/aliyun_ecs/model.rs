@@ -309,7 +309,8 @@ mod tests {
         assert_eq!(run(&DescribeQuery { fingerprint: Some(fp), ..query("cn-hangzhou") }, true).1, ["db-1"]);
         let page2 = DescribeQuery { page_number: 2, page_size: 2, ..query("cn-hangzhou") };
         assert_eq!(run(&page2, true), (3, vec!["db-1".to_string()]));
-        assert_eq!(run(&query("cn-beijing"), true).0, 0);
+        let other_region = store.with_region("a", "cn-beijing", |k| k.describe(&query("cn-beijing"), "rg-default", true).0);
+        assert_eq!(other_region, 0);
     }
 
     #[test]

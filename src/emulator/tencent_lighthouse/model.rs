@@ -257,7 +257,7 @@ mod tests {
         let err = store.with_account("a", |k| k.delete(&[record.key_id.clone(), "lhkp-00000000".into()])).unwrap_err();
         assert_eq!(err.code, "ResourceNotFound.KeyIdNotFound");
         assert_eq!(store.with_account("a", |k| k.keys().len()), 1);
-        store.with_account("a", |k| k.delete(&[record.key_id.clone()])).unwrap();
+        store.with_account("a", |k| k.delete(std::slice::from_ref(&record.key_id))).unwrap();
         assert_eq!(store.with_account("a", |k| k.keys().len()), 0);
     }
 }

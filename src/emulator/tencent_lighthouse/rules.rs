@@ -192,7 +192,8 @@ fn filters(params: &Value) -> Result<Vec<(String, Vec<String>)>, TencentError> {
     let mut out = Vec::new();
     for filter in list {
         let name = filter.get("Name").and_then(Value::as_str).unwrap_or("");
-        if !FILTER_NAMES.contains(&name) && !name.strip_prefix("tag:").is_some_and(|k| !k.is_empty()) {
+        let tag_filter = name.strip_prefix("tag:").is_some_and(|k| !k.is_empty());
+        if !FILTER_NAMES.contains(&name) && !tag_filter {
             return Err(with_detail("InvalidParameter.InvalidFilter", format!("(`{name}`)")));
         }
         let values = match filter.get("Values") {
