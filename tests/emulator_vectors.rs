@@ -313,3 +313,21 @@ async fn lighthouse_denied_actions_answer_no_permission() {
     let body = send(&emulator, &recorded(&load("tencent-lighthouse-DescribeKeyPairs.json"))).await;
     assert_eq!(error_code(&body), None, "only the denied action is refused: {body}");
 }
+
+#[tokio::test]
+async fn injected_faults_answer_per_front_door() {
+    use keypair_contract::emulator::accounts::Fault;
+    let (emulator, _clock) = emulator();
+    let account = emulator.accounts.get(SECRET_ID).unwrap();
+    let fault = |api: &str, code: &str| Fault { api: api.into(), action: "CreateKeyPair".into(), code: code.into() };
+    account.add_fault(fault("tencent-lighthouse", "FailedOperation.CreateKeyPairFailed"));
+    account.add_fault(fault("tencent-cvm-legacy", "InternalServerError"));
+
+    let body = send(&emulator, &recorded(&load("tencent-lighthouse-CreateKeyPair.json"))).await;
+    assert_eq!(body["Response"]["Error"], json!({"Code": "FailedOperation.CreateKeyPairFailed", "Message": "Failed to create the key pair."}));
+    // The API 3.0 CVM door has no fault pending; the legacy door has one.
+    let body = send(&emulator, &recorded(&load("tencent-cvm-legacy-CreateKeyPair-hmacsha1.json"))).await;
+    assert_eq!(error_code(&body), Some("InternalServerError"), "{body}");
+    let body = send(&emulator, &recorded(&load("tencent-cvm-legacy-CreateKeyPair-hmacsha1.json"))).await;
+    assert_eq!(error_code(&body), None, "a fault fires once: {body}");
+}

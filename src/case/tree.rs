@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(doc.value["steps"][0]["params"]["KeyName"], "x");
         assert_eq!(doc.key_pos("/steps/0/params/KeyName"), Pos { line: 5, col: 7 });
         assert_eq!(doc.value_pos("/steps/0/params/KeyName"), Pos { line: 5, col: 16 });
-        assert_eq!(doc.value_pos("/steps/0/action"), Pos { line: 3, col: 15 });
+        assert_eq!(doc.value_pos("/steps/0/action"), Pos { line: 3, col: 13 });
         assert_eq!(doc.value_pos("/steps/0/nothing/here"), Pos { line: 3, col: 5 });
     }
 

@@ -4,6 +4,7 @@
 //! One module per request style; one [`ApiProfile`] per API (a folder under `cases/`). Adding an
 //! API is one more profile in [`PROFILES`] and, for a new style, one more module.
 
+pub mod aliyun_rpc;
 pub mod tencent_api3;
 pub mod tencent_legacy;
 
@@ -62,6 +63,9 @@ pub fn build_request(
         RequestStyle::TencentLegacy => {
             tencent_legacy::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
         }
+        RequestStyle::AliyunRpc => {
+            aliyun_rpc::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
+        }
     }
 }
 
@@ -101,6 +105,9 @@ pub enum RequestStyle {
     /// The legacy CVM v2 endpoint (`/v2/index.php`): GET or form POST with signature v1; with
     /// `Version=2017-03-12` it answers in the API 3.0 envelope (seed 002).
     TencentLegacy,
+    /// Alibaba Cloud RPC APIs (ECS 2014-05-26): GET or form POST with RPC signature 1.0, or ACS3;
+    /// flat JSON envelope with a top-level `Code` on errors.
+    AliyunRpc,
 }
 
 /// A field whose value changes from run to run; redacted in snapshots after its shape is checked.
@@ -170,6 +177,7 @@ impl ApiProfile {
             RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => {
                 body.pointer("/Response/Error/Code").and_then(Value::as_str)
             }
+            RequestStyle::AliyunRpc => aliyun_rpc::error_code(body),
         }
     }
 
@@ -190,6 +198,8 @@ impl ApiProfile {
         }
         match params.get(self.delete.1) {
             Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            // ECS `KeyPairNames`: a JSON array inside a string (apis.md §3.4).
+            Some(Value::String(list)) => serde_json::from_str(list).unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -205,12 +215,17 @@ impl ApiProfile {
 
     /// Parameters of a request deleting `ids`.
     pub fn delete_params(&self, ids: &[String]) -> Value {
+        if self.style == RequestStyle::AliyunRpc {
+            // ECS takes the names as one JSON-array string (apis.md §3.4).
+            let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+            return serde_json::json!({ self.delete.1: list });
+        }
         serde_json::json!({ self.delete.1: ids })
     }
 }
 
 /// Every API the harness can test.
-pub static PROFILES: &[&ApiProfile] = &[&tencent_api3::CVM, &tencent_api3::LIGHTHOUSE, &tencent_legacy::CVM_LEGACY];
+pub static PROFILES: &[&ApiProfile] = &[&tencent_api3::CVM, &tencent_api3::LIGHTHOUSE, &tencent_legacy::CVM_LEGACY, &aliyun_rpc::ECS];
 
 /// The profile named `name`.
 pub fn profile(name: &str) -> Option<&'static ApiProfile> {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use rand::RngExt;
 
-use super::errors::with_detail;
+use super::errors::{by_code, with_detail};
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::tencent::TencentError;
 
@@ -37,7 +37,8 @@ impl AccountKeys {
     /// → quota; on success the name (and public key) are reserved.
     fn reserve(&mut self, new: &NewKeyPair, quota: u64) -> Result<(), TencentError> {
         if self.reserved_names.contains(&new.key_name) || self.keys.iter().any(|k| k.key_name == new.key_name) {
-            return Err(with_detail("InvalidParameterValue.DuplicateParameterValue", format!("(`{}`)", new.key_name)));
+            // Messages name no generated name or id: they are verbatim, and those vary from run to run.
+            return Err(by_code("InvalidParameterValue.DuplicateParameterValue"));
         }
         if let Some((_, blob)) = &new.public_key
             && (self.reserved_blobs.contains(blob) || self.keys.iter().any(|k| &k.public_blob == blob))
@@ -94,8 +95,8 @@ impl AccountKeys {
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&mut self, ids: &[String]) -> Result<(), TencentError> {
-        if let Some(missing) = ids.iter().find(|id| !self.keys.iter().any(|k| &k.key_id == *id)) {
-            return Err(with_detail("ResourceNotFound.KeyIdNotFound", format!("(`{missing}`)")));
+        if ids.iter().any(|id| !self.keys.iter().any(|k| &k.key_id == id)) {
+            return Err(by_code("ResourceNotFound.KeyIdNotFound"));
         }
         self.keys.retain(|k| !ids.contains(&k.key_id));
         Ok(())
