@@ -1,0 +1,90 @@
+//! Broken case files stop with file:line:col, the line, a caret and what was expected.
+
+use std::path::{Path, PathBuf};
+
+use keypair_contract::case::{CaseFormat, load_case};
+
+/// A scratch project root with the real case format and seeds, and one case file.
+fn project_with(case: &str) -> (PathBuf, PathBuf) {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = std::env::temp_dir().join(format!("kc-case-errors-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(root.join("cases/tencent-cvm")).unwrap();
+    std::fs::create_dir_all(root.join("schemas")).unwrap();
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    copy_dir(&manifest.join("schemas"), &root.join("schemas"));
+    copy_dir(&manifest.join("docs/seeds"), &root.join("docs/seeds"));
+    copy_dir(&manifest.join("cases/fixtures"), &root.join("cases/fixtures"));
+    let path = root.join("cases/tencent-cvm/broken.yaml");
+    std::fs::write(&path, case).unwrap();
+    (root, path)
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn error_for(case: &str) -> String {
+    let (root, path) = project_with(case);
+    let format = CaseFormat::load(&root).unwrap();
+    let shown = load_case(&root, &path, &format).map(|_| "loaded".to_string()).unwrap_or_else(|e| e.to_string());
+    let _ = std::fs::remove_dir_all(&root);
+    shown
+}
+
+const HEAD: &str = "description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, example: Example1}\napi: tencent-cvm\nlive: true\n";
+
+#[test]
+fn unknown_field_points_at_the_key_and_suggests_the_right_one() {
+    let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expct: {{error: X}}\n"));
+    assert!(shown.starts_with("unknown field `expct`\n"), "{shown}");
+    assert!(shown.contains("--> cases/tencent-cvm/broken.yaml:7:5"), "{shown}");
+    assert!(shown.contains("7 |     expct: {error: X}"), "{shown}");
+    assert!(shown.contains("^ expected one of `action`"), "{shown}");
+    assert!(shown.contains("did you mean `expect`?"), "{shown}");
+}
+
+#[test]
+fn yaml_syntax_errors_have_a_position() {
+    let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    params: {{KeyName: ${{name.key}}}}\n"));
+    assert!(shown.starts_with("invalid YAML"), "{shown}");
+    assert!(shown.contains("broken.yaml:7:"), "{shown}");
+}
+
+#[test]
+fn unknown_action_is_named_with_a_suggestion() {
+    let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPairs\n"));
+    assert!(shown.contains("unknown action `CreateKeyPairs`"), "{shown}");
+    assert!(shown.contains("broken.yaml:6:13"), "{shown}");
+    assert!(shown.contains("did you mean `CreateKeyPair`?"), "{shown}");
+}
+
+#[test]
+fn unknown_capture_and_missing_schema_are_errors() {
+    let shown = error_for(&format!("{HEAD}steps:\n  - action: DescribeKeyPairs\n    params: {{KeyIds: [\"${{capture.nope}}\"]}}\n"));
+    assert!(shown.contains("unknown capture `nope`") && shown.contains("broken.yaml:7:"), "{shown}");
+    let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expect: {{success: true, schema: tencent-cvm/Nope.json}}\n"));
+    assert!(shown.contains("no schema file schemas/tencent-cvm/Nope.json") && shown.contains("broken.yaml:7:"), "{shown}");
+}
+
+#[test]
+fn schema_violations_point_at_the_value() {
+    let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    method: PUT\n"));
+    assert!(shown.contains("invalid case at `/steps/0/method`") && shown.contains("broken.yaml:7:13"), "{shown}");
+    let shown = error_for("description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, example: Example1}\napi: tencent-cvm\nlive: true\nemulator: {faults: [{action: CreateKeyPair, code: InternalServerError}]}\nsteps:\n  - action: CreateKeyPair\n");
+    assert!(shown.contains("cannot run live"), "{shown}");
+}
