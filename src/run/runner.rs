@@ -190,27 +190,29 @@ async fn teardown(ctx: &RunContext, case: &Case, lease: &Lease, created: &Create
     if ids.is_empty() {
         return Vec::new();
     }
-    let base = match ctx.target.endpoint(case.api) {
+    // Some APIs delete through another (the legacy endpoint's keys are CVM keys).
+    let api = case.api.cleanup_profile();
+    let base = match ctx.target.endpoint(api) {
         Ok(base) => base,
         Err(e) => return vec![Failure { step: "teardown".into(), message: e, diff: None }],
     };
-    let (action, _) = case.api.delete;
+    let (action, _) = api.delete;
     let step = Step {
         label: "teardown".into(),
         pos: Default::default(),
         action: action.to_string(),
-        version: case.api.default_version.to_string(),
-        region: Some(case.api.default_region.to_string()),
-        method: case.api.default_method.to_string(),
-        signing: case.api.default_signing,
+        version: api.default_version.to_string(),
+        region: Some(api.default_region.to_string()),
+        method: api.default_method.to_string(),
+        signing: api.default_signing,
         params: serde_json::Value::Null,
         burst: None,
         expect: crate::case::Expect { outcome: Outcome::Success, status: None, schema: String::new(), fields: vec![] },
         capture: Default::default(),
     };
-    let params = case.api.delete_params(&ids);
-    match send(&ctx.client, case.api, &base, &step, &params, &lease.credentials, &ctx.clock, 1).await {
-        Ok(answers) => match case.api.error_code(answers[0].status, &answers[0].body) {
+    let params = api.delete_params(&ids);
+    match send(&ctx.client, api, &base, &step, &params, &lease.credentials, &ctx.clock, 1).await {
+        Ok(answers) => match api.error_code(answers[0].status, &answers[0].body) {
             None => Vec::new(),
             Some(code) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }],
         },
