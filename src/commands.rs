@@ -65,12 +65,10 @@ pub fn load_cases(root: &Path, filter: Option<&str>) -> Result<Vec<Case>, String
 }
 
 /// The project root: `--root` if it has cases/, else the folder this binary was built from.
+/// Absolute, because insta resolves a relative snapshot path against the source file.
 fn project_root(given: &Path) -> PathBuf {
-    if given.join("cases").is_dir() {
-        given.to_path_buf()
-    } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-    }
+    let root = if given.join("cases").is_dir() { given.to_path_buf() } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")) };
+    std::fs::canonicalize(&root).unwrap_or(root)
 }
 
 /// `run`: the suite; one line per case, failures in full, then `N passed, N failed`.

@@ -137,9 +137,17 @@ async fn requests_recorded_from_the_official_sdk_are_accepted() {
         let emulator = Emulator::new(EmulatorConfig { clock, ..EmulatorConfig::default() });
         emulator.accounts.add("AKIDEXAMPLE", "secretEXAMPLE", AccountSettings::default());
         // The vectors were signed for Host 127.0.0.1:18080: serve exactly there, or skip loudly.
-        let handle = match emulator::start(emulator, "127.0.0.1:18080".parse().unwrap()).await {
-            Ok(handle) => handle,
-            Err(e) => panic!("port 18080 is needed to replay {name} (the Host is signed): {e}"),
+        // The previous vector's emulator may still be releasing the port: retry for up to 5 s.
+        let mut attempt = 0;
+        let handle = loop {
+            match emulator::start(emulator.clone(), "127.0.0.1:18080".parse().unwrap()).await {
+                Ok(handle) => break handle,
+                Err(e) if attempt >= 100 => panic!("port 18080 is needed to replay {name} (the Host is signed): {e}"),
+                Err(_) => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
         };
         let request = &vector["request"];
         let client = reqwest::Client::new();

@@ -130,7 +130,7 @@ fn authenticate_rpc(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params)
         .map_err(|e| signature_error(emulator, access_key_id, e))?;
     check_nonce(emulator, &account, nonce)?;
     // RPC signs its parameters, not headers: Version and Action come from the parameters.
-    Ok((account.clone(), params.get("Version").map(str::to_string), params.get("Action").map(str::to_string)))
+    Ok((account, params.get("Version").map(str::to_string), params.get("Action").map(str::to_string)))
 }
 
 fn authenticate_acs3(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params) -> Result<Authenticated, EcsError> {
@@ -146,7 +146,7 @@ fn authenticate_acs3(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params
     check_nonce(emulator, &account, nonce)?;
     // ACS3 signs the x-acs-* headers: Version and Action come from them, else from parameters.
     let pick = |header: &str, param: &str| raw.header(header).or_else(|| params.get(param)).map(str::to_string);
-    Ok((account.clone(), pick("x-acs-version", "Version"), pick("x-acs-action", "Action")))
+    Ok((account, pick("x-acs-version", "Version"), pick("x-acs-action", "Action")))
 }
 
 /// `yyyy-MM-ddTHH:mm:ssZ` (UTC) as Unix seconds (apis.md §3.1).

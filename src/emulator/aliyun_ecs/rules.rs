@@ -122,7 +122,7 @@ fn key_pair_name(params: &Params, rule: &Regex) -> Result<String, EcsError> {
 fn public_key_body(params: &Params, settings: &EcsSettings) -> Result<ImportedKey, EcsError> {
     let body = params.get("PublicKeyBody").ok_or_else(|| EcsError::missing_parameter("PublicKeyBody"))?;
     let parsed = keys::parse_openssh_public(body).map_err(|_| EcsError::new("InvalidPublicKeyBody.Malformed"))?;
-    if !settings.import_key_types.iter().any(|t| *t == parsed.algorithm) {
+    if !settings.import_key_types.contains(&parsed.algorithm) {
         return Err(EcsError::new("InvalidPublicKeyBody.Malformed"));
     }
     Ok(ImportedKey { line: body.trim().to_string(), blob: parsed.blob })
@@ -136,10 +136,13 @@ fn resource_group(params: &Params, settings: &EcsSettings, groups: &BTreeSet<Str
     }
 }
 
+/// `Tag.N` by N: its key and value, each if given.
+type TagEntries<'a> = BTreeMap<usize, (Option<&'a str>, Option<&'a str>)>;
+
 /// `Tag.N.Key` / `Tag.N.Value` pairs by N; a name whose N is not a positive integer is
 /// `InvalidParameter`.
-fn tag_entries(params: &Params) -> Result<BTreeMap<usize, (Option<&str>, Option<&str>)>, EcsError> {
-    let mut entries: BTreeMap<usize, (Option<&str>, Option<&str>)> = BTreeMap::new();
+fn tag_entries(params: &Params) -> Result<TagEntries<'_>, EcsError> {
+    let mut entries = TagEntries::new();
     for (name, value) in params.iter() {
         let Some(rest) = name.strip_prefix("Tag.") else { continue };
         let Some((n, field)) = rest.split_once('.') else { return Err(EcsError::invalid_parameter(name)) };

@@ -15,7 +15,8 @@ pub const PUBLIC_REGIONS: &[&str] = &[
 /// Quota names the control API can set per account (`AccountSettings::quotas`).
 pub const QUOTA_KEY_PAIRS: &str = "aliyun-ecs.key-pairs";
 /// Requests per second per account and action; absent means no limit, because no ECS key-pair
-/// rate limit is documented (apis.md §3.6). When set, excess calls get `Throttling.User`.
+/// rate limit is documented (apis.md §3.6). When set (and `AccountSettings::rate_limits` is on),
+/// excess calls get `Throttling.User`.
 pub const QUOTA_REQUESTS_PER_SECOND: &str = "aliyun-ecs.requests-per-second";
 
 /// The PEM framing of `PrivateKeyBody` (apis.md §3.5 CONFLICT).
