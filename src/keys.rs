@@ -115,13 +115,27 @@ fn mpint_bits(bytes: &[u8]) -> usize {
     }
 }
 
-/// Parses a PKCS#1 PEM RSA private key and returns the OpenSSH line of its public half, so a
-/// checker can confirm that a returned private key belongs to the returned public key.
-pub fn public_half_of_pkcs1_pem(pem: &str) -> Result<String, KeyError> {
-    let private = rsa::PrivateKey::from_pkcs1_pem(pem)
-        .map_err(|e| KeyError(format!("not a PEM RSA private key: {e}")))?;
+/// Parses a PEM RSA private key, PKCS#1 (`BEGIN RSA PRIVATE KEY`, what Tencent returns) or
+/// PKCS#8 (`BEGIN PRIVATE KEY`, what Alibaba's text promises), and returns the OpenSSH line of
+/// its public half, so a checker can confirm that a returned private key belongs to the returned
+/// public key.
+pub fn public_half_of_pem(pem: &str) -> Result<String, KeyError> {
+    Ok(public_of_pem(pem)?.0)
+}
+
+/// The SSH wire blob of a PEM RSA private key's public half (for fingerprints).
+pub fn public_blob_of_pem(pem: &str) -> Result<Vec<u8>, KeyError> {
+    Ok(public_of_pem(pem)?.1)
+}
+
+fn public_of_pem(pem: &str) -> Result<(String, Vec<u8>), KeyError> {
+    let private = if pem.contains("BEGIN RSA PRIVATE KEY") {
+        rsa::PrivateKey::from_pkcs1_pem(pem).map_err(|e| KeyError(format!("not a PKCS#1 PEM RSA private key: {e}")))?
+    } else {
+        rsa::pkcs8::DecodePrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError(format!("not a PEM RSA private key: {e}")))?
+    };
     let public = private.to_public_key();
-    Ok(openssh_rsa(&public.e_bytes(), &public.n_bytes())?.0)
+    openssh_rsa(&public.e_bytes(), &public.n_bytes())
 }
 
 /// The MD5 fingerprint of an SSH public-key blob, colon-separated lowercase hex (16 bytes); what
@@ -144,7 +158,9 @@ mod tests {
         assert!(key.private_pkcs1_pem.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
         assert!(key.private_pkcs1_pem.ends_with("-----END RSA PRIVATE KEY-----\n"));
         assert!(key.private_pkcs8_pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        assert_eq!(public_half_of_pkcs1_pem(&key.private_pkcs1_pem).unwrap(), key.public_openssh);
+        assert_eq!(public_half_of_pem(&key.private_pkcs1_pem).unwrap(), key.public_openssh);
+        assert_eq!(public_half_of_pem(&key.private_pkcs8_pem).unwrap(), key.public_openssh);
+        assert_eq!(md5_fingerprint(&public_blob_of_pem(&key.private_pkcs8_pem).unwrap()), md5_fingerprint(&key.public_blob));
         assert!(!format!("{key:?}").contains("PRIVATE"));
     }
 
@@ -160,6 +176,6 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         assert!(parse_openssh_public("ssh-rsa XXXXXXXXXXXX== skey_45071").is_err());
-        assert!(public_half_of_pkcs1_pem("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n").is_err());
+        assert!(public_half_of_pem("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n").is_err());
     }
 }

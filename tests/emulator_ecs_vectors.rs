@@ -172,7 +172,7 @@ async fn each_sdk_runs_create_describe_delete_import() {
         assert_eq!(described.body["TotalCount"], 1, "{sdk}: {}", described.body);
         let item = &described.body["KeyPairs"]["KeyPair"][0];
         assert_eq!(item["KeyPairFingerPrint"], created.body["KeyPairFingerPrint"]);
-        let public_half = keypair_contract::keys::public_half_of_pkcs1_pem(created.body["PrivateKeyBody"].as_str().unwrap()).unwrap();
+        let public_half = keypair_contract::keys::public_half_of_pem(created.body["PrivateKeyBody"].as_str().unwrap()).unwrap();
         assert_eq!(item["PublicKey"].as_str().unwrap(), public_half, "{sdk}: the private key belongs to the listed public key");
 
         let deleted = send(&f.emulator, find("DeleteKeyPairs").request()).await;

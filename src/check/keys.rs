@@ -1,30 +1,47 @@
-//! Key-pair consistency: a private key returned beside a public key must be its other half.
-//! Checked on every response, so the emulator and the live cloud are held to it alike.
+//! Key-pair consistency: a returned private key must be the other half of what was returned with
+//! it — the public key (Tencent `PrivateKey` beside `PublicKey`) or the fingerprint (Alibaba
+//! `PrivateKeyBody` beside `KeyPairFingerPrint`, ECS returns no public key on create). Checked on
+//! every response, so the emulator and the live cloud are held to it alike.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::keys::public_half_of_pkcs1_pem;
+use crate::keys::{md5_fingerprint, public_blob_of_pem, public_half_of_pem};
 
-/// Every object holding both `PrivateKey` and `PublicKey` strings must pair them; returns what
-/// does not (messages never contain the key).
+/// Checks every object holding a private key beside its public key or fingerprint; returns what
+/// does not pair (messages never contain the key).
 pub fn check_pairs(value: &Value, pointer: &str, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let (Some(Value::String(private)), Some(Value::String(public))) = (map.get("PrivateKey"), map.get("PublicKey")) {
-                match public_half_of_pkcs1_pem(private) {
-                    Err(e) => out.push(format!("{pointer}/PrivateKey: {e}")),
-                    Ok(derived) if !same_key(&derived, public) => {
-                        out.push(format!("{pointer}/PrivateKey: its public half is not {pointer}/PublicKey"))
-                    }
-                    Ok(_) => {}
-                }
-            }
+            check_object(map, pointer, out);
             for (k, v) in map {
                 check_pairs(v, &format!("{pointer}/{k}"), out);
             }
         }
         Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| check_pairs(v, &format!("{pointer}/{i}"), out)),
         _ => {}
+    }
+}
+
+fn check_object(map: &Map<String, Value>, pointer: &str, out: &mut Vec<String>) {
+    let text = |name: &str| map.get(name).and_then(Value::as_str);
+    if let (Some(private), Some(public)) = (text("PrivateKey"), text("PublicKey")) {
+        match public_half_of_pem(private) {
+            Err(e) => out.push(format!("{pointer}/PrivateKey: {e}")),
+            Ok(derived) if !same_key(&derived, public) => {
+                out.push(format!("{pointer}/PrivateKey: its public half is not {pointer}/PublicKey"))
+            }
+            Ok(_) => {}
+        }
+    }
+    if let (Some(private), Some(fingerprint)) = (text("PrivateKeyBody"), text("KeyPairFingerPrint")) {
+        match public_blob_of_pem(private) {
+            Err(e) => out.push(format!("{pointer}/PrivateKeyBody: {e}")),
+            // Compared without colons: the docs leave the hex form open (apis.md §3.5).
+            Ok(blob) if md5_fingerprint(&blob).replace(':', "") != fingerprint.replace(':', "").to_ascii_lowercase() => out.push(format!(
+                "{pointer}/PrivateKeyBody: the MD5 fingerprint of its public half is not {pointer}/KeyPairFingerPrint"
+            )),
+            Ok(_) => {}
+        }
     }
 }
 
@@ -40,7 +57,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn pairs_must_match() {
+    fn public_keys_must_match() {
         let a = crate::keys::generate_rsa(1024).unwrap();
         let b = crate::keys::generate_rsa(1024).unwrap();
         let mut out = Vec::new();
@@ -49,5 +66,18 @@ mod tests {
         check_pairs(&json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public_openssh}}), "", &mut out);
         assert_eq!(out, vec!["/KeyPair/PrivateKey: its public half is not /KeyPair/PublicKey"]);
         assert!(!out[0].contains("PRIVATE KEY-----"));
+    }
+
+    #[test]
+    fn fingerprints_must_match() {
+        let a = crate::keys::generate_rsa(1024).unwrap();
+        let b = crate::keys::generate_rsa(1024).unwrap();
+        let mut out = Vec::new();
+        let right = md5_fingerprint(&a.public_blob);
+        check_pairs(&json!({"PrivateKeyBody": a.private_pkcs8_pem, "KeyPairFingerPrint": right}), "", &mut out);
+        check_pairs(&json!({"PrivateKeyBody": a.private_pkcs1_pem, "KeyPairFingerPrint": right.replace(':', "")}), "", &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        check_pairs(&json!({"PrivateKeyBody": a.private_pkcs1_pem, "KeyPairFingerPrint": md5_fingerprint(&b.public_blob)}), "", &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
     }
 }

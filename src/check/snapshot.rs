@@ -18,7 +18,7 @@ use serde_json::Value;
 use walkdir::WalkDir;
 
 use super::secrets::scrub_text;
-use crate::keys::{parse_openssh_public, public_half_of_pkcs1_pem};
+use crate::keys::{parse_openssh_public, public_half_of_pem};
 use crate::providers::{ApiProfile, Shape};
 
 /// What a snapshot records of one request and its answer.
@@ -93,7 +93,7 @@ pub fn check(root: &Path, id: &str, description: &str, profile: &ApiProfile, exc
         });
     }
     let names = known.names.clone();
-    settings.add_dynamic_redaction(&in_responses(".**.KeyName"), move |content: Content, _| match content.as_str().and_then(|v| names.get(v)) {
+    settings.add_dynamic_redaction(&in_responses(&format!(".**.{}", profile.name_field)), move |content: Content, _| match content.as_str().and_then(|v| names.get(v)) {
         Some(template) => Content::from(template.clone()),
         None => content,
     });
@@ -146,7 +146,7 @@ pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
             Ok(key) => Err(format!("expected an ssh-rsa key, got {}", key.algorithm)),
             Err(e) => Err(e.to_string()),
         },
-        Shape::PemRsaPrivate => public_half_of_pkcs1_pem(value).map(|_| ()).map_err(|e| e.to_string()),
+        Shape::PemRsaPrivate => public_half_of_pem(value).map(|_| ()).map_err(|e| e.to_string()),
         Shape::Iso8601 => {
             let re = Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").expect("valid regex");
             if re.is_match(value) { Ok(()) } else { Err(format!("`{value}` is not YYYY-MM-DDThh:mm:ssZ")) }

@@ -57,6 +57,7 @@ pub static ECS: ApiProfile = ApiProfile {
     actions: &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"],
     // KeyPairName: 2–128 characters, starting with a letter (seed 004).
     name_rule: NameRule { max_len: 128, default_len: 24 },
+    name_field: "KeyPairName",
     volatile: ECS_VOLATILE,
     request_id: "/RequestId",
     creates: &[("CreateKeyPair", "/KeyPairName"), ("ImportKeyPair", "/KeyPairName")],

@@ -159,6 +159,9 @@ pub struct ApiProfile {
     pub path: &'static str,
     pub actions: &'static [&'static str],
     pub name_rule: NameRule,
+    /// The response field holding a key pair's name; generated names there show as their
+    /// `${name.ID}` template in snapshots.
+    pub name_field: &'static str,
     pub volatile: &'static [Volatile],
     /// JSON pointer of the request id in any response.
     pub request_id: &'static str,

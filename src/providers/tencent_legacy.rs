@@ -22,6 +22,7 @@ pub static CVM_LEGACY: ApiProfile = ApiProfile {
     path: "/v2/index.php",
     actions: &["CreateKeyPair"],
     name_rule: NameRule { max_len: 25, default_len: 16 },
+    name_field: "KeyName",
     volatile: TENCENT_VOLATILE,
     request_id: "/Response/RequestId",
     creates: &[("CreateKeyPair", "/Response/KeyPair/KeyId")],

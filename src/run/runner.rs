@@ -59,8 +59,9 @@ pub async fn run_suite(ctx: &RunContext, cases: Vec<Case>, jobs: usize, progress
     SuiteResult { cases: results.into_iter().map(|(_, r)| r).collect(), duration: started.elapsed() }
 }
 
-/// What a case created and has not deleted yet.
-type Created = Arc<Mutex<Vec<String>>>;
+/// What a case created and has not deleted yet, with the region it was created in (ECS key
+/// pairs are regional; Tencent's are not, and the region does not matter to their delete).
+type Created = Arc<Mutex<Vec<(Option<String>, String)>>>;
 
 /// Runs one case.
 pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
@@ -178,18 +179,27 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
 fn track(case: &Case, step: &Step, params: &serde_json::Value, answers: &[Answer], created: &Created) {
     let mut created = created.lock().unwrap_or_else(|e| e.into_inner());
     for answer in answers.iter().filter(|a| case.api.error_code(a.status, &a.body).is_none()) {
-        created.extend(case.api.created_ids(&step.action, &answer.body));
+        created.extend(case.api.created_ids(&step.action, &answer.body).into_iter().map(|id| (step.region.clone(), id)));
         let deleted = case.api.deleted_ids(&step.action, params);
-        created.retain(|id| !deleted.contains(id));
+        created.retain(|(region, id)| !(deleted.contains(id) && *region == step.region));
     }
 }
 
-/// Deletes everything the case created and did not delete itself.
+/// Deletes everything the case created and did not delete itself, region by region.
 async fn teardown(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> Vec<Failure> {
-    let ids: Vec<String> = std::mem::take(&mut *created.lock().unwrap_or_else(|e| e.into_inner()));
-    if ids.is_empty() {
-        return Vec::new();
+    let all: Vec<(Option<String>, String)> = std::mem::take(&mut *created.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut by_region: std::collections::BTreeMap<Option<String>, Vec<String>> = Default::default();
+    for (region, id) in all {
+        by_region.entry(region).or_default().push(id);
     }
+    let mut failures = Vec::new();
+    for (region, ids) in by_region {
+        failures.extend(delete_all(ctx, case, lease, region, ids).await);
+    }
+    failures
+}
+
+async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option<String>, ids: Vec<String>) -> Vec<Failure> {
     // Some APIs delete through another (the legacy endpoint's keys are CVM keys).
     let api = case.api.cleanup_profile();
     let base = match ctx.target.endpoint(api) {
@@ -202,7 +212,8 @@ async fn teardown(ctx: &RunContext, case: &Case, lease: &Lease, created: &Create
         pos: Default::default(),
         action: action.to_string(),
         version: api.default_version.to_string(),
-        region: Some(api.default_region.to_string()),
+        // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
+        region: region.filter(|_| std::ptr::eq(api, case.api)).or_else(|| Some(api.default_region.to_string())),
         method: api.default_method.to_string(),
         signing: api.default_signing,
         params: serde_json::Value::Null,
