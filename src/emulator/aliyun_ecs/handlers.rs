@@ -79,9 +79,8 @@ fn import(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>
 fn describe(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let settings = &emulator.config.ecs;
     let query = rules::parse_describe(&call.params, settings)?;
-    let (total, page) = emulator.ecs.with_region(&call.account.id, &query.region_id, |keys| {
-        keys.describe(&query, &settings.default_resource_group, settings.describe_group_filter_keeps_default)
-    });
+    let (total, page) =
+        emulator.ecs.describe(&call.account.id, &query, &settings.default_resource_group, settings.describe_group_filter_keeps_default);
     let items: Vec<Value> = page.iter().map(|r| key_pair_json(settings, r, query.include_public_key)).collect();
     Ok(Map::from_iter([
         ("TotalCount".to_string(), json!(total)),
@@ -94,9 +93,7 @@ fn describe(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Valu
 fn delete(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let settings = &emulator.config.ecs;
     let (region_id, names) = rules::parse_delete(&call.params, settings)?;
-    emulator
-        .ecs
-        .with_region(&call.account.id, &region_id, |keys| keys.delete(&names, settings.delete_ignores_unknown_names))?;
+    emulator.ecs.delete(&call.account.id, &region_id, &names, settings.delete_ignores_unknown_names)?;
     Ok(Map::new())
 }
 

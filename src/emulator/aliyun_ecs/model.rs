@@ -1,18 +1,16 @@
 //! ECS key-pair state per account and region, the rules that depend on it (name taken, quota),
 //! and the memory of signature nonces. No HTTP.
 //!
-//! ECS addresses key pairs by name, per region (apis.md §3.4). Creating a key takes a slow RSA
-//! generation between validation and storage, so a create first *reserves* its name under the
-//! lock (two concurrent creates of one name: exactly one wins), generates outside the lock, then
-//! commits; a [`Reservation`] dropped unused releases the name.
+//! ECS addresses key pairs by name, per region (apis.md §3.4): the shared
+//! [`KeyStore`](crate::emulator::keystore) is scoped by (account id, region). ECS documents no
+//! duplicate-public-key rule, so imports reserve only their name.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
-
-use rand::RngExt;
+use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
 
 use super::errors::EcsError;
 use super::rules::{self, DescribeQuery, NewKeyPair, Tag};
+use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 
 /// One stored key pair. The private key is never stored.
 #[derive(Debug, Clone)]
@@ -28,162 +26,112 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
-/// The key pairs of one account in one region.
-#[derive(Debug, Default)]
-pub struct RegionKeys {
-    keys: Vec<KeyPairRecord>,
-    reserved: HashSet<String>,
-}
-
-impl RegionKeys {
-    /// State checks in the documented precedence (rules.rs): name taken → quota.
-    fn reserve(&mut self, name: &str, quota: u64) -> Result<(), EcsError> {
-        if self.reserved.contains(name) || self.keys.iter().any(|k| k.key_pair_name == name) {
-            return Err(EcsError::new("KeyPair.AlreadyExist"));
-        }
-        if (self.keys.len() + self.reserved.len()) as u64 >= quota {
-            return Err(EcsError::new("QuotaExceed.KeyPair"));
-        }
-        self.reserved.insert(name.to_string());
-        Ok(())
+impl StoredKey for KeyPairRecord {
+    fn id(&self) -> &str {
+        &self.key_pair_id
     }
-
-    /// Key pairs matching `query` in creation order, and the total before paging. `default_group`
-    /// is kept in a group-filtered listing when `keep_default` (settings.rs).
-    pub fn describe(&self, query: &DescribeQuery, default_group: &str, keep_default: bool) -> (usize, Vec<KeyPairRecord>) {
-        let matching: Vec<&KeyPairRecord> = self
-            .keys
-            .iter()
-            .filter(|k| query.name_pattern.as_deref().is_none_or(|p| rules::name_matches(p, &k.key_pair_name)))
-            .filter(|k| {
-                query.fingerprint.as_deref().is_none_or(|f| rules::normalize_fingerprint(&crate::keys::md5_fingerprint(&k.public_blob)) == f)
-            })
-            .filter(|k| {
-                query.resource_group_id.as_deref().is_none_or(|g| {
-                    k.resource_group_id == g || (keep_default && k.resource_group_id == default_group)
-                })
-            })
-            .filter(|k| {
-                query.tags.iter().all(|(key, value)| {
-                    k.tags.iter().any(|t| t.key == *key && value.as_deref().is_none_or(|v| t.value == v))
-                })
-            })
-            .collect();
-        let total = matching.len();
-        let skip = (query.page_number - 1).saturating_mul(query.page_size);
-        let page = matching.into_iter().skip(skip).take(query.page_size).cloned().collect();
-        (total, page)
+    fn name(&self) -> &str {
+        &self.key_pair_name
     }
-
-    /// Deletes the named key pairs. Unknown names are ignored, or fail the whole call when
-    /// `ignore_unknown` is false (settings.rs).
-    pub fn delete(&mut self, names: &[String], ignore_unknown: bool) -> Result<(), EcsError> {
-        if !ignore_unknown && names.iter().any(|n| !self.keys.iter().any(|k| &k.key_pair_name == n)) {
-            return Err(EcsError::new("InvalidKeyPairNames.ValueNotSupported"));
-        }
-        self.keys.retain(|k| !names.contains(&k.key_pair_name));
-        Ok(())
-    }
-
-    pub fn keys(&self) -> &[KeyPairRecord] {
-        &self.keys
+    fn public_blob(&self) -> &[u8] {
+        &self.public_blob
     }
 }
 
-/// `ssh-` + an opaque suffix as long as the documented example `ssh-bp67acfmxazb4p****`:
-/// `bp` (the cn-hangzhou marker of Alibaba ids, apis.md §3.5) and 16 characters `[0-9a-z]`.
-fn new_key_pair_id() -> String {
-    let mut rng = rand::rng();
-    let suffix: String = (0..16)
-        .map(|_| {
-            let n = rng.random_range(0..36u8);
-            (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
-        })
-        .collect();
-    format!("ssh-bp{suffix}")
-}
+/// (account id, region id).
+type Scope = (String, String);
 
-type Regions = Arc<Mutex<HashMap<(String, String), RegionKeys>>>;
-
-/// All accounts' ECS key pairs, by (account id, region), and the nonce memory.
+/// All accounts' ECS key pairs, by account and region, and the nonce memory.
 #[derive(Debug, Default)]
 pub struct EcsStore {
-    regions: Regions,
+    keys: KeyStore<Scope, KeyPairRecord>,
     pub nonces: NonceMemory,
 }
 
 /// A reserved name awaiting its generated key; released if dropped uncommitted.
 #[derive(Debug)]
 pub struct Reservation {
-    regions: Regions,
-    account_id: String,
+    inner: keystore::Reservation<Scope, KeyPairRecord>,
     new: NewKeyPair,
-    done: bool,
 }
 
 impl Reservation {
     /// Stores the key pair and returns its record.
-    pub fn commit(mut self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
-        let mut regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
-        let keys = regions.entry((self.account_id.clone(), self.new.region_id.clone())).or_default();
-        keys.reserved.remove(&self.new.key_pair_name);
-        let record = KeyPairRecord {
-            key_pair_id: loop {
-                let id = new_key_pair_id();
-                if !keys.keys.iter().any(|k| k.key_pair_id == id) {
-                    break id;
-                }
-            },
-            key_pair_name: self.new.key_pair_name.clone(),
-            region_id: self.new.region_id.clone(),
-            resource_group_id: self.new.resource_group_id.clone(),
+    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
+        let new = self.new;
+        self.inner.commit(|keys| KeyPairRecord {
+            // `ssh-` + an opaque suffix as long as the documented example `ssh-bp67acfmxazb4p****`:
+            // `bp` (the cn-hangzhou marker of Alibaba ids, apis.md §3.5) and 16 characters.
+            key_pair_id: keys.mint_id("ssh-bp", 16),
+            key_pair_name: new.key_pair_name,
+            region_id: new.region_id,
+            resource_group_id: new.resource_group_id,
             public_key,
             public_blob,
             created_at: now_secs,
-            tags: self.new.tags.clone(),
-        };
-        keys.keys.push(record.clone());
-        self.done = true;
-        record
-    }
-}
-
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        if !self.done {
-            let mut regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(keys) = regions.get_mut(&(self.account_id.clone(), self.new.region_id.clone())) {
-                keys.reserved.remove(&self.new.key_pair_name);
-            }
-        }
+            tags: new.tags,
+        })
     }
 }
 
 impl EcsStore {
-    /// Checks the state rules for `new` in its region and reserves its name.
+    /// The state rules in the documented precedence (rules.rs): name taken → quota; then the name
+    /// is reserved in its region.
     pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, EcsError> {
-        let mut regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
-        regions.entry((account_id.to_string(), new.region_id.clone())).or_default().reserve(&new.key_pair_name, quota)?;
-        Ok(Reservation { regions: self.regions.clone(), account_id: account_id.to_string(), new, done: false })
+        let scope = (account_id.to_string(), new.region_id.clone());
+        let no_check = |_: &[KeyPairRecord]| Ok::<(), EcsError>(());
+        let inner = self.keys.reserve(scope, &new.key_pair_name, None, quota, no_check).map_err(|c| match c {
+            Conflict::NameTaken | Conflict::PublicKeyTaken => EcsError::new("KeyPair.AlreadyExist"),
+            Conflict::Other(error) => error,
+            Conflict::QuotaExceeded => EcsError::new("QuotaExceed.KeyPair"),
+        })?;
+        Ok(Reservation { inner, new })
     }
 
-    /// Runs `f` on one account's key pairs in one region.
-    pub fn with_region<R>(&self, account_id: &str, region_id: &str, f: impl FnOnce(&mut RegionKeys) -> R) -> R {
-        let mut regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
-        f(regions.entry((account_id.to_string(), region_id.to_string())).or_default())
+    /// Key pairs of one region matching `query` in creation order, and the total before paging.
+    /// `default_group` is kept in a group-filtered listing when `keep_default` (settings.rs).
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery, default_group: &str, keep_default: bool) -> (usize, Vec<KeyPairRecord>) {
+        self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| {
+            let matching: Vec<&KeyPairRecord> = keys
+                .keys()
+                .iter()
+                .filter(|k| query.name_pattern.as_deref().is_none_or(|p| rules::name_matches(p, &k.key_pair_name)))
+                .filter(|k| {
+                    query.fingerprint.as_deref().is_none_or(|f| rules::normalize_fingerprint(&crate::keys::md5_fingerprint(&k.public_blob)) == f)
+                })
+                .filter(|k| {
+                    query.resource_group_id.as_deref().is_none_or(|g| k.resource_group_id == g || (keep_default && k.resource_group_id == default_group))
+                })
+                .filter(|k| query.tags.iter().all(|(key, value)| k.tags.iter().any(|t| t.key == *key && value.as_deref().is_none_or(|v| t.value == v))))
+                .collect();
+            let total = matching.len();
+            let skip = (query.page_number - 1).saturating_mul(query.page_size);
+            (total, matching.into_iter().skip(skip).take(query.page_size).cloned().collect())
+        })
+    }
+
+    /// Deletes the named key pairs of one region. Unknown names are ignored, or fail the whole
+    /// call when `ignore_unknown` is false (settings.rs).
+    pub fn delete(&self, account_id: &str, region_id: &str, names: &[String], ignore_unknown: bool) -> Result<(), EcsError> {
+        self.keys.with_scope((account_id.to_string(), region_id.to_string()), |keys| {
+            if !ignore_unknown && names.iter().any(|n| !keys.keys().iter().any(|k| &k.key_pair_name == n)) {
+                return Err(EcsError::new("InvalidKeyPairNames.ValueNotSupported"));
+            }
+            keys.remove_by_name(names);
+            Ok(())
+        })
     }
 
     /// Every key pair of an account, by region then creation (for the control API).
     pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
-        let regions = self.regions.lock().unwrap_or_else(|e| e.into_inner());
-        let mut found: Vec<&(String, String)> = regions.keys().filter(|(a, _)| a == account_id).collect();
-        found.sort();
-        found.into_iter().flat_map(|key| regions[key].keys.iter().cloned()).collect()
+        let mut regions = self.keys.collect(|(account, _)| account == account_id);
+        regions.sort_by(|a, b| a.0.cmp(&b.0));
+        regions.into_iter().flat_map(|(_, keys)| keys).collect()
     }
 
     /// Forgets an account's key pairs in every region.
     pub fn reset(&self, account_id: &str) {
-        self.regions.lock().unwrap_or_else(|e| e.into_inner()).retain(|(a, _), _| a != account_id);
+        self.keys.forget(|(account, _)| account == account_id);
     }
 }
 
@@ -293,10 +241,8 @@ mod tests {
             store.reserve("a", n, 500).unwrap().commit("k".into(), name.as_bytes().to_vec(), 0);
         }
         let run = |q: &DescribeQuery, keep: bool| {
-            store.with_region("a", "cn-hangzhou", |k| {
-                let (total, page) = k.describe(q, "rg-default", keep);
-                (total, page.into_iter().map(|r| r.key_pair_name).collect::<Vec<_>>())
-            })
+            let (total, page) = store.describe("a", q, "rg-default", keep);
+            (total, page.into_iter().map(|r| r.key_pair_name).collect::<Vec<_>>())
         };
         assert_eq!(run(&query("cn-hangzhou"), true).0, 3);
         assert_eq!(run(&DescribeQuery { name_pattern: Some("web*".into()), ..query("cn-hangzhou") }, true).1, ["web-1", "web-2"]);
@@ -309,7 +255,7 @@ mod tests {
         assert_eq!(run(&DescribeQuery { fingerprint: Some(fp), ..query("cn-hangzhou") }, true).1, ["db-1"]);
         let page2 = DescribeQuery { page_number: 2, page_size: 2, ..query("cn-hangzhou") };
         assert_eq!(run(&page2, true), (3, vec!["db-1".to_string()]));
-        let other_region = store.with_region("a", "cn-beijing", |k| k.describe(&query("cn-beijing"), "rg-default", true).0);
+        let other_region = store.describe("a", &query("cn-beijing"), "rg-default", true).0;
         assert_eq!(other_region, 0);
     }
 
@@ -318,10 +264,10 @@ mod tests {
         let store = EcsStore::default();
         store.reserve("a", new("cn-hangzhou", "k1"), 500).unwrap().commit("k".into(), vec![1], 0);
         let names = vec!["k1".to_string(), "ghost".to_string()];
-        let err = store.with_region("a", "cn-hangzhou", |k| k.delete(&names, false)).unwrap_err();
+        let err = store.delete("a", "cn-hangzhou", &names, false).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairNames.ValueNotSupported");
         assert_eq!(store.list("a").len(), 1);
-        store.with_region("a", "cn-hangzhou", |k| k.delete(&names, true)).unwrap();
+        store.delete("a", "cn-hangzhou", &names, true).unwrap();
         assert!(store.list("a").is_empty());
     }
 

@@ -1,16 +1,9 @@
-//! CVM key-pair state per account, and the rules that depend on it (duplicates, quotas). No HTTP.
-//!
-//! Creating a key takes a slow RSA generation between validation and storage, so a create first
-//! *reserves* its name under the lock (two concurrent creates of one name: exactly one wins),
-//! generates outside the lock, then commits; a [`Reservation`] dropped unused releases the name.
-
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
-
-use rand::RngExt;
+//! CVM key-pair state per account, and the rules that depend on it (duplicates, quotas), on the
+//! shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
 use super::errors::{by_code, with_detail};
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
+use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 use crate::emulator::tencent::TencentError;
 
 /// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'
@@ -27,6 +20,18 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
+impl StoredKey for KeyPairRecord {
+    fn id(&self) -> &str {
+        &self.key_id
+    }
+    fn name(&self) -> &str {
+        &self.key_name
+    }
+    fn public_blob(&self) -> &[u8] {
+        &self.public_blob
+    }
+}
+
 /// Quotas in force for one request.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -34,90 +39,96 @@ pub struct Limits {
     pub tag_resources: u64,
 }
 
+/// All accounts' CVM key pairs; key pairs are account-wide (ledger L-CVM-9), so the scope is the
+/// account id.
 #[derive(Debug, Default)]
-pub struct AccountKeys {
-    keys: Vec<KeyPairRecord>,
-    reserved_names: HashSet<String>,
-    reserved_blobs: HashSet<Vec<u8>>,
+pub struct CvmStore {
+    keys: KeyStore<String, KeyPairRecord>,
 }
 
-impl AccountKeys {
-    /// State checks in the documented precedence (rules.rs): duplicate name → duplicate public key →
-    /// tag quota → key quota; on success the name (and public key) are reserved.
-    fn reserve(&mut self, new: &NewKeyPair, limits: Limits) -> Result<(), TencentError> {
-        if self.reserved_names.contains(&new.key_name) || self.keys.iter().any(|k| k.key_name == new.key_name) {
-            return Err(by_code("InvalidKeyPairName.Duplicate"));
-        }
-        if let Some((_, blob)) = &new.public_key
-            && (self.reserved_blobs.contains(blob) || self.keys.iter().any(|k| &k.public_blob == blob))
-        {
-            return Err(with_detail("InvalidPublicKey.Duplicate", ""));
-        }
-        for tag in &new.tags {
-            let bound = self.keys.iter().filter(|k| k.tags.contains(tag)).count() as u64;
-            if bound >= limits.tag_resources {
-                return Err(with_detail("LimitExceeded.TagResourceQuota", format!("(tag `{}`)", tag.key)));
-            }
-        }
-        let in_use = (self.keys.len() + self.reserved_names.len()) as u64;
-        if in_use >= limits.key_pairs {
-            return Err(with_detail("InvalidKeyPair.LimitExceeded", format!("(quota {})", limits.key_pairs)));
-        }
-        self.reserved_names.insert(new.key_name.clone());
-        if let Some((_, blob)) = &new.public_key {
-            self.reserved_blobs.insert(blob.clone());
-        }
-        Ok(())
-    }
+/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
+#[derive(Debug)]
+pub struct Reservation {
+    inner: keystore::Reservation<String, KeyPairRecord>,
+    new: NewKeyPair,
+}
 
-    fn release(&mut self, name: &str, blob: Option<&[u8]>) {
-        self.reserved_names.remove(name);
-        if let Some(blob) = blob {
-            self.reserved_blobs.remove(blob);
-        }
+impl Reservation {
+    /// Stores the key pair and returns its record.
+    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
+        let new = self.new;
+        self.inner.commit(|keys| KeyPairRecord {
+            // `skey-` + 8 characters (apis.md §1.6).
+            key_id: keys.mint_id("skey-", 8),
+            key_name: new.key_name,
+            project_id: new.project_id,
+            description: String::new(),
+            public_key,
+            public_blob,
+            created_at: now_secs,
+            tags: new.tags,
+        })
     }
+}
 
-    fn new_key_id(&self) -> String {
-        let mut rng = rand::rng();
-        loop {
-            let suffix: String = (0..8)
-                .map(|_| {
-                    let n = rng.random_range(0..36u8);
-                    (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
-                })
-                .collect();
-            let id = format!("skey-{suffix}");
-            if !self.keys.iter().any(|k| k.key_id == id) {
-                return id;
+impl CvmStore {
+    /// The state rules for `new` (duplicate name → duplicate public key → tag quota → key quota,
+    /// ledger L-CVM-10), then its name is reserved.
+    pub fn reserve(&self, account_id: &str, new: NewKeyPair, limits: Limits) -> Result<Reservation, TencentError> {
+        let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
+        let tags = new.tags.clone();
+        let tag_quota = |stored: &[KeyPairRecord]| {
+            for tag in &tags {
+                let bound = stored.iter().filter(|k| k.tags.contains(tag)).count() as u64;
+                if bound >= limits.tag_resources {
+                    return Err(with_detail("LimitExceeded.TagResourceQuota", format!("(tag `{}`)", tag.key)));
+                }
             }
-        }
+            Ok(())
+        };
+        // Messages name no generated name or id: they are verbatim, and those vary from run to run.
+        let inner = self.keys.reserve(account_id.to_string(), &new.key_name, blob, limits.key_pairs, tag_quota).map_err(|c| match c {
+            Conflict::NameTaken => by_code("InvalidKeyPairName.Duplicate"),
+            Conflict::PublicKeyTaken => by_code("InvalidPublicKey.Duplicate"),
+            Conflict::Other(error) => error,
+            Conflict::QuotaExceeded => with_detail("InvalidKeyPair.LimitExceeded", format!("(quota {})", limits.key_pairs)),
+        })?;
+        Ok(Reservation { inner, new })
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
-    pub fn describe(&self, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        let matching: Vec<&KeyPairRecord> = self
-            .keys
-            .iter()
-            .filter(|k| query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
-            .filter(|k| query.filters.iter().all(|(name, values)| filter_matches(k, name, values)))
-            .collect();
-        let total = matching.len();
-        let page = matching.into_iter().skip(query.offset).take(query.limit).cloned().collect();
-        (total, page)
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
+        self.keys.with_scope(account_id.to_string(), |keys| {
+            let matching: Vec<&KeyPairRecord> = keys
+                .keys()
+                .iter()
+                .filter(|k| query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
+                .filter(|k| query.filters.iter().all(|(name, values)| filter_matches(k, name, values)))
+                .collect();
+            let total = matching.len();
+            (total, matching.into_iter().skip(query.offset).take(query.limit).cloned().collect())
+        })
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
-    pub fn delete(&mut self, ids: &[String]) -> Result<(), TencentError> {
-        // The message names no id: provider messages are verbatim, and ids vary from run to run.
-        if ids.iter().any(|id| !self.keys.iter().any(|k| &k.key_id == id)) {
-            return Err(by_code("InvalidKeyPairId.NotFound"));
-        }
-        self.keys.retain(|k| !ids.contains(&k.key_id));
-        Ok(())
+    pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
+        self.keys.with_scope(account_id.to_string(), |keys| {
+            if !keys.has_all(ids) {
+                return Err(by_code("InvalidKeyPairId.NotFound"));
+            }
+            keys.remove(ids);
+            Ok(())
+        })
     }
 
-    pub fn keys(&self) -> &[KeyPairRecord] {
-        &self.keys
+    /// Every key pair of an account (control API).
+    pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
+        self.keys.with_scope(account_id.to_string(), |keys| keys.keys().to_vec())
+    }
+
+    /// Forgets everything of one account (control API reset).
+    pub fn reset(&self, account_id: &str) {
+        self.keys.forget(|scope| scope == account_id);
     }
 }
 
@@ -133,74 +144,6 @@ fn filter_matches(key: &KeyPairRecord, name: &str, values: &[String]) -> bool {
             None => false,
         },
     })
-}
-
-/// All accounts' CVM key pairs.
-#[derive(Debug, Default)]
-pub struct CvmStore {
-    accounts: Arc<Mutex<HashMap<String, AccountKeys>>>,
-}
-
-/// A reserved name (and public key) awaiting its generated key; released if dropped uncommitted.
-#[derive(Debug)]
-pub struct Reservation {
-    accounts: Arc<Mutex<HashMap<String, AccountKeys>>>,
-    account_id: String,
-    new: NewKeyPair,
-    done: bool,
-}
-
-impl Reservation {
-    /// Stores the key pair and returns its record.
-    pub fn commit(mut self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        let keys = accounts.entry(self.account_id.clone()).or_default();
-        keys.release(&self.new.key_name, self.new.public_key.as_ref().map(|(_, b)| b.as_slice()));
-        let record = KeyPairRecord {
-            key_id: keys.new_key_id(),
-            key_name: self.new.key_name.clone(),
-            project_id: self.new.project_id,
-            description: String::new(),
-            public_key,
-            public_blob,
-            created_at: now_secs,
-            tags: self.new.tags.clone(),
-        };
-        keys.keys.push(record.clone());
-        self.done = true;
-        record
-    }
-}
-
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        if !self.done {
-            let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(keys) = accounts.get_mut(&self.account_id) {
-                keys.release(&self.new.key_name, self.new.public_key.as_ref().map(|(_, b)| b.as_slice()));
-            }
-        }
-    }
-}
-
-impl CvmStore {
-    /// Checks the state rules for `new` and reserves its name.
-    pub fn reserve(&self, account_id: &str, new: NewKeyPair, limits: Limits) -> Result<Reservation, TencentError> {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        accounts.entry(account_id.to_string()).or_default().reserve(&new, limits)?;
-        Ok(Reservation { accounts: self.accounts.clone(), account_id: account_id.to_string(), new, done: false })
-    }
-
-    /// Runs `f` on one account's key pairs.
-    pub fn with_account<T>(&self, account_id: &str, f: impl FnOnce(&mut AccountKeys) -> T) -> T {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        f(accounts.entry(account_id.to_string()).or_default())
-    }
-
-    /// Forgets everything of one account (control API reset).
-    pub fn reset(&self, account_id: &str) {
-        self.accounts.lock().unwrap_or_else(|e| e.into_inner()).remove(account_id);
-    }
 }
 
 #[cfg(test)]
@@ -250,10 +193,10 @@ mod tests {
     fn delete_is_all_or_nothing() {
         let store = CvmStore::default();
         let record = store.reserve("a", new("one"), LIMITS).unwrap().commit("k".into(), vec![1], 0);
-        let err = store.with_account("a", |k| k.delete(&[record.key_id.clone(), "skey-00000000".into()])).unwrap_err();
+        let err = store.delete("a", &[record.key_id.clone(), "skey-00000000".into()]).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairId.NotFound");
-        assert_eq!(store.with_account("a", |k| k.keys().len()), 1);
-        store.with_account("a", |k| k.delete(&[record.key_id.clone()])).unwrap();
-        assert_eq!(store.with_account("a", |k| k.keys().len()), 0);
+        assert_eq!(store.list("a").len(), 1);
+        store.delete("a", &[record.key_id.clone()]).unwrap();
+        assert_eq!(store.list("a").len(), 0);
     }
 }

@@ -58,7 +58,7 @@ fn import(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, T
 
 fn describe(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let query = rules::parse_describe(&call.params)?;
-    let (total, page) = emulator.lighthouse.with_account(&call.account.id, |keys| keys.describe(&query));
+    let (total, page) = emulator.lighthouse.describe(&call.account.id, &query);
     Ok(Map::from_iter([
         ("TotalCount".to_string(), json!(total)),
         ("KeyPairSet".to_string(), Value::Array(page.iter().map(key_pair_json).collect())),
@@ -67,7 +67,7 @@ fn describe(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>,
 
 fn delete(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let ids = rules::parse_delete(&call.params)?;
-    emulator.lighthouse.with_account(&call.account.id, |keys| keys.delete(&ids))?;
+    emulator.lighthouse.delete(&call.account.id, &ids)?;
     Ok(Map::new())
 }
 

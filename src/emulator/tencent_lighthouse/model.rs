@@ -1,17 +1,9 @@
 //! Lighthouse key-pair state per account, separate from CVM's, and the rules that depend on it
-//! (duplicates, quota). No HTTP.
-//!
-//! As in the CVM model, a create first *reserves* its name (and imported public key) under the
-//! lock, generates the RSA key outside it, then commits; a [`Reservation`] dropped unused
-//! releases what it held, so two concurrent creates of one name cannot both win.
-
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
-
-use rand::RngExt;
+//! (duplicates, quota), on the shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
 use super::errors::{by_code, with_detail};
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
+use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 use crate::emulator::tencent::TencentError;
 
 /// One stored key pair; the private key is never stored.
@@ -25,85 +17,96 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Default)]
-pub struct AccountKeys {
-    keys: Vec<KeyPairRecord>,
-    reserved_names: HashSet<String>,
-    reserved_blobs: HashSet<Vec<u8>>,
+impl StoredKey for KeyPairRecord {
+    fn id(&self) -> &str {
+        &self.key_id
+    }
+    fn name(&self) -> &str {
+        &self.key_name
+    }
+    fn public_blob(&self) -> &[u8] {
+        &self.public_blob
+    }
 }
 
-impl AccountKeys {
-    /// State checks in the documented precedence (rules.rs): duplicate name → duplicate public key
-    /// → quota; on success the name (and public key) are reserved.
-    fn reserve(&mut self, new: &NewKeyPair, quota: u64) -> Result<(), TencentError> {
-        if self.reserved_names.contains(&new.key_name) || self.keys.iter().any(|k| k.key_name == new.key_name) {
-            // Messages name no generated name or id: they are verbatim, and those vary from run to run.
-            return Err(by_code("InvalidParameterValue.DuplicateParameterValue"));
-        }
-        if let Some((_, blob)) = &new.public_key
-            && (self.reserved_blobs.contains(blob) || self.keys.iter().any(|k| &k.public_blob == blob))
-        {
-            return Err(with_detail("InvalidParameterValue.KeyPairPublicKeyDuplicated", ""));
-        }
-        let in_use = (self.keys.len() + self.reserved_names.len()) as u64;
-        if in_use >= quota {
-            return Err(with_detail("LimitExceeded.KeyPairLimitExceeded", format!("(quota {quota})")));
-        }
-        self.reserved_names.insert(new.key_name.clone());
-        if let Some((_, blob)) = &new.public_key {
-            self.reserved_blobs.insert(blob.clone());
-        }
-        Ok(())
-    }
+/// All accounts' Lighthouse key pairs, by account id.
+#[derive(Debug, Default)]
+pub struct LighthouseStore {
+    keys: KeyStore<String, KeyPairRecord>,
+}
 
-    fn release(&mut self, name: &str, blob: Option<&[u8]>) {
-        self.reserved_names.remove(name);
-        if let Some(blob) = blob {
-            self.reserved_blobs.remove(blob);
-        }
-    }
+/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
+#[derive(Debug)]
+pub struct Reservation {
+    inner: keystore::Reservation<String, KeyPairRecord>,
+    new: NewKeyPair,
+}
 
-    /// `lhkp-` + 8 random `[0-9a-z]`, unique in the account (apis.md §1.6).
-    fn new_key_id(&self) -> String {
-        let mut rng = rand::rng();
-        loop {
-            let suffix: String = (0..8)
-                .map(|_| {
-                    let n = rng.random_range(0..36u8);
-                    (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
-                })
-                .collect();
-            let id = format!("lhkp-{suffix}");
-            if !self.keys.iter().any(|k| k.key_id == id) {
-                return id;
-            }
-        }
+impl Reservation {
+    /// Stores the key pair and returns its record.
+    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
+        let new = self.new;
+        self.inner.commit(|keys| KeyPairRecord {
+            // `lhkp-` + 8 characters (apis.md §1.6).
+            key_id: keys.mint_id("lhkp-", 8),
+            key_name: new.key_name,
+            public_key,
+            public_blob,
+            created_at: now_secs,
+            tags: new.tags,
+        })
+    }
+}
+
+impl LighthouseStore {
+    /// The state rules in the documented precedence (rules.rs): duplicate name → duplicate public
+    /// key → quota; then the name (and public key) are reserved.
+    pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, TencentError> {
+        let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
+        let no_check = |_: &[KeyPairRecord]| Ok::<(), TencentError>(());
+        // Messages name no generated name or id: they are verbatim, and those vary from run to run.
+        let inner = self.keys.reserve(account_id.to_string(), &new.key_name, blob, quota, no_check).map_err(|c| match c {
+            Conflict::NameTaken => by_code("InvalidParameterValue.DuplicateParameterValue"),
+            Conflict::PublicKeyTaken => with_detail("InvalidParameterValue.KeyPairPublicKeyDuplicated", ""),
+            Conflict::Other(error) => error,
+            Conflict::QuotaExceeded => with_detail("LimitExceeded.KeyPairLimitExceeded", format!("(quota {quota})")),
+        })?;
+        Ok(Reservation { inner, new })
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
-    pub fn describe(&self, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        let matching: Vec<&KeyPairRecord> = self
-            .keys
-            .iter()
-            .filter(|k| query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
-            .filter(|k| query.filters.iter().all(|(name, values)| filter_matches(k, name, values)))
-            .collect();
-        let total = matching.len();
-        let page = matching.into_iter().skip(query.offset).take(query.limit).cloned().collect();
-        (total, page)
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
+        self.keys.with_scope(account_id.to_string(), |keys| {
+            let matching: Vec<&KeyPairRecord> = keys
+                .keys()
+                .iter()
+                .filter(|k| query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
+                .filter(|k| query.filters.iter().all(|(name, values)| filter_matches(k, name, values)))
+                .collect();
+            let total = matching.len();
+            (total, matching.into_iter().skip(query.offset).take(query.limit).cloned().collect())
+        })
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
-    pub fn delete(&mut self, ids: &[String]) -> Result<(), TencentError> {
-        if ids.iter().any(|id| !self.keys.iter().any(|k| &k.key_id == id)) {
-            return Err(by_code("ResourceNotFound.KeyIdNotFound"));
-        }
-        self.keys.retain(|k| !ids.contains(&k.key_id));
-        Ok(())
+    pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
+        self.keys.with_scope(account_id.to_string(), |keys| {
+            if !keys.has_all(ids) {
+                return Err(by_code("ResourceNotFound.KeyIdNotFound"));
+            }
+            keys.remove(ids);
+            Ok(())
+        })
     }
 
-    pub fn keys(&self) -> &[KeyPairRecord] {
-        &self.keys
+    /// Every key pair of an account (control API).
+    pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
+        self.keys.with_scope(account_id.to_string(), |keys| keys.keys().to_vec())
+    }
+
+    /// Forgets everything of one account (control API reset).
+    pub fn reset(&self, account_id: &str) {
+        self.keys.forget(|scope| scope == account_id);
     }
 }
 
@@ -120,74 +123,6 @@ fn filter_matches(key: &KeyPairRecord, name: &str, values: &[String]) -> bool {
             None => false,
         },
     })
-}
-
-type Accounts = Arc<Mutex<HashMap<String, AccountKeys>>>;
-
-/// All accounts' Lighthouse key pairs.
-#[derive(Debug, Default)]
-pub struct LighthouseStore {
-    accounts: Accounts,
-}
-
-/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
-#[derive(Debug)]
-pub struct Reservation {
-    accounts: Accounts,
-    account_id: String,
-    new: NewKeyPair,
-    done: bool,
-}
-
-impl Reservation {
-    /// Stores the key pair and returns its record.
-    pub fn commit(mut self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        let keys = accounts.entry(self.account_id.clone()).or_default();
-        keys.release(&self.new.key_name, self.new.public_key.as_ref().map(|(_, b)| b.as_slice()));
-        let record = KeyPairRecord {
-            key_id: keys.new_key_id(),
-            key_name: self.new.key_name.clone(),
-            public_key,
-            public_blob,
-            created_at: now_secs,
-            tags: self.new.tags.clone(),
-        };
-        keys.keys.push(record.clone());
-        self.done = true;
-        record
-    }
-}
-
-impl Drop for Reservation {
-    fn drop(&mut self) {
-        if !self.done {
-            let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(keys) = accounts.get_mut(&self.account_id) {
-                keys.release(&self.new.key_name, self.new.public_key.as_ref().map(|(_, b)| b.as_slice()));
-            }
-        }
-    }
-}
-
-impl LighthouseStore {
-    /// Checks the state rules for `new` and reserves its name.
-    pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, TencentError> {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        accounts.entry(account_id.to_string()).or_default().reserve(&new, quota)?;
-        Ok(Reservation { accounts: self.accounts.clone(), account_id: account_id.to_string(), new, done: false })
-    }
-
-    /// Runs `f` on one account's key pairs.
-    pub fn with_account<T>(&self, account_id: &str, f: impl FnOnce(&mut AccountKeys) -> T) -> T {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-        f(accounts.entry(account_id.to_string()).or_default())
-    }
-
-    /// Forgets everything of one account (control API reset).
-    pub fn reset(&self, account_id: &str) {
-        self.accounts.lock().unwrap_or_else(|e| e.into_inner()).remove(account_id);
-    }
 }
 
 #[cfg(test)]
@@ -241,7 +176,7 @@ mod tests {
         let tagged = NewKeyPair { tags: vec![Tag { key: "env".into(), value: "ci".into() }], ..new("build_key") };
         let a = store.reserve("a", tagged, 10).unwrap().commit("k1".into(), vec![1], 0);
         let b = store.reserve("a", new("other"), 10).unwrap().commit("k2".into(), vec![2], 0);
-        let run = |q: DescribeQuery| store.with_account("a", |k| k.describe(&q));
+        let run = |q: DescribeQuery| store.describe("a", &q);
         let names = |(_, page): (usize, Vec<KeyPairRecord>)| page.into_iter().map(|k| k.key_name).collect::<Vec<_>>();
         assert_eq!(names(run(DescribeQuery { filters: vec![("key-name".into(), vec!["uild".into()])], ..query() })), ["build_key"]);
         assert_eq!(names(run(DescribeQuery { filters: vec![("tag:env".into(), vec!["ci".into()])], ..query() })), ["build_key"]);
@@ -255,10 +190,10 @@ mod tests {
     fn delete_is_all_or_nothing() {
         let store = LighthouseStore::default();
         let record = store.reserve("a", new("one"), 5).unwrap().commit("k".into(), vec![1], 0);
-        let err = store.with_account("a", |k| k.delete(&[record.key_id.clone(), "lhkp-00000000".into()])).unwrap_err();
+        let err = store.delete("a", &[record.key_id.clone(), "lhkp-00000000".into()]).unwrap_err();
         assert_eq!(err.code, "ResourceNotFound.KeyIdNotFound");
-        assert_eq!(store.with_account("a", |k| k.keys().len()), 1);
-        store.with_account("a", |k| k.delete(std::slice::from_ref(&record.key_id))).unwrap();
-        assert_eq!(store.with_account("a", |k| k.keys().len()), 0);
+        assert_eq!(store.list("a").len(), 1);
+        store.delete("a", std::slice::from_ref(&record.key_id)).unwrap();
+        assert_eq!(store.list("a").len(), 0);
     }
 }
