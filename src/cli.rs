@@ -34,6 +34,22 @@ pub enum Command {
     Serve(ServeArgs),
     /// List every documented example and error code beside the cases covering it.
     Coverage(CoverageArgs),
+    /// Measure key generation backends, emulator round trips and schema compile vs validate, in
+    /// one run (build with --release for meaningful figures).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// RSA-2048 keys generated per backend.
+    #[arg(long, default_value_t = 40)]
+    pub keys: usize,
+    /// Requests per round-trip measurement.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    /// The project folder holding schemas/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Args)]

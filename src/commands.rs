@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::case::{self, Case, CaseFormat};
 use crate::check::schema::SchemaSet;
 use crate::check::snapshot;
-use crate::cli::{CoverageArgs, RunArgs, ServeArgs};
+use crate::cli::{BenchArgs, CoverageArgs, RunArgs, ServeArgs};
 use crate::clock::SystemClock;
 use crate::emulator::{self, Emulator, EmulatorConfig, accounts};
 use crate::providers::Credentials;
@@ -161,4 +161,63 @@ pub fn coverage(args: CoverageArgs) -> u8 {
     let (table, complete) = crate::coverage::render(&items, &documented);
     println!("{table}");
     if complete { EXIT_OK } else { EXIT_FAILED }
+}
+
+/// `bench`: the measurements of [`crate::bench`], printed as figures and ratios.
+pub async fn bench(args: BenchArgs) -> u8 {
+    if cfg!(debug_assertions) {
+        println!("note: a debug build; run `cargo run --release -- bench` for meaningful figures");
+    }
+    let keys = args.keys.max(1);
+    println!("RSA-2048 key generation, {keys} keys per backend, interleaved (ms):");
+    let (rsa, awslc) = match tokio::task::spawn_blocking(move || crate::bench::keygen(keys)).await {
+        Ok(Ok(samples)) => samples,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    for s in [&rsa, &awslc] {
+        println!("  {:<18} median {:>7.1}  mean {:>7.1}  p90 {:>7.1}", s.label, s.median_ms(), s.mean_ms(), s.p90_ms());
+    }
+    println!("  ratio rsa / aws-lc-rs: median {:.2}, mean {:.2}", rsa.median_ms() / awslc.median_ms(), rsa.mean_ms() / awslc.mean_ms());
+
+    println!("emulator round trips on loopback through the harness client (TC3-signed POST):");
+    let requests = args.requests.max(1);
+    let creates = (requests / 20).max(8);
+    let runs = [("DescribeKeyPairs", requests, 1), ("DescribeKeyPairs", requests, 16), ("CreateKeyPair", creates, 1), ("CreateKeyPair", creates, 4)];
+    let mut first_rate = None;
+    for (action, n, concurrency) in runs {
+        match crate::bench::round_trips(action, n, concurrency).await {
+            Ok((sample, wall)) => {
+                let rate = n as f64 / wall.as_secs_f64();
+                let base = *first_rate.get_or_insert(rate);
+                println!(
+                    "  {:<40} {:>9.0} req/s ({:>6.3}x)  median {:>7.3} ms  p90 {:>7.3} ms",
+                    sample.label, rate, rate / base, sample.median_ms(), sample.p90_ms()
+                );
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
+    match crate::bench::schemas(&project_root(&args.root), 2000) {
+        Ok((compile, validate)) => println!(
+            "schemas: compiling all {:.2} ms, one validation {:.1} µs ({:.0}x cheaper than compiling all)",
+            compile.as_secs_f64() * 1000.0,
+            validate.as_secs_f64() * 1e6,
+            compile.as_secs_f64() / validate.as_secs_f64().max(1e-12)
+        ),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    }
+    EXIT_OK
 }

@@ -34,6 +34,7 @@
 //!
 //! Start reading at [`run::run_suite`] (the harness) or [`emulator::router`] (the emulator).
 
+pub mod bench;
 pub mod case;
 pub mod check;
 pub mod cli;

@@ -1,0 +1,147 @@
+//! `keypair-contract bench`: measurements that decide design choices, all in one run so the
+//! figures compare as ratios on the same machine and load.
+//!
+//! - RSA-2048 key generation, the emulator's dominant cost: the `rsa` crate (used) against
+//!   aws-lc-rs, interleaved key by key so machine noise hits both alike.
+//! - Emulator round trips through the harness's own client on loopback: a cheap signed call
+//!   (DescribeKeyPairs) and a key-generating one (CreateKeyPair), sequential and concurrent.
+//! - JSON Schema compile against validate, which is why schemas are compiled once per run.
+//!
+//! Returns data; the command prints it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::check::schema::SchemaSet;
+use crate::clock::{Clock, SystemClock};
+use crate::emulator;
+use crate::providers::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
+
+/// Timings of one measured operation.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub label: String,
+    pub times: Vec<Duration>,
+}
+
+impl Sample {
+    fn sorted_ms(&self) -> Vec<f64> {
+        let mut ms: Vec<f64> = self.times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+        ms.sort_by(|a, b| a.total_cmp(b));
+        ms
+    }
+
+    pub fn median_ms(&self) -> f64 {
+        let ms = self.sorted_ms();
+        if ms.is_empty() { 0.0 } else { ms[ms.len() / 2] }
+    }
+
+    pub fn mean_ms(&self) -> f64 {
+        let ms = self.sorted_ms();
+        if ms.is_empty() { 0.0 } else { ms.iter().sum::<f64>() / ms.len() as f64 }
+    }
+
+    /// Nearest-rank 90th percentile.
+    pub fn p90_ms(&self) -> f64 {
+        let ms = self.sorted_ms();
+        if ms.is_empty() { 0.0 } else { ms[((ms.len() * 9).div_ceil(10)).saturating_sub(1)] }
+    }
+}
+
+/// RSA-2048 generation with both backends, `n` keys each, interleaved.
+pub fn keygen(n: usize) -> Result<(Sample, Sample), String> {
+    let mut rsa = Sample { label: "rsa 0.10 (used)".into(), times: Vec::new() };
+    let mut awslc = Sample { label: "aws-lc-rs".into(), times: Vec::new() };
+    for _ in 0..n {
+        let started = Instant::now();
+        crate::keys::generate_rsa(2048).map_err(|e| e.to_string())?;
+        rsa.times.push(started.elapsed());
+        let started = Instant::now();
+        aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).map_err(|_| "aws-lc-rs key generation failed".to_string())?;
+        awslc.times.push(started.elapsed());
+    }
+    Ok((rsa, awslc))
+}
+
+/// `requests` signed calls of `action` against an embedded emulator, `concurrency` at a time;
+/// returns per-request latencies and the wall time.
+pub async fn round_trips(action: &str, requests: usize, concurrency: usize) -> Result<(Sample, Duration), String> {
+    let handle = emulator::start_for_tests().await.map_err(|e| e.to_string())?;
+    let base: reqwest::Url = handle.base_url().parse().map_err(|e| format!("{e}"))?;
+    let client = reqwest::Client::new();
+    // An account without rate limits: this measures the emulator, not its throttle.
+    let created: serde_json::Value = client
+        .post(format!("{}/_emulator/accounts", handle.base_url()))
+        .json(&json!({"rate_limits": false}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let credentials = Credentials {
+        id: created["secret_id"].as_str().unwrap_or_default().into(),
+        secret: created["secret_key"].as_str().unwrap_or_default().into(),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..requests {
+        let (client, base, credentials, clock, semaphore) = (client.clone(), base.clone(), credentials.clone(), clock.clone(), semaphore.clone());
+        let action = action.to_string();
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let params = if action == "CreateKeyPair" { json!({"KeyName": format!("bench_{i}"), "ProjectId": 0}) } else { json!({}) };
+            let call = Call { action: &action, version: CVM.default_version, region: Some(CVM.default_region), method: "POST", signing: Signing::Tc3, params: &params };
+            let outgoing = build_request(&CVM, &base, &call, &credentials, clock.now_secs(), i as u64 + 1)?;
+            let t = Instant::now();
+            let mut request = client.post(&outgoing.url).body(outgoing.body);
+            for (name, value) in &outgoing.headers {
+                request = request.header(name, value);
+            }
+            let body: serde_json::Value = request.send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+            if let Some(code) = body.pointer("/Response/Error/Code") {
+                return Err(format!("{action} failed: {code}"));
+            }
+            Ok::<_, String>(t.elapsed())
+        });
+    }
+    let mut sample = Sample { label: format!("{action} ×{requests}, {concurrency} at a time"), times: Vec::new() };
+    while let Some(joined) = tasks.join_next().await {
+        sample.times.push(joined.map_err(|e| e.to_string())??);
+    }
+    Ok((sample, started.elapsed()))
+}
+
+/// Compiling every response schema against validating one answer `n` times.
+pub fn schemas(root: &std::path::Path, n: usize) -> Result<(Duration, Duration), String> {
+    let started = Instant::now();
+    let set = SchemaSet::load(root)?;
+    let compile = started.elapsed();
+    let answer = json!({"Response": {"KeyPair": {"KeyId": "skey-mv9yzyjj", "KeyName": "Tencent", "ProjectId": 0,
+        "PublicKey": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e skey_112168",
+        "PrivateKey": "-----BEGIN RSA PRIVATE KEY-----\nMIICXgIBAAKBgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e\n-----END RSA PRIVATE KEY-----\n"},
+        "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7"}});
+    let started = Instant::now();
+    for _ in 0..n {
+        let _ = set.validate("tencent-cvm/CreateKeyPair.json", &answer);
+    }
+    Ok((compile, started.elapsed() / n.max(1) as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_use_nearest_rank() {
+        let sample = Sample { label: "x".into(), times: [5, 1, 4, 2, 3, 10, 6, 7, 8, 9].iter().map(|ms| Duration::from_millis(*ms)).collect() };
+        assert_eq!(sample.median_ms(), 6.0);
+        assert_eq!(sample.p90_ms(), 9.0);
+        assert_eq!(sample.mean_ms(), 5.5);
+        assert_eq!(Sample { label: "empty".into(), times: vec![] }.median_ms(), 0.0);
+    }
+}
