@@ -16,6 +16,7 @@ use crate::keys;
 pub async fn handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let settings = &emulator.config.cvm;
     rules::check_region(call.region.as_deref(), settings)?;
+    rules::check_known_parameters(&call.action, &call.params, settings)?;
     match call.action.as_str() {
         "CreateKeyPair" => create(emulator, call).await,
         "ImportKeyPair" => import(emulator, call),

@@ -44,6 +44,29 @@ pub struct NewKeyPair {
     pub public_key: Option<(String, Vec<u8>)>,
 }
 
+/// The parameters each action defines (seed 000 §2, seed 003 §2, apis.md §1.4).
+pub fn parameters_of(action: &str) -> &'static [&'static str] {
+    match action {
+        "CreateKeyPair" => &["KeyName", "ProjectId", "TagSpecification"],
+        "ImportKeyPair" => &["KeyName", "ProjectId", "PublicKey", "TagSpecification"],
+        "DescribeKeyPairs" => &["KeyIds", "Filters", "Offset", "Limit"],
+        "DeleteKeyPairs" => &["KeyIds"],
+        _ => &[],
+    }
+}
+
+/// A parameter `action` does not define is `UnknownParameter` (apis.md §1.3; ledger L-CVM-15).
+pub fn check_known_parameters(action: &str, params: &Value, settings: &CvmSettings) -> Result<(), TencentError> {
+    if !settings.reject_unknown_parameters {
+        return Ok(());
+    }
+    let known = parameters_of(action);
+    match params.as_object().and_then(|map| map.keys().find(|k| !known.contains(&k.as_str()))) {
+        Some(name) => Err(TencentError::new("UnknownParameter", format!("The parameter `{name}` is not recognized."))),
+        None => Ok(()),
+    }
+}
+
 pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), TencentError> {
     let region = region.ok_or_else(|| TencentError::missing_parameter("Region"))?;
     if settings.regions.iter().any(|r| r == region) {
@@ -311,6 +334,16 @@ mod tests {
         assert_eq!(parse_describe(&json!({"Limit": "5"})).unwrap().limit, 5);
         assert_eq!(parse_delete(&json!({})).unwrap_err().code, "MissingParameter");
         assert_eq!(parse_delete(&json!({"KeyIds": ["skey-11112222"]})).unwrap(), vec!["skey-11112222"]);
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused_unless_the_setting_is_off() {
+        let settings = CvmSettings::default();
+        assert!(check_known_parameters("CreateKeyPair", &json!({"KeyName": "k", "ProjectId": 0}), &settings).is_ok());
+        let err = check_known_parameters("DescribeKeyPairs", &json!({"Bogus": 1}), &settings).unwrap_err();
+        assert_eq!(err.code, "UnknownParameter");
+        let lenient = CvmSettings { reject_unknown_parameters: false, ..CvmSettings::default() };
+        assert!(check_known_parameters("DescribeKeyPairs", &json!({"Bogus": 1}), &lenient).is_ok());
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct CvmSettings {
     /// Seed 003 types ProjectId as Integer but its example sends `"0"`: accept decimal strings.
     /// Ledger L-CVM-2.
     pub project_id_accepts_string: bool,
+    /// API 3.0 answers a parameter the action does not define with `UnknownParameter` (apis.md
+    /// §1.3); the key-pair pages list only their own codes. Ledger L-CVM-15.
+    pub reject_unknown_parameters: bool,
     /// No document says key pairs are regional: false keeps one set per account. Ledger L-CVM-9.
     pub regional_key_pairs: bool,
 }
@@ -60,6 +63,7 @@ impl Default for CvmSettings {
             absent_name: AbsentName::MissingParameter,
             project_id_accepts_string: true,
             regional_key_pairs: false,
+            reject_unknown_parameters: true,
         }
     }
 }
