@@ -8,17 +8,18 @@ use clap::{Args, Parser, Subcommand};
 
 /// Contract tests for the cloud SSH key-pair APIs, and a local emulator to run them against.
 ///
-/// Every documented example and error code of Tencent Cloud CVM API 3.0 (CreateKeyPair,
-/// ImportKeyPair) is a YAML case under cases/; `run` replays them against a target, validates each
+/// Every documented example and error code of Tencent Cloud CVM API 3.0, Lighthouse, the legacy
+/// CVM v2 endpoint and Alibaba Cloud ECS CreateKeyPair/ImportKeyPair is a YAML case under cases/; `run` replays them against a target, validates each
 /// response against a JSON Schema written from the docs and compares it with its insta snapshot.
 #[derive(Debug, Parser)]
 #[command(name = "keypair-contract", version, propagate_version = true)]
 #[command(after_help = "Examples:
   keypair-contract run                                  the suite against the embedded emulator
   keypair-contract run --filter cvm/create --jobs 4     a subset, four cases at a time
-  keypair-contract run --target https://cvm.tencentcloudapi.com   a live run (TENCENTCLOUD_SECRET_ID/KEY)
+  keypair-contract run --target live --jobs 1           a live run (TENCENTCLOUD_SECRET_ID/KEY, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)
   keypair-contract serve --listen 127.0.0.1:9000        the emulator alone, for an SDK or CLI
   keypair-contract coverage                             which documented items lack a case
+  cargo run --release -- bench                          key generation, round trips, schema costs
 
 Exit codes: 0 all passed; 1 a case failed (or coverage has a gap); 2 usage or case-file error.")]
 pub struct Cli {
@@ -54,8 +55,9 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// `emulator` (an embedded one, the default), an emulator's URL with `--control`, or a live
-    /// endpoint URL used for every API (e.g. https://cvm.tencentcloudapi.com).
+    /// `emulator` (an embedded one, the default); `live` (each API's documented endpoint, with
+    /// the credentials below); or a URL used for every API — an emulator you started (add
+    /// `--control` if it runs with its control API) or one live endpoint.
     #[arg(long, default_value = "emulator")]
     pub target: String,
     /// The target at --target is an emulator with its control API enabled (serve --control), so
@@ -76,6 +78,11 @@ pub struct RunArgs {
     pub secret_id: Option<String>,
     #[arg(long, env = "TENCENTCLOUD_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Live Alibaba Cloud credentials (the official SDKs' variables).
+    #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_ID", hide_env_values = true)]
+    pub access_key_id: Option<String>,
+    #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_SECRET", hide_env_values = true)]
+    pub access_key_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -92,6 +92,9 @@ pub async fn run(args: RunArgs) -> u8 {
     if let (Some(id), Some(secret)) = (args.secret_id.clone(), args.secret_key.clone()) {
         credentials.insert("TENCENTCLOUD_SECRET_ID".to_string(), Credentials { id, secret });
     }
+    if let (Some(id), Some(secret)) = (args.access_key_id.clone(), args.access_key_secret.clone()) {
+        credentials.insert("ALIBABA_CLOUD_ACCESS_KEY_ID".to_string(), Credentials { id, secret });
+    }
     // The embedded emulator lives as long as this function.
     let mut _embedded = None;
     let target = match args.target.as_str() {
