@@ -76,13 +76,14 @@ pub fn check(root: &Path, id: &str, description: &str, profile: &ApiProfile, exc
     for volatile in profile.volatile {
         let tokens = tokens.clone();
         let fixtures = known.fixtures.clone();
+        let fixture_prints = fixture_fingerprints(&known.fixtures);
         let (token, shape) = (volatile.token, volatile.shape);
         settings.add_dynamic_redaction(&in_responses(volatile.selector), move |content: Content, path| {
             let Some(value) = content.as_str() else {
                 // Null (e.g. a documented "may be null" time) is not volatile.
                 return content;
             };
-            if fixtures.iter().any(|f| same_key_text(f, value)) {
+            if fixtures.iter().any(|f| same_key_text(f, value)) || fixture_prints.contains(&value.replace(':', "").to_ascii_lowercase()) {
                 return content;
             }
             let mut tokens = tokens.lock().unwrap_or_else(|e| e.into_inner());
@@ -93,8 +94,8 @@ pub fn check(root: &Path, id: &str, description: &str, profile: &ApiProfile, exc
         });
     }
     let names = known.names.clone();
-    settings.add_dynamic_redaction(&in_responses(&format!(".**.{}", profile.name_field)), move |content: Content, _| match content.as_str().and_then(|v| names.get(v)) {
-        Some(template) => Content::from(template.clone()),
+    settings.add_dynamic_redaction(&in_responses(&format!(".**.{}", profile.name_field)), move |content: Content, _| match content.as_str() {
+        Some(value) => Content::from(show_names(value, &names)),
         None => content,
     });
 
@@ -126,6 +127,29 @@ fn location(root: &Path, id: &str) -> (PathBuf, String) {
     let path = root.join("snapshots").join(id);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     (path.parent().map(Path::to_path_buf).unwrap_or_else(|| root.join("snapshots")), name)
+}
+
+/// A name field with every generated name shown as its template: whole values always, names
+/// inside longer values only when they are long enough (8+ characters) not to match by chance.
+fn show_names(value: &str, names: &HashMap<String, String>) -> String {
+    if let Some(template) = names.get(value) {
+        return template.clone();
+    }
+    let mut shown = value.to_string();
+    for (name, template) in names.iter().filter(|(name, _)| name.len() >= 8) {
+        shown = shown.replace(name.as_str(), template);
+    }
+    shown
+}
+
+/// MD5 fingerprints of the fixture keys, hex without colons: what derives from a fixture key is
+/// asserted exactly, never redacted.
+fn fixture_fingerprints(fixtures: &[String]) -> Vec<String> {
+    fixtures
+        .iter()
+        .filter_map(|line| parse_openssh_public(line).ok())
+        .map(|key| crate::keys::md5_fingerprint(&key.blob).replace(':', ""))
+        .collect()
 }
 
 fn same_key_text(a: &str, b: &str) -> bool {
@@ -182,6 +206,15 @@ mod tests {
         assert_eq!(t.token("key-id", "skey-bbbbbbbb"), "[key-id:2]");
         assert_eq!(t.token("key-id", "skey-aaaaaaaa"), "[key-id:1]");
         assert_eq!(t.token("request-id", "x"), "[request-id:1]");
+    }
+
+    #[test]
+    fn generated_names_show_as_templates_even_inside_longer_names() {
+        let names = HashMap::from([("kcabcdef123456".to_string(), "${name.key}".to_string()), ("kc".to_string(), "${name.short:2}".to_string())]);
+        assert_eq!(show_names("kcabcdef123456", &names), "${name.key}");
+        assert_eq!(show_names("密钥kcabcdef123456.pub", &names), "密钥${name.key}.pub");
+        assert_eq!(show_names("kc", &names), "${name.short:2}");
+        assert_eq!(show_names("kcx", &names), "kcx", "short names are never replaced inside others");
     }
 
     #[test]

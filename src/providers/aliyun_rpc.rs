@@ -21,6 +21,12 @@ const ECS_VOLATILE: &[Volatile] = &[
         token: "request-id",
         shape: Shape::Pattern(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$"),
     },
+    // Error bodies repeat the request id in their troubleshooting link (apis.md §3.2).
+    Volatile {
+        selector: ".**.Recommend",
+        token: "recommend",
+        shape: Shape::Pattern(r"^https://api\.aliyun\.com/troubleshoot\?q=[^&]+&product=Ecs&requestId=[0-9A-Fa-f-]+$"),
+    },
     Volatile { selector: ".**.KeyPairId", token: "key-pair-id", shape: Shape::Pattern(r"^ssh-[0-9a-z]+$") },
     Volatile { selector: ".**.PrivateKeyBody", token: "private-key", shape: Shape::PemRsaPrivate },
     Volatile {
