@@ -14,6 +14,7 @@ use crate::keys;
 
 pub async fn handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     rules::check_region(call.region.as_deref(), &emulator.config.lighthouse)?;
+    rules::check_known_parameters(&call.action, &call.params, &emulator.config.lighthouse)?;
     match call.action.as_str() {
         "CreateKeyPair" => create(emulator, call).await,
         "ImportKeyPair" => import(emulator, call),

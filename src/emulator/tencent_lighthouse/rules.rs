@@ -2,7 +2,7 @@
 //! (apis.md §1.5, seed 001 §2).
 //!
 //! When several rules fail at once, the first in this fixed order wins (ledger L-LH-7):
-//! Region (only when required) → KeyName (absent, empty, too long, illegal characters) →
+//! Region (only when required) → unknown parameters → KeyName (absent, empty, too long, illegal characters) →
 //! PublicKey (absent, malformed) → Tags (shape, count) → then, in the model, state: duplicate
 //! name → duplicate public key → key quota.
 //! DescribeKeyPairs: KeyIds with Filters → KeyIds → Filters → Offset → Limit.
@@ -51,6 +51,29 @@ pub struct NewKeyPair {
     pub tags: Vec<Tag>,
     /// ImportKeyPair only: the public key line as given, and its wire blob.
     pub public_key: Option<(String, Vec<u8>)>,
+}
+
+/// The parameters each action defines (seed 001 §2; apis.md §1.5).
+pub fn parameters_of(action: &str) -> &'static [&'static str] {
+    match action {
+        "CreateKeyPair" => &["KeyName", "Tags"],
+        "ImportKeyPair" => &["KeyName", "PublicKey", "Tags"],
+        "DescribeKeyPairs" => &["KeyIds", "Offset", "Limit", "Filters"],
+        "DeleteKeyPairs" => &["KeyIds"],
+        _ => &[],
+    }
+}
+
+/// A parameter `action` does not define is `UnknownParameter` (apis.md §1.3; L-LH-12).
+pub fn check_known_parameters(action: &str, params: &Value, settings: &LighthouseSettings) -> Result<(), TencentError> {
+    if !settings.reject_unknown_parameters {
+        return Ok(());
+    }
+    let known = parameters_of(action);
+    match params.as_object().and_then(|map| map.keys().find(|k| !known.contains(&k.as_str()))) {
+        Some(name) => Err(TencentError::new("UnknownParameter", format!("The parameter `{name}` is not recognized."))),
+        None => Ok(()),
+    }
 }
 
 /// Region is accepted present or absent unless the settings require it (L-LH-3).
@@ -278,6 +301,17 @@ mod tests {
         assert!(check_region(Some("ap-guangzhou"), &settings).is_ok());
         let strict = LighthouseSettings { region_required: true, ..settings };
         assert_eq!(check_region(None, &strict).unwrap_err().code, "MissingParameter");
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused_unless_the_setting_is_off() {
+        let settings = LighthouseSettings::default();
+        assert!(check_known_parameters("CreateKeyPair", &json!({"KeyName": "k", "Tags": []}), &settings).is_ok());
+        assert!(check_known_parameters("DescribeKeyPairs", &json!({"Filters": [], "Limit": 5}), &settings).is_ok());
+        let err = check_known_parameters("CreateKeyPair", &json!({"KeyName": "k", "ProjectId": 0}), &settings).unwrap_err();
+        assert_eq!(err.code, "UnknownParameter");
+        let lenient = LighthouseSettings { reject_unknown_parameters: false, ..LighthouseSettings::default() };
+        assert!(check_known_parameters("CreateKeyPair", &json!({"ProjectId": 0}), &lenient).is_ok());
     }
 
     #[test]

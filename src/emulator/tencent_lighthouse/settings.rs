@@ -37,6 +37,10 @@ pub struct LighthouseSettings {
     pub import_checks_name_chars: bool,
     /// Tags per key pair: "Tags.N (<=10)" (apis.md §1.5, §7).
     pub max_tags: usize,
+    /// API 3.0 answers a parameter the action does not define with the common `UnknownParameter`
+    /// (apis.md §1.3), as CVM does (L-CVM-15); notably CVM's `ProjectId`, which Lighthouse key pairs
+    /// do not have (apis.md §1.5). true (the default) refuses them. L-LH-12.
+    pub reject_unknown_parameters: bool,
 }
 
 impl Default for LighthouseSettings {
@@ -49,6 +53,7 @@ impl Default for LighthouseSettings {
             absent_name: AbsentName::MissingParameter,
             import_checks_name_chars: true,
             max_tags: 10,
+            reject_unknown_parameters: true,
         }
     }
 }
