@@ -26,6 +26,10 @@ use crate::providers::{ApiProfile, Shape};
 pub struct SnapshotExchange {
     pub step: String,
     pub action: String,
+    /// How the request was sent, where it differs from the API's defaults (method, signing,
+    /// region, version), so variant cases show what makes them variants.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sent_as: std::collections::BTreeMap<&'static str, String>,
     /// The parameters as written in the case (templates unrendered).
     pub request: Value,
     pub status: u16,
@@ -90,7 +94,10 @@ pub fn check(root: &Path, id: &str, description: &str, profile: &ApiProfile, exc
             if let Err(why) = check_shape(shape, value) {
                 tokens.shape_errors.push(format!("{path}: {why}"));
             }
-            Content::from(tokens.token(token, value))
+            match shape {
+                Shape::Time(_) => Content::from(format!("[{token}]")),
+                _ => Content::from(tokens.token(token, value)),
+            }
         });
     }
     let names = known.names.clone();
@@ -160,21 +167,17 @@ fn same_key_text(a: &str, b: &str) -> bool {
 /// Checks a volatile value before it is redacted; the message never holds a private key.
 pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
     match shape {
-        Shape::Pattern(pattern) => match Regex::new(pattern) {
-            Ok(re) if re.is_match(value) => Ok(()),
-            Ok(_) => Err(format!("`{}` does not match {pattern}", scrub_text(value))),
-            Err(e) => Err(format!("bad pattern {pattern}: {e}")),
-        },
         Shape::OpenSshRsa => match parse_openssh_public(value) {
             Ok(key) if key.algorithm == "ssh-rsa" => Ok(()),
             Ok(key) => Err(format!("expected an ssh-rsa key, got {}", key.algorithm)),
             Err(e) => Err(e.to_string()),
         },
         Shape::PemRsaPrivate => public_half_of_pem(value).map(|_| ()).map_err(|e| e.to_string()),
-        Shape::Iso8601 => {
-            let re = Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").expect("valid regex");
-            if re.is_match(value) { Ok(()) } else { Err(format!("`{value}` is not YYYY-MM-DDThh:mm:ssZ")) }
-        }
+        Shape::Pattern(pattern) | Shape::Time(pattern) => match Regex::new(pattern) {
+            Ok(re) if re.is_match(value) => Ok(()),
+            Ok(_) => Err(format!("`{}` does not match {pattern}", scrub_text(value))),
+            Err(e) => Err(format!("bad pattern {pattern}: {e}")),
+        },
     }
 }
 
@@ -221,7 +224,7 @@ mod tests {
     fn shapes() {
         assert!(check_shape(Shape::Pattern(r"^skey-[0-9a-z]{8}$"), "skey-mv9yzyjj").is_ok());
         assert!(check_shape(Shape::Pattern(r"^skey-[0-9a-z]{8}$"), "skey-1122").is_err());
-        assert!(check_shape(Shape::Iso8601, "2026-11-24T08:00:00Z").is_ok());
+        assert!(check_shape(Shape::Time(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"), "2026-11-24T08:00:00Z").is_ok());
         assert!(check_shape(Shape::PemRsaPrivate, "-----BEGIN RSA PRIVATE KEY-----\nAA\n-----END RSA PRIVATE KEY-----").is_err());
         let err = check_shape(Shape::Pattern("^x$"), "-----BEGIN RSA PRIVATE KEY-----\nsecret\n-----END RSA PRIVATE KEY-----").unwrap_err();
         assert!(!err.contains("secret"));

@@ -38,7 +38,7 @@ const ECS_VOLATILE: &[Volatile] = &[
     Volatile {
         selector: ".**.CreationTime",
         token: "time",
-        shape: Shape::Pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?Z$"),
+        shape: Shape::Time(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?Z$"),
     },
     // DescribeKeyPairs with IncludePublicKey: generated keys differ per run.
     Volatile {

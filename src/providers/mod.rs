@@ -129,8 +129,9 @@ pub enum Shape {
     OpenSshRsa,
     /// A PEM RSA private key (its public half is compared with the sibling public key separately).
     PemRsaPrivate,
-    /// `YYYY-MM-DDThh:mm:ssZ`.
-    Iso8601,
+    /// A time matching the pattern. Times are not references, so their tokens are not numbered
+    /// (two key pairs made in one second or in two give the same snapshot).
+    Time(&'static str),
 }
 
 /// The naming rule for generated unique names (`${name.ID}` in case files).

@@ -10,13 +10,16 @@ use serde_json::Value;
 use super::{ApiProfile, Call, NameRule, Outgoing, RequestStyle, Shape, Signing, Volatile};
 use crate::sign;
 
+/// `YYYY-MM-DDThh:mm:ssZ`, the time format of every Tencent key-pair API (apis.md §1.4).
+const ISO8601_SECONDS: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$";
+
 /// Response fields of the Tencent key-pair APIs that change from run to run.
 pub(crate) const TENCENT_VOLATILE: &[Volatile] = &[
     Volatile { selector: ".**.RequestId", token: "request-id", shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$") },
     Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^skey-[0-9a-z]{8}$") },
     Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
     Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Iso8601 },
+    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) },
 ];
 
 /// Lighthouse response fields that change from run to run: its own KeyId shape (apis.md §1.6).
@@ -28,7 +31,7 @@ const LIGHTHOUSE_VOLATILE: &[Volatile] = &[
     Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^lhkp-[0-9a-z]{8}$") },
     Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
     Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Iso8601 },
+    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) },
 ];
 
 /// Lighthouse API 3.0, seed 001 (CreateKeyPair) and apis.md §1.5.

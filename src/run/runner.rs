@@ -143,6 +143,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         exchanges.push(SnapshotExchange {
             step: step.label.clone(),
             action: step.action.clone(),
+            sent_as: sent_as(case.api, step),
             request: step.params.clone(),
             status: answer.status,
             response: answer.body.clone(),
@@ -173,6 +174,24 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         }
     }
     (failures, requests)
+}
+
+/// The parts of how `step` is sent that differ from `api`'s defaults.
+fn sent_as(api: &crate::providers::ApiProfile, step: &Step) -> std::collections::BTreeMap<&'static str, String> {
+    let mut differs = std::collections::BTreeMap::new();
+    if step.method != api.default_method {
+        differs.insert("method", step.method.clone());
+    }
+    if step.signing != api.default_signing {
+        differs.insert("signing", step.signing.as_str().to_string());
+    }
+    if step.region.as_deref() != Some(api.default_region) {
+        differs.insert("region", step.region.clone().unwrap_or_else(|| "(none)".into()));
+    }
+    if step.version != api.default_version {
+        differs.insert("version", step.version.clone());
+    }
+    differs
 }
 
 /// Remembers what a step created and forgets what it deleted.
