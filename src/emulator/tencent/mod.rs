@@ -111,6 +111,9 @@ pub struct Call {
     pub region: Option<String>,
     /// The action's parameters, nested (see [`params`]).
     pub params: Value,
+    /// True when the parameters came as a JSON body, so their JSON types are the client's own;
+    /// GET and form requests can only send strings.
+    pub typed: bool,
     pub account: Arc<Account>,
 }
 
@@ -228,7 +231,8 @@ fn authenticate_tc3(emulator: &Arc<Emulator>, raw: &RawRequest, header: &str) ->
         }
         parse_json_body(&raw.body)?
     };
-    Ok(Call { product, action, version, region, params, account })
+    let typed = raw.method != "GET";
+    Ok(Call { product, action, version, region, params, typed, account })
 }
 
 fn authenticate_v1(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<Call, TencentError> {
@@ -255,7 +259,7 @@ fn authenticate_v1(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<Call, T
     check_version_and_action(product, &version, &action)?;
     let region = get("Region").filter(|r| !r.is_empty()).map(str::to_string);
     let own: Vec<(String, String)> = all.iter().filter(|(k, _)| !V1_COMMON.contains(&k.as_str())).cloned().collect();
-    Ok(Call { product, action, version, region, params: params::unflatten(&own)?, account })
+    Ok(Call { product, action, version, region, params: params::unflatten(&own)?, typed: false, account })
 }
 
 fn required_header<'a>(raw: &'a RawRequest, name: &str) -> Result<&'a str, TencentError> {

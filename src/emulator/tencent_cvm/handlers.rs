@@ -37,7 +37,7 @@ fn limits(emulator: &Emulator, call: &Call) -> Limits {
 /// CreateKeyPair (seed 000): the response carries the fields of the documented example.
 async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let settings = &emulator.config.cvm;
-    let new = rules::parse_create(&call.params, settings, &call.account.settings().projects)?;
+    let new = rules::parse_create(&call.params, call.typed, settings, &call.account.settings().projects)?;
     let reservation = emulator.cvm.reserve(&call.account.id, new, limits(emulator, call))?;
     let key = keys::generate_rsa_off_runtime(settings.key_bits)
         .await
@@ -57,7 +57,7 @@ async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Val
 
 /// ImportKeyPair (seed 003): answers with the new KeyId only.
 fn import(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let new = rules::parse_import(&call.params, &emulator.config.cvm, &call.account.settings().projects)?;
+    let new = rules::parse_import(&call.params, call.typed, &emulator.config.cvm, &call.account.settings().projects)?;
     let (line, blob) = new.public_key.clone().unwrap_or_default();
     let reservation = emulator.cvm.reserve(&call.account.id, new, limits(emulator, call))?;
     let record = reservation.commit(line, blob, emulator.config.clock.now_secs());

@@ -76,18 +76,18 @@ pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), 
     }
 }
 
-/// CreateKeyPair's parameters (seed 000 §2).
-pub fn parse_create(params: &Value, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
+/// CreateKeyPair's parameters (seed 000 §2). `typed`: they came as JSON (see `Call::typed`).
+pub fn parse_create(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
     let key_name = key_name(params, settings)?;
-    let project_id = project_id(params, settings, projects)?;
+    let project_id = project_id(params, typed, settings, projects)?;
     let tags = tag_specification(params, settings, true)?;
     Ok(NewKeyPair { key_name, project_id, tags, public_key: None })
 }
 
 /// ImportKeyPair's parameters (seed 003 §2).
-pub fn parse_import(params: &Value, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
+pub fn parse_import(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
     let key_name = key_name(params, settings)?;
-    let project_id = project_id(params, settings, projects)?;
+    let project_id = project_id(params, typed, settings, projects)?;
     let public_key = public_key(params)?;
     let tags = tag_specification(params, settings, settings.import_rejects_reserved_tags)?;
     Ok(NewKeyPair { key_name, project_id, tags, public_key: Some(public_key) })
@@ -121,12 +121,13 @@ fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentErr
     Ok(name.to_string())
 }
 
-fn project_id(params: &Value, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
+fn project_id(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
     let value = match params.get("ProjectId") {
         None | Some(Value::Null) => return Err(TencentError::missing_parameter("ProjectId")),
         Some(value) => value,
     };
-    if value.is_string() && !settings.project_id_accepts_string {
+    // Only a JSON body can send a number; in GET and form requests every value is a string.
+    if typed && value.is_string() && !settings.project_id_accepts_string {
         return Err(TencentError::invalid_parameter("`ProjectId` must be an integer."));
     }
     let id = as_integer(value).ok_or_else(|| TencentError::invalid_parameter("`ProjectId` must be an integer."))?;
@@ -273,7 +274,7 @@ mod tests {
     }
 
     fn create_code(params: Value) -> String {
-        parse_create(&params, &CvmSettings::default(), &projects()).map(|_| "ok".into()).unwrap_or_else(|e| e.code)
+        parse_create(&params, true, &CvmSettings::default(), &projects()).map(|_| "ok".into()).unwrap_or_else(|e| e.code)
     }
 
     #[test]
@@ -292,7 +293,7 @@ mod tests {
     #[test]
     fn absent_name_setting_switches_the_code() {
         let settings = CvmSettings { absent_name: AbsentName::Empty, ..CvmSettings::default() };
-        let code = parse_create(&json!({"ProjectId": 0}), &settings, &projects()).unwrap_err().code;
+        let code = parse_create(&json!({"ProjectId": 0}), true, &settings, &projects()).unwrap_err().code;
         assert_eq!(code, "InvalidKeyPairNameEmpty");
     }
 
@@ -302,6 +303,14 @@ mod tests {
         assert_eq!(create_code(json!({"KeyName": "k", "ProjectId": "0"})), "ok");
         assert_eq!(create_code(json!({"KeyName": "k", "ProjectId": true})), "InvalidParameter");
         assert_eq!(create_code(json!({"KeyName": "k", "ProjectId": 42})), "InvalidProjectId.NotFound");
+    }
+
+    #[test]
+    fn the_string_setting_governs_json_bodies_only() {
+        let strict = CvmSettings { project_id_accepts_string: false, ..CvmSettings::default() };
+        let params = json!({"KeyName": "k", "ProjectId": "0"});
+        assert_eq!(parse_create(&params, true, &strict, &projects()).unwrap_err().code, "InvalidParameter");
+        assert!(parse_create(&params, false, &strict, &projects()).is_ok(), "a form or GET request can only send strings");
     }
 
     #[test]
@@ -317,7 +326,7 @@ mod tests {
     #[test]
     fn import_needs_an_openssh_rsa_key() {
         let code = |pk: Value| {
-            parse_import(&json!({"KeyName": "k", "ProjectId": 0, "PublicKey": pk}), &CvmSettings::default(), &projects())
+            parse_import(&json!({"KeyName": "k", "ProjectId": 0, "PublicKey": pk}), true, &CvmSettings::default(), &projects())
                 .map(|_| "ok".to_string())
                 .unwrap_or_else(|e| e.code)
         };

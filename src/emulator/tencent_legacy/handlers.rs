@@ -70,6 +70,7 @@ fn authenticate(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<Call, Tenc
         version: version.to_string(),
         region,
         params: params::unflatten(&own)?,
+        typed: false,
         account,
     })
 }
