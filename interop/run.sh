@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs the official Tencent Cloud clients against the emulator: the Python SDK (interop/tencent_cvm.py,
-# three signing/transport modes) and tccli (interop/tccli.py).
+# Runs the official clients against the emulator, one part each:
+#   sdk         Tencent CVM, Python SDK, three signing/transport modes     (interop/tencent_cvm.py)
+#   lighthouse  Tencent Lighthouse, Python SDK                            (interop/tencent_lighthouse.py)
+#   legacy      legacy CVM endpoint /v2/index.php, qcloudapi-sdk-python   (interop/tencent_legacy.py)
+#   tccli       tccli cvm + tccli lighthouse                              (interop/tccli.py)
+#   aliyun      Alibaba ECS, alibabacloud-ecs20140526 and aliyun-python-sdk-ecs (interop/aliyun_ecs.py)
 #
 # Usage: bash interop/run.sh [EMULATOR_BINARY]    (default: target/release/keypair-contract)
 #
-# Builds nothing but the two virtualenvs, interop/.venv-sdk and interop/.venv-tccli, from the pinned
+# Builds nothing but three virtualenvs, interop/.venv-sdk, .venv-tccli and .venv-aliyun, from the pinned
 # requirements-*.txt; each is rebuilt only when its requirements file (or the Python version) changes.
 # PYTHON picks the interpreter that makes them (default: python3). The emulator is started on a free
 # loopback port with --quiet and always stopped on exit. Exits non-zero if anything failed.
@@ -14,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN="${1:-target/release/keypair-contract}"
 PYTHON="${PYTHON:-python3}"
 export PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# Loopback traffic must never go through a proxy the environment may name.
+# Loopback traffic must never go through a proxy the environment may name (see also the unset below).
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 
 die() { echo "interop: error: $*" >&2; exit 1; }
@@ -48,6 +52,12 @@ ensure_venv interop/.venv-sdk interop/requirements-sdk.txt
 # The full tencentcloud-sdk-python is ~600 MB of modules: compiling them all to .pyc would take most of
 # the install time, and tccli imports only a few.
 ensure_venv interop/.venv-tccli interop/requirements-tccli.txt --no-compile
+ensure_venv interop/.venv-aliyun interop/requirements-aliyun.txt
+
+# From here on every request goes to the loopback emulator, and a proxy from the environment must not get
+# in the way: the Tencent SDK (and tccli) skip a proxy only when NO_PROXY contains their exact `host:port`
+# endpoint string, and the Alibaba SDKs ignore NO_PROXY altogether. pip (above) keeps the proxy.
+unset HTTP_PROXY http_proxy HTTPS_PROXY https_proxy ALL_PROXY all_proxy
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/interop.XXXXXX")"
 EMULATOR_PID=""
@@ -115,8 +125,13 @@ run_part() {
     echo "== $name: $(since "$start")"
 }
 
+# In this order, CVM parts never follow each other back to back (the limits are per account and action).
 run_part sdk interop/.venv-sdk/bin/python interop/tencent_cvm.py
+run_part lighthouse interop/.venv-sdk/bin/python interop/tencent_lighthouse.py
+run_part legacy interop/.venv-sdk/bin/python interop/tencent_legacy.py
 run_part tccli "$PYTHON" interop/tccli.py --tccli interop/.venv-tccli/bin/tccli
+# The Alibaba SDKs read HTTP(S)_PROXY and ignore NO_PROXY; aliyun_ecs.py drops those variables itself.
+run_part aliyun interop/.venv-aliyun/bin/python interop/aliyun_ecs.py
 
 if (( ${#failed_parts[@]} > 0 )); then
     echo "interop: FAILED: ${failed_parts[*]}"

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Drive the emulator's Tencent CVM 2017-03-12 key-pair API with the official command-line tool, tccli.
+"""Drive the emulator's Tencent CVM 2017-03-12 and Lighthouse 2020-03-24 key-pair APIs with tccli.
 
-tccli is used as a customer would use it: `tccli cvm <Action> --region ap-guangzhou --endpoint
-http://127.0.0.1:PORT`, credentials in TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, list
-parameters as JSON. It runs with a temporary HOME (it writes ~/.tccli there). With an http://
+tccli, the official command-line tool, is used as a customer would use it: `tccli cvm|lighthouse <Action>
+--region ap-guangzhou --endpoint http://127.0.0.1:PORT`, credentials in TENCENTCLOUD_SECRET_ID /
+TENCENTCLOUD_SECRET_KEY, list parameters as JSON. It runs with a temporary HOME (it writes ~/.tccli there). With an http://
 endpoint tccli sends and signs `Host: http://127.0.0.1:PORT` (shared/reference/apis.md §6).
 
 Usage: tccli.py --endpoint http://127.0.0.1:PORT [--tccli PATH]
 Standard library only (any Python 3); needs ssh-keygen. Prints one line per step and a last line
-`N passed, N failed`; stops at the first failure, printing the command, its exit code and output
-(private keys redacted), and exits 1. Private keys and secret keys are never printed.
+`N passed, N failed`; a product's flow stops at its first failure, printing the command, its exit code
+and output (private keys redacted), the other product's flow still runs, and the script exits 1. Private keys and secret keys are never printed.
 """
 
 import argparse
@@ -25,6 +25,7 @@ DEFAULT_SECRET_ID = "AKIDKEYPAIRCONTRACTEMULATOR0000"
 DEFAULT_SECRET_KEY = "keypair-contract-emulator-secret"
 REGION = "ap-guangzhou"
 KEY_ID = re.compile(r"^skey-[0-9a-z]{8}$")
+LIGHTHOUSE_KEY_ID = re.compile(r"^lhkp-[0-9a-z]{8}$")
 CREATED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 ERROR_EXIT = 255  # tccli's exit status for a TencentCloudSDKException
 REDACT = [
@@ -50,13 +51,13 @@ def redact(text, secret_key):
 
 
 class Tccli:
-    def __init__(self, tccli, endpoint, home, secret_id, secret_key):
-        self.tccli, self.endpoint = tccli, endpoint
+    def __init__(self, tccli, endpoint, home, secret_id, secret_key, product="cvm"):
+        self.tccli, self.endpoint, self.product = tccli, endpoint, product
         self.home, self.secret_id, self.secret_key = home, secret_id, secret_key
         self.last = None  # (argv, exit code, stdout, stderr) of the last run, for failure reports
 
     def run(self, action, secret_key=None, **params):
-        argv = [self.tccli, "cvm", action]
+        argv = [self.tccli, self.product, action]
         for name, value in params.items():
             argv += ["--" + name, value if isinstance(value, str) else json.dumps(value)]
         argv += ["--region", REGION, "--endpoint", self.endpoint]
@@ -69,20 +70,20 @@ class Tccli:
 
     def ok(self, action, **params):
         proc = self.run(action, **params)
-        check(proc.returncode == 0, "tccli cvm %s exited %d" % (action, proc.returncode))
+        check(proc.returncode == 0, "tccli %s %s exited %d" % (self.product, action, proc.returncode))
         try:
             return json.loads(proc.stdout)
         except ValueError:
-            raise StepFailed("tccli cvm %s printed no JSON" % action)
+            raise StepFailed("tccli %s %s printed no JSON" % (self.product, action))
 
     def error(self, action, code, secret_key=None, **params):
         proc = self.run(action, secret_key=secret_key, **params)
         output = proc.stdout + proc.stderr
-        check(proc.returncode == ERROR_EXIT, "tccli cvm %s exited %d, expected %d (error %s)"
-              % (action, proc.returncode, ERROR_EXIT, code))
+        check(proc.returncode == ERROR_EXIT, "tccli %s %s exited %d, expected %d (error %s)"
+              % (self.product, action, proc.returncode, ERROR_EXIT, code))
         check("[TencentCloudSDKException] code:%s " % code in output,
-              "tccli cvm %s output does not name code:%s" % (action, code))
-        check(re.search(r"requestId:\S+", output), "tccli cvm %s error has no requestId" % action)
+              "tccli %s %s output does not name code:%s" % (self.product, action, code))
+        check(re.search(r"requestId:\S+", output), "tccli %s %s error has no requestId" % (self.product, action))
         return code
 
     def describe_last(self):
@@ -90,13 +91,34 @@ class Tccli:
             return "  (tccli was not run)"
         argv, code, out, err = self.last
         lines = ["  command: %s" % " ".join(argv), "  exit code: %d" % code,
-                 "  stdout: %s" % out.strip()[:2000], "  stderr: %s" % err.strip()[:2000]]
+                 "  stdout: %s" % redact(out.strip(), self.secret_key)[:2000],  # redact, then cut
+                 "  stderr: %s" % redact(err.strip(), self.secret_key)[:2000]]
         return redact("\n".join(lines), self.secret_key)
 
 
 def key_fields(line):
     """The `type base64` part of an OpenSSH public key line (the comment is not compared)."""
     return " ".join((line or "").split()[:2])
+
+
+def public_half(pem, tmpdir):
+    """`ssh-keygen -y` of a PEM private key, written to a file of mode 600 that is removed at once."""
+    path = os.path.join(tmpdir, "created")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(pem)
+    derived = subprocess.run(["ssh-keygen", "-y", "-f", path], capture_output=True, text=True,
+                             stdin=subprocess.DEVNULL)
+    os.remove(path)
+    check(derived.returncode == 0, "ssh-keygen -y cannot read the PrivateKey: %s" % derived.stderr.strip())
+    return derived.stdout
+
+
+def fresh_public_key(tmpdir, name):
+    path = os.path.join(tmpdir, name)
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", name, "-f", path],
+                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    with open(path + ".pub") as f:
+        return f.read().strip()
 
 
 def steps(cli, tmpdir):
@@ -110,23 +132,13 @@ def steps(cli, tmpdir):
         check(key.get("KeyName") == created_name, "KeyName %r != %r" % (key.get("KeyName"), created_name))
         pem = key.get("PrivateKey") or ""
         check(pem.startswith("-----BEGIN RSA PRIVATE KEY-----\n"), "PrivateKey is not a PEM 'BEGIN RSA PRIVATE KEY' block")
-        path = os.path.join(tmpdir, "created")
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-            f.write(pem)
-        derived = subprocess.run(["ssh-keygen", "-y", "-f", path], capture_output=True, text=True,
-                                 stdin=subprocess.DEVNULL)
-        os.remove(path)
-        check(derived.returncode == 0, "ssh-keygen -y cannot read the PrivateKey: %s" % derived.stderr.strip())
-        check(key_fields(derived.stdout) == key_fields(key.get("PublicKey")), "PublicKey is not the public half of PrivateKey")
+        check(key_fields(public_half(pem, tmpdir)) == key_fields(key.get("PublicKey")),
+              "PublicKey is not the public half of PrivateKey")
         state["created"], state["created_public"] = key["KeyId"], key["PublicKey"]
         return "%s, public half matches (ssh-keygen -y)" % key["KeyId"]
 
     def import_():
-        path = os.path.join(tmpdir, "imported")
-        subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", imported_name, "-f", path],
-                       check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        with open(path + ".pub") as f:
-            public = f.read().strip()
+        public = fresh_public_key(tmpdir, imported_name)
         resp = cli.ok("ImportKeyPair", KeyName=imported_name, ProjectId="0", PublicKey=public)
         check(KEY_ID.match(resp.get("KeyId") or ""), "KeyId %r is not skey-xxxxxxxx" % resp.get("KeyId"))
         state["imported"], state["imported_public"] = resp["KeyId"], public
@@ -182,6 +194,80 @@ def steps(cli, tmpdir):
     ]
 
 
+def lighthouse_steps(cli, tmpdir):
+    """`tccli lighthouse …`: Lighthouse keys have no ProjectId; its duplicate-name code is its own."""
+    suffix = secrets.token_hex(3)
+    created_name, imported_name = "c_tclh_" + suffix, "i_tclh_" + suffix
+    state = {}
+
+    def create():
+        key = cli.ok("CreateKeyPair", KeyName=created_name).get("KeyPair") or {}
+        check(LIGHTHOUSE_KEY_ID.match(key.get("KeyId") or ""), "KeyId %r is not lhkp-xxxxxxxx" % key.get("KeyId"))
+        check(key.get("KeyName") == created_name, "KeyName %r != %r" % (key.get("KeyName"), created_name))
+        pem = key.get("PrivateKey") or ""
+        check(pem.startswith("-----BEGIN RSA PRIVATE KEY-----\n"), "PrivateKey is not a PEM 'BEGIN RSA PRIVATE KEY' block")
+        check(key_fields(public_half(pem, tmpdir)) == key_fields(key.get("PublicKey")),
+              "PublicKey is not the public half of PrivateKey")
+        state["created"], state["created_public"] = key["KeyId"], key["PublicKey"]
+        return "%s, public half matches (ssh-keygen -y)" % key["KeyId"]
+
+    def import_():
+        public = fresh_public_key(tmpdir, imported_name)
+        resp = cli.ok("ImportKeyPair", KeyName=imported_name, PublicKey=public)
+        check(LIGHTHOUSE_KEY_ID.match(resp.get("KeyId") or ""), "KeyId %r is not lhkp-xxxxxxxx" % resp.get("KeyId"))
+        state["imported"], state["imported_public"] = resp["KeyId"], public
+        return resp["KeyId"]
+
+    def describe_by_ids():
+        ids = [state["created"], state["imported"]]
+        resp = cli.ok("DescribeKeyPairs", KeyIds=ids)
+        found = {k.get("KeyId"): k for k in resp.get("KeyPairSet") or []}
+        check(resp.get("TotalCount") == 2 and sorted(found) == sorted(ids),
+              "TotalCount %r, KeyIds %s; expected %s" % (resp.get("TotalCount"), sorted(found), sorted(ids)))
+        for key_id, name, public in [(state["created"], created_name, state["created_public"]),
+                                     (state["imported"], imported_name, state["imported_public"])]:
+            key = found[key_id]
+            check(key.get("KeyName") == name, "%s: KeyName %r != %r" % (key_id, key.get("KeyName"), name))
+            check(key_fields(key.get("PublicKey")) == key_fields(public), "%s: PublicKey differs" % key_id)
+            check(not key.get("PrivateKey"), "%s: DescribeKeyPairs returned a PrivateKey" % key_id)
+            check(CREATED_TIME.match(key.get("CreatedTime") or ""), "%s: CreatedTime %r" % (key_id, key.get("CreatedTime")))
+        return "TotalCount 2, both keys"
+
+    def describe_by_name():
+        resp = cli.ok("DescribeKeyPairs", Filters=[{"Name": "key-name", "Values": [created_name]}])
+        ids = [k.get("KeyId") for k in resp.get("KeyPairSet") or []]
+        check(resp.get("TotalCount") == 1 and ids == [state["created"]],
+              "filter key-name=%s: TotalCount %r, KeyIds %s" % (created_name, resp.get("TotalCount"), ids))
+        return "1 key"
+
+    def duplicate():
+        return cli.error("CreateKeyPair", "InvalidParameterValue.DuplicateParameterValue", KeyName=created_name)
+
+    def wrong_secret():
+        return cli.error("DescribeKeyPairs", "AuthFailure.SignatureFailure", secret_key=cli.secret_key + "x")
+
+    def delete():
+        cli.ok("DeleteKeyPairs", KeyIds=[state["created"], state["imported"]])
+        return "deleted %s, %s" % (state["created"], state["imported"])
+
+    def describe_after_delete():
+        resp = cli.ok("DescribeKeyPairs", KeyIds=[state["created"], state["imported"]])
+        check(resp.get("TotalCount") == 0 and not resp.get("KeyPairSet"),
+              "TotalCount %r, KeyPairSet %s" % (resp.get("TotalCount"), resp.get("KeyPairSet")))
+        return "gone"
+
+    return [
+        ("CreateKeyPair", create),
+        ("ImportKeyPair", import_),
+        ("DescribeKeyPairs by KeyIds", describe_by_ids),
+        ("DescribeKeyPairs by key-name filter", describe_by_name),
+        ("CreateKeyPair duplicate name (exit 255)", duplicate),
+        ("wrong secret key (exit 255)", wrong_secret),
+        ("DeleteKeyPairs", delete),
+        ("DescribeKeyPairs after delete", describe_after_delete),
+    ]
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -189,7 +275,10 @@ def main():
                         help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
     parser.add_argument("--tccli", default=os.path.join(here, ".venv-tccli", "bin", "tccli"),
                         help="the tccli executable (default: interop/.venv-tccli/bin/tccli)")
+    parser.add_argument("--product", action="append", choices=("cvm", "lighthouse"),
+                        help="run only this product's flow (repeatable; default: both)")
     args = parser.parse_args()
+    args.product = args.product or ["cvm", "lighthouse"]
     if not args.endpoint or not re.match(r"^http://[^/]+$", args.endpoint):
         parser.error("--endpoint http://127.0.0.1:PORT is required")
     if not os.access(args.tccli, os.X_OK):
@@ -197,24 +286,27 @@ def main():
     secret_id = os.environ.get("TENCENTCLOUD_SECRET_ID") or DEFAULT_SECRET_ID
     secret_key = os.environ.get("TENCENTCLOUD_SECRET_KEY") or DEFAULT_SECRET_KEY
 
-    passed = 0
+    passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="interop-tccli-") as tmpdir:
         home = os.path.join(tmpdir, "home")
         os.mkdir(home)
-        cli = Tccli(args.tccli, args.endpoint, home, secret_id, secret_key)
-        for name, step in steps(cli, tmpdir):
-            label = "tccli: " + name
-            try:
-                detail = step()
-            except (StepFailed, subprocess.SubprocessError, OSError) as e:
-                print("FAIL %s — %s" % (label, redact(str(e), secret_key)), flush=True)
-                print(cli.describe_last(), flush=True)
-                print("%d passed, 1 failed" % passed, flush=True)
-                return 1
-            passed += 1
-            print("ok   %s — %s" % (label, detail), flush=True)
-    print("%d passed, 0 failed" % passed, flush=True)
-    return 0
+        for product, make_steps in [("cvm", steps), ("lighthouse", lighthouse_steps)]:
+            if product not in args.product:
+                continue
+            cli = Tccli(args.tccli, args.endpoint, home, secret_id, secret_key, product)
+            for name, step in make_steps(cli, tmpdir):
+                label = "tccli %s: %s" % (product, name)
+                try:
+                    detail = step()
+                except (StepFailed, subprocess.SubprocessError, OSError) as e:
+                    failed += 1
+                    print("FAIL %s — %s" % (label, redact(str(e), secret_key)), flush=True)
+                    print(cli.describe_last(), flush=True)
+                    break  # the later steps of this product build on this one
+                passed += 1
+                print("ok   %s — %s" % (label, detail), flush=True)
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

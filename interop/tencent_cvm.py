@@ -99,7 +99,7 @@ def describe_last_exchange(secret_key):
     else:
         lines.append("  response: HTTP %s, Content-Type: %s" % (
             response.status_code, response.headers.get("Content-Type")))
-        lines.append("    body: %s" % response.text[:2000])
+        lines.append("    body: %s" % _redact(response.text, secret_key)[:2000])  # redact, then cut
     return _redact("\n".join(lines), secret_key)
 
 

@@ -129,7 +129,7 @@ async fn requests_recorded_from_the_official_sdk_are_accepted() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !(name.starts_with("tencent-cvm-") && !name.starts_with("tencent-cvm-legacy")) {
+        if !name.starts_with("tencent-cvm-") || name.starts_with("tencent-cvm-legacy") {
             continue;
         }
         let vector: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

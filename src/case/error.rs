@@ -6,8 +6,13 @@ use std::path::PathBuf;
 
 use super::tree::Pos;
 
+/// A case-file error; boxed, because it travels through every `Result` of the loader.
 #[derive(Debug, Clone)]
-pub struct CaseError {
+pub struct CaseError(Box<Detail>);
+
+/// What a [`CaseError`] says.
+#[derive(Debug, Clone)]
+pub struct Detail {
     /// The file, as the user would type it (relative to the project root when possible).
     pub file: PathBuf,
     pub pos: Pos,
@@ -22,41 +27,46 @@ pub struct CaseError {
 impl CaseError {
     pub fn new(file: PathBuf, text: &str, pos: Pos, message: impl Into<String>) -> Self {
         let source_line = text.lines().nth(pos.line.saturating_sub(1) as usize).unwrap_or("").to_string();
-        Self { file, pos, source_line, message: message.into(), expected: None, help: None }
+        Self(Box::new(Detail { file, pos, source_line, message: message.into(), expected: None, help: None }))
     }
 
     /// An error about a whole file (unreadable, no cases found).
     pub fn file(file: PathBuf, message: impl Into<String>) -> Self {
-        Self { file, pos: Pos::default(), source_line: String::new(), message: message.into(), expected: None, help: None }
+        Self(Box::new(Detail { file, pos: Pos::default(), source_line: String::new(), message: message.into(), expected: None, help: None }))
     }
 
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.0.expected = Some(expected.into());
         self
     }
 
     pub fn help(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.0.help = help;
         self
+    }
+
+    pub fn detail(&self) -> &Detail {
+        &self.0
     }
 }
 
 impl fmt::Display for CaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.message)?;
-        if self.pos.line == 0 {
-            write!(f, "  --> {}", self.file.display())?;
+        let this = &self.0;
+        writeln!(f, "{}", this.message)?;
+        if this.pos.line == 0 {
+            write!(f, "  --> {}", this.file.display())?;
         } else {
-            let gutter = self.pos.line.to_string().len();
+            let gutter = this.pos.line.to_string().len();
             let pad = " ".repeat(gutter);
-            writeln!(f, "{pad}--> {}:{}:{}", self.file.display(), self.pos.line, self.pos.col)?;
+            writeln!(f, "{pad}--> {}:{}:{}", this.file.display(), this.pos.line, this.pos.col)?;
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", self.pos.line, self.source_line)?;
-            let caret_pad = " ".repeat(self.pos.col.saturating_sub(1) as usize);
-            let label = self.expected.as_deref().map(|e| format!(" expected {e}")).unwrap_or_default();
+            writeln!(f, "{} | {}", this.pos.line, this.source_line)?;
+            let caret_pad = " ".repeat(this.pos.col.saturating_sub(1) as usize);
+            let label = this.expected.as_deref().map(|e| format!(" expected {e}")).unwrap_or_default();
             write!(f, "{pad} | {caret_pad}^{label}")?;
         }
-        if let Some(help) = &self.help {
+        if let Some(help) = &this.help {
             write!(f, "\n  = help: {help}")?;
         }
         Ok(())

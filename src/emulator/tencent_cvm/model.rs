@@ -196,7 +196,7 @@ mod tests {
         let err = store.delete("a", &[record.key_id.clone(), "skey-00000000".into()]).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairId.NotFound");
         assert_eq!(store.list("a").len(), 1);
-        store.delete("a", &[record.key_id.clone()]).unwrap();
+        store.delete("a", std::slice::from_ref(&record.key_id)).unwrap();
         assert_eq!(store.list("a").len(), 0);
     }
 }

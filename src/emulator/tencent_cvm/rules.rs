@@ -205,7 +205,7 @@ pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
                 return Err(with_detail("InvalidFilter", format!("(`{name}`)")));
             }
             let values = match filter.get("Values") {
-                Some(Value::Array(values)) => values.iter().map(|v| as_text(v)).collect(),
+                Some(Value::Array(values)) => values.iter().map(as_text).collect(),
                 _ => return Err(TencentError::invalid_parameter(format!("filter `{name}` needs a list of Values."))),
             };
             filters.push((name.to_string(), values));
