@@ -66,6 +66,23 @@ impl<K: StoredKey> ScopeKeys<K> {
         ids.iter().all(|id| self.find(id).is_some())
     }
 
+    /// The key pairs `keep` selects, in creation order: how many there are, and the page of
+    /// `limit` after skipping `offset` (every Describe action pages this way).
+    pub fn page(&self, keep: impl Fn(&K) -> bool, offset: usize, limit: usize) -> (usize, Vec<K>) {
+        let matching: Vec<&K> = self.keys.iter().filter(|k| keep(k)).collect();
+        let total = matching.len();
+        (total, matching.into_iter().skip(offset).take(limit).cloned().collect())
+    }
+
+    /// Removes all of `ids`, or none when one is unknown (returns false then).
+    pub fn remove_all_or_none(&mut self, ids: &[String]) -> bool {
+        if !self.has_all(ids) {
+            return false;
+        }
+        self.remove(ids);
+        true
+    }
+
     /// Removes the key pairs whose ids are in `ids`; unknown ids are ignored.
     pub fn remove(&mut self, ids: &[String]) {
         self.keys.retain(|k| !ids.iter().any(|id| id == k.id()));
@@ -270,6 +287,8 @@ mod tests {
         store.with_scope("a".into(), |keys| {
             assert!(keys.has_all(&["id1".into(), "id2".into()]));
             assert!(!keys.has_all(&["id1".into(), "id3".into()]));
+            assert!(!keys.remove_all_or_none(&["id1".into(), "id3".into()]));
+            assert_eq!(keys.page(|_| true, 1, 5), (2, vec![Key("id2".into(), "two".into(), vec![])]));
             keys.remove(&["id1".into()]);
             keys.remove_by_name(&["two".into()]);
             assert!(keys.keys().is_empty());

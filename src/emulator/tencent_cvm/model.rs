@@ -98,27 +98,17 @@ impl CvmStore {
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
     pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        self.keys.with_scope(account_id.to_string(), |keys| {
-            let matching: Vec<&KeyPairRecord> = keys
-                .keys()
-                .iter()
-                .filter(|k| query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
-                .filter(|k| query.filters.iter().all(|(name, values)| filter_matches(k, name, values)))
-                .collect();
-            let total = matching.len();
-            (total, matching.into_iter().skip(query.offset).take(query.limit).cloned().collect())
-        })
+        let keep = |k: &KeyPairRecord| {
+            (query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
+                && query.filters.iter().all(|(name, values)| filter_matches(k, name, values))
+        };
+        self.keys.with_scope(account_id.to_string(), |keys| keys.page(keep, query.offset, query.limit))
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
-        self.keys.with_scope(account_id.to_string(), |keys| {
-            if !keys.has_all(ids) {
-                return Err(by_code("InvalidKeyPairId.NotFound"));
-            }
-            keys.remove(ids);
-            Ok(())
-        })
+        let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
+        if removed { Ok(()) } else { Err(by_code("InvalidKeyPairId.NotFound")) }
     }
 
     /// Every key pair of an account (control API).
