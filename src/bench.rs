@@ -90,12 +90,20 @@ pub async fn round_trips(action: &str, requests: usize, concurrency: usize) -> R
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..requests {
-        let (client, base, credentials, clock, semaphore) = (client.clone(), base.clone(), credentials.clone(), clock.clone(), semaphore.clone());
+        let (client, base, credentials, clock, semaphore) =
+            (client.clone(), base.clone(), credentials.clone(), clock.clone(), semaphore.clone());
         let action = action.to_string();
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let params = if action == "CreateKeyPair" { json!({"KeyName": format!("bench_{i}"), "ProjectId": 0}) } else { json!({}) };
-            let call = Call { action: &action, version: CVM.default_version, region: Some(CVM.default_region), method: "POST", signing: Signing::Tc3, params: &params };
+            let call = Call {
+                action: &action,
+                version: CVM.default_version,
+                region: Some(CVM.default_region),
+                method: "POST",
+                signing: Signing::Tc3,
+                params: &params,
+            };
             let outgoing = build_request(&CVM, &base, &call, &credentials, clock.now_secs(), i as u64 + 1)?;
             let t = Instant::now();
             let mut request = client.post(&outgoing.url).body(outgoing.body);
@@ -138,7 +146,8 @@ mod tests {
 
     #[test]
     fn statistics_use_nearest_rank() {
-        let sample = Sample { label: "x".into(), times: [5, 1, 4, 2, 3, 10, 6, 7, 8, 9].iter().map(|ms| Duration::from_millis(*ms)).collect() };
+        let sample =
+            Sample { label: "x".into(), times: [5, 1, 4, 2, 3, 10, 6, 7, 8, 9].iter().map(|ms| Duration::from_millis(*ms)).collect() };
         assert_eq!(sample.median_ms(), 6.0);
         assert_eq!(sample.p90_ms(), 9.0);
         assert_eq!(sample.mean_ms(), 5.5);

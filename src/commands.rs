@@ -192,7 +192,12 @@ pub async fn bench(args: BenchArgs) -> u8 {
     println!("emulator round trips on loopback through the harness client (TC3-signed POST):");
     let requests = args.requests.max(1);
     let creates = (requests / 20).max(8);
-    let runs = [("DescribeKeyPairs", requests, 1), ("DescribeKeyPairs", requests, 16), ("CreateKeyPair", creates, 1), ("CreateKeyPair", creates, 4)];
+    let runs = [
+        ("DescribeKeyPairs", requests, 1),
+        ("DescribeKeyPairs", requests, 16),
+        ("CreateKeyPair", creates, 1),
+        ("CreateKeyPair", creates, 4),
+    ];
     let mut first_rate = None;
     for (action, n, concurrency) in runs {
         match crate::bench::round_trips(action, n, concurrency).await {
@@ -201,7 +206,11 @@ pub async fn bench(args: BenchArgs) -> u8 {
                 let base = *first_rate.get_or_insert(rate);
                 println!(
                     "  {:<40} {:>9.0} req/s ({:>6.3}x)  median {:>7.3} ms  p90 {:>7.3} ms",
-                    sample.label, rate, rate / base, sample.median_ms(), sample.p90_ms()
+                    sample.label,
+                    rate,
+                    rate / base,
+                    sample.median_ms(),
+                    sample.p90_ms()
                 );
             }
             Err(e) => {

@@ -25,10 +25,7 @@ pub struct GeneratedKey {
 
 impl fmt::Debug for GeneratedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeneratedKey")
-            .field("public_openssh", &self.public_openssh)
-            .field("private", &"[redacted]")
-            .finish()
+        f.debug_struct("GeneratedKey").field("public_openssh", &self.public_openssh).field("private", &"[redacted]").finish()
     }
 }
 
@@ -46,14 +43,10 @@ impl std::error::Error for KeyError {}
 
 /// Generates an RSA key pair of `bits` bits. Blocking and CPU-heavy: see the module docs.
 pub fn generate_rsa(bits: usize) -> Result<GeneratedKey, KeyError> {
-    let private = rsa::PrivateKey::new(&mut rand::rng(), bits)
-        .map_err(|e| KeyError(format!("rsa key generation failed: {e}")))?;
+    let private = rsa::PrivateKey::new(&mut rand::rng(), bits).map_err(|e| KeyError(format!("rsa key generation failed: {e}")))?;
     let public = private.to_public_key();
     let (public_openssh, public_blob) = openssh_rsa(&public.e_bytes(), &public.n_bytes())?;
-    let private_pkcs1_pem = private
-        .to_pkcs1_pem(LineEnding::LF)
-        .map_err(|e| KeyError(format!("pkcs#1 encoding failed: {e}")))?
-        .to_string();
+    let private_pkcs1_pem = private.to_pkcs1_pem(LineEnding::LF).map_err(|e| KeyError(format!("pkcs#1 encoding failed: {e}")))?.to_string();
     let private_pkcs8_pem = rsa::pkcs8::EncodePrivateKey::to_pkcs8_pem(&private, LineEnding::LF)
         .map_err(|e| KeyError(format!("pkcs#8 encoding failed: {e}")))?
         .to_string();
@@ -62,17 +55,12 @@ pub fn generate_rsa(bits: usize) -> Result<GeneratedKey, KeyError> {
 
 /// [`generate_rsa`] on tokio's blocking pool, so a slow key never stalls other requests.
 pub async fn generate_rsa_off_runtime(bits: usize) -> Result<GeneratedKey, KeyError> {
-    tokio::task::spawn_blocking(move || generate_rsa(bits))
-        .await
-        .map_err(|e| KeyError(format!("key generation task failed: {e}")))?
+    tokio::task::spawn_blocking(move || generate_rsa(bits)).await.map_err(|e| KeyError(format!("key generation task failed: {e}")))?
 }
 
 fn openssh_rsa(e: &[u8], n: &[u8]) -> Result<(String, Vec<u8>), KeyError> {
-    let key = ssh_key::public::RsaPublicKey::new(
-        ssh_key::Mpint::from_positive_bytes(e),
-        ssh_key::Mpint::from_positive_bytes(n),
-    )
-    .map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
+    let key = ssh_key::public::RsaPublicKey::new(ssh_key::Mpint::from_positive_bytes(e), ssh_key::Mpint::from_positive_bytes(n))
+        .map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
     let public = ssh_key::PublicKey::new(ssh_key::public::KeyData::Rsa(key), "");
     let line = public.to_openssh().map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
     let blob = public.to_bytes().map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
@@ -93,19 +81,13 @@ pub struct OpenSshPublicKey {
 
 /// Parses an OpenSSH public key line with a maintained parser (ssh-key), whatever its type.
 pub fn parse_openssh_public(line: &str) -> Result<OpenSshPublicKey, KeyError> {
-    let key = ssh_key::PublicKey::from_openssh(line.trim())
-        .map_err(|e| KeyError(format!("not an OpenSSH public key: {e}")))?;
+    let key = ssh_key::PublicKey::from_openssh(line.trim()).map_err(|e| KeyError(format!("not an OpenSSH public key: {e}")))?;
     let blob = key.to_bytes().map_err(|e| KeyError(format!("not an OpenSSH public key: {e}")))?;
     let rsa_bits = match key.key_data() {
         ssh_key::public::KeyData::Rsa(rsa) => Some(mpint_bits(rsa.n().as_positive_bytes().unwrap_or_default())),
         _ => None,
     };
-    Ok(OpenSshPublicKey {
-        algorithm: key.algorithm().as_str().to_string(),
-        blob,
-        comment: key.comment().to_string(),
-        rsa_bits,
-    })
+    Ok(OpenSshPublicKey { algorithm: key.algorithm().as_str().to_string(), blob, comment: key.comment().to_string(), rsa_bits })
 }
 
 fn mpint_bits(bytes: &[u8]) -> usize {

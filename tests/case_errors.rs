@@ -77,7 +77,8 @@ fn unknown_action_is_named_with_a_suggestion() {
 fn unknown_capture_and_missing_schema_are_errors() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: DescribeKeyPairs\n    params: {{KeyIds: [\"${{capture.nope}}\"]}}\n"));
     assert!(shown.contains("unknown capture `nope`") && shown.contains("broken.yaml:7:"), "{shown}");
-    let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expect: {{success: true, schema: tencent-cvm/Nope.json}}\n"));
+    let shown =
+        error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expect: {{success: true, schema: tencent-cvm/Nope.json}}\n"));
     assert!(shown.contains("no schema file schemas/tencent-cvm/Nope.json") && shown.contains("broken.yaml:7:"), "{shown}");
 }
 
@@ -85,6 +86,8 @@ fn unknown_capture_and_missing_schema_are_errors() {
 fn schema_violations_point_at_the_value() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    method: PUT\n"));
     assert!(shown.contains("invalid case at `/steps/0/method`") && shown.contains("broken.yaml:7:13"), "{shown}");
-    let shown = error_for("description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, example: Example1}\napi: tencent-cvm\nlive: true\nemulator: {faults: [{action: CreateKeyPair, code: InternalServerError}]}\nsteps:\n  - action: CreateKeyPair\n");
+    let shown = error_for(
+        "description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, example: Example1}\napi: tencent-cvm\nlive: true\nemulator: {faults: [{action: CreateKeyPair, code: InternalServerError}]}\nsteps:\n  - action: CreateKeyPair\n",
+    );
     assert!(shown.contains("cannot run live"), "{shown}");
 }

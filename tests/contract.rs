@@ -83,7 +83,8 @@ fn main() -> ExitCode {
     let (root_for_coverage, format_for_coverage, files_for_coverage) = (root.clone(), format.clone(), files.clone());
     trials.push(Trial::test("coverage/documented", move || {
         let documented = keypair_contract::coverage::load(&root_for_coverage)?;
-        let cases: Vec<_> = files_for_coverage.iter().filter_map(|f| case::load_case(&root_for_coverage, f, &format_for_coverage).ok()).collect();
+        let cases: Vec<_> =
+            files_for_coverage.iter().filter_map(|f| case::load_case(&root_for_coverage, f, &format_for_coverage).ok()).collect();
         let items = keypair_contract::coverage::items(&documented, &cases);
         let missing: Vec<String> = items.iter().filter(|i| i.cases.is_empty()).map(|i| format!("{} {}", i.seed, i.label)).collect();
         if missing.is_empty() { Ok(()) } else { Err(format!("documented items without a case:\n  {}", missing.join("\n  ")).into()) }

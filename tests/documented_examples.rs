@@ -119,48 +119,34 @@ fn read(path: &Path) -> String {
 }
 
 fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&read(path))
-        .unwrap_or_else(|e| panic!("{}: not valid JSON: {e}", path.display()))
+    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{}: not valid JSON: {e}", path.display()))
 }
 
 /// Files under `dir` (recursively) whose name ends with `suffix`, as sorted paths relative to
 /// `dir` with `/` separators. Finding none is an error, never a vacuous pass.
 fn files_under(dir: &Path, suffix: &str) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, suffix: &str, out: &mut Vec<String>) {
-        let entries =
-            fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
         for entry in entries {
             let path = entry.expect("directory entry").path();
             if path.is_dir() {
                 walk(base, &path, suffix, out);
             } else if path.to_string_lossy().ends_with(suffix) {
                 let rel = path.strip_prefix(base).expect("under base");
-                out.push(
-                    rel.components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/"),
-                );
+                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
             }
         }
     }
     let mut out = Vec::new();
     walk(dir, dir, suffix, &mut out);
     out.sort();
-    assert!(
-        !out.is_empty(),
-        "no *{suffix} file found under {}",
-        dir.display()
-    );
+    assert!(!out.is_empty(), "no *{suffix} file found under {}", dir.display());
     out
 }
 
 /// Every response schema: `<api>/<shape>.json` relative to `schemas/`.
 fn response_schema_paths() -> Vec<String> {
-    files_under(&schemas_dir(), ".json")
-        .into_iter()
-        .filter(|p| p != NOT_A_RESPONSE_SCHEMA)
-        .collect()
+    files_under(&schemas_dir(), ".json").into_iter().filter(|p| p != NOT_A_RESPONSE_SCHEMA).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,15 +155,13 @@ fn response_schema_paths() -> Vec<String> {
 /// Every response schema, compiled once per test binary (a schema that does not compile is kept
 /// as its error, which `every_schema_compiles_alone_and_cites_its_sources` reports).
 fn validators() -> &'static BTreeMap<String, Result<jsonschema::Validator, String>> {
-    static VALIDATORS: OnceLock<BTreeMap<String, Result<jsonschema::Validator, String>>> =
-        OnceLock::new();
+    static VALIDATORS: OnceLock<BTreeMap<String, Result<jsonschema::Validator, String>>> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
         response_schema_paths()
             .into_iter()
             .map(|rel| {
                 let schema = read_json(&schemas_dir().join(&rel));
-                let validator = jsonschema::draft202012::new(&schema)
-                    .map_err(|e| format!("schemas/{rel}: does not compile: {e}"));
+                let validator = jsonschema::draft202012::new(&schema).map_err(|e| format!("schemas/{rel}: does not compile: {e}"));
                 (rel, validator)
             })
             .collect()
@@ -194,10 +178,8 @@ fn validator(rel: &str) -> &'static jsonschema::Validator {
 
 /// The validation errors of `instance`, as `(instance path, message)`, sorted.
 fn errors(schema: &str, instance: &Value) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = validator(schema)
-        .iter_errors(instance)
-        .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
-        .collect();
+    let mut out: Vec<(String, String)> =
+        validator(schema).iter_errors(instance).map(|e| (e.instance_path().as_str().to_owned(), e.to_string())).collect();
     out.sort();
     out
 }
@@ -206,20 +188,12 @@ fn show(errors: &[(String, String)]) -> String {
     if errors.is_empty() {
         return "    (no error)".to_owned();
     }
-    errors
-        .iter()
-        .map(|(path, message)| format!("    at {:?}: {}", path, shorten(message)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    errors.iter().map(|(path, message)| format!("    at {:?}: {}", path, shorten(message))).collect::<Vec<_>>().join("\n")
 }
 
 fn shorten(message: &str) -> String {
     const MAX: usize = 300;
-    if message.chars().count() <= MAX {
-        message.to_owned()
-    } else {
-        format!("{}…", message.chars().take(MAX).collect::<String>())
-    }
+    if message.chars().count() <= MAX { message.to_owned() } else { format!("{}…", message.chars().take(MAX).collect::<String>()) }
 }
 
 /// Collects failures so that one run reports all of them, then fails once.
@@ -235,11 +209,7 @@ impl Failures {
 
     fn finish(self, what: &str) {
         if !self.0.is_empty() {
-            panic!(
-                "{} {what} failed:\n\n{}\n",
-                self.0.len(),
-                self.0.join("\n\n")
-            );
+            panic!("{} {what} failed:\n\n{}\n", self.0.len(), self.0.join("\n\n"));
         }
     }
 }
@@ -253,18 +223,14 @@ fn unescape(token: &str) -> String {
 
 /// Sets the value at `pointer`; the parent must exist (an object gains the key if absent).
 fn set(doc: &mut Value, pointer: &str, value: Value) {
-    let (parent, last) = pointer
-        .rsplit_once('/')
-        .unwrap_or_else(|| panic!("bad pointer {pointer:?}"));
+    let (parent, last) = pointer.rsplit_once('/').unwrap_or_else(|| panic!("bad pointer {pointer:?}"));
     let last = unescape(last);
     match doc.pointer_mut(parent) {
         Some(Value::Object(map)) => {
             map.insert(last, value);
         }
         Some(Value::Array(items)) => {
-            let index: usize = last
-                .parse()
-                .unwrap_or_else(|_| panic!("bad index in {pointer:?}"));
+            let index: usize = last.parse().unwrap_or_else(|_| panic!("bad index in {pointer:?}"));
             items[index] = value;
         }
         _ => panic!("no object or array at {parent:?} (setting {pointer:?})"),
@@ -272,13 +238,10 @@ fn set(doc: &mut Value, pointer: &str, value: Value) {
 }
 
 fn remove(doc: &mut Value, pointer: &str) {
-    let (parent, last) = pointer
-        .rsplit_once('/')
-        .unwrap_or_else(|| panic!("bad pointer {pointer:?}"));
+    let (parent, last) = pointer.rsplit_once('/').unwrap_or_else(|| panic!("bad pointer {pointer:?}"));
     match doc.pointer_mut(parent) {
         Some(Value::Object(map)) => {
-            map.remove(&unescape(last))
-                .unwrap_or_else(|| panic!("nothing to remove at {pointer:?}"));
+            map.remove(&unescape(last)).unwrap_or_else(|| panic!("nothing to remove at {pointer:?}"));
         }
         _ => panic!("no object at {parent:?} (removing {pointer:?})"),
     }
@@ -308,9 +271,8 @@ fn fixtures() -> Vec<(String, Fixture)> {
         .into_iter()
         .map(|name| {
             let path = dir.join(&name);
-            let fixture: Fixture = serde_json::from_str(&read(&path)).unwrap_or_else(|e| {
-                panic!("{}: not a documented-example fixture: {e}", path.display())
-            });
+            let fixture: Fixture =
+                serde_json::from_str(&read(&path)).unwrap_or_else(|e| panic!("{}: not a documented-example fixture: {e}", path.display()));
             (format!("tests/fixtures/documented/{name}"), fixture)
         })
         .collect()
@@ -320,14 +282,8 @@ fn fixtures() -> Vec<(String, Fixture)> {
 /// as colon-separated lowercase hex bytes (seed 004 KeyPairFingerPrint; apis.md §3.5).
 fn md5_fingerprint(public_key_line: &str) -> String {
     let blob = public_key_line.split(' ').nth(1).expect("key blob");
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(blob)
-        .expect("base64 key blob");
-    Md5::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    let bytes = base64::engine::general_purpose::STANDARD.decode(blob).expect("base64 key blob");
+    Md5::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
 }
 
 /// A realistic value of the documented shape for a masked field, chosen by the field's name.
@@ -340,26 +296,19 @@ fn realistic_value(pointer: &str, masked: &Value) -> Result<Value, String> {
         "KeyPairId" => {
             let masked = masked.as_str().ok_or("masked KeyPairId is not a string")?;
             if !masked.ends_with("****") {
-                return Err(format!(
-                    "masked KeyPairId {masked:?} does not end with ****"
-                ));
+                return Err(format!("masked KeyPairId {masked:?} does not end with ****"));
             }
             json!(masked.replace("****", "9k2x"))
         }
         _ => {
-            return Err(format!(
-                "no realistic value known for a masked {field:?}; add one to realistic_value()"
-            ));
+            return Err(format!("no realistic value known for a masked {field:?}; add one to realistic_value()"));
         }
     })
 }
 
 #[test]
 fn the_throwaway_fingerprint_is_the_md5_of_the_key_blob() {
-    assert_eq!(
-        md5_fingerprint(THROWAWAY_PUBLIC_KEY),
-        THROWAWAY_MD5_FINGERPRINT
-    );
+    assert_eq!(md5_fingerprint(THROWAWAY_PUBLIC_KEY), THROWAWAY_MD5_FINGERPRINT);
 }
 
 #[test]
@@ -371,38 +320,23 @@ fn every_schema_compiles_alone_and_cites_its_sources() {
             failures.0.push(e.clone());
             continue;
         }
-        failures.check(
-            schema["$schema"] == "https://json-schema.org/draft/2020-12/schema",
-            || {
-                format!(
-                    "schemas/{rel}: $schema must be draft 2020-12, is {}",
-                    schema["$schema"]
-                )
-            },
-        );
-        let id = schema["$id"].as_str().unwrap_or_default();
-        failures.check(id.ends_with(&format!("/schemas/{rel}")), || {
-            format!("schemas/{rel}: $id {id:?} should end with /schemas/{rel}")
+        failures.check(schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", || {
+            format!("schemas/{rel}: $schema must be draft 2020-12, is {}", schema["$schema"])
         });
+        let id = schema["$id"].as_str().unwrap_or_default();
+        failures.check(id.ends_with(&format!("/schemas/{rel}")), || format!("schemas/{rel}: $id {id:?} should end with /schemas/{rel}"));
         for key in ["title", "description"] {
-            failures.check(
-                schema[key].as_str().is_some_and(|s| !s.trim().is_empty()),
-                || format!("schemas/{rel}: no {key}"),
-            );
+            failures.check(schema[key].as_str().is_some_and(|s| !s.trim().is_empty()), || format!("schemas/{rel}: no {key}"));
         }
         let description = schema["description"].as_str().unwrap_or_default();
-        failures.check(
-            description.contains("apis.md") || description.contains(".txt"),
-            || format!("schemas/{rel}: the description should cite a seed file or apis.md"),
-        );
+        failures.check(description.contains("apis.md") || description.contains(".txt"), || {
+            format!("schemas/{rel}: the description should cite a seed file or apis.md")
+        });
         let mut refs = Vec::new();
         collect_refs(&schema, &mut refs);
         for r in refs {
-            failures.check(r.starts_with("#/$defs/"), || {
-                format!(
-                    "schemas/{rel}: $ref {r:?} leaves the file (each schema must compile alone)"
-                )
-            });
+            failures
+                .check(r.starts_with("#/$defs/"), || format!("schemas/{rel}: $ref {r:?} leaves the file (each schema must compile alone)"));
         }
     }
     failures.finish("schema checks");
@@ -435,9 +369,7 @@ fn documented_examples_validate_against_their_schemas() {
                 continue;
             }
             None => {
-                failures.0.push(format!(
-                    "{name}: schema {schema:?} does not exist under schemas/"
-                ));
+                failures.0.push(format!("{name}: schema {schema:?} does not exist under schemas/"));
                 continue;
             }
         }
@@ -471,9 +403,7 @@ fn documented_examples_validate_against_their_schemas() {
                 Ok(value) => {
                     substitutes.insert(pointer.clone(), value);
                 }
-                Err(e) => failures
-                    .0
-                    .push(format!("{name}: masked field {pointer}: {e}")),
+                Err(e) => failures.0.push(format!("{name}: masked field {pointer}: {e}")),
             }
         }
 
@@ -487,10 +417,7 @@ fn documented_examples_validate_against_their_schemas() {
             }
             let errs = errors(schema, &doc);
             failures.check(!errs.is_empty() && errs.iter().all(|(path, _)| path == pointer), || {
-                format!(
-                    "{name}: with only {pointer} left masked the example should fail there and nowhere else; errors:\n{}",
-                    show(&errs)
-                )
+                format!("{name}: with only {pointer} left masked the example should fail there and nowhere else; errors:\n{}", show(&errs))
             });
         }
 
@@ -521,9 +448,7 @@ fn fixtures_are_verbatim_copies_of_the_seeds() {
             for (key, item) in map {
                 match item {
                     Value::Object(_) => leaves(item, out),
-                    Value::Array(items) if items.iter().any(|i| i.is_object()) => {
-                        items.iter().for_each(|i| leaves(i, out))
-                    }
+                    Value::Array(items) if items.iter().any(|i| i.is_object()) => items.iter().for_each(|i| leaves(i, out)),
                     _ => out.push((key, item)),
                 }
             }
@@ -536,28 +461,13 @@ fn fixtures_are_verbatim_copies_of_the_seeds() {
         leaves(&fixture.output, &mut found);
         failures.check(!found.is_empty(), || format!("{name}: empty output"));
         for (key, value) in found {
-            let text = format!(
-                "\"{key}\": {}",
-                serde_json::to_string(value).expect("serialise")
-            );
-            failures.check(seed_text.contains(&text), || {
-                format!(
-                    "{name}: {} does not contain {}",
-                    fixture.seed,
-                    shorten(&text)
-                )
-            });
+            let text = format!("\"{key}\": {}", serde_json::to_string(value).expect("serialise"));
+            failures.check(seed_text.contains(&text), || format!("{name}: {} does not contain {}", fixture.seed, shorten(&text)));
         }
-        let section = fixture
-            .section
-            .trim_start_matches(|c: char| c == '§' || c.is_ascii_digit())
-            .trim();
+        let section = fixture.section.trim_start_matches(|c: char| c == '§' || c.is_ascii_digit()).trim();
         for part in section.split(": ") {
             failures.check(seed_text.contains(part), || {
-                format!(
-                    "{name}: section {:?}: {:?} does not occur in {}",
-                    fixture.section, part, fixture.seed
-                )
+                format!("{name}: section {:?}: {:?} does not occur in {}", fixture.section, part, fixture.seed)
             });
         }
     }
@@ -581,11 +491,7 @@ struct Broken {
 }
 
 fn broken(what: &'static str, edit: Edit, fails_at: &'static str) -> Broken {
-    Broken {
-        what,
-        edit,
-        fails_at,
-    }
+    Broken { what, edit, fails_at }
 }
 
 use Edit::{Remove, Replace, Set};
@@ -605,17 +511,10 @@ fn fixture_output(seed_prefix: &str) -> Value {
 }
 
 fn fixture_output_unmasked(seed_prefix: &str) -> Value {
-    let (_, fixture) = fixtures()
-        .into_iter()
-        .find(|(_, f)| f.seed.starts_with(seed_prefix))
-        .expect("fixture");
+    let (_, fixture) = fixtures().into_iter().find(|(_, f)| f.seed.starts_with(seed_prefix)).expect("fixture");
     let mut doc = fixture.output.clone();
     for pointer in fixture.masked.keys() {
-        let value = realistic_value(
-            pointer,
-            fixture.output.pointer(pointer).expect("masked field"),
-        )
-        .expect("realistic value");
+        let value = realistic_value(pointer, fixture.output.pointer(pointer).expect("masked field")).expect("realistic value");
         set(&mut doc, pointer, value);
     }
     doc
@@ -983,9 +882,8 @@ fn hand_made_bodies_validate_or_fail_where_expected() {
     // Every response schema is exercised, both ways.
     let covered: BTreeSet<&str> = bodies.iter().map(|b| b.schema).collect();
     for rel in response_schema_paths() {
-        failures.check(covered.contains(rel.as_str()), || {
-            format!("schemas/{rel}: no hand-made bodies in bodies(); add valid and broken ones")
-        });
+        failures
+            .check(covered.contains(rel.as_str()), || format!("schemas/{rel}: no hand-made bodies in bodies(); add valid and broken ones"));
     }
 
     for body in &bodies {
@@ -995,12 +893,7 @@ fn hand_made_bodies_validate_or_fail_where_expected() {
         });
         for (what, doc) in &body.valid {
             let errs = errors(schema, doc);
-            failures.check(errs.is_empty(), || {
-                format!(
-                    "schemas/{schema}: valid body '{what}' fails:\n{}",
-                    show(&errs)
-                )
-            });
+            failures.check(errs.is_empty(), || format!("schemas/{schema}: valid body '{what}' fails:\n{}", show(&errs)));
         }
         let base = &body.valid[0].1;
         for case in &body.broken {
@@ -1012,12 +905,7 @@ fn hand_made_bodies_validate_or_fail_where_expected() {
             }
             let errs = errors(schema, &doc);
             failures.check(errs.iter().any(|(path, _)| path == case.fails_at), || {
-                format!(
-                    "schemas/{schema}: broken body '{}' should fail at {:?}; errors:\n{}",
-                    case.what,
-                    case.fails_at,
-                    show(&errs)
-                )
+                format!("schemas/{schema}: broken body '{}' should fail at {:?}; errors:\n{}", case.what, case.fails_at, show(&errs))
             });
         }
     }
@@ -1067,14 +955,7 @@ fn readme_table() -> BTreeMap<String, (String, usize, usize)> {
         .map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             // | file | product and API | version | signing | examples | error codes |
-            (
-                cells[1].to_owned(),
-                (
-                    cells[3].to_owned(),
-                    leading_number(cells[5]),
-                    leading_number(cells[6]),
-                ),
-            )
+            (cells[1].to_owned(), (cells[3].to_owned(), leading_number(cells[5]), leading_number(cells[6])))
         })
         .collect()
 }
@@ -1084,11 +965,7 @@ fn readme_table() -> BTreeMap<String, (String, usize, usize)> {
 /// `|Code| 描述|`); seed 004 rows are `| status | Code | message | description |`.
 fn error_row(seed_text: &str, code: &str, status: Option<u16>) -> Option<usize> {
     seed_text.lines().position(|line| {
-        let cells: Vec<&str> = line
-            .split('|')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect();
+        let cells: Vec<&str> = line.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
         match status {
             Some(status) => cells.len() >= 2 && cells[0] == status.to_string() && cells[1] == code,
             None => {
@@ -1102,30 +979,22 @@ fn error_row(seed_text: &str, code: &str, status: Option<u16>) -> Option<usize> 
 #[test]
 fn documented_yaml_agrees_with_the_seeds() {
     let path = root().join("docs/documented.yaml");
-    let documented: Documented = serde_saphyr::from_str(&read(&path))
-        .unwrap_or_else(|e| panic!("{}: not the documented-surface format: {e}", path.display()));
+    let documented: Documented =
+        serde_saphyr::from_str(&read(&path)).unwrap_or_else(|e| panic!("{}: not the documented-surface format: {e}", path.display()));
     let readme = readme_table();
-    let seed_files: BTreeSet<String> = files_under(&root().join("docs/seeds"), ".txt")
-        .into_iter()
-        .collect();
+    let seed_files: BTreeSet<String> = files_under(&root().join("docs/seeds"), ".txt").into_iter().collect();
     let fixtures = fixtures();
     let mut failures = Failures::default();
 
     let listed: Vec<&str> = documented.seeds.iter().map(|s| s.seed.as_str()).collect();
     let listed_set: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
-    failures.check(listed.len() == listed_set.len(), || {
-        format!("docs/documented.yaml: a seed is listed twice: {listed:?}")
-    });
-    failures.check(listed_set == seed_files, || {
-        format!("docs/documented.yaml lists {listed_set:?}, docs/seeds/ holds {seed_files:?}")
-    });
+    failures.check(listed.len() == listed_set.len(), || format!("docs/documented.yaml: a seed is listed twice: {listed:?}"));
+    failures.check(listed_set == seed_files, || format!("docs/documented.yaml lists {listed_set:?}, docs/seeds/ holds {seed_files:?}"));
 
     for entry in &documented.seeds {
         let at = format!("docs/documented.yaml: {}", entry.seed);
         let Some((version, example_count, error_count)) = readme.get(&entry.seed) else {
-            failures
-                .0
-                .push(format!("{at}: not in the table of docs/seeds/README.md"));
+            failures.0.push(format!("{at}: not in the table of docs/seeds/README.md"));
             continue;
         };
         let seed_path = root().join("docs/seeds").join(&entry.seed);
@@ -1137,96 +1006,53 @@ fn documented_yaml_agrees_with_the_seeds() {
 
         // API, action, version.
         let schema = format!("{}/{}.json", entry.api, entry.action);
-        failures.check(validators().contains_key(&schema), || {
-            format!("{at}: no schema schemas/{schema}")
-        });
-        failures.check(seed_text.contains(&entry.action), || {
-            format!("{at}: the seed never names {}", entry.action)
-        });
-        failures.check(&entry.version == version, || {
-            format!(
-                "{at}: version {}, docs/seeds/README.md says {version}",
-                entry.version
-            )
-        });
+        failures.check(validators().contains_key(&schema), || format!("{at}: no schema schemas/{schema}"));
+        failures.check(seed_text.contains(&entry.action), || format!("{at}: the seed never names {}", entry.action));
+        failures.check(&entry.version == version, || format!("{at}: version {}, docs/seeds/README.md says {version}", entry.version));
 
         // Examples: as many as the README says, each with one fixture using the action's schema.
         failures.check(entry.examples.len() == *example_count, || {
-            format!(
-                "{at}: {} examples listed, docs/seeds/README.md counts {example_count}",
-                entry.examples.len()
-            )
+            format!("{at}: {} examples listed, docs/seeds/README.md counts {example_count}", entry.examples.len())
         });
-        let seed_fixtures: Vec<&(String, Fixture)> = fixtures
-            .iter()
-            .filter(|(_, f)| f.seed == entry.seed)
-            .collect();
+        let seed_fixtures: Vec<&(String, Fixture)> = fixtures.iter().filter(|(_, f)| f.seed == entry.seed).collect();
         failures.check(seed_fixtures.len() == entry.examples.len(), || {
-            format!(
-                "{at}: {} examples listed but {} fixtures in tests/fixtures/documented/",
-                entry.examples.len(),
-                seed_fixtures.len()
-            )
+            format!("{at}: {} examples listed but {} fixtures in tests/fixtures/documented/", entry.examples.len(), seed_fixtures.len())
         });
         for (name, fixture) in &seed_fixtures {
-            failures.check(fixture.schema == schema, || {
-                format!(
-                    "{name}: schema {} but the seed documents {schema}",
-                    fixture.schema
-                )
-            });
-            let is_example_name = |w: &&str| {
-                w.strip_prefix("Example")
-                    .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-            };
+            failures.check(fixture.schema == schema, || format!("{name}: schema {} but the seed documents {schema}", fixture.schema));
+            let is_example_name =
+                |w: &&str| w.strip_prefix("Example").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
             if let Some(example) = fixture.section.split_whitespace().find(is_example_name) {
                 failures.check(entry.examples.iter().any(|e| e == example), || {
-                    format!(
-                        "{name}: section {:?} names {example}, which {at} does not list",
-                        fixture.section
-                    )
+                    format!("{name}: section {:?} names {example}, which {at} does not list", fixture.section)
                 });
             }
         }
 
         // Errors: as many as the README says, each a row of the seed's table, in the seed's order.
         failures.check(entry.errors.len() == *error_count, || {
-            format!(
-                "{at}: {} error codes listed, docs/seeds/README.md counts {error_count}",
-                entry.errors.len()
-            )
+            format!("{at}: {} error codes listed, docs/seeds/README.md counts {error_count}", entry.errors.len())
         });
         let with_status = entry.api == "aliyun-ecs";
         let mut previous_row = None;
         let mut seen = BTreeSet::new();
         for error in &entry.errors {
-            failures.check(seen.insert(&error.code), || {
-                format!("{at}: {} listed twice", error.code)
-            });
+            failures.check(seen.insert(&error.code), || format!("{at}: {} listed twice", error.code));
             failures.check(error.status.is_some() == with_status, || {
                 format!(
                     "{at}: {}: status {}",
                     error.code,
-                    if with_status {
-                        "missing (the seed's table gives one)"
-                    } else {
-                        "given, but the seed's table has none"
-                    }
+                    if with_status { "missing (the seed's table gives one)" } else { "given, but the seed's table has none" }
                 )
             });
             match error_row(&seed_text, &error.code, error.status) {
                 None => failures.0.push(format!(
                     "{at}: {}{} is not a row of the seed's error table",
                     error.code,
-                    error
-                        .status
-                        .map(|s| format!(" (HTTP {s})"))
-                        .unwrap_or_default()
+                    error.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
                 )),
                 Some(row) => {
-                    failures.check(previous_row.is_none_or(|p| p < row), || {
-                        format!("{at}: {} is out of the seed's order", error.code)
-                    });
+                    failures.check(previous_row.is_none_or(|p| p < row), || format!("{at}: {} is out of the seed's order", error.code));
                     previous_row = Some(row);
                 }
             }

@@ -61,8 +61,7 @@ impl Answer {
 async fn send(emulator: &Arc<Emulator>, request: Request<Body>) -> Answer {
     let response = emulator::router(emulator.clone()).oneshot(request).await.expect("the router is infallible");
     let status = response.status();
-    let content_type =
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
     Answer { status, content_type, body }
@@ -76,8 +75,7 @@ fn validate(schema: &str, instance: &Value) {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema_value: Value = serde_json::from_str(&text).unwrap();
     let validator = jsonschema::draft202012::new(&schema_value).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let errors: Vec<String> =
-        validator.iter_errors(instance).map(|e| format!("{}: {}", e.instance_path(), e.masked())).collect();
+    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{}: {}", e.instance_path(), e.masked())).collect();
     assert!(errors.is_empty(), "schemas/aliyun-ecs/{schema}.json rejects the answer: {errors:#?}");
 }
 
@@ -323,7 +321,8 @@ async fn documented_errors_with_their_statuses() {
     let many: Vec<Value> = (0..21).map(|i| json!({"Key": format!("k{i}"), "Value": "v"})).collect();
     expect(&client, "CreateKeyPair", json!({"KeyPairName": "k2", "Tag": many}), 403, "QuotaExceed.Tags").await;
     expect(&client, "ImportKeyPair", json!({"KeyPairName": "k2"}), 400, "MissingParameter").await;
-    expect(&client, "ImportKeyPair", json!({"KeyPairName": "k2", "PublicKeyBody": "ABC1234567"}), 400, "InvalidPublicKeyBody.Malformed").await;
+    expect(&client, "ImportKeyPair", json!({"KeyPairName": "k2", "PublicKeyBody": "ABC1234567"}), 400, "InvalidPublicKeyBody.Malformed")
+        .await;
     expect(&client, "DeleteKeyPairs", json!({}), 400, "MissingParameter").await;
     expect(&client, "DeleteKeyPairs", json!({"KeyPairNames": "ok-1"}), 400, "InvalidKeyPairNames.ValueNotSupported").await;
     expect(&client, "DescribeKeyPairs", json!({"PageSize": 51}), 400, "InvalidParameter").await;

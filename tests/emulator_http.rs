@@ -24,7 +24,14 @@ fn now() -> i64 {
 }
 
 /// A TC3-signed POST of raw `body` bytes; `tweak` may spoil the headers after signing.
-async fn post(handle: &emulator::EmulatorHandle, action: &str, body: Vec<u8>, secret: &str, timestamp: i64, tweak: impl Fn(&mut Vec<(String, String)>)) -> (u16, String, Value) {
+async fn post(
+    handle: &emulator::EmulatorHandle,
+    action: &str,
+    body: Vec<u8>,
+    secret: &str,
+    timestamp: i64,
+    tweak: impl Fn(&mut Vec<(String, String)>),
+) -> (u16, String, Value) {
     let host = handle.addr.to_string();
     let mut headers = vec![
         ("Content-Type".to_string(), "application/json".to_string()),

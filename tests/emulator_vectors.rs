@@ -237,7 +237,12 @@ fn legacy_request(host_signed: &str, host_sent: &str, params: &[(&str, &str)]) -
     let signature = tencent_v1::sign("GET", host_signed, "/v2/index.php", &pairs, SECRET_KEY, tencent_v1::V1Method::HmacSha1);
     pairs.push(("Signature".into(), signature));
     let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
-    Recorded { method: "GET".into(), target: format!("/v2/index.php?{query}"), headers: vec![("Host".into(), host_sent.into())], body: vec![] }
+    Recorded {
+        method: "GET".into(),
+        target: format!("/v2/index.php?{query}"),
+        headers: vec![("Host".into(), host_sent.into())],
+        body: vec![],
+    }
 }
 
 #[tokio::test]
@@ -257,16 +262,34 @@ async fn legacy_front_door_rules() {
     let body = send(&emulator, &legacy_request(VECTOR_HOST, VECTOR_HOST, &params)).await;
     assert_eq!(error_code(&body), Some("InvalidKeyPairNameIncludeIllegalChar"), "{body}");
 
-    let body = send(&emulator, &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "CreateKeyPair"), ("Version", "2017-03-12"), ("KeyName", "k"), ("ProjectId", "0")])).await;
+    let body = send(
+        &emulator,
+        &legacy_request(
+            VECTOR_HOST,
+            VECTOR_HOST,
+            &[("Action", "CreateKeyPair"), ("Version", "2017-03-12"), ("KeyName", "k"), ("ProjectId", "0")],
+        ),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("MissingParameter"), "no Region: {body}");
 
-    let body = send(&emulator, &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "DescribeKeyPairs"), ("Version", "2017-03-12"), ("Region", "gz")])).await;
+    let body = send(
+        &emulator,
+        &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "DescribeKeyPairs"), ("Version", "2017-03-12"), ("Region", "gz")]),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("InvalidAction"), "{body}");
 
-    let body = send(&emulator, &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "CreateKeyPair"), ("Region", "gz"), ("keyName", "k")])).await;
+    let body =
+        send(&emulator, &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "CreateKeyPair"), ("Region", "gz"), ("keyName", "k")]))
+            .await;
     assert_eq!(error_code(&body), Some("MissingParameter"), "no Version: {body}");
 
-    let body = send(&emulator, &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "CreateKeyPair"), ("Version", "2020-03-24"), ("Region", "gz")])).await;
+    let body = send(
+        &emulator,
+        &legacy_request(VECTOR_HOST, VECTOR_HOST, &[("Action", "CreateKeyPair"), ("Version", "2020-03-24"), ("Region", "gz")]),
+    )
+    .await;
     assert_eq!(error_code(&body), Some("NoSuchVersion"), "{body}");
 
     // A Host that differs from the signed one is not forgiven.
@@ -288,13 +311,21 @@ async fn lighthouse_documented_get_form_works_with_tc3_and_v1() {
     for (i, (method, signing, region)) in cases.into_iter().enumerate() {
         let params = json!({"KeyName": format!("test_create_{i}")});
         let call = providers::Call { action: "CreateKeyPair", version: "2020-03-24", region, method, signing, params: &params };
-        let out = providers::build_request(&providers::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, i as u64).unwrap();
+        let out =
+            providers::build_request(&providers::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, i as u64).unwrap();
         let body = send_built(&emulator, &out).await;
         assert_eq!(error_code(&body), None, "{method} {}: {body}", signing.as_str());
         assert_eq!(body["Response"]["KeyPair"]["KeyName"], format!("test_create_{i}"));
     }
     let params = json!({"Filters": [{"Name": "key-name", "Values": ["test_create"]}]});
-    let call = providers::Call { action: "DescribeKeyPairs", version: "2020-03-24", region: None, method: "GET", signing: Signing::Tc3, params: &params };
+    let call = providers::Call {
+        action: "DescribeKeyPairs",
+        version: "2020-03-24",
+        region: None,
+        method: "GET",
+        signing: Signing::Tc3,
+        params: &params,
+    };
     let out = providers::build_request(&providers::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, 9).unwrap();
     let body = send_built(&emulator, &out).await;
     assert_eq!(body["Response"]["TotalCount"], 4, "key-name is a fuzzy match: {body}");
@@ -324,7 +355,10 @@ async fn injected_faults_answer_per_front_door() {
     account.add_fault(fault("tencent-cvm-legacy", "InternalServerError"));
 
     let body = send(&emulator, &recorded(&load("tencent-lighthouse-CreateKeyPair.json"))).await;
-    assert_eq!(body["Response"]["Error"], json!({"Code": "FailedOperation.CreateKeyPairFailed", "Message": "Failed to create the key pair."}));
+    assert_eq!(
+        body["Response"]["Error"],
+        json!({"Code": "FailedOperation.CreateKeyPairFailed", "Message": "Failed to create the key pair."})
+    );
     // The API 3.0 CVM door has no fault pending; the legacy door has one.
     let body = send(&emulator, &recorded(&load("tencent-cvm-legacy-CreateKeyPair-hmacsha1.json"))).await;
     assert_eq!(error_code(&body), Some("InternalServerError"), "{body}");

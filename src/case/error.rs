@@ -32,7 +32,14 @@ impl CaseError {
 
     /// An error about a whole file (unreadable, no cases found).
     pub fn file(file: PathBuf, message: impl Into<String>) -> Self {
-        Self(Box::new(Detail { file, pos: Pos::default(), source_line: String::new(), message: message.into(), expected: None, help: None }))
+        Self(Box::new(Detail {
+            file,
+            pos: Pos::default(),
+            source_line: String::new(),
+            message: message.into(),
+            expected: None,
+            help: None,
+        }))
     }
 
     pub fn expected(mut self, expected: impl Into<String>) -> Self {

@@ -17,8 +17,7 @@ use super::tree::{self, Document, escape};
 use crate::providers::{self, ApiProfile};
 
 /// `${kind.id}` or `${kind.id:length}` inside a string value.
-pub static TEMPLATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\$\{([a-z]+)\.([A-Za-z0-9_]+)(?::([0-9]+))?\}").expect("valid regex"));
+pub static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\{([a-z]+)\.([A-Za-z0-9_]+)(?::([0-9]+))?\}").expect("valid regex"));
 
 /// The compiled case-format schema, compiled once per run.
 pub struct CaseFormat {
@@ -31,8 +30,10 @@ pub struct CaseFormat {
 impl CaseFormat {
     pub fn load(root: &Path) -> Result<Self, CaseError> {
         let path = root.join("schemas/case.schema.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| CaseError::file(path.clone(), format!("cannot read the case format: {e}")))?;
-        let schema: Value = serde_json::from_str(&text).map_err(|e| CaseError::file(path.clone(), format!("the case format is not JSON: {e}")))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| CaseError::file(path.clone(), format!("cannot read the case format: {e}")))?;
+        let schema: Value =
+            serde_json::from_str(&text).map_err(|e| CaseError::file(path.clone(), format!("the case format is not JSON: {e}")))?;
         let validator = jsonschema::draft202012::new(&schema)
             .map_err(|e| CaseError::file(path.clone(), format!("the case format does not compile: {e}")))?;
         let mut known_keys = BTreeSet::new();
@@ -174,7 +175,8 @@ fn resolve_steps(ctx: &StepContext, list: &str, files: Vec<StepFile>, captures: 
         let signing = file.signing.unwrap_or(api.default_signing);
         if !api.signings.contains(&signing) {
             let names: Vec<&str> = api.signings.iter().map(|s| s.as_str()).collect();
-            return Err(ctx.error(&format!("{base}/signing"), format!("{} does not sign with `{}`", api.name, signing.as_str()))
+            return Err(ctx
+                .error(&format!("{base}/signing"), format!("{} does not sign with `{}`", api.name, signing.as_str()))
                 .expected(format!("one of {}", quoted(names))));
         }
         let params = file.params.unwrap_or(Value::Object(Default::default()));
@@ -223,14 +225,17 @@ fn resolve_expect(
         Outcome::Error(_) => format!("{}/error.json", ctx.api.name),
     });
     if !ctx.root.join("schemas").join(&schema).is_file() {
-        return Err(ctx.error(&format!("{base}/expect"), format!("no schema file schemas/{schema}"))
+        return Err(ctx
+            .error(&format!("{base}/expect"), format!("no schema file schemas/{schema}"))
             .help(Some("write the schema from the docs, or name an existing one with `expect.schema`".into())));
     }
     let mut fields = Vec::new();
     for (pointer, value) in expect.fields {
         let at = format!("{base}/expect/fields/{}", escape(&pointer));
         if !pointer.starts_with('/') {
-            return Err(ctx.error(&at, format!("`{pointer}` is not a JSON pointer")).expected("a pointer such as /Response/KeyPair/KeyName"));
+            return Err(ctx
+                .error(&at, format!("`{pointer}` is not a JSON pointer"))
+                .expected("a pointer such as /Response/KeyPair/KeyName"));
         }
         check_templates(ctx, &at, &value, captures)?;
         fields.push((pointer, value));
@@ -253,9 +258,9 @@ fn check_templates(ctx: &StepContext, pointer: &str, value: &Value, captures: &B
         Value::String(s) => {
             let matched: usize = TEMPLATE.find_iter(s).count();
             if s.matches("${").count() != matched {
-                return Err(ctx.error(pointer, format!("malformed template in `{s}`")).expected(
-                    "${name.ID}, ${name.ID:LENGTH}, ${capture.ID} or ${fixture.ID}",
-                ));
+                return Err(ctx
+                    .error(pointer, format!("malformed template in `{s}`"))
+                    .expected("${name.ID}, ${name.ID:LENGTH}, ${capture.ID} or ${fixture.ID}"));
             }
             for m in TEMPLATE.captures_iter(s) {
                 let (kind, id) = (&m[1], &m[2]);
@@ -263,8 +268,10 @@ fn check_templates(ctx: &StepContext, pointer: &str, value: &Value, captures: &B
                     "name" => {}
                     "capture" if captures.contains(id) => {}
                     "capture" => {
-                        return Err(ctx.error(pointer, format!("unknown capture `{id}`"))
-                            .expected(format!("a capture defined by an earlier step: {}", quoted(captures.iter().map(String::as_str).collect()))))
+                        return Err(ctx.error(pointer, format!("unknown capture `{id}`")).expected(format!(
+                            "a capture defined by an earlier step: {}",
+                            quoted(captures.iter().map(String::as_str).collect())
+                        )));
                     }
                     "fixture" => {
                         let file = ctx.root.join("cases/fixtures").join(format!("{id}.pub"));
@@ -273,15 +280,15 @@ fn check_templates(ctx: &StepContext, pointer: &str, value: &Value, captures: &B
                         }
                     }
                     other => {
-                        return Err(ctx.error(pointer, format!("unknown template kind `{other}`")).help(did_you_mean(other, ["name", "capture", "fixture"])))
+                        return Err(ctx
+                            .error(pointer, format!("unknown template kind `{other}`"))
+                            .help(did_you_mean(other, ["name", "capture", "fixture"])));
                     }
                 }
             }
             Ok(())
         }
-        Value::Array(items) => {
-            items.iter().enumerate().try_for_each(|(i, v)| check_templates(ctx, &format!("{pointer}/{i}"), v, captures))
-        }
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, v)| check_templates(ctx, &format!("{pointer}/{i}"), v, captures)),
         Value::Object(map) => map.iter().try_for_each(|(k, v)| check_templates(ctx, &format!("{pointer}/{}", escape(k)), v, captures)),
         _ => Ok(()),
     }

@@ -8,7 +8,6 @@ pub mod load;
 pub mod model;
 pub mod tree;
 
-
 pub use error::CaseError;
 pub use load::{CaseFormat, case_id, discover, load_all, load_case};
 pub use model::*;

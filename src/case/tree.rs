@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use serde_saphyr::Spanned;
 
@@ -142,9 +142,7 @@ fn walk(node: &Spanned<Node>, pointer: String, doc: &mut Document) -> Value {
     doc.values.insert(pointer.clone(), pos_of(node));
     match &node.value {
         Node::Scalar(v) => v.clone(),
-        Node::Seq(items) => {
-            Value::Array(items.iter().enumerate().map(|(i, item)| walk(item, format!("{pointer}/{i}"), doc)).collect())
-        }
+        Node::Seq(items) => Value::Array(items.iter().enumerate().map(|(i, item)| walk(item, format!("{pointer}/{i}"), doc)).collect()),
         Node::Map(entries) => {
             let mut map = Map::new();
             for (key, value) in entries {

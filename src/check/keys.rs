@@ -37,9 +37,9 @@ fn check_object(map: &Map<String, Value>, pointer: &str, out: &mut Vec<String>) 
         match public_blob_of_pem(private) {
             Err(e) => out.push(format!("{pointer}/PrivateKeyBody: {e}")),
             // Compared without colons: the docs leave the hex form open (apis.md §3.5).
-            Ok(blob) if md5_fingerprint(&blob).replace(':', "") != fingerprint.replace(':', "").to_ascii_lowercase() => out.push(format!(
-                "{pointer}/PrivateKeyBody: the MD5 fingerprint of its public half is not {pointer}/KeyPairFingerPrint"
-            )),
+            Ok(blob) if md5_fingerprint(&blob).replace(':', "") != fingerprint.replace(':', "").to_ascii_lowercase() => {
+                out.push(format!("{pointer}/PrivateKeyBody: the MD5 fingerprint of its public half is not {pointer}/KeyPairFingerPrint"))
+            }
             Ok(_) => {}
         }
     }
@@ -61,7 +61,11 @@ mod tests {
         let a = crate::keys::generate_rsa(1024).unwrap();
         let b = crate::keys::generate_rsa(1024).unwrap();
         let mut out = Vec::new();
-        check_pairs(&json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": format!("{} skey_1", a.public_openssh)}}), "", &mut out);
+        check_pairs(
+            &json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": format!("{} skey_1", a.public_openssh)}}),
+            "",
+            &mut out,
+        );
         assert!(out.is_empty(), "{out:?}");
         check_pairs(&json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public_openssh}}), "", &mut out);
         assert_eq!(out, vec!["/KeyPair/PrivateKey: its public half is not /KeyPair/PublicKey"]);

@@ -12,7 +12,11 @@ pub fn scrub(value: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if PRIVATE_KEY_FIELDS.contains(&k.as_str()) && !v.is_null() { Value::String("[private-key]".into()) } else { scrub(v) };
+                    let v = if PRIVATE_KEY_FIELDS.contains(&k.as_str()) && !v.is_null() {
+                        Value::String("[private-key]".into())
+                    } else {
+                        scrub(v)
+                    };
                     (k.clone(), v)
                 })
                 .collect(),
@@ -36,7 +40,10 @@ pub fn scrub_text(text: &str) -> String {
     let re = regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----").expect("valid regex");
     let text = re.replace_all(text, "[private-key]").into_owned();
     // Escaped newlines (JSON text) leave the block on one line; a cut block still must not show.
-    regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\s\x22]*").expect("valid regex").replace_all(&text, "[private-key]").into_owned()
+    regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\s\x22]*")
+        .expect("valid regex")
+        .replace_all(&text, "[private-key]")
+        .into_owned()
 }
 
 #[cfg(test)]

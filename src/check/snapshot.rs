@@ -101,9 +101,11 @@ pub fn check(root: &Path, id: &str, description: &str, profile: &ApiProfile, exc
         });
     }
     let names = known.names.clone();
-    settings.add_dynamic_redaction(&in_responses(&format!(".**.{}", profile.name_field)), move |content: Content, _| match content.as_str() {
-        Some(value) => Content::from(show_names(value, &names)),
-        None => content,
+    settings.add_dynamic_redaction(&in_responses(&format!(".**.{}", profile.name_field)), move |content: Content, _| {
+        match content.as_str() {
+            Some(value) => Content::from(show_names(value, &names)),
+            None => content,
+        }
     });
 
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -213,7 +215,8 @@ mod tests {
 
     #[test]
     fn generated_names_show_as_templates_even_inside_longer_names() {
-        let names = HashMap::from([("kcabcdef123456".to_string(), "${name.key}".to_string()), ("kc".to_string(), "${name.short:2}".to_string())]);
+        let names =
+            HashMap::from([("kcabcdef123456".to_string(), "${name.key}".to_string()), ("kc".to_string(), "${name.short:2}".to_string())]);
         assert_eq!(show_names("kcabcdef123456", &names), "${name.key}");
         assert_eq!(show_names("密钥kcabcdef123456.pub", &names), "密钥${name.key}.pub");
         assert_eq!(show_names("kc", &names), "${name.short:2}");

@@ -55,8 +55,14 @@ fn route(emulator: &Arc<Emulator>, raw: &RawRequest) -> ControlResult {
         }
         ("GET", ["accounts", id]) => {
             let account = find(emulator, id)?;
-            let cvm: Vec<_> = emulator.cvm.list(&account.id).iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id})).collect();
-            let lighthouse: Vec<_> = emulator.lighthouse.list(&account.id).iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name})).collect();
+            let cvm: Vec<_> = emulator
+                .cvm
+                .list(&account.id)
+                .iter()
+                .map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id}))
+                .collect();
+            let lighthouse: Vec<_> =
+                emulator.lighthouse.list(&account.id).iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name})).collect();
             let ecs: Vec<_> = emulator.ecs.list(&account.id).iter().map(|k| {
                 json!({"RegionId": k.region_id, "KeyPairName": k.key_pair_name, "KeyPairId": k.key_pair_id, "ResourceGroupId": k.resource_group_id})
             }).collect();

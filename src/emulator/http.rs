@@ -38,18 +38,15 @@ impl RawRequest {
 
     /// Form-body parameters, decoded, when the body is `application/x-www-form-urlencoded`.
     pub fn form_params(&self) -> Vec<(String, String)> {
-        let is_form = self
-            .header("content-type")
-            .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        let is_form =
+            self.header("content-type").is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
         if is_form { form_urlencoded::parse(&self.body).into_owned().collect() } else { Vec::new() }
     }
 }
 
 fn headers_in_order(map: &HeaderMap) -> Vec<(String, String)> {
     // HeaderMap groups repeated names; order within the map is insertion order per name.
-    map.iter()
-        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
-        .collect()
+    map.iter().map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect()
 }
 
 /// Reads the request, bounded by the configured body limit.

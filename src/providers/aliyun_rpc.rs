@@ -29,11 +29,7 @@ const ECS_VOLATILE: &[Volatile] = &[
     },
     Volatile { selector: ".**.KeyPairId", token: "key-pair-id", shape: Shape::Pattern(r"^ssh-[0-9a-z]+$") },
     Volatile { selector: ".**.PrivateKeyBody", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile {
-        selector: ".**.KeyPairFingerPrint",
-        token: "fingerprint",
-        shape: Shape::Pattern(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$"),
-    },
+    Volatile { selector: ".**.KeyPairFingerPrint", token: "fingerprint", shape: Shape::Pattern(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$") },
     // Seconds optional, as in schemas/aliyun-ecs/DescribeKeyPairs.json: ECS writes some times to the minute.
     Volatile {
         selector: ".**.CreationTime",
@@ -207,8 +203,7 @@ mod tests {
     #[test]
     fn rpc_get_is_signed_over_every_parameter_with_lists_from_one() {
         let params = json!({"KeyPairName": "a b*", "Tag": [{"Key": "k", "Value": "v"}]});
-        let out = build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", 1_735_689_600, 7)
-            .unwrap();
+        let out = build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", 1_735_689_600, 7).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         assert!(query.contains("KeyPairName=a%20b%2A") && query.contains("Tag.1.Key=k"), "{query}");
         let pairs = decode(query);

@@ -57,15 +57,9 @@ pub fn build_request(
         return Err(format!("{} does not sign with {}", profile.name, call.signing.as_str()));
     }
     match profile.style {
-        RequestStyle::TencentApi3 => {
-            tencent_api3::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
-        }
-        RequestStyle::TencentLegacy => {
-            tencent_legacy::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
-        }
-        RequestStyle::AliyunRpc => {
-            aliyun_rpc::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce)
-        }
+        RequestStyle::TencentApi3 => tencent_api3::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce),
+        RequestStyle::TencentLegacy => tencent_legacy::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce),
+        RequestStyle::AliyunRpc => aliyun_rpc::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce),
     }
 }
 
@@ -178,9 +172,7 @@ impl ApiProfile {
     /// The provider error code in a response, if it is an error.
     pub fn error_code<'a>(&self, _status: u16, body: &'a Value) -> Option<&'a str> {
         match self.style {
-            RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => {
-                body.pointer("/Response/Error/Code").and_then(Value::as_str)
-            }
+            RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => body.pointer("/Response/Error/Code").and_then(Value::as_str),
             RequestStyle::AliyunRpc => aliyun_rpc::error_code(body),
         }
     }

@@ -15,7 +15,11 @@ const ISO8601_SECONDS: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$";
 
 /// Response fields of the Tencent key-pair APIs that change from run to run.
 pub(crate) const TENCENT_VOLATILE: &[Volatile] = &[
-    Volatile { selector: ".**.RequestId", token: "request-id", shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$") },
+    Volatile {
+        selector: ".**.RequestId",
+        token: "request-id",
+        shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+    },
     Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^skey-[0-9a-z]{8}$") },
     Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
     Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
@@ -27,7 +31,11 @@ pub(crate) const TENCENT_VOLATILE: &[Volatile] = &[
 /// `CreatedTime` from CreateKeyPair, listings carry a null `PrivateKey`): a null is not volatile
 /// and passes as it is (check::snapshot), a string must have the shape below.
 const LIGHTHOUSE_VOLATILE: &[Volatile] = &[
-    Volatile { selector: ".**.RequestId", token: "request-id", shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$") },
+    Volatile {
+        selector: ".**.RequestId",
+        token: "request-id",
+        shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+    },
     Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^lhkp-[0-9a-z]{8}$") },
     Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
     Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
@@ -94,7 +102,9 @@ pub fn build(
     match call.signing {
         Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, now_secs),
         Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
-        Signing::HmacSha1 | Signing::HmacSha256 => Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, now_secs, nonce, false)),
+        Signing::HmacSha1 | Signing::HmacSha256 => {
+            Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, now_secs, nonce, false))
+        }
     }
 }
 
@@ -122,11 +132,8 @@ pub(crate) fn build_v1(
     params.push(("Timestamp".into(), now_secs.to_string()));
     params.push(("Nonce".into(), nonce.to_string()));
     params.push(("SecretId".into(), secret_id.into()));
-    let v1 = if call.signing == Signing::HmacSha256 {
-        sign::tencent_v1::V1Method::HmacSha256
-    } else {
-        sign::tencent_v1::V1Method::HmacSha1
-    };
+    let v1 =
+        if call.signing == Signing::HmacSha256 { sign::tencent_v1::V1Method::HmacSha256 } else { sign::tencent_v1::V1Method::HmacSha1 };
     if v1 == sign::tencent_v1::V1Method::HmacSha256 || always_send_method {
         params.push(("SignatureMethod".into(), v1.as_param().into()));
     }
@@ -205,9 +212,7 @@ fn flatten_into(out: &mut Vec<(String, String)>, prefix: String, value: &Value, 
     let join = |key: &str| if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
     match value {
         Value::Object(map) => map.iter().for_each(|(k, v)| flatten_into(out, join(k), v, first)),
-        Value::Array(items) => {
-            items.iter().enumerate().for_each(|(i, v)| flatten_into(out, join(&(i + first).to_string()), v, first))
-        }
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| flatten_into(out, join(&(i + first).to_string()), v, first)),
         Value::String(s) => out.push((prefix, s.clone())),
         Value::Null => {}
         other => out.push((prefix, other.to_string())),

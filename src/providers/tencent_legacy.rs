@@ -62,7 +62,8 @@ mod tests {
     fn get_carries_every_parameter_in_a_query_the_verifier_accepts() {
         let params = json!({"KeyName": "vector_key_1", "ProjectId": 0});
         let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out = build(&CVM_LEGACY, &base, &call("GET", Signing::HmacSha1, &params), "AKIDEXAMPLE", "secretEXAMPLE", 1_735_689_600, 42).unwrap();
+        let out =
+            build(&CVM_LEGACY, &base, &call("GET", Signing::HmacSha1, &params), "AKIDEXAMPLE", "secretEXAMPLE", 1_735_689_600, 42).unwrap();
         assert_eq!(out.method, "GET");
         assert!(out.url.starts_with("http://127.0.0.1:18080/v2/index.php?"), "{}", out.url);
         let url: reqwest::Url = out.url.parse().unwrap();
@@ -76,7 +77,8 @@ mod tests {
     fn post_sends_a_signed_form() {
         let params = json!({"KeyName": "k", "ProjectId": 0});
         let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out = build(&CVM_LEGACY, &base, &call("POST", Signing::HmacSha256, &params), "AKIDEXAMPLE", "secretEXAMPLE", 1_735_689_600, 42).unwrap();
+        let out = build(&CVM_LEGACY, &base, &call("POST", Signing::HmacSha256, &params), "AKIDEXAMPLE", "secretEXAMPLE", 1_735_689_600, 42)
+            .unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/v2/index.php");
         let pairs: Vec<(String, String)> = form_urlencoded::parse(&out.body).into_owned().collect();
         assert!(pairs.contains(&("SignatureMethod".into(), "HmacSHA256".into())));

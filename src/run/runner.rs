@@ -96,7 +96,11 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
             result.failures.extend(failures);
             result.requests = requests;
         }
-        Err(e) => result.failures.push(Failure { step: "case".into(), message: format!("the case panicked: {}", scrub_text(&e.to_string())), diff: None }),
+        Err(e) => result.failures.push(Failure {
+            step: "case".into(),
+            message: format!("the case panicked: {}", scrub_text(&e.to_string())),
+            diff: None,
+        }),
     }
     result.failures.extend(teardown(ctx, case, &lease, &created).await);
     if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
@@ -244,7 +248,9 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
     match send(&ctx.client, api, &base, &step, &params, &lease.credentials, &ctx.clock, 1).await {
         Ok(answers) => match api.error_code(answers[0].status, &answers[0].body) {
             None => Vec::new(),
-            Some(code) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }],
+            Some(code) => {
+                vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }]
+            }
         },
         Err(e) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {e}", ids.join(", ")), diff: None }],
     }

@@ -38,7 +38,12 @@ pub struct Lease {
 impl Target {
     /// An emulator with its control API at `base` (e.g. the embedded one).
     pub fn emulator(base: &str) -> Result<Self, String> {
-        Ok(Self { kind: TargetKind::Emulator { control: true }, base: Some(parse(base)?), credentials: HashMap::new(), label: format!("emulator at {base}") })
+        Ok(Self {
+            kind: TargetKind::Emulator { control: true },
+            base: Some(parse(base)?),
+            credentials: HashMap::new(),
+            label: format!("emulator at {base}"),
+        })
     }
 
     /// An endpoint URL: an emulator (`control`), or a live endpoint used for every API.

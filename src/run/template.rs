@@ -32,9 +32,7 @@ impl Vars {
         Ok(match value {
             Value::String(s) => self.render_str(s)?,
             Value::Array(items) => Value::Array(items.iter().map(|v| self.render(v)).collect::<Result<_, _>>()?),
-            Value::Object(map) => {
-                Value::Object(map.iter().map(|(k, v)| Ok((k.clone(), self.render(v)?))).collect::<Result<_, String>>()?)
-            }
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| Ok((k.clone(), self.render(v)?))).collect::<Result<_, String>>()?),
             other => other.clone(),
         })
     }

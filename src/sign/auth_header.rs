@@ -14,24 +14,16 @@ pub(super) struct AuthItems<'a> {
 
 /// Splits `<ALGORITHM> Credential=…, SignedHeaders=a;b, Signature=…` (spaces after the commas
 /// optional). Error texts never echo the value, which holds the signature.
-pub(super) fn parse_auth_items<'a>(
-    value: &'a str,
-    algorithm: &str,
-) -> Result<AuthItems<'a>, SignatureError> {
+pub(super) fn parse_auth_items<'a>(value: &'a str, algorithm: &str) -> Result<AuthItems<'a>, SignatureError> {
     let malformed = |what: &str| SignatureError::Malformed(format!("authorization header: {what}"));
     let value = value.trim();
     let (found, rest) = value.split_once(' ').unwrap_or((value, ""));
     if found != algorithm {
-        return Err(SignatureError::UnsupportedMethod(
-            found.chars().take(40).collect(),
-        ));
+        return Err(SignatureError::UnsupportedMethod(found.chars().take(40).collect()));
     }
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
     for item in rest.split(',') {
-        let (key, val) = item
-            .trim()
-            .split_once('=')
-            .ok_or_else(|| malformed("expected key=value items"))?;
+        let (key, val) = item.trim().split_once('=').ok_or_else(|| malformed("expected key=value items"))?;
         let slot = match key.trim() {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed_headers,
@@ -43,27 +35,16 @@ pub(super) fn parse_auth_items<'a>(
     let credential = credential.ok_or(SignatureError::Missing("Credential"))?;
     let signed_headers = signed_headers.ok_or(SignatureError::Missing("SignedHeaders"))?;
     let signature = signature.ok_or(SignatureError::Missing("Signature"))?;
-    let signed_headers: Vec<String> = signed_headers
-        .split(';')
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    if credential.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty)
-    {
+    let signed_headers: Vec<String> = signed_headers.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
+    if credential.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty) {
         return Err(malformed("empty item"));
     }
-    Ok(AuthItems {
-        credential,
-        signed_headers,
-        signature,
-    })
+    Ok(AuthItems { credential, signed_headers, signature })
 }
 
 /// Signed header names as they appear in a canonical request: lower-cased, sorted, unique.
 pub(super) fn normalize_header_names<S: AsRef<str>>(names: &[S]) -> Vec<String> {
-    let mut names: Vec<String> = names
-        .iter()
-        .map(|n| n.as_ref().trim().to_ascii_lowercase())
-        .collect();
+    let mut names: Vec<String> = names.iter().map(|n| n.as_ref().trim().to_ascii_lowercase()).collect();
     names.sort();
     names.dedup();
     names

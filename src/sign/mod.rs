@@ -69,10 +69,7 @@ impl<'a> HttpParts<'a> {
 
     /// Every value of the header `name` (case-insensitive), in the order received.
     pub fn header_values<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.headers
-            .iter()
-            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The request parameters of the form-style schemes (Tencent v1, Alibaba RPC): the decoded
@@ -81,11 +78,8 @@ impl<'a> HttpParts<'a> {
     /// them either in the query (GET) or in the body (POST), never both.
     pub fn form_params(&self) -> Vec<(String, String)> {
         let mut params = decode_form(self.query.as_bytes());
-        let is_form = self.header("content-type").is_some_and(|ct| {
-            ct.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
+        let is_form =
+            self.header("content-type").is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
         if is_form {
             params.extend(decode_form(self.body));
         }
@@ -95,9 +89,7 @@ impl<'a> HttpParts<'a> {
 
 /// Decodes `application/x-www-form-urlencoded` text (`+` is a space), keeping order and repeats.
 pub fn decode_form(raw: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 /// What a verifier computed for a request whose signature did not match. Contains no secret and
@@ -130,11 +122,7 @@ impl fmt::Display for SignatureError {
             SignatureError::Missing(name) => write!(f, "missing {name}"),
             SignatureError::Malformed(what) => write!(f, "malformed {what}"),
             SignatureError::UnsupportedMethod(m) => write!(f, "unsupported signature method {m:?}"),
-            SignatureError::Mismatch(expected) => write!(
-                f,
-                "signature mismatch; server string to sign is {:?}",
-                expected.string_to_sign
-            ),
+            SignatureError::Mismatch(expected) => write!(f, "signature mismatch; server string to sign is {:?}", expected.string_to_sign),
         }
     }
 }
@@ -143,10 +131,7 @@ impl std::error::Error for SignatureError {}
 
 impl SignatureError {
     pub(crate) fn mismatch(canonical_request: Option<String>, string_to_sign: String) -> Self {
-        SignatureError::Mismatch(Box::new(Expected {
-            canonical_request,
-            string_to_sign,
-        }))
+        SignatureError::Mismatch(Box::new(Expected { canonical_request, string_to_sign }))
     }
 }
 
@@ -191,8 +176,7 @@ pub fn utc_date(epoch_secs: i64) -> String {
     let days = epoch_secs.div_euclid(86_400) as i128 + 719_468;
     let era = days.div_euclid(146_097);
     let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * mp + 2) / 5 + 1;
@@ -219,9 +203,7 @@ mod tests {
     #[test]
     fn utc_date_agrees_with_the_time_crate() {
         for secs in (-5_000_000_000i64..5_000_000_000).step_by(7_777_777) {
-            let d = time::OffsetDateTime::from_unix_timestamp(secs)
-                .unwrap()
-                .date();
+            let d = time::OffsetDateTime::from_unix_timestamp(secs).unwrap().date();
             let want = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
             assert_eq!(utc_date(secs), want, "{secs}");
         }
@@ -242,30 +224,15 @@ mod tests {
             hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert_eq!(
-            hex::encode(hmac_sha1(b"Jefe", b"what do ya want for nothing?")),
-            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
-        );
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(hex::encode(hmac_sha1(b"Jefe", b"what do ya want for nothing?")), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]
     fn headers_are_found_case_insensitively_and_in_order() {
-        let headers = vec![
-            ("Host".to_string(), "a".to_string()),
-            ("X-Dup".to_string(), "1".to_string()),
-            ("x-dup".to_string(), "2".to_string()),
-        ];
-        let parts = HttpParts {
-            method: "GET",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body: b"",
-        };
+        let headers =
+            vec![("Host".to_string(), "a".to_string()), ("X-Dup".to_string(), "1".to_string()), ("x-dup".to_string(), "2".to_string())];
+        let parts = HttpParts { method: "GET", path: "/", query: "", headers: &headers, body: b"" };
         assert_eq!(parts.header("host"), Some("a"));
         assert_eq!(parts.header_values("X-DUP").collect::<Vec<_>>(), ["1", "2"]);
         assert_eq!(parts.header("absent"), None);
@@ -273,44 +240,23 @@ mod tests {
 
     #[test]
     fn form_params_merge_query_and_form_body() {
-        let headers = vec![(
-            "Content-Type".to_string(),
-            "application/x-www-form-urlencoded".to_string(),
-        )];
-        let parts = HttpParts {
-            method: "POST",
-            path: "/",
-            query: "a=1&b=x+y",
-            headers: &headers,
-            body: b"c=%2A&d=",
-        };
+        let headers = vec![("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string())];
+        let parts = HttpParts { method: "POST", path: "/", query: "a=1&b=x+y", headers: &headers, body: b"c=%2A&d=" };
         let got = parts.form_params();
         let want = [("a", "1"), ("b", "x y"), ("c", "*"), ("d", "")];
         assert_eq!(got.len(), want.len());
         for ((k, v), (wk, wv)) in got.iter().zip(want) {
             assert_eq!((k.as_str(), v.as_str()), (wk, wv));
         }
-        assert!(
-            !format!("{parts:?}").contains("x+y"),
-            "Debug hides the query"
-        );
-        let no_form = HttpParts {
-            headers: &[],
-            ..parts
-        };
+        assert!(!format!("{parts:?}").contains("x+y"), "Debug hides the query");
+        let no_form = HttpParts { headers: &[], ..parts };
         assert_eq!(no_form.form_params().len(), 2);
     }
 
     #[test]
     fn errors_display_in_lower_case_without_signatures() {
         let e = SignatureError::mismatch(None, "GETx/?a=1".into());
-        assert_eq!(
-            e.to_string(),
-            "signature mismatch; server string to sign is \"GETx/?a=1\""
-        );
-        assert_eq!(
-            SignatureError::Missing("Signature").to_string(),
-            "missing Signature"
-        );
+        assert_eq!(e.to_string(), "signature mismatch; server string to sign is \"GETx/?a=1\"");
+        assert_eq!(SignatureError::Missing("Signature").to_string(), "missing Signature");
     }
 }

@@ -9,10 +9,7 @@
 
 use std::fmt;
 
-use super::{
-    HttpParts, SignatureError, constant_time_eq, hmac_sha256, normalize_header_names,
-    parse_auth_items, sha256_hex, utc_date,
-};
+use super::{HttpParts, SignatureError, constant_time_eq, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex, utc_date};
 
 /// The algorithm name that opens the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -54,14 +51,10 @@ pub fn parse_authorization(value: &str) -> Result<Tc3Authorization, SignatureErr
     let items = parse_auth_items(value, ALGORITHM)?;
     let scope: Vec<&str> = items.credential.split('/').collect();
     let [secret_id, date, service, "tc3_request"] = scope[..] else {
-        return Err(SignatureError::Malformed(
-            "authorization header: credential is not <id>/<date>/<service>/tc3_request".into(),
-        ));
+        return Err(SignatureError::Malformed("authorization header: credential is not <id>/<date>/<service>/tc3_request".into()));
     };
     if secret_id.is_empty() || date.is_empty() || service.is_empty() {
-        return Err(SignatureError::Malformed(
-            "authorization header: empty credential part".into(),
-        ));
+        return Err(SignatureError::Malformed("authorization header: empty credential part".into()));
     }
     Ok(Tc3Authorization {
         secret_id: secret_id.to_string(),
@@ -91,44 +84,20 @@ pub fn hashed_payload(parts: &HttpParts) -> String {
 /// * The query is signed exactly as sent (`+` for space from the Python SDK, vector
 ///   `tc3-sdk-cvm-get-describekeypairs`); SDK POSTs have an empty query.
 /// * A named header that the request lacks is an error, not an empty line.
-pub fn canonical_request<S: AsRef<str>>(
-    parts: &HttpParts,
-    signed_headers: &[S],
-) -> Result<String, SignatureError> {
+pub fn canonical_request<S: AsRef<str>>(parts: &HttpParts, signed_headers: &[S]) -> Result<String, SignatureError> {
     let names = normalize_header_names(signed_headers);
     let mut headers = String::new();
     for name in &names {
-        let value = parts
-            .header(name)
-            .ok_or_else(|| {
-                SignatureError::Malformed(format!("request: signed header {name} is absent"))
-            })?
-            .trim();
-        let value = if name == "host" {
-            value.to_string()
-        } else {
-            value.to_lowercase()
-        };
+        let value = parts.header(name).ok_or_else(|| SignatureError::Malformed(format!("request: signed header {name} is absent")))?.trim();
+        let value = if name == "host" { value.to_string() } else { value.to_lowercase() };
         headers.push_str(&format!("{name}:{value}\n"));
     }
-    Ok(format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        parts.method,
-        parts.path,
-        parts.query,
-        headers,
-        names.join(";"),
-        hashed_payload(parts)
-    ))
+    Ok(format!("{}\n{}\n{}\n{}\n{}\n{}", parts.method, parts.path, parts.query, headers, names.join(";"), hashed_payload(parts)))
 }
 
 /// The string to sign; the credential date is the UTC date of `timestamp`.
 pub fn string_to_sign(canonical_request: &str, timestamp: i64, service: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{timestamp}\n{}/{service}/tc3_request\n{}",
-        utc_date(timestamp),
-        sha256_hex(canonical_request.as_bytes())
-    )
+    format!("{ALGORITHM}\n{timestamp}\n{}/{service}/tc3_request\n{}", utc_date(timestamp), sha256_hex(canonical_request.as_bytes()))
 }
 
 /// Hex HMAC of `string_to_sign` under the key derived from the secret, date and service.
@@ -167,26 +136,16 @@ pub fn sign(
 /// date is checked here, implicitly: the string to sign uses the UTC date of `timestamp`, so a
 /// client that wrote any other date in its credential scope gets a [`SignatureError::Mismatch`]
 /// whose [`Expected`](super::Expected) shows the scope the server wanted.
-pub fn verify(
-    parts: &HttpParts,
-    auth: &Tc3Authorization,
-    secret_key: &str,
-    timestamp: i64,
-) -> Result<(), SignatureError> {
+pub fn verify(parts: &HttpParts, auth: &Tc3Authorization, secret_key: &str, timestamp: i64) -> Result<(), SignatureError> {
     for required in ["content-type", "host"] {
         if !auth.signed_headers.iter().any(|h| h == required) {
-            return Err(SignatureError::Malformed(format!(
-                "authorization header: SignedHeaders lacks {required}"
-            )));
+            return Err(SignatureError::Malformed(format!("authorization header: SignedHeaders lacks {required}")));
         }
     }
     let canonical = canonical_request(parts, &auth.signed_headers)?;
     let sts = string_to_sign(&canonical, timestamp, &auth.service);
     let want = signature(secret_key, &utc_date(timestamp), &auth.service, &sts);
-    if constant_time_eq(
-        want.as_bytes(),
-        auth.signature.to_ascii_lowercase().as_bytes(),
-    ) {
+    if constant_time_eq(want.as_bytes(), auth.signature.to_ascii_lowercase().as_bytes()) {
         Ok(())
     } else {
         Err(SignatureError::mismatch(Some(canonical), sts))
@@ -232,33 +191,15 @@ mod tests {
             parse_authorization("TC3-HMAC-SHA256 Credential=a/b/c/tc3_request, SignedHeaders=host"),
             Err(SignatureError::Missing("Signature"))
         );
-        assert!(matches!(
-            parse_authorization("TC3-HMAC-SHA256 garbage"),
-            Err(SignatureError::Malformed(_))
-        ));
+        assert!(matches!(parse_authorization("TC3-HMAC-SHA256 garbage"), Err(SignatureError::Malformed(_))));
     }
 
     #[test]
     fn unsigned_payload_hashes_the_marker_not_the_body() {
-        let headers = vec![(
-            "X-TC-Content-SHA256".to_string(),
-            "UNSIGNED-PAYLOAD".to_string(),
-        )];
-        let parts = HttpParts {
-            method: "POST",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body: b"{}",
-        };
+        let headers = vec![("X-TC-Content-SHA256".to_string(), "UNSIGNED-PAYLOAD".to_string())];
+        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"{}" };
         assert_eq!(hashed_payload(&parts), sha256_hex(b"UNSIGNED-PAYLOAD"));
-        assert_eq!(
-            hashed_payload(&HttpParts {
-                headers: &[],
-                ..parts
-            }),
-            sha256_hex(b"{}")
-        );
+        assert_eq!(hashed_payload(&HttpParts { headers: &[], ..parts }), sha256_hex(b"{}"));
     }
 
     #[test]
@@ -268,13 +209,7 @@ mod tests {
             ("Host".to_string(), "http://MyHost:1".to_string()),
             ("X-TC-Action".to_string(), "DescribeInstances".to_string()),
         ];
-        let parts = HttpParts {
-            method: "GET",
-            path: "/",
-            query: "A=B+c",
-            headers: &headers,
-            body: b"",
-        };
+        let parts = HttpParts { method: "GET", path: "/", query: "A=B+c", headers: &headers, body: b"" };
         let cr = canonical_request(&parts, &["X-TC-Action", "host", "content-type"]).unwrap();
         assert_eq!(
             cr,
@@ -284,10 +219,7 @@ mod tests {
                 sha256_hex(b"")
             )
         );
-        assert!(matches!(
-            canonical_request(&parts, &["x-absent"]),
-            Err(SignatureError::Malformed(_))
-        ));
+        assert!(matches!(canonical_request(&parts, &["x-absent"]), Err(SignatureError::Malformed(_))));
     }
 
     #[test]
@@ -295,16 +227,7 @@ mod tests {
         let mut auth = parse_authorization(HEADER).unwrap();
         auth.signed_headers = vec!["host".into()];
         let headers = vec![("Host".to_string(), "h".to_string())];
-        let parts = HttpParts {
-            method: "POST",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body: b"",
-        };
-        assert!(matches!(
-            verify(&parts, &auth, "k", 0),
-            Err(SignatureError::Malformed(_))
-        ));
+        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        assert!(matches!(verify(&parts, &auth, "k", 0), Err(SignatureError::Malformed(_))));
     }
 }

@@ -46,25 +46,12 @@ pub fn string_to_sign(method: &str, host: &str, path: &str, params: &[(String, S
     string_to_sign_filtered(method, host, path, params, |_, _| true)
 }
 
-fn string_to_sign_filtered(
-    method: &str,
-    host: &str,
-    path: &str,
-    params: &[(String, String)],
-    keep: impl Fn(&str, &str) -> bool,
-) -> String {
-    let mut pairs: Vec<(String, &str)> = params
-        .iter()
-        .filter(|(k, v)| k != "Signature" && keep(k, v))
-        .map(|(k, v)| (k.replace('_', "."), v.as_str()))
-        .collect();
+fn string_to_sign_filtered(method: &str, host: &str, path: &str, params: &[(String, String)], keep: impl Fn(&str, &str) -> bool) -> String {
+    let mut pairs: Vec<(String, &str)> =
+        params.iter().filter(|(k, v)| k != "Signature" && keep(k, v)).map(|(k, v)| (k.replace('_', "."), v.as_str())).collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!(
-        "{}{host}{path}?{}",
-        method.to_ascii_uppercase(),
-        query.join("&")
-    )
+    format!("{}{host}{path}?{}", method.to_ascii_uppercase(), query.join("&"))
 }
 
 /// Base64 HMAC of `string_to_sign` with the given method.
@@ -79,19 +66,8 @@ pub fn signature_of(string_to_sign: &str, secret_key: &str, method: V1Method) ->
 /// Signs `params` (which should already carry `SignatureMethod` when `v1_method` is SHA-256, since
 /// it is itself a signed parameter) and returns the Base64 signature, to be sent URL-encoded as the
 /// `Signature` parameter.
-pub fn sign(
-    method: &str,
-    host: &str,
-    path: &str,
-    params: &[(String, String)],
-    secret_key: &str,
-    v1_method: V1Method,
-) -> String {
-    signature_of(
-        &string_to_sign(method, host, path, params),
-        secret_key,
-        v1_method,
-    )
+pub fn sign(method: &str, host: &str, path: &str, params: &[(String, String)], secret_key: &str, v1_method: V1Method) -> String {
+    signature_of(&string_to_sign(method, host, path, params), secret_key, v1_method)
 }
 
 /// Checks the `Signature` parameter of a decoded request. `params` is every parameter received
@@ -102,41 +78,19 @@ pub fn sign(
 /// start with `@`, which qcloudapi-sdk-python leaves out of its POST signatures (apis.md §6;
 /// SDK: QcloudApi/common/sign.py `Sign.make`). The legacy SDK signs `host:port` while the `Host`
 /// header drops `:80`; a caller serving on port 80 would pass `host:80` itself.
-pub fn verify(
-    method: &str,
-    host: &str,
-    path: &str,
-    params: &[(String, String)],
-    secret_key: &str,
-) -> Result<(), SignatureError> {
-    let provided = params
-        .iter()
-        .find(|(k, _)| k == "Signature")
-        .map(|(_, v)| v.as_str())
-        .ok_or(SignatureError::Missing("Signature"))?;
-    let signature_method = params
-        .iter()
-        .find(|(k, _)| k == "SignatureMethod")
-        .map(|(_, v)| v.as_str());
+pub fn verify(method: &str, host: &str, path: &str, params: &[(String, String)], secret_key: &str) -> Result<(), SignatureError> {
+    let provided = params.iter().find(|(k, _)| k == "Signature").map(|(_, v)| v.as_str()).ok_or(SignatureError::Missing("Signature"))?;
+    let signature_method = params.iter().find(|(k, _)| k == "SignatureMethod").map(|(_, v)| v.as_str());
     let v1_method = V1Method::from_param(signature_method);
 
     let sts = string_to_sign(method, host, path, params);
-    if constant_time_eq(
-        signature_of(&sts, secret_key, v1_method).as_bytes(),
-        provided.as_bytes(),
-    ) {
+    if constant_time_eq(signature_of(&sts, secret_key, v1_method).as_bytes(), provided.as_bytes()) {
         return Ok(());
     }
-    let has_at_values = params
-        .iter()
-        .any(|(k, v)| k != "Signature" && v.starts_with('@'));
+    let has_at_values = params.iter().any(|(k, v)| k != "Signature" && v.starts_with('@'));
     if method.eq_ignore_ascii_case("POST") && has_at_values {
-        let without_at =
-            string_to_sign_filtered(method, host, path, params, |_, v| !v.starts_with('@'));
-        if constant_time_eq(
-            signature_of(&without_at, secret_key, v1_method).as_bytes(),
-            provided.as_bytes(),
-        ) {
+        let without_at = string_to_sign_filtered(method, host, path, params, |_, v| !v.starts_with('@'));
+        if constant_time_eq(signature_of(&without_at, secret_key, v1_method).as_bytes(), provided.as_bytes()) {
             return Ok(());
         }
     }
@@ -148,10 +102,7 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -159,58 +110,31 @@ mod tests {
         assert_eq!(V1Method::from_param(None), V1Method::HmacSha1);
         assert_eq!(V1Method::from_param(Some("HmacSHA1")), V1Method::HmacSha1);
         assert_eq!(V1Method::from_param(Some("hmacsha256")), V1Method::HmacSha1);
-        assert_eq!(
-            V1Method::from_param(Some("HmacSHA256")),
-            V1Method::HmacSha256
-        );
+        assert_eq!(V1Method::from_param(Some("HmacSHA256")), V1Method::HmacSha256);
         assert_eq!(V1Method::HmacSha256.as_param(), "HmacSHA256");
     }
 
     #[test]
     fn string_to_sign_sorts_raw_values_and_renames_underscores() {
-        let p = params(&[
-            ("b_c", "x y"),
-            ("a", "1&2"),
-            ("Signature", "zzz"),
-            ("Nonce", "9223372036854775807"),
-        ]);
-        assert_eq!(
-            string_to_sign("get", "h:1", "/v2/index.php", &p),
-            "GETh:1/v2/index.php?Nonce=9223372036854775807&a=1&2&b.c=x y"
-        );
+        let p = params(&[("b_c", "x y"), ("a", "1&2"), ("Signature", "zzz"), ("Nonce", "9223372036854775807")]);
+        assert_eq!(string_to_sign("get", "h:1", "/v2/index.php", &p), "GETh:1/v2/index.php?Nonce=9223372036854775807&a=1&2&b.c=x y");
     }
 
     #[test]
     fn verify_needs_a_signature_and_accepts_its_own() {
         let mut p = params(&[("Action", "X"), ("SignatureMethod", "HmacSHA256")]);
-        assert_eq!(
-            verify("GET", "h", "/", &p, "k"),
-            Err(SignatureError::Missing("Signature"))
-        );
+        assert_eq!(verify("GET", "h", "/", &p, "k"), Err(SignatureError::Missing("Signature")));
         let sig = sign("GET", "h", "/", &p, "k", V1Method::HmacSha256);
         p.push(("Signature".into(), sig));
         assert_eq!(verify("GET", "h", "/", &p, "k"), Ok(()));
-        assert!(matches!(
-            verify("GET", "h", "/", &p, "other"),
-            Err(SignatureError::Mismatch(_))
-        ));
-        assert!(matches!(
-            verify("POST", "h", "/", &p, "k"),
-            Err(SignatureError::Mismatch(_))
-        ));
+        assert!(matches!(verify("GET", "h", "/", &p, "other"), Err(SignatureError::Mismatch(_))));
+        assert!(matches!(verify("POST", "h", "/", &p, "k"), Err(SignatureError::Mismatch(_))));
     }
 
     #[test]
     fn legacy_post_may_leave_at_values_unsigned() {
         let signed = params(&[("Action", "X")]);
-        let sig = sign(
-            "POST",
-            "h",
-            "/v2/index.php",
-            &signed,
-            "k",
-            V1Method::HmacSha1,
-        );
+        let sig = sign("POST", "h", "/v2/index.php", &signed, "k", V1Method::HmacSha1);
         let mut sent = params(&[("Action", "X"), ("file", "@/tmp/a")]);
         sent.push(("Signature".into(), sig));
         assert_eq!(verify("POST", "h", "/v2/index.php", &sent, "k"), Ok(()));

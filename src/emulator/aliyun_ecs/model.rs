@@ -90,12 +90,27 @@ impl EcsStore {
 
     /// Key pairs of one region matching `query` in creation order, and the total before paging.
     /// `default_group` is kept in a group-filtered listing when `keep_default` (settings.rs).
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery, default_group: &str, keep_default: bool) -> (usize, Vec<KeyPairRecord>) {
+    pub fn describe(
+        &self,
+        account_id: &str,
+        query: &DescribeQuery,
+        default_group: &str,
+        keep_default: bool,
+    ) -> (usize, Vec<KeyPairRecord>) {
         let keep = |k: &KeyPairRecord| {
             query.name_pattern.as_deref().is_none_or(|p| rules::name_matches(p, &k.key_pair_name))
-                && query.fingerprint.as_deref().is_none_or(|f| rules::normalize_fingerprint(&crate::keys::md5_fingerprint(&k.public_blob)) == f)
-                && query.resource_group_id.as_deref().is_none_or(|g| k.resource_group_id == g || (keep_default && k.resource_group_id == default_group))
-                && query.tags.iter().all(|(key, value)| k.tags.iter().any(|t| t.key == *key && value.as_deref().is_none_or(|v| t.value == v)))
+                && query
+                    .fingerprint
+                    .as_deref()
+                    .is_none_or(|f| rules::normalize_fingerprint(&crate::keys::md5_fingerprint(&k.public_blob)) == f)
+                && query
+                    .resource_group_id
+                    .as_deref()
+                    .is_none_or(|g| k.resource_group_id == g || (keep_default && k.resource_group_id == default_group))
+                && query
+                    .tags
+                    .iter()
+                    .all(|(key, value)| k.tags.iter().any(|t| t.key == *key && value.as_deref().is_none_or(|v| t.value == v)))
         };
         let skip = (query.page_number - 1).saturating_mul(query.page_size);
         self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| keys.page(keep, skip, query.page_size))

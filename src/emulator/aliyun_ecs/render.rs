@@ -98,6 +98,9 @@ mod tests {
         assert_eq!(body["Code"], "QuotaExceed.KeyPair");
         assert_eq!(body["Recommend"], "https://api.aliyun.com/troubleshoot?q=QuotaExceed.KeyPair&product=Ecs&requestId=ID-1");
         let xml = error("ID-1", "ecs.aliyuncs.com", &EcsError::new("InternalError"), Format::Xml);
-        assert_eq!((xml.status().as_u16(), &xml.headers()[header::CONTENT_TYPE]), (500, &XML_CONTENT_TYPE.parse::<axum::http::HeaderValue>().unwrap()));
+        assert_eq!(
+            (xml.status().as_u16(), &xml.headers()[header::CONTENT_TYPE]),
+            (500, &XML_CONTENT_TYPE.parse::<axum::http::HeaderValue>().unwrap())
+        );
     }
 }

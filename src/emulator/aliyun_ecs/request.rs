@@ -65,8 +65,7 @@ pub enum Format {
 /// the documented default (apis.md §3.1). Any other value is `InvalidParameter.Format`, answered
 /// in the format `Accept` asks for.
 pub fn format(params: &Params, raw: &RawRequest) -> (Format, Result<(), EcsError>) {
-    let by_accept =
-        if raw.header("accept").is_some_and(|a| a.to_ascii_lowercase().contains("json")) { Format::Json } else { Format::Xml };
+    let by_accept = if raw.header("accept").is_some_and(|a| a.to_ascii_lowercase().contains("json")) { Format::Json } else { Format::Xml };
     match params.get("Format") {
         None => (by_accept, Ok(())),
         Some(f) if f.eq_ignore_ascii_case("JSON") => (Format::Json, Ok(())),
@@ -126,8 +125,7 @@ fn authenticate_rpc(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params)
     let timestamp = parse_time(timestamp)?;
     let account = emulator.accounts.get(access_key_id).ok_or_else(|| EcsError::new("InvalidAccessKeyId.NotFound"))?;
     check_skew(emulator, timestamp)?;
-    sign::acs_rpc::verify(&raw.method, params.pairs(), account.secret_key())
-        .map_err(|e| signature_error(emulator, access_key_id, e))?;
+    sign::acs_rpc::verify(&raw.method, params.pairs(), account.secret_key()).map_err(|e| signature_error(emulator, access_key_id, e))?;
     check_nonce(emulator, &account, nonce)?;
     // RPC signs its parameters, not headers: Version and Action come from the parameters.
     Ok((account, params.get("Version").map(str::to_string), params.get("Action").map(str::to_string)))

@@ -83,11 +83,7 @@ pub struct DescribeQuery {
 /// RegionId: required and one of the configured regions (seed 004 InvalidRegionId.NotFound).
 pub fn region(params: &Params, settings: &EcsSettings) -> Result<String, EcsError> {
     let region = params.get("RegionId").ok_or_else(|| EcsError::missing_parameter("RegionId"))?;
-    if settings.regions.iter().any(|r| r == region) {
-        Ok(region.to_string())
-    } else {
-        Err(EcsError::new("InvalidRegionId.NotFound"))
-    }
+    if settings.regions.iter().any(|r| r == region) { Ok(region.to_string()) } else { Err(EcsError::new("InvalidRegionId.NotFound")) }
 }
 
 /// CreateKeyPair (seed 004). `groups` are the account's resource groups, default included.
@@ -203,10 +199,8 @@ pub fn parse_describe(params: &Params, settings: &EcsSettings) -> Result<Describ
         Some(v) if v.eq_ignore_ascii_case("false") => false,
         Some(_) => return Err(EcsError::invalid_parameter("IncludePublicKey")),
     };
-    let tags = tag_entries(params)?
-        .into_values()
-        .filter_map(|(key, value)| key.map(|k| (k.to_string(), value.map(str::to_string))))
-        .collect();
+    let tags =
+        tag_entries(params)?.into_values().filter_map(|(key, value)| key.map(|k| (k.to_string(), value.map(str::to_string)))).collect();
     Ok(DescribeQuery {
         region_id,
         name_pattern: params.get("KeyPairName").map(str::to_string),
@@ -235,8 +229,7 @@ pub fn normalize_fingerprint(text: &str) -> String {
 pub fn parse_delete(params: &Params, settings: &EcsSettings) -> Result<(String, Vec<String>), EcsError> {
     let region_id = region(params, settings)?;
     let text = params.get("KeyPairNames").ok_or_else(|| EcsError::missing_parameter("KeyPairNames"))?;
-    let names: Vec<String> =
-        serde_json::from_str(text).map_err(|_| EcsError::new("InvalidKeyPairNames.ValueNotSupported"))?;
+    let names: Vec<String> = serde_json::from_str(text).map_err(|_| EcsError::new("InvalidKeyPairNames.ValueNotSupported"))?;
     if names.is_empty() {
         return Err(EcsError::new("InvalidKeyPairNames.ValueNotSupported"));
     }

@@ -37,10 +37,7 @@ impl TencentError {
     }
 
     pub fn signature_expire(request: i64, server: i64) -> Self {
-        Self::new(
-            "AuthFailure.SignatureExpire",
-            format!("Signature expired. Timestamp date is {request}, server date is {server}."),
-        )
+        Self::new("AuthFailure.SignatureExpire", format!("Signature expired. Timestamp date is {request}, server date is {server}."))
     }
 
     pub fn signature_failure() -> Self {
@@ -63,7 +60,10 @@ impl TencentError {
     }
 
     pub fn request_limit_exceeded() -> Self {
-        Self::new("RequestLimitExceeded", "Your current request times equals to `10` in a second, which exceeds the frequency limit `10` for a second. Please reduce the frequency of calls.")
+        Self::new(
+            "RequestLimitExceeded",
+            "Your current request times equals to `10` in a second, which exceeds the frequency limit `10` for a second. Please reduce the frequency of calls.",
+        )
     }
 
     pub fn request_size_limit_exceeded() -> Self {

@@ -26,8 +26,19 @@ pub use error::TencentError;
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Parameters of the v1 forms that are common parameters, not the action's own.
-pub(crate) const V1_COMMON: &[&str] =
-    &["Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature", "SignatureMethod", "Token", "Language", "RequestClient"];
+pub(crate) const V1_COMMON: &[&str] = &[
+    "Action",
+    "Version",
+    "Region",
+    "Timestamp",
+    "Nonce",
+    "SecretId",
+    "Signature",
+    "SignatureMethod",
+    "Token",
+    "Language",
+    "RequestClient",
+];
 
 /// The Tencent products the emulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,18 +215,14 @@ fn authenticate(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<Call, Tenc
 fn authenticate_tc3(emulator: &Arc<Emulator>, raw: &RawRequest, header: &str) -> Result<Call, TencentError> {
     let auth = sign::tc3::parse_authorization(header).map_err(|e| TencentError::invalid_authorization(&e.to_string()))?;
     let timestamp = required_header(raw, "X-TC-Timestamp")?;
-    let timestamp: i64 =
-        timestamp.trim().parse().map_err(|_| TencentError::invalid_parameter("X-TC-Timestamp must be Unix seconds"))?;
+    let timestamp: i64 = timestamp.trim().parse().map_err(|_| TencentError::invalid_parameter("X-TC-Timestamp must be Unix seconds"))?;
     let account = emulator.accounts.get(&auth.secret_id).ok_or_else(TencentError::secret_id_not_found)?;
     check_skew(emulator, timestamp)?;
     let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
     sign::tc3::verify(&parts, &auth, account.secret_key(), timestamp).map_err(|e| signature_error(emulator, &auth.secret_id, e))?;
 
-    let product = Product::ALL
-        .iter()
-        .copied()
-        .find(|p| p.service() == auth.service)
-        .ok_or_else(|| TencentError::no_such_product(&auth.service))?;
+    let product =
+        Product::ALL.iter().copied().find(|p| p.service() == auth.service).ok_or_else(|| TencentError::no_such_product(&auth.service))?;
     let action = required_header(raw, "X-TC-Action")?.to_string();
     let version = required_header(raw, "X-TC-Version")?.to_string();
     let region = raw.header("X-TC-Region").filter(|r| !r.is_empty()).map(str::to_string);
@@ -254,8 +261,7 @@ fn authenticate_v1(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<Call, T
 
     let version = get("Version").ok_or_else(|| TencentError::missing_parameter("Version"))?.to_string();
     let action = get("Action").ok_or_else(|| TencentError::missing_parameter("Action"))?.to_string();
-    let product =
-        Product::ALL.iter().copied().find(|p| p.version() == version).ok_or_else(|| TencentError::no_such_version(&version))?;
+    let product = Product::ALL.iter().copied().find(|p| p.version() == version).ok_or_else(|| TencentError::no_such_version(&version))?;
     check_version_and_action(product, &version, &action)?;
     let region = get("Region").filter(|r| !r.is_empty()).map(str::to_string);
     let own: Vec<(String, String)> = all.iter().filter(|(k, _)| !V1_COMMON.contains(&k.as_str())).cloned().collect();

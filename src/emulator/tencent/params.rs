@@ -40,8 +40,7 @@ fn compact(value: Value) -> Value {
         Value::Object(map) => {
             let all_indices = !map.is_empty() && map.keys().all(|k| k.parse::<usize>().is_ok());
             if all_indices {
-                let mut items: Vec<(usize, Value)> =
-                    map.into_iter().map(|(k, v)| (k.parse().unwrap_or(usize::MAX), compact(v))).collect();
+                let mut items: Vec<(usize, Value)> = map.into_iter().map(|(k, v)| (k.parse().unwrap_or(usize::MAX), compact(v))).collect();
                 items.sort_by_key(|(i, _)| *i);
                 Value::Array(items.into_iter().map(|(_, v)| v).collect())
             } else {

@@ -10,7 +10,10 @@ pub const TABLE: &[(&str, &str)] = &[
     ("InvalidKeyPair.LimitExceeded", "The number of key pairs exceeds the limit."),
     ("InvalidKeyPairName.Duplicate", "Key pair name already exists."),
     ("InvalidKeyPairNameEmpty", "The key name cannot be empty."),
-    ("InvalidKeyPairNameIncludeIllegalChar", "The key name contains invalid characters. Key names can only contain letters, numbers and underscores."),
+    (
+        "InvalidKeyPairNameIncludeIllegalChar",
+        "The key name contains invalid characters. Key names can only contain letters, numbers and underscores.",
+    ),
     ("InvalidKeyPairNameTooLong", "The key name cannot exceed 25 characters."),
     ("InvalidParameterValue", "Incorrect parameter value."),
     ("InvalidProjectId.NotFound", "Invalid project ID: the specified project ID does not exist."),

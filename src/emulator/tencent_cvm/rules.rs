@@ -69,11 +69,7 @@ pub fn check_known_parameters(action: &str, params: &Value, settings: &CvmSettin
 
 pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), TencentError> {
     let region = region.ok_or_else(|| TencentError::missing_parameter("Region"))?;
-    if settings.regions.iter().any(|r| r == region) {
-        Ok(())
-    } else {
-        Err(TencentError::unsupported_region(region))
-    }
+    if settings.regions.iter().any(|r| r == region) { Ok(()) } else { Err(TencentError::unsupported_region(region)) }
 }
 
 /// CreateKeyPair's parameters (seed 000 §2). `typed`: they came as JSON (see `Call::typed`).
@@ -331,7 +327,10 @@ mod tests {
                 .unwrap_or_else(|e| e.code)
         };
         assert_eq!(code(json!("ssh-rsa XXXXXXXXXXXX== skey_45071")), "InvalidPublicKey.Malformed");
-        assert_eq!(code(json!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdCBhIHJlYWwga2V5IGF0IGFsbCBqdXN0IDMy")), "InvalidPublicKey.Malformed");
+        assert_eq!(
+            code(json!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdCBhIHJlYWwga2V5IGF0IGFsbCBqdXN0IDMy")),
+            "InvalidPublicKey.Malformed"
+        );
         assert_eq!(code(Value::Null), "MissingParameter");
     }
 

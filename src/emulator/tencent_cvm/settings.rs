@@ -4,9 +4,24 @@
 
 /// The 18 regions seed 000 §2 says CreateKeyPair supports.
 pub const SEED_000_REGIONS: &[&str] = &[
-    "ap-bangkok", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong", "ap-jakarta", "ap-nanjing",
-    "ap-seoul", "ap-shanghai", "ap-shanghai-fsi", "ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt",
-    "na-ashburn", "na-siliconvalley", "sa-saopaulo",
+    "ap-bangkok",
+    "ap-beijing",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-guangzhou",
+    "ap-hongkong",
+    "ap-jakarta",
+    "ap-nanjing",
+    "ap-seoul",
+    "ap-shanghai",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+    "ap-singapore",
+    "ap-tokyo",
+    "eu-frankfurt",
+    "na-ashburn",
+    "na-siliconvalley",
+    "sa-saopaulo",
 ];
 
 /// Quota names the control API can lower per account.

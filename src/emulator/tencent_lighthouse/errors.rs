@@ -17,7 +17,10 @@ pub const TABLE: &[(&str, &str)] = &[
     // ImportKeyPair, DescribeKeyPairs, DeleteKeyPairs (apis.md §1.5).
     ("FailedOperation.DeleteKeyPairFailed", "Failed to delete the key pair."),
     ("FailedOperation.ImportKeyPairFailed", "Failed to import the key pair."),
-    ("InvalidParameterValue.KeyPairPublicKeyDuplicated", "The public key of this key pair already exists in the system and cannot be reused."),
+    (
+        "InvalidParameterValue.KeyPairPublicKeyDuplicated",
+        "The public key of this key pair already exists in the system and cannot be reused.",
+    ),
     ("InvalidParameterValue.KeyPairPublicKeyMalformed", "The format of the specified public key is incorrect."),
     ("FailedOperation", "Operation failed."),
     ("InvalidParameter.InvalidFilter", "Invalid parameter: the `Filter` parameter is invalid."),

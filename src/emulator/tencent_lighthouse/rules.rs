@@ -120,7 +120,10 @@ fn key_name(params: &Value, settings: &LighthouseSettings, check_chars: bool) ->
     }
     let chars = name.chars().count();
     if chars > KEY_NAME_MAX_CHARS {
-        return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameTooLong", format!("(got {chars} characters, at most {KEY_NAME_MAX_CHARS})")));
+        return Err(with_detail(
+            "InvalidParameterValue.InvalidKeyPairNameTooLong",
+            format!("(got {chars} characters, at most {KEY_NAME_MAX_CHARS})"),
+        ));
     }
     if check_chars && !KEY_NAME_CHARS.is_match(name) {
         return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar", "(digits, letters and underscores only)"));
@@ -197,9 +200,7 @@ pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
 fn integer(params: &Value, name: &str) -> Result<Option<i64>, TencentError> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(value) => {
-            as_integer(value).map(Some).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must be an integer.")))
-        }
+        Some(value) => as_integer(value).map(Some).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must be an integer."))),
     }
 }
 
@@ -316,7 +317,8 @@ mod tests {
 
     #[test]
     fn tag_rules() {
-        let tags = |n: usize| json!({"KeyName": "k", "Tags": (0..n).map(|i| json!({"Key": format!("k{i}"), "Value": "v"})).collect::<Vec<_>>()});
+        let tags =
+            |n: usize| json!({"KeyName": "k", "Tags": (0..n).map(|i| json!({"Key": format!("k{i}"), "Value": "v"})).collect::<Vec<_>>()});
         assert_eq!(create_code(tags(10)), "ok");
         assert_eq!(create_code(tags(11)), "InvalidParameterValue.LimitExceeded");
         assert_eq!(create_code(json!({"KeyName": "k", "Tags": [{"Key": "", "Value": "v"}]})), "InvalidParameterValue");
@@ -328,7 +330,8 @@ mod tests {
 
     #[test]
     fn import_rules() {
-        let code = |params: Value| parse_import(&params, &LighthouseSettings::default()).map(|_| "ok".to_string()).unwrap_or_else(|e| e.code);
+        let code =
+            |params: Value| parse_import(&params, &LighthouseSettings::default()).map(|_| "ok".to_string()).unwrap_or_else(|e| e.code);
         assert_eq!(code(json!({"KeyName": "k"})), "MissingParameter");
         assert_eq!(code(json!({"KeyName": "k", "PublicKey": "ssh-rsa XXXX"})), "InvalidParameterValue.KeyPairPublicKeyMalformed");
         assert_eq!(
@@ -346,14 +349,20 @@ mod tests {
         let code = |params: Value| parse_describe(&params).map(|_| "ok".to_string()).unwrap_or_else(|e| e.code);
         assert_eq!(code(json!({})), "ok");
         assert_eq!(parse_describe(&json!({})).unwrap().limit, 20);
-        assert_eq!(code(json!({"KeyIds": ["lhkp-1234abcd"], "Filters": [{"Name": "key-name", "Values": ["a"]}]})), "InvalidParameter.ParameterConflict");
+        assert_eq!(
+            code(json!({"KeyIds": ["lhkp-1234abcd"], "Filters": [{"Name": "key-name", "Values": ["a"]}]})),
+            "InvalidParameter.ParameterConflict"
+        );
         assert_eq!(code(json!({"KeyIds": ["skey-1234abcd"]})), "InvalidParameterValue.KeyPairIdMalformed");
         assert_eq!(code(json!({"KeyIds": ["lhkp-1234abcd", "lhkp-1234abcd"]})), "InvalidParameterValue.Duplicated");
         let many: Vec<String> = (0..101).map(|i| format!("lhkp-{i:08}")).collect();
         assert_eq!(code(json!({"KeyIds": many})), "InvalidParameterValue.LimitExceeded");
         assert_eq!(code(json!({"Filters": [{"Name": "colour", "Values": ["x"]}]})), "InvalidParameter.InvalidFilter");
         assert_eq!(code(json!({"Filters": [{"Name": "tag:env", "Values": ["x"]}]})), "ok");
-        assert_eq!(code(json!({"Filters": [{"Name": "key-name", "Values": ["1", "2", "3", "4", "5", "6"]}]})), "InvalidParameterValue.LimitExceeded");
+        assert_eq!(
+            code(json!({"Filters": [{"Name": "key-name", "Values": ["1", "2", "3", "4", "5", "6"]}]})),
+            "InvalidParameterValue.LimitExceeded"
+        );
         let filters: Vec<Value> = (0..11).map(|_| json!({"Name": "key-id", "Values": ["x"]})).collect();
         assert_eq!(code(json!({"Filters": filters})), "InvalidParameterValue.LimitExceeded");
         assert_eq!(code(json!({"Offset": -1})), "InvalidParameterValue.Negative");
