@@ -121,14 +121,32 @@ def fresh_public_key(tmpdir, name):
         return f.read().strip()
 
 
-def steps(cli, tmpdir):
+class Product:
+    """What differs between the products one tccli flow drives."""
+
+    def __init__(self, name, key_id, key_id_shape, extra, duplicate_code, prefix):
+        self.name, self.key_id, self.key_id_shape = name, key_id, key_id_shape
+        self.extra = extra  # parameters every create/import needs (CVM's ProjectId; Lighthouse has none)
+        self.duplicate_code = duplicate_code
+        self.prefix = prefix  # name prefix, so the two products' keys are told apart in logs
+
+
+PRODUCTS = {
+    "cvm": Product("cvm", KEY_ID, "skey-xxxxxxxx", {"ProjectId": "0"}, "InvalidKeyPairName.Duplicate", "tccli"),
+    # Lighthouse keys have no ProjectId, and its duplicate-name code is its own (apis.md §1.5).
+    "lighthouse": Product("lighthouse", LIGHTHOUSE_KEY_ID, "lhkp-xxxxxxxx", {},
+                          "InvalidParameterValue.DuplicateParameterValue", "tclh"),
+}
+
+
+def steps(cli, tmpdir, product):
     suffix = secrets.token_hex(3)
-    created_name, imported_name = "c_tccli_" + suffix, "i_tccli_" + suffix
+    created_name, imported_name = "c_%s_%s" % (product.prefix, suffix), "i_%s_%s" % (product.prefix, suffix)
     state = {}
 
     def create():
-        key = cli.ok("CreateKeyPair", KeyName=created_name, ProjectId="0").get("KeyPair") or {}
-        check(KEY_ID.match(key.get("KeyId") or ""), "KeyId %r is not skey-xxxxxxxx" % key.get("KeyId"))
+        key = cli.ok("CreateKeyPair", KeyName=created_name, **product.extra).get("KeyPair") or {}
+        check(product.key_id.match(key.get("KeyId") or ""), "KeyId %r is not %s" % (key.get("KeyId"), product.key_id_shape))
         check(key.get("KeyName") == created_name, "KeyName %r != %r" % (key.get("KeyName"), created_name))
         pem = key.get("PrivateKey") or ""
         check(pem.startswith("-----BEGIN RSA PRIVATE KEY-----\n"), "PrivateKey is not a PEM 'BEGIN RSA PRIVATE KEY' block")
@@ -139,8 +157,8 @@ def steps(cli, tmpdir):
 
     def import_():
         public = fresh_public_key(tmpdir, imported_name)
-        resp = cli.ok("ImportKeyPair", KeyName=imported_name, ProjectId="0", PublicKey=public)
-        check(KEY_ID.match(resp.get("KeyId") or ""), "KeyId %r is not skey-xxxxxxxx" % resp.get("KeyId"))
+        resp = cli.ok("ImportKeyPair", KeyName=imported_name, PublicKey=public, **product.extra)
+        check(product.key_id.match(resp.get("KeyId") or ""), "KeyId %r is not %s" % (resp.get("KeyId"), product.key_id_shape))
         state["imported"], state["imported_public"] = resp["KeyId"], public
         return resp["KeyId"]
 
@@ -167,81 +185,7 @@ def steps(cli, tmpdir):
         return "1 key"
 
     def duplicate():
-        return cli.error("CreateKeyPair", "InvalidKeyPairName.Duplicate", KeyName=created_name, ProjectId="0")
-
-    def wrong_secret():
-        return cli.error("DescribeKeyPairs", "AuthFailure.SignatureFailure", secret_key=cli.secret_key + "x")
-
-    def delete():
-        cli.ok("DeleteKeyPairs", KeyIds=[state["created"], state["imported"]])
-        return "deleted %s, %s" % (state["created"], state["imported"])
-
-    def describe_after_delete():
-        resp = cli.ok("DescribeKeyPairs", KeyIds=[state["created"], state["imported"]])
-        check(resp.get("TotalCount") == 0 and not resp.get("KeyPairSet"),
-              "TotalCount %r, KeyPairSet %s" % (resp.get("TotalCount"), resp.get("KeyPairSet")))
-        return "gone"
-
-    return [
-        ("CreateKeyPair", create),
-        ("ImportKeyPair", import_),
-        ("DescribeKeyPairs by KeyIds", describe_by_ids),
-        ("DescribeKeyPairs by key-name filter", describe_by_name),
-        ("CreateKeyPair duplicate name (exit 255)", duplicate),
-        ("wrong secret key (exit 255)", wrong_secret),
-        ("DeleteKeyPairs", delete),
-        ("DescribeKeyPairs after delete", describe_after_delete),
-    ]
-
-
-def lighthouse_steps(cli, tmpdir):
-    """`tccli lighthouse …`: Lighthouse keys have no ProjectId; its duplicate-name code is its own."""
-    suffix = secrets.token_hex(3)
-    created_name, imported_name = "c_tclh_" + suffix, "i_tclh_" + suffix
-    state = {}
-
-    def create():
-        key = cli.ok("CreateKeyPair", KeyName=created_name).get("KeyPair") or {}
-        check(LIGHTHOUSE_KEY_ID.match(key.get("KeyId") or ""), "KeyId %r is not lhkp-xxxxxxxx" % key.get("KeyId"))
-        check(key.get("KeyName") == created_name, "KeyName %r != %r" % (key.get("KeyName"), created_name))
-        pem = key.get("PrivateKey") or ""
-        check(pem.startswith("-----BEGIN RSA PRIVATE KEY-----\n"), "PrivateKey is not a PEM 'BEGIN RSA PRIVATE KEY' block")
-        check(key_fields(public_half(pem, tmpdir)) == key_fields(key.get("PublicKey")),
-              "PublicKey is not the public half of PrivateKey")
-        state["created"], state["created_public"] = key["KeyId"], key["PublicKey"]
-        return "%s, public half matches (ssh-keygen -y)" % key["KeyId"]
-
-    def import_():
-        public = fresh_public_key(tmpdir, imported_name)
-        resp = cli.ok("ImportKeyPair", KeyName=imported_name, PublicKey=public)
-        check(LIGHTHOUSE_KEY_ID.match(resp.get("KeyId") or ""), "KeyId %r is not lhkp-xxxxxxxx" % resp.get("KeyId"))
-        state["imported"], state["imported_public"] = resp["KeyId"], public
-        return resp["KeyId"]
-
-    def describe_by_ids():
-        ids = [state["created"], state["imported"]]
-        resp = cli.ok("DescribeKeyPairs", KeyIds=ids)
-        found = {k.get("KeyId"): k for k in resp.get("KeyPairSet") or []}
-        check(resp.get("TotalCount") == 2 and sorted(found) == sorted(ids),
-              "TotalCount %r, KeyIds %s; expected %s" % (resp.get("TotalCount"), sorted(found), sorted(ids)))
-        for key_id, name, public in [(state["created"], created_name, state["created_public"]),
-                                     (state["imported"], imported_name, state["imported_public"])]:
-            key = found[key_id]
-            check(key.get("KeyName") == name, "%s: KeyName %r != %r" % (key_id, key.get("KeyName"), name))
-            check(key_fields(key.get("PublicKey")) == key_fields(public), "%s: PublicKey differs" % key_id)
-            check(not key.get("PrivateKey"), "%s: DescribeKeyPairs returned a PrivateKey" % key_id)
-            check(CREATED_TIME.match(key.get("CreatedTime") or ""), "%s: CreatedTime %r" % (key_id, key.get("CreatedTime")))
-        return "TotalCount 2, both keys"
-
-    def describe_by_name():
-        resp = cli.ok("DescribeKeyPairs", Filters=[{"Name": "key-name", "Values": [created_name]}])
-        ids = [k.get("KeyId") for k in resp.get("KeyPairSet") or []]
-        check(resp.get("TotalCount") == 1 and ids == [state["created"]],
-              "filter key-name=%s: TotalCount %r, KeyIds %s" % (created_name, resp.get("TotalCount"), ids))
-        return "1 key"
-
-    def duplicate():
-        return cli.error("CreateKeyPair", "InvalidParameterValue.DuplicateParameterValue", KeyName=created_name)
+        return cli.error("CreateKeyPair", product.duplicate_code, KeyName=created_name, **product.extra)
 
     def wrong_secret():
         return cli.error("DescribeKeyPairs", "AuthFailure.SignatureFailure", secret_key=cli.secret_key + "x")
@@ -290,12 +234,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="interop-tccli-") as tmpdir:
         home = os.path.join(tmpdir, "home")
         os.mkdir(home)
-        for product, make_steps in [("cvm", steps), ("lighthouse", lighthouse_steps)]:
-            if product not in args.product:
-                continue
-            cli = Tccli(args.tccli, args.endpoint, home, secret_id, secret_key, product)
-            for name, step in make_steps(cli, tmpdir):
-                label = "tccli %s: %s" % (product, name)
+        for product in (PRODUCTS[name] for name in ("cvm", "lighthouse") if name in args.product):
+            cli = Tccli(args.tccli, args.endpoint, home, secret_id, secret_key, product.name)
+            for name, step in steps(cli, tmpdir, product):
+                label = "tccli %s: %s" % (product.name, name)
                 try:
                     detail = step()
                 except (StepFailed, subprocess.SubprocessError, OSError) as e:
