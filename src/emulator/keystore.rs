@@ -177,7 +177,12 @@ impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
         f(lock(&self.scopes).entry(scope).or_default())
     }
 
-    /// Every stored key pair of the scopes `pick` selects, scopes in `order`.
+    /// The stored key pairs of one scope, in creation order (control API listings).
+    pub fn list(&self, scope: &S) -> Vec<K> {
+        lock(&self.scopes).get(scope).map(|keys| keys.keys.clone()).unwrap_or_default()
+    }
+
+    /// Every stored key pair of the scopes `pick` selects.
     pub fn collect(&self, pick: impl Fn(&S) -> bool) -> Vec<(S, Vec<K>)> {
         lock(&self.scopes).iter().filter(|(s, _)| pick(s)).map(|(s, k)| (s.clone(), k.keys.clone())).collect()
     }

@@ -113,7 +113,7 @@ impl CvmStore {
 
     /// Every key pair of an account (control API).
     pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
-        self.keys.with_scope(account_id.to_string(), |keys| keys.keys().to_vec())
+        self.keys.list(&account_id.to_string())
     }
 
     /// Forgets everything of one account (control API reset).
