@@ -33,7 +33,7 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the emulator on a loopback port until interrupted.
     Serve(ServeArgs),
-    /// List every documented example and error code beside the cases covering it.
+    /// List every documented example, error code and rule beside the cases covering it.
     Coverage(CoverageArgs),
     /// Measure key generation backends, emulator round trips and schema compile vs validate, in
     /// one run (build with --release for meaningful figures).
@@ -107,6 +107,9 @@ pub struct CoverageArgs {
     /// Only the seeds documenting this API (e.g. `tencent-cvm`).
     #[arg(long)]
     pub api: Option<String>,
+    /// Print the comparison as JSON (items with their covering cases, unknown rule citations).
+    #[arg(long)]
+    pub json: bool,
     /// The project folder holding cases/ and docs/documented.yaml.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,

@@ -1,6 +1,7 @@
 //! What each subcommand does, returning its exit code (see [`crate::report`] for the codes).
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -138,7 +139,7 @@ pub async fn run(args: RunArgs) -> u8 {
     if ok { EXIT_OK } else { EXIT_FAILED }
 }
 
-/// `coverage`: every documented example and error code beside its cases; 1 on a gap.
+/// `coverage`: every documented example, error code and rule beside its cases; 1 on a gap.
 pub fn coverage(args: CoverageArgs) -> u8 {
     let root = project_root(&args.root);
     let cases = match load_cases(&root, None) {
@@ -160,10 +161,15 @@ pub fn coverage(args: CoverageArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let items = crate::coverage::items(&documented, &cases);
-    let (table, complete) = crate::coverage::render(&items, &documented);
-    println!("{table}");
-    if complete { EXIT_OK } else { EXIT_FAILED }
+    let coverage = crate::coverage::compare(&documented, &cases);
+    let text = if args.json {
+        serde_json::to_string_pretty(&crate::coverage::to_json(&coverage)).unwrap_or_default()
+    } else {
+        crate::coverage::render(&coverage, &documented)
+    };
+    // A closed pipe (`coverage | head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    if coverage.complete() { EXIT_OK } else { EXIT_FAILED }
 }
 
 /// `bench`: the measurements of [`crate::bench`], printed as figures and ratios.

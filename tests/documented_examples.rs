@@ -14,7 +14,8 @@
 //!   (wrong ID shape, missing `RequestId`, an extra field on a strict object, ...) fail at the
 //!   expected instance path, for every schema (so no schema is vacuous);
 //! * `docs/documented.yaml` (the documented surface used by `keypair-contract coverage`) agrees
-//!   with the seeds, their README and the fixtures.
+//!   with the seeds, their README and the fixtures, and every rule it lists quotes words its seed
+//!   really contains.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -930,6 +931,20 @@ struct DocumentedSeed {
     version: String,
     examples: Vec<String>,
     errors: Vec<DocumentedError>,
+    rules: Vec<DocumentedRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentedRule {
+    id: String,
+    section: String,
+    says: String,
+}
+
+/// Whitespace folded to single spaces, so a quote may span the seed's line breaks and table cells.
+fn folded(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, Deserialize)]
@@ -985,6 +1000,7 @@ fn documented_yaml_agrees_with_the_seeds() {
     let seed_files: BTreeSet<String> = files_under(&root().join("docs/seeds"), ".txt").into_iter().collect();
     let fixtures = fixtures();
     let mut failures = Failures::default();
+    let mut all_rule_ids = BTreeSet::new();
 
     let listed: Vec<&str> = documented.seeds.iter().map(|s| s.seed.as_str()).collect();
     let listed_set: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
@@ -1056,6 +1072,24 @@ fn documented_yaml_agrees_with_the_seeds() {
                     previous_row = Some(row);
                 }
             }
+        }
+        // Rules: each id unique and dotted, with a section, resting on words the seed really has.
+        let folded_seed = folded(&seed_text);
+        failures.check(!entry.rules.is_empty(), || format!("{at}: no rules listed"));
+        let prefix = entry.rules.first().and_then(|r| r.id.split('.').next()).unwrap_or_default().to_owned();
+        for rule in &entry.rules {
+            let id_shape = rule.id.split('.').count() >= 2
+                && rule.id.split('.').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            failures.check(id_shape, || format!("{at}: rule id {:?} is not dotted lowercase words", rule.id));
+            failures.check(rule.id.split('.').next() == Some(prefix.as_str()), || {
+                format!("{at}: rule {} does not start with the seed's prefix {prefix}", rule.id)
+            });
+            failures.check(all_rule_ids.insert(rule.id.clone()), || format!("{at}: rule {} listed twice", rule.id));
+            failures.check(!rule.section.trim().is_empty(), || format!("{at}: rule {} has no section", rule.id));
+            failures.check(rule.says.trim().len() >= 8, || format!("{at}: rule {} quotes too little to find", rule.id));
+            failures.check(folded_seed.contains(&folded(&rule.says)), || {
+                format!("{at}: rule {}: the seed does not say {:?}", rule.id, rule.says)
+            });
         }
     }
     failures.finish("documented.yaml checks");

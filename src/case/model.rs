@@ -36,6 +36,10 @@ pub struct Source {
     pub example: Option<String>,
     pub error: Option<String>,
     pub rule: Option<String>,
+    /// Further documented rules the case covers, by id (docs/documented.yaml), besides its
+    /// `example`, `error` or `rule`.
+    #[serde(default)]
+    pub rules: Vec<String>,
 }
 
 /// Control-API set-up applied to the case's emulator account.
