@@ -5,6 +5,7 @@
 //! API is one more profile in [`PROFILES`] and, for a new style, one more module.
 
 pub mod aliyun_rpc;
+pub mod legacy_error;
 pub mod tencent_api3;
 pub mod tencent_legacy;
 
@@ -172,7 +173,8 @@ impl ApiProfile {
     /// The provider error code in a response, if it is an error.
     pub fn error_code<'a>(&self, _status: u16, body: &'a Value) -> Option<&'a str> {
         match self.style {
-            RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => body.pointer("/Response/Error/Code").and_then(Value::as_str),
+            RequestStyle::TencentApi3 => body.pointer("/Response/Error/Code").and_then(Value::as_str),
+            RequestStyle::TencentLegacy => legacy_error::error_code(body),
             RequestStyle::AliyunRpc => aliyun_rpc::error_code(body),
         }
     }
