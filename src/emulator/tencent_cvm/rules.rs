@@ -24,9 +24,6 @@ static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
 /// The only `ResourceType` a key pair's TagSpecification may name.
 pub const TAG_RESOURCE_TYPE: &str = "keypair";
-/// Tencent's tag service limits (apis.md §7).
-pub const TAG_KEY_MAX_CHARS: usize = 127;
-pub const TAG_VALUE_MAX_CHARS: usize = 255;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Tag {
@@ -165,7 +162,7 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
         for tag in list {
             let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
             let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
-            if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || value.chars().count() > TAG_VALUE_MAX_CHARS {
+            if key.is_empty() || key.chars().count() > settings.tag_key_max_chars || value.chars().count() > settings.tag_value_max_chars {
                 return Err(with_detail("InvalidParameterValue", "(tag key must be 1-127 characters, value at most 255)"));
             }
             let lower = key.to_ascii_lowercase();

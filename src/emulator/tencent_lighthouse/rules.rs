@@ -24,9 +24,6 @@ pub const KEY_NAME_MAX_CHARS: usize = 25;
 static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_]+$").expect("valid regex"));
 /// `lhkp-` + 8 characters `[0-9a-z]` (apis.md §1.6; seed 001 §4 `lhkp-hfenegt1`).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^lhkp-[0-9a-z]{8}$").expect("valid regex"));
-/// Tencent's tag service limits (apis.md §7).
-pub const TAG_KEY_MAX_CHARS: usize = 127;
-pub const TAG_VALUE_MAX_CHARS: usize = 255;
 /// DescribeKeyPairs: "KeyIds.N (<=100)", "<=10 filters, <=5 values each", Limit max 100 (apis.md §1.5).
 pub const DESCRIBE_MAX_IDS: usize = 100;
 pub const MAX_FILTERS: usize = 10;
@@ -157,7 +154,7 @@ fn tags(params: &Value, settings: &LighthouseSettings) -> Result<Vec<Tag>, Tence
     for (i, tag) in list.iter().enumerate() {
         let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
         let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
-        if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || value.chars().count() > TAG_VALUE_MAX_CHARS {
+        if key.is_empty() || key.chars().count() > settings.tag_key_max_chars || value.chars().count() > settings.tag_value_max_chars {
             return Err(with_detail("InvalidParameterValue", format!("(Tags.{i}: key must be 1-127 characters, value at most 255)")));
         }
         tags.push(Tag { key: key.to_string(), value: value.to_string() });
