@@ -241,3 +241,41 @@ pub fn to_json(coverage: &Coverage) -> serde_json::Value {
         "unknown_citations": coverage.unknown,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn documented() -> Documented {
+        serde_saphyr::from_str(
+            "seeds:\n  - seed: 000_x.txt\n    api: tencent-cvm\n    action: CreateKeyPair\n    examples: [Example1]\n    errors: [{code: MissingParameter}]\n    rules:\n      - {id: cvm-create.key-name.max-len, section: \"§2\", says: \"at most 25\"}\n",
+        )
+        .expect("valid documented surface")
+    }
+
+    #[test]
+    fn rule_ids_are_dotted_lowercase_words_and_free_text_is_not() {
+        assert!(is_rule_id("cvm-create.key-name.max-len"));
+        assert!(!is_rule_id("§2 KeyName: at most 25 characters"));
+        assert!(!is_rule_id("nodots"));
+        assert!(!is_rule_id("Upper.case"));
+    }
+
+    #[test]
+    fn without_cases_every_item_is_missing_and_the_json_says_so() {
+        let documented = documented();
+        let coverage = compare(&documented, &[]);
+        let labels: Vec<&str> = coverage.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["example Example1", "error MissingParameter", "rule cvm-create.key-name.max-len"]);
+        assert!(!coverage.complete());
+        let text = render(&coverage, &documented);
+        assert!(text.contains("MISSING  rule cvm-create.key-name.max-len"), "{text}");
+        assert!(text.ends_with("0 of 3 documented items covered (examples 0 of 1, error codes 0 of 1, rules 0 of 1)"), "{text}");
+        let json = to_json(&coverage);
+        assert_eq!(json["complete"], false);
+        assert_eq!(json["total"], 3);
+        assert_eq!(json["items"][2]["kind"], "rule");
+        assert_eq!(json["items"][2]["says"], "at most 25");
+        assert_eq!(json["items"][2]["cases"], serde_json::json!([]));
+    }
+}
