@@ -6,7 +6,8 @@
 //! by a row as `Struct::field`. And every row must
 //!
 //! * name a setting that exists, or say `no setting:` and name the source file holding the choice;
-//! * name at least one case (`<api>/<folder>/<name>`) in its last column, each a file under cases/;
+//! * name at least one case (`<api>/<folder>/<name>`) in its last column, each a file under cases/,
+//!   and say what is missing (`missing: ...`, `emulator only`) when none of them runs live;
 //! * carry a unique id, as the settings' doc comments cite it (`Ledger L-CVM-4`, `L-LH-3`).
 //!
 //! A last test removes each row in turn and checks that the ledger is then found wanting, so the
@@ -152,10 +153,19 @@ fn problems(ledger: &str, required: &BTreeSet<String>, known: &BTreeSet<String>)
         if cases.is_empty() {
             out.push(format!("{at}: names no case (`<api>/<folder>/<name>`) in its last column"));
         }
-        for id in cases {
-            if !root().join("cases").join(format!("{id}.yaml")).is_file() {
+        let mut live_cases = 0;
+        for id in &cases {
+            let path = root().join("cases").join(format!("{id}.yaml"));
+            if !path.is_file() {
                 out.push(format!("{at}: names the case {id}, but there is no cases/{id}.yaml"));
+            } else if read(&path).lines().any(|l| l.trim() == "live: true") {
+                live_cases += 1;
             }
+        }
+        // A row no live case can settle must say what is missing.
+        let says_missing = row.last_cell.contains("missing") || row.last_cell.contains("emulator only");
+        if !cases.is_empty() && live_cases == 0 && !says_missing {
+            out.push(format!("{at}: every case it names skips live runs, and the row does not say what is missing (`missing: ...`)"));
         }
     }
     for s in required.difference(&named) {
