@@ -145,7 +145,7 @@ pub fn coverage(args: CoverageArgs) -> u8 {
     let cases = match load_cases(&root, None) {
         Ok(cases) => cases,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
             return EXIT_USAGE;
         }
     };
