@@ -1,6 +1,7 @@
 //! The runner: replays cases against a target and returns a result tree. It prints nothing;
 //! reporters in [`crate::report`] turn results into output.
 
+pub mod judge;
 pub mod result;
 pub mod runner;
 pub mod step;

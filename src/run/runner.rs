@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::result::{CaseResult, Failure, Status, SuiteResult};
-use super::step::{Answer, judge, send};
+use super::judge::judge;
+use super::step::{Answer, send};
 use super::target::{Lease, Target};
 use super::template::Vars;
 use crate::case::{Case, Outcome, Step};
