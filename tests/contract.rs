@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             match &result.status {
                 Status::Passed => Ok(()),
                 Status::Skipped(why) => Err(Failed::from(format!("skipped unexpectedly on the emulator: {why}"))),
-                Status::Failed => Err(Failed::from(text::failure_details(&result))),
+                Status::Failed | Status::Drift => Err(Failed::from(text::failure_details(&result, true))),
             }
         }));
     }

@@ -2,12 +2,13 @@
 //! reporters in [`crate::report`] turn results into output.
 
 pub mod judge;
+pub mod preflight;
 pub mod result;
 pub mod runner;
 pub mod step;
 pub mod target;
 pub mod template;
 
-pub use result::{CaseResult, Failure, Status, SuiteResult};
-pub use runner::{RunContext, run_case, run_suite};
+pub use result::{CaseResult, Failure, Kind, Position, SnapshotState, Status, SuiteResult};
+pub use runner::{DriftMode, RunContext, run_case, run_suite};
 pub use target::Target;

@@ -6,16 +6,30 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::result::{CaseResult, Failure, Status, SuiteResult};
-use super::judge::judge;
+use super::judge::{judge, position, step_name};
+use super::result::{CaseResult, Failure, Kind, Position, SnapshotState, Status, SuiteResult};
 use super::step::{Answer, send};
-use super::target::{Lease, Target};
+use super::target::{Lease, Target, TargetKind};
 use super::template::Vars;
+use crate::case::tree::escape;
 use crate::case::{Case, Outcome, Step};
+use crate::check::pointer::Pattern;
+use crate::check::redact::Known;
 use crate::check::schema::SchemaSet;
 use crate::check::secrets::scrub_text;
-use crate::check::snapshot::{self, Known, SnapshotExchange};
+use crate::check::snapshot::{self, Comparison, SnapshotExchange, Update};
 use crate::clock::Clock;
+
+/// What a snapshot difference does to a case whose contract held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DriftMode {
+    /// The case fails (the default: `cargo test`, `run`).
+    #[default]
+    Fail,
+    /// The case is reported as `drift` with its diff and does not fail the run; the new answer is
+    /// left pending (never under CI). A new snapshot that cannot be left pending still fails.
+    Report,
+}
 
 /// Everything a run shares: built once, passed in (no global state).
 #[derive(Clone)]
@@ -27,37 +41,94 @@ pub struct RunContext {
     pub clock: Arc<dyn Clock>,
     /// Compare each case with its snapshot.
     pub snapshots: bool,
+    pub drift: DriftMode,
+    /// When snapshot files may be written (default: from `CI` and `INSTA_UPDATE`).
+    pub update: Update,
+    /// The provenance written into snapshots: `emulator`, or the live target's name.
+    pub recorded_from: String,
 }
 
 impl RunContext {
     pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
         let client = reqwest::Client::builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { root, target, client, schemas, clock, snapshots: true })
+        let recorded_from = match target.kind {
+            TargetKind::Emulator { .. } => "emulator".to_string(),
+            TargetKind::Live => target.label.clone(),
+        };
+        Ok(Self {
+            root,
+            target,
+            client,
+            schemas,
+            clock,
+            snapshots: true,
+            drift: DriftMode::Fail,
+            update: Update::from_env(false),
+            recorded_from,
+        })
+    }
+
+    fn on_emulator(&self) -> bool {
+        matches!(self.target.kind, TargetKind::Emulator { .. })
     }
 }
 
-/// Runs every case, `jobs` at a time; `progress` hears of each case as it ends.
+/// Runs every case, `jobs` at a time; `progress` hears of each case as it ends. Every case has a
+/// result: one whose task panics is a failure carrying the panic's message.
 pub async fn run_suite(ctx: &RunContext, cases: Vec<Case>, jobs: usize, progress: impl Fn(&CaseResult)) -> SuiteResult {
     let started = Instant::now();
+    let expected = cases.len();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, case) in cases.into_iter().enumerate() {
-        let ctx = ctx.clone();
-        let semaphore = semaphore.clone();
-        tasks.spawn(async move {
+    let runs = cases.into_iter().map(|case| {
+        let (ctx, semaphore) = (ctx.clone(), semaphore.clone());
+        let shell = CaseResult::empty(&case);
+        let run = async move {
             let _permit = semaphore.acquire_owned().await;
-            (index, run_case(&ctx, &case).await)
-        });
+            run_case(&ctx, &case).await
+        };
+        (shell, run)
+    });
+    let cases = run_all(runs.collect(), progress).await;
+    SuiteResult { target: ctx.target.label.clone(), root: ctx.root.display().to_string(), cases, expected, duration: started.elapsed() }
+}
+
+/// Runs each future in a task of its own and returns one result per future, in order: a task
+/// that panics or is cancelled gives its shell, failed, with the reason.
+pub async fn run_all<F>(runs: Vec<(CaseResult, F)>, progress: impl Fn(&CaseResult)) -> Vec<CaseResult>
+where
+    F: std::future::Future<Output = CaseResult> + Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut shells = std::collections::HashMap::new();
+    let mut slots: Vec<Option<CaseResult>> = Vec::new();
+    for (index, (shell, run)) in runs.into_iter().enumerate() {
+        let handle = tasks.spawn(async move { (index, run.await) });
+        shells.insert(handle.id(), (index, shell));
+        slots.push(None);
     }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, result)) = joined {
-            progress(&result);
-            results.push((index, result));
-        }
+    while let Some(joined) = tasks.join_next_with_id().await {
+        let (index, result) = match joined {
+            Ok((_, (index, result))) => (index, result),
+            Err(error) => {
+                let Some((index, mut shell)) = shells.remove(&error.id()) else { continue };
+                let why = if error.is_panic() { panic_message(error.into_panic()) } else { "the case was cancelled".into() };
+                shell.failures.push(Failure::new(&shell.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
+                shell.status = Status::Failed;
+                (index, shell)
+            }
+        };
+        progress(&result);
+        slots[index] = Some(result);
     }
-    results.sort_by_key(|(i, _)| *i);
-    SuiteResult { cases: results.into_iter().map(|(_, r)| r).collect(), duration: started.elapsed() }
+    slots.into_iter().flatten().collect()
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "no message".into())
 }
 
 /// What a case created and has not deleted yet, with the region it was created in (ECS key
@@ -67,14 +138,7 @@ type Created = Arc<Mutex<Vec<(Option<String>, String)>>>;
 /// Runs one case.
 pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     let started = Instant::now();
-    let mut result = CaseResult {
-        id: case.id.clone(),
-        path: case.path.display().to_string(),
-        status: Status::Passed,
-        failures: Vec::new(),
-        requests: 0,
-        duration: Default::default(),
-    };
+    let mut result = CaseResult::empty(case);
     if let Some(reason) = ctx.target.skip_reason(case) {
         result.status = Status::Skipped(reason);
         return result;
@@ -82,7 +146,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     let lease = match ctx.target.lease(&ctx.client, case).await {
         Ok(lease) => lease,
         Err(e) => {
-            result.failures.push(Failure { step: "account".into(), message: e, diff: None });
+            result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
             result.status = Status::Failed;
             return result;
         }
@@ -93,43 +157,59 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
     };
     match body.await {
-        Ok((failures, requests)) => {
+        Ok((failures, requests, snapshot)) => {
             result.failures.extend(failures);
             result.requests = requests;
+            result.snapshot = snapshot;
         }
-        Err(e) => result.failures.push(Failure {
-            step: "case".into(),
-            message: format!("the case panicked: {}", scrub_text(&e.to_string())),
-            diff: None,
-        }),
+        Err(e) => {
+            let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the case was cancelled".into() };
+            result.failures.push(Failure::new(&case.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
+        }
     }
     result.failures.extend(teardown(ctx, case, &lease, &created).await);
     if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
-        result.failures.push(Failure { step: "account".into(), message: e, diff: None });
+        result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
     }
-    if !result.failures.is_empty() {
-        result.status = Status::Failed;
-    }
+    result.status = status_of(ctx, &result);
     result.duration = started.elapsed();
     result
 }
 
-async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize) {
+/// Contract failures fail; snapshot differences fail, or are drift under `--drift report` (a new
+/// snapshot with nowhere to be left pending still fails).
+fn status_of(ctx: &RunContext, result: &CaseResult) -> Status {
+    if result.contract_failures().next().is_some() {
+        return Status::Failed;
+    }
+    let mut drift = result.drift_failures().peekable();
+    if drift.peek().is_none() {
+        return Status::Passed;
+    }
+    let new_unkept = result.drift_failures().any(|f| f.kind == Kind::SnapshotNew) && ctx.update == Update::Never;
+    match ctx.drift {
+        DriftMode::Report if !new_unkept => Status::Drift,
+        _ => Status::Failed,
+    }
+}
+
+async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize, SnapshotState) {
     let mut failures = Vec::new();
     let mut requests = 0;
     let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures"));
     let mut exchanges = Vec::new();
     let base = match ctx.target.endpoint(case.api) {
         Ok(base) => base,
-        Err(e) => return (vec![Failure { step: "target".into(), message: e, diff: None }], 0),
+        Err(e) => return (vec![Failure::new(&case.id, "target", Kind::Setup, e)], 0, SnapshotState::NotCompared),
     };
     for step in case.setup.iter().chain(&case.steps) {
-        let label = format!("{} {} (line {})", step.label, step.action, step.pos.line);
-        let fail = |message: String, diff: Option<String>| Failure { step: label.clone(), message, diff };
+        let fail = |kind: Kind, suffix: &str, message: String| {
+            Failure::new(&case.id, step_name(step), kind, message).at(position(case, step, suffix))
+        };
         let params = match vars.render(&step.params) {
             Ok(params) => params,
             Err(e) => {
-                failures.push(fail(e, None));
+                failures.push(fail(Kind::Setup, "/params", e));
                 break;
             }
         };
@@ -138,12 +218,12 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         let answers = match send(&ctx.client, case.api, &base, step, &params, &lease.credentials, &ctx.clock, times).await {
             Ok(answers) => answers,
             Err(e) => {
-                failures.push(fail(e, None));
+                failures.push(fail(Kind::Transport, "", e));
                 break;
             }
         };
         track(case, step, &params, &answers, created);
-        let verdict = judge(step, case.api, &answers, &ctx.schemas, &mut vars);
+        let verdict = judge(case, step, &params, &answers, &ctx.schemas, &mut vars);
         let answer = &answers[verdict.chosen];
         exchanges.push(SnapshotExchange {
             step: step.label.clone(),
@@ -154,10 +234,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
             response: answer.body.clone(),
         });
         let ok = verdict.failures.is_empty();
-        let mut diff = verdict.diff;
-        for message in verdict.failures {
-            failures.push(fail(message, diff.take()));
-        }
+        failures.extend(verdict.failures);
         if !ok {
             break;
         }
@@ -167,18 +244,84 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
                     Some(value) => {
                         vars.captures.insert(name.clone(), value.clone());
                     }
-                    None => failures.push(fail(format!("capture `{name}`: nothing at {pointer}"), None)),
+                    None => failures.push(fail(
+                        Kind::Capture,
+                        &format!("/capture/{}", escape(name)),
+                        format!("capture `{name}`: nothing at {pointer}"),
+                    )),
                 }
             }
         }
     }
+    let mut state = SnapshotState::NotCompared;
     if ctx.snapshots && failures.is_empty() {
-        let known = Known { names: vars.name_templates(), fixtures: vars.fixtures.values().cloned().collect() };
-        for message in snapshot::check(&ctx.root, &case.id, &case.description, case.api, &exchanges, &known) {
-            failures.push(Failure { step: "snapshot".into(), message, diff: None });
-        }
+        let (verdict_failures, verdict_state) = compare_snapshot(ctx, case, &vars, &exchanges);
+        failures.extend(verdict_failures);
+        state = verdict_state;
     }
-    (failures, requests)
+    (failures, requests, state)
+}
+
+/// Compares the exchanges with the case's snapshot; shape errors are contract failures, a
+/// difference or a missing snapshot is drift.
+fn compare_snapshot(ctx: &RunContext, case: &Case, vars: &Vars, exchanges: &[SnapshotExchange]) -> (Vec<Failure>, SnapshotState) {
+    let known = Known { names: vars.name_templates(), fixtures: vars.fixtures.values().cloned().collect() };
+    let gaps: Vec<Pattern> = if ctx.on_emulator() { case.parity_gaps.iter().map(|(p, _)| p.clone()).collect() } else { Vec::new() };
+    let cmp = Comparison {
+        root: &ctx.root,
+        id: &case.id,
+        description: &case.description,
+        profile: case.api,
+        known: &known,
+        unordered: &case.unordered,
+        gaps: &gaps,
+        recorded_from: &ctx.recorded_from,
+        update: ctx.update,
+    };
+    let verdict = snapshot::check(&cmp, exchanges);
+    let mut failures = Vec::new();
+    for shape in &verdict.shape_errors {
+        let step = case.setup.iter().chain(&case.steps).find(|s| shape.step == step_name(s));
+        let mut failure =
+            Failure::new(&case.id, shape.step.clone(), Kind::Shape, format!("shape check failed at {}: {}", shape.pointer, shape.message));
+        if let Some(step) = step {
+            failure = failure.at(position(case, step, ""));
+        }
+        failures.push(failure);
+    }
+    let at = Position { file: verdict.path.clone(), line: 0, col: 0 };
+    let accept = format!(
+        "accept it with `keypair-contract run --accept --filter {id}`, `INSTA_UPDATE=always cargo test -- {id}` or `cargo insta review`",
+        id = case.id
+    );
+    let from = verdict.recorded_from.as_deref().map(|f| format!(" (recorded from {f})")).unwrap_or_default();
+    if let Some(error) = &verdict.error {
+        failures.push(Failure::new(&case.id, "snapshot", Kind::Snapshot, error.clone()).at(at.clone()));
+    }
+    match &verdict.state {
+        SnapshotState::New { pending } => {
+            let kept = pending.as_deref().map(|p| format!("; this run's answer is pending at {p}")).unwrap_or_default();
+            failures.push(
+                Failure::new(&case.id, "snapshot", Kind::SnapshotNew, format!("new snapshot: no {} yet{kept}; {accept}", verdict.path))
+                    .at(at),
+            );
+        }
+        SnapshotState::Differs { pending } => {
+            let kept = pending.as_deref().map(|p| format!("; this run's answer is pending at {p}")).unwrap_or_default();
+            failures.push(
+                Failure::new(
+                    &case.id,
+                    "snapshot",
+                    Kind::Snapshot,
+                    format!("the answer differs from {}{from}{kept}; {accept}", verdict.path),
+                )
+                .at(at)
+                .diff(verdict.diff.clone()),
+            );
+        }
+        _ => {}
+    }
+    (failures, verdict.state)
 }
 
 /// The parts of how `step` is sent that differ from `api`'s defaults.
@@ -228,12 +371,13 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
     let api = case.api.cleanup_profile();
     let base = match ctx.target.endpoint(api) {
         Ok(base) => base,
-        Err(e) => return vec![Failure { step: "teardown".into(), message: e, diff: None }],
+        Err(e) => return vec![Failure::new(&case.id, "teardown", Kind::Teardown, e)],
     };
     let (action, _) = api.delete;
     let step = Step {
         label: "teardown".into(),
         pos: Default::default(),
+        pointer: String::new(),
         action: action.to_string(),
         version: api.default_version.to_string(),
         // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
@@ -250,9 +394,9 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
         Ok(answers) => match api.error_code(answers[0].status, &answers[0].body) {
             None => Vec::new(),
             Some(code) => {
-                vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }]
+                vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {code}", ids.join(", ")))]
             }
         },
-        Err(e) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {e}", ids.join(", ")), diff: None }],
+        Err(e) => vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", ")))],
     }
 }
