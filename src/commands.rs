@@ -80,6 +80,7 @@ pub fn project_root(given: &Path) -> Result<PathBuf, String> {
 /// `run`: the suite; one line per case (a progress bar on a terminal), failures in full, then
 /// `N passed, N failed`; reports as asked.
 pub async fn run(args: RunArgs) -> u8 {
+    quiet_panics();
     let root = match project_root(&args.root) {
         Ok(root) => root,
         Err(e) => {
@@ -171,6 +172,24 @@ pub async fn run(args: RunArgs) -> u8 {
         return EXIT_USAGE;
     }
     if ok { EXIT_OK } else { EXIT_FAILED }
+}
+
+/// A case task that panics becomes a failure carrying the panic's message (the runner catches
+/// it), so the default hook's message and backtrace are not printed for it; anywhere else a panic
+/// is one line, without backtrace advice.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        if std::thread::current().name() == Some("tokio-runtime-worker") {
+            return;
+        }
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        console::error(&format!("error: internal error: {}", crate::check::secrets::scrub_text(&message)));
+    }));
 }
 
 /// `coverage`: every documented example and error code beside its cases; 1 on a gap.

@@ -345,7 +345,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
         assert_eq!(a[0]["response"]["Response"]["KeyPairSet"][1]["KeyId"], "[key-id:2]");
         assert_eq!(a[0]["response"]["Response"]["RequestId"], "[request-id:1 lower]");
-        let mut bad = (json!([{"step": "steps[0]", "action": "X", "response": {"Response": {"KeyId": "skey-1"}}}]));
+        let mut bad = json!([{"step": "steps[0]", "action": "X", "response": {"Response": {"KeyId": "skey-1"}}}]);
         let errors = redact(profile, &mut bad, &Known::default(), &[]);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].pointer, "/Response/KeyId");

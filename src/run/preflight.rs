@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::runner::RunContext;
-use super::target::TargetKind;
 use crate::case::Case;
 
 /// How long the reachability probe waits.
@@ -19,14 +18,12 @@ pub async fn preflight(ctx: &RunContext, cases: &[Case]) -> Result<(), String> {
         if !seen.insert(case.api.name) {
             continue;
         }
+        let url = ctx.target.endpoint(case.api)?;
+        if let Err(e) = ctx.client.get(url.clone()).timeout(PROBE_TIMEOUT).send().await {
+            return Err(format!("cannot reach {url} ({}): {}", case.api.name, cause(&e)));
+        }
         let lease = ctx.target.lease(&ctx.client, case).await.map_err(|e| format!("cannot start the run: {e}"))?;
         ctx.target.release(&ctx.client, case, &lease).await.map_err(|e| format!("cannot start the run: {e}"))?;
-        if ctx.target.kind == TargetKind::Live {
-            let url = ctx.target.endpoint(case.api)?;
-            if let Err(e) = ctx.client.get(url.clone()).timeout(PROBE_TIMEOUT).send().await {
-                return Err(format!("cannot reach {url} ({}): {}", case.api.name, cause(&e)));
-            }
-        }
     }
     Ok(())
 }

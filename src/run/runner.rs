@@ -400,3 +400,43 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
         Err(e) => vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", ")))],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(id: &str) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            api: "tencent-cvm".into(),
+            path: format!("cases/{id}.yaml"),
+            status: Status::Passed,
+            failures: Vec::new(),
+            snapshot: SnapshotState::NotCompared,
+            parity_gaps: Vec::new(),
+            requests: 0,
+            duration: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_case_is_a_failure_with_its_message_and_keeps_its_place() {
+        let ok = shell("a/ok");
+        let done = ok.clone();
+        type Run = std::pin::Pin<Box<dyn std::future::Future<Output = CaseResult> + Send>>;
+        let runs: Vec<(CaseResult, Run)> = vec![
+            (ok, Box::pin(async move { done })),
+            (shell("a/boom"), Box::pin(async { panic!("index out of bounds: the len is 0") })),
+            (shell("a/last"), Box::pin(async { shell("a/last") })),
+        ];
+        let seen = std::sync::Mutex::new(0);
+        let results = run_all(runs, |_| *seen.lock().unwrap() += 1).await;
+        assert_eq!(results.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a/ok", "a/boom", "a/last"]);
+        assert_eq!(*seen.lock().unwrap(), 3);
+        assert_eq!(results[1].status, Status::Failed);
+        assert_eq!(results[1].failures[0].kind, Kind::Panic);
+        assert!(results[1].failures[0].message.contains("index out of bounds"), "{:?}", results[1].failures);
+        let suite = SuiteResult { cases: results[..2].to_vec(), expected: 3, ..Default::default() };
+        assert!(!suite.ok(), "fewer results than cases is a failed run");
+    }
+}
