@@ -79,6 +79,27 @@ fn main() -> ExitCode {
             Err(format!("snapshots with no case behind them (delete them or restore their cases):\n  {}", list.join("\n  ")).into())
         }
     }));
+    // Every snapshot says where its content was recorded from (emulator or a live target).
+    let root_for_provenance = root.clone();
+    trials.push(Trial::test("snapshots/provenance", move || {
+        let files = snapshot::snapshot_files(&root_for_provenance);
+        if files.is_empty() {
+            return Err("no snapshot files found".into());
+        }
+        let mut missing = Vec::new();
+        for file in &files {
+            match keypair_contract::check::snapfile::read(file) {
+                Ok(Some(snap)) if snap.recorded_from().is_some() => {}
+                Ok(_) => missing.push(file.display().to_string()),
+                Err(e) => missing.push(e),
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("snapshots without info.recorded_from (regenerate with `run --accept`):\n  {}", missing.join("\n  ")).into())
+        }
+    }));
     // Every documented example and error code of every seed has a case (docs/documented.yaml).
     let (root_for_coverage, format_for_coverage, files_for_coverage) = (root.clone(), format.clone(), files.clone());
     trials.push(Trial::test("coverage/documented", move || {

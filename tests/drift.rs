@@ -141,6 +141,11 @@ async fn second_server() -> (String, keypair_contract::emulator::EmulatorHandle)
 async fn field_order_and_messages_are_drift_not_failures() {
     let root = project_copy("second-server");
     let (proxy, _emulator) = second_server().await;
+    // A declared parity gap is ignored on an emulator target (this one runs with --control).
+    let gap_case = root.join("cases/tencent-cvm/create-key-pair/name-too-long.yaml");
+    let mut yaml = std::fs::read_to_string(&gap_case).unwrap();
+    yaml.push_str("parity_gaps:\n  - {path: /Response/Error/Message, reason: the second server words its messages its own way}\n");
+    std::fs::write(&gap_case, yaml).unwrap();
     let report = root.join("report.json");
     let junit = root.join("junit.xml");
     let markdown = root.join("summary.md");
@@ -175,6 +180,9 @@ async fn field_order_and_messages_are_drift_not_failures() {
     // A success answer whose fields come in another order is no difference at all.
     assert_eq!(status_of("tencent-cvm/create-key-pair/example"), Some("passed".into()));
     assert_eq!(status_of("aliyun-ecs/create-key-pair/example"), Some("passed".into()));
+    assert_eq!(status_of("tencent-cvm/create-key-pair/name-too-long"), Some("passed".into()), "its message is a declared gap");
+    assert_eq!(report["parity_debt"]["tencent-cvm"]["count"], 1, "{}", report["parity_debt"]);
+    assert!(shown.contains("parity debt"), "{shown}");
     // An error answer with another message is drift, with its diff naming the message.
     let drifted: Vec<&Value> = report["cases"].as_array().unwrap().iter().filter(|c| c["status"] == "drift").collect();
     assert!(drifted.len() >= 20, "expected the error cases to drift, got {}", drifted.len());
@@ -277,4 +285,26 @@ async fn setup_problems_are_one_early_error() {
     assert_eq!(output.status.code(), Some(2), "{shown}");
     assert!(shown.contains("cannot reach") && shown.contains("refused"), "{shown}");
     assert!(!shown.contains("FAILED"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_quietly() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(BINARY)
+        .args(["run", "--root", REPO, "--filter", "create-key-pair/"])
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut first = String::new();
+    tokio::io::BufReader::new(stdout).read_line(&mut first).await.unwrap();
+    assert!(first.starts_with("keypair-contract run:"), "{first}");
+    // The reader is gone (as `run | head -1` leaves it).
+    let output = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+    assert!(output.status.code().is_some(), "ended by a signal: {:?}", output.status);
+    assert_readable(&stderr);
 }

@@ -201,15 +201,22 @@ fn display(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
-/// Snapshot files with no case behind them (as `cargo insta test --unreferenced=reject` would find).
-pub fn unreferenced(root: &Path, case_ids: &[String]) -> Vec<PathBuf> {
-    let dir = root.join("snapshots");
-    WalkDir::new(&dir)
+/// Every `.snap` file under `root/snapshots`, sorted.
+pub fn snapshot_files(root: &Path) -> Vec<PathBuf> {
+    WalkDir::new(root.join("snapshots"))
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
         .map(|e| e.into_path())
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("snap"))
+        .collect()
+}
+
+/// Snapshot files with no case behind them (as `cargo insta test --unreferenced=reject` would find).
+pub fn unreferenced(root: &Path, case_ids: &[String]) -> Vec<PathBuf> {
+    let dir = root.join("snapshots");
+    snapshot_files(root)
+        .into_iter()
         .filter(|p| {
             let rel = p.strip_prefix(&dir).unwrap_or(p).with_extension("");
             let id = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");

@@ -76,6 +76,22 @@ pub fn summary(suite: &SuiteResult, verbose: bool) -> String {
     if suite.cases.len() < suite.expected {
         let _ = writeln!(out, "error: {} of {} cases have no result", suite.expected - suite.cases.len(), suite.expected);
     }
+    let debt = crate::report::json::parity_debt(suite);
+    if let Some(debt) = debt.as_object().filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "\nparity debt (declared differences of the emulator, ignored on emulator targets only):");
+        for (api, entry) in debt {
+            let _ = writeln!(out, "  {api}: {}", entry["count"]);
+            for gap in entry["gaps"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "    {} {}: {}",
+                    gap["case"].as_str().unwrap_or(""),
+                    gap["path"].as_str().unwrap_or(""),
+                    gap["reason"].as_str().unwrap_or("")
+                );
+            }
+        }
+    }
     let requests: usize = suite.cases.iter().map(|c| c.requests).sum();
     let _ = writeln!(out, "{} cases, {requests} requests in {:.2} s", suite.cases.len(), suite.duration.as_secs_f64());
     let _ = write!(out, "{} passed, {} failed", suite.passed(), suite.failed());
