@@ -14,12 +14,12 @@ use serde_json::Value;
 use walkdir::WalkDir;
 
 use super::pointer::{Pattern, mask};
-use super::redact::{Known, ShapeError, redact};
+use super::redact::{ShapeError, redact};
 use super::snapfile::{self, SnapFile};
 use crate::providers::ApiProfile;
 use crate::run::result::SnapshotState;
 
-pub use super::redact::check_shape;
+pub use super::redact::{Known, check_shape};
 
 /// What a snapshot records of one request and its answer.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -16,7 +16,7 @@ use crate::case::{Case, Outcome, Step};
 use crate::check::pointer::Pattern;
 use crate::check::redact::Known;
 use crate::check::schema::SchemaSet;
-use crate::check::secrets::scrub_text;
+use crate::check::secrets::{scrub_text, scrub_urls};
 use crate::check::snapshot::{self, Comparison, SnapshotExchange, Update};
 use crate::clock::Clock;
 
@@ -170,6 +170,11 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     result.failures.extend(teardown(ctx, case, &lease, &created).await);
     if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
         result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
+    }
+    // The last guard for reports: no private key, and no signed query (credential id, signature)
+    // quoted by a transport error, reaches a message.
+    for failure in &mut result.failures {
+        failure.message = scrub_urls(&scrub_text(&failure.message));
     }
     result.status = status_of(ctx, &result);
     result.duration = started.elapsed();
