@@ -23,7 +23,8 @@ use clap::{Args, Parser, Subcommand};
   keypair-contract coverage                             which documented items lack a case
   cargo run --release -- bench                          key generation, round trips, schema costs
 
-Exit codes: 0 all passed; 1 a case failed (or coverage has a gap); 2 usage or case-file error.")]
+Exit codes: 0 all passed (drift under --drift report does not fail); 1 a case failed (or coverage has a
+gap); 2 usage, case-file or setup error (no cases/ under --root, no credentials, target unreachable).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -68,7 +68,8 @@ impl RunContext {
         })
     }
 
-    fn on_emulator(&self) -> bool {
+    /// Declared parity gaps are ignored on emulator targets only: a live answer is the cloud's.
+    pub fn ignores_parity_gaps(&self) -> bool {
         matches!(self.target.kind, TargetKind::Emulator { .. })
     }
 }
@@ -271,7 +272,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
 /// difference or a missing snapshot is drift.
 fn compare_snapshot(ctx: &RunContext, case: &Case, vars: &Vars, exchanges: &[SnapshotExchange]) -> (Vec<Failure>, SnapshotState) {
     let known = Known { names: vars.name_templates(), fixtures: vars.fixtures.values().cloned().collect() };
-    let gaps: Vec<Pattern> = if ctx.on_emulator() { case.parity_gaps.iter().map(|(p, _)| p.clone()).collect() } else { Vec::new() };
+    let gaps: Vec<Pattern> = if ctx.ignores_parity_gaps() { case.parity_gaps.iter().map(|(p, _)| p.clone()).collect() } else { Vec::new() };
     let cmp = Comparison {
         root: &ctx.root,
         id: &case.id,
@@ -422,6 +423,21 @@ mod tests {
             requests: 0,
             duration: Default::default(),
         }
+    }
+
+    #[test]
+    fn parity_gaps_are_ignored_on_emulators_never_live() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let schemas = Arc::new(SchemaSet::load(&root).unwrap());
+        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let context = |target| RunContext::new(root.clone(), target, schemas.clone(), clock.clone()).unwrap();
+        let emulator = context(Target::emulator("http://127.0.0.1:9000").unwrap());
+        assert!(emulator.ignores_parity_gaps());
+        assert_eq!(emulator.recorded_from, "emulator");
+        let live = context(Target::live(Default::default()));
+        assert!(!live.ignores_parity_gaps());
+        assert_eq!(live.recorded_from, "live endpoints");
+        assert!(!context(Target::url("https://cvm.tencentcloudapi.com", false, Default::default()).unwrap()).ignores_parity_gaps());
     }
 
     #[tokio::test]
