@@ -8,7 +8,9 @@ pub mod runner;
 pub mod step;
 pub mod target;
 pub mod template;
+pub mod verdict;
 
 pub use result::{CaseResult, Failure, Kind, Position, SnapshotState, Status, SuiteResult};
-pub use runner::{DriftMode, RunContext, run_case, run_suite};
+pub use runner::{RunContext, run_case, run_suite};
 pub use target::Target;
+pub use verdict::DriftMode;
