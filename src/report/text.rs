@@ -20,7 +20,7 @@ pub fn case_line(result: &CaseResult) -> String {
 /// the diff, and with `verbose` the exchange.
 pub fn failure_text(failure: &Failure, verbose: bool) -> String {
     let mut out = String::new();
-    if failure.step == failure.kind.as_str() {
+    if failure.kind.as_str().starts_with(failure.step.as_str()) {
         let _ = writeln!(out, "{}", failure.kind);
     } else {
         let _ = writeln!(out, "{}: {}", failure.kind, failure.step);

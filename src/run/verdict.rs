@@ -82,20 +82,20 @@ pub(super) fn compare_snapshot(
     }
     match &verdict.state {
         SnapshotState::New { pending } => {
-            let kept = pending.as_deref().map(|p| format!("; this run's answer is pending at {p}")).unwrap_or_default();
+            let kept = pending.as_deref().map(|p| format!("\nthis run's answer is pending at {p}")).unwrap_or_default();
             failures.push(
-                Failure::new(&case.id, "snapshot", Kind::SnapshotNew, format!("new snapshot: no {} yet{kept}; {accept}", verdict.path))
+                Failure::new(&case.id, "snapshot", Kind::SnapshotNew, format!("new snapshot: no {} yet{kept}\n{accept}", verdict.path))
                     .at(at),
             );
         }
         SnapshotState::Differs { pending } => {
-            let kept = pending.as_deref().map(|p| format!("; this run's answer is pending at {p}")).unwrap_or_default();
+            let kept = pending.as_deref().map(|p| format!("\nthis run's answer is pending at {p}")).unwrap_or_default();
             failures.push(
                 Failure::new(
                     &case.id,
                     "snapshot",
                     Kind::Snapshot,
-                    format!("the answer differs from {}{from}{kept}; {accept}", verdict.path),
+                    format!("the answer differs from {}{from}{kept}\n{accept}", verdict.path),
                 )
                 .at(at)
                 .diff(verdict.diff.clone()),
