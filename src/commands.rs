@@ -157,15 +157,15 @@ pub async fn run(args: RunArgs) -> u8 {
         args.jobs,
         if ctx.drift == DriftMode::Report { "reported" } else { "fails" }
     ));
-    let suite = run_suite(&ctx, cases, args.jobs, |result| console.case(result)).await;
+    let mut suite = run_suite(&ctx, cases, args.jobs, |result| console.case(result)).await;
     console.finish();
-    let mut ok = suite.ok();
     if full_suite {
         for orphan in snapshot::unreferenced(&root, &ids) {
-            console.line(&format!("FAILED   snapshot {} has no case behind it (delete it or restore its case)", orphan.display()));
-            ok = false;
+            let shown = orphan.strip_prefix(&root).unwrap_or(&orphan).display().to_string();
+            suite.problems.push(format!("snapshot {shown} has no case behind it (delete it or restore its case)"));
         }
     }
+    let ok = suite.ok();
     console.line(&text::summary(&suite, args.verbose));
     if let Err(e) = crate::report::write_reports(&suite, &args.reports) {
         console::error(&format!("error: {e}"));

@@ -17,6 +17,7 @@ pub fn render(suite: &SuiteResult) -> Value {
         "target": suite.target,
         "root": suite.root,
         "cases": cases,
+        "problems": suite.problems,
         "parity_debt": parity_debt(suite),
         "totals": {
             "cases": suite.cases.len(),

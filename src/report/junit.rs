@@ -69,7 +69,14 @@ pub fn render(suite: &SuiteResult) -> String {
                 }
             }
         }
-        let _ = writeln!(out, "    <system-out>{}</system-out>\n    <system-err></system-err>\n  </testsuite>", text(&drift));
+        // Run-level problems (not one case's) go to the first suite's system-err.
+        let problems = if id == 0 { suite.problems.join("\n") } else { String::new() };
+        let _ = writeln!(
+            out,
+            "    <system-out>{}</system-out>\n    <system-err>{}</system-err>\n  </testsuite>",
+            text(&drift),
+            text(&problems)
+        );
     }
     out.push_str("</testsuites>\n");
     out

@@ -21,6 +21,9 @@ pub fn render(suite: &SuiteResult) -> String {
         suite.skipped(),
         suite.duration.as_secs_f64()
     );
+    for problem in &suite.problems {
+        let _ = writeln!(out, "**Failed:** {problem}\n");
+    }
     if suite.cases.len() < suite.expected {
         let _ = writeln!(out, "**{} of {} cases have no result.**\n", suite.expected - suite.cases.len(), suite.expected);
     }

@@ -73,6 +73,9 @@ pub fn summary(suite: &SuiteResult, verbose: bool) -> String {
             }
         }
     }
+    for problem in &suite.problems {
+        let _ = writeln!(out, "FAILED   {problem}");
+    }
     if suite.cases.len() < suite.expected {
         let _ = writeln!(out, "error: {} of {} cases have no result", suite.expected - suite.cases.len(), suite.expected);
     }
@@ -100,6 +103,9 @@ pub fn summary(suite: &SuiteResult, verbose: bool) -> String {
     }
     if suite.skipped() > 0 {
         let _ = write!(out, ", {} skipped", suite.skipped());
+    }
+    if !suite.problems.is_empty() {
+        let _ = write!(out, ", {} run problem(s)", suite.problems.len());
     }
     out
 }

@@ -229,6 +229,9 @@ pub struct SuiteResult {
     pub cases: Vec<CaseResult>,
     /// How many cases the run was given: a result short of it is a failed run.
     pub expected: usize,
+    /// Problems of the run as a whole, not of one case (e.g. a snapshot with no case behind it);
+    /// any fails the run.
+    pub problems: Vec<String>,
     pub duration: Duration,
 }
 
@@ -253,8 +256,8 @@ impl SuiteResult {
         self.count(|s| matches!(s, Status::Skipped(_)))
     }
 
-    /// True when nothing failed and every case has its result.
+    /// True when nothing failed, every case has its result and the run has no problem.
     pub fn ok(&self) -> bool {
-        self.failed() == 0 && self.cases.len() >= self.expected
+        self.failed() == 0 && self.cases.len() >= self.expected && self.problems.is_empty()
     }
 }

@@ -78,7 +78,14 @@ pub async fn run_suite(ctx: &RunContext, cases: Vec<Case>, jobs: usize, progress
         (shell, run)
     });
     let cases = run_all(runs.collect(), progress).await;
-    SuiteResult { target: ctx.target.label.clone(), root: ctx.root.display().to_string(), cases, expected, duration: started.elapsed() }
+    SuiteResult {
+        target: ctx.target.label.clone(),
+        root: ctx.root.display().to_string(),
+        cases,
+        expected,
+        problems: Vec::new(),
+        duration: started.elapsed(),
+    }
 }
 
 /// Runs each future in a task of its own and returns one result per future, in order: a task
