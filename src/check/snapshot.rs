@@ -53,7 +53,11 @@ pub enum Update {
 impl Update {
     /// The policy from the environment, as insta reads it; `accept` is `run --accept`. CI wins.
     pub fn from_env(accept: bool) -> Self {
-        let var = |name: &str| std::env::var(name).ok();
+        Self::from_vars(accept, |name| std::env::var(name).ok())
+    }
+
+    /// The policy from variables looked up by `var`.
+    pub fn from_vars(accept: bool, var: impl Fn(&str) -> Option<String>) -> Self {
         let ci = match var("CI").as_deref() {
             Some("false" | "0" | "") => false,
             None => var("TF_BUILD").is_some(),
@@ -301,6 +305,36 @@ mod tests {
         assert!(std::fs::read_to_string(root.join("snapshots/api/case.snap")).unwrap().contains("cloud words"));
         let gap = [Pattern::parse("/Response/Error/Message").unwrap()];
         assert_eq!(compare(&root, Update::Never, "emulator", &gap, "emulator words").state, SnapshotState::Matched);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn update_policy_follows_ci_then_accept_then_insta_update() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Update::from_vars(false, vars(&[])), Update::Pending);
+        assert_eq!(Update::from_vars(true, vars(&[])), Update::Accept);
+        assert_eq!(Update::from_vars(true, vars(&[("CI", "true")])), Update::Never, "CI wins over --accept");
+        assert_eq!(Update::from_vars(false, vars(&[("CI", "false"), ("INSTA_UPDATE", "always")])), Update::Accept);
+        assert_eq!(Update::from_vars(false, vars(&[("TF_BUILD", "True")])), Update::Never);
+        assert_eq!(Update::from_vars(false, vars(&[("INSTA_UPDATE", "unseen")])), Update::AcceptNew);
+        assert_eq!(Update::from_vars(false, vars(&[("INSTA_UPDATE", "no")])), Update::Never);
+        assert_eq!(Update::from_vars(false, vars(&[("INSTA_FORCE_PASS", "1")])), Update::Pending, "nothing forces a pass");
+    }
+
+    #[test]
+    fn accept_new_writes_new_snapshots_and_leaves_differing_ones_pending() {
+        let root = root("unseen");
+        assert_eq!(compare(&root, Update::AcceptNew, "emulator", &[], "a").state, SnapshotState::Written);
+        let v = compare(&root, Update::AcceptNew, "emulator", &[], "b");
+        assert_eq!(v.state, SnapshotState::Differs { pending: Some("snapshots/api/case.snap.new".into()) });
+        assert!(std::fs::read_to_string(root.join("snapshots/api/case.snap")).unwrap().contains("Message: a"));
+        // A matching run removes the stale pending answer and rewrites nothing.
+        let before = std::fs::metadata(root.join("snapshots/api/case.snap")).unwrap().modified().unwrap();
+        assert_eq!(compare(&root, Update::Pending, "emulator", &[], "a").state, SnapshotState::Matched);
+        assert!(!root.join("snapshots/api/case.snap.new").exists());
+        assert_eq!(std::fs::metadata(root.join("snapshots/api/case.snap")).unwrap().modified().unwrap(), before);
         let _ = std::fs::remove_dir_all(&root);
     }
 
