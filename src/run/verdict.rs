@@ -28,8 +28,7 @@ pub(super) fn status_of(ctx: &RunContext, result: &CaseResult) -> Status {
     if result.contract_failures().next().is_some() {
         return Status::Failed;
     }
-    let mut drift = result.drift_failures().peekable();
-    if drift.peek().is_none() {
+    if result.drift_failures().next().is_none() {
         return Status::Passed;
     }
     let new_unkept = result.drift_failures().any(|f| f.kind == Kind::SnapshotNew) && ctx.update == Update::Never;
@@ -78,7 +77,8 @@ pub(super) fn compare_snapshot(
     );
     let from = verdict.recorded_from.as_deref().map(|f| format!(" (recorded from {f})")).unwrap_or_default();
     if let Some(error) = &verdict.error {
-        failures.push(Failure::new(&case.id, "snapshot", Kind::Snapshot, error.clone()).at(at.clone()));
+        // An unreadable or unwritable snapshot file is no drift: the run cannot judge the case.
+        failures.push(Failure::new(&case.id, "snapshot", Kind::Setup, error.clone()).at(at.clone()));
     }
     match &verdict.state {
         SnapshotState::New { pending } => {
