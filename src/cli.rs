@@ -17,11 +17,14 @@ use clap::{Args, Parser, Subcommand};
   keypair-contract run                                  the suite against the embedded emulator
   keypair-contract run --filter cvm/create --jobs 4     a subset, four cases at a time
   keypair-contract run --target live --jobs 1           a live run (TENCENTCLOUD_SECRET_ID/KEY, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)
+  keypair-contract run --drift report --report markdown=summary.md --report junit=junit.xml
+                                                        a nightly run: snapshot drift reported, not failed
   keypair-contract serve --listen 127.0.0.1:9000        the emulator alone, for an SDK or CLI
   keypair-contract coverage                             which documented items lack a case
   cargo run --release -- bench                          key generation, round trips, schema costs
 
-Exit codes: 0 all passed; 1 a case failed (or coverage has a gap); 2 usage or case-file error.")]
+Exit codes: 0 all passed (drift under --drift report does not fail); 1 a case failed (or coverage has a
+gap); 2 usage, case-file or setup error (no cases/ under --root, no credentials, target unreachable).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -83,6 +86,59 @@ pub struct RunArgs {
     pub access_key_id: Option<String>,
     #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_SECRET", hide_env_values = true)]
     pub access_key_secret: Option<String>,
+    /// What a snapshot difference does when the contract holds: `fail` the case (the default), or
+    /// `report` it as drift with its diff, exit 0 for it and leave the new answer pending
+    /// (`.snap.new`, never written when CI is set). A nightly live run uses `report`.
+    #[arg(long, value_enum, default_value_t = DriftArg::Fail)]
+    pub drift: DriftArg,
+    /// Write this run's answers as the snapshots (`.snap`) where they are new or differ, as
+    /// `INSTA_UPDATE=always` does; never when CI is set, and an emulator run never overwrites a
+    /// snapshot recorded live. Review the diff before committing.
+    #[arg(long)]
+    pub accept: bool,
+    /// Show the HTTP exchange of each failing step (credentials, signatures and private keys
+    /// redacted).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Also write a report: `junit=PATH`, `markdown=PATH` or `json=PATH` (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<ReportSpec>,
+}
+
+/// `--drift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftArg {
+    Fail,
+    Report,
+}
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Junit,
+    Markdown,
+    Json,
+}
+
+/// `--report FORMAT=PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSpec {
+    pub format: ReportFormat,
+    pub path: PathBuf,
+}
+
+fn parse_report(text: &str) -> Result<ReportSpec, String> {
+    let (format, path) = text.split_once('=').ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. junit=report.xml)"))?;
+    let format = match format {
+        "junit" => ReportFormat::Junit,
+        "markdown" | "md" => ReportFormat::Markdown,
+        "json" => ReportFormat::Json,
+        other => return Err(format!("unknown report format `{other}` (expected junit, markdown or json)")),
+    };
+    if path.is_empty() {
+        return Err(format!("`{text}` names no file"));
+    }
+    Ok(ReportSpec { format, path: PathBuf::from(path) })
 }
 
 #[derive(Debug, Args)]

@@ -8,12 +8,15 @@ use std::sync::Arc;
 use crate::case::{self, Case, CaseFormat};
 use crate::check::schema::SchemaSet;
 use crate::check::snapshot;
-use crate::cli::{BenchArgs, CoverageArgs, RunArgs, ServeArgs};
+use crate::check::snapshot::Update;
+use crate::cli::{BenchArgs, CoverageArgs, DriftArg, RunArgs, ServeArgs};
 use crate::clock::SystemClock;
 use crate::emulator::{self, Emulator, EmulatorConfig, accounts};
 use crate::providers::Credentials;
+use crate::report::console::{self, Console};
 use crate::report::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, text};
-use crate::run::{RunContext, Target, run_suite};
+use crate::run::preflight::preflight;
+use crate::run::{DriftMode, RunContext, Target, run_suite};
 
 /// `serve`: the emulator until Ctrl-C.
 pub async fn serve(args: ServeArgs) -> u8 {
@@ -65,27 +68,38 @@ pub fn load_cases(root: &Path, filter: Option<&str>) -> Result<Vec<Case>, String
     Ok(cases)
 }
 
-/// The project root: `--root` if it has cases/, else the folder this binary was built from.
-/// Absolute, because insta resolves a relative snapshot path against the source file.
-fn project_root(given: &Path) -> PathBuf {
-    let root = if given.join("cases").is_dir() { given.to_path_buf() } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")) };
-    std::fs::canonicalize(&root).unwrap_or(root)
+/// The project root: the folder given (`--root`, default the current one), which must hold
+/// cases/; never a silent fallback elsewhere. Absolute, so snapshot paths are unambiguous.
+pub fn project_root(given: &Path) -> Result<PathBuf, String> {
+    if !given.join("cases").is_dir() {
+        let shown = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
+        return Err(format!("{} holds no cases/ folder: run from the project folder or pass --root PATH", shown.display()));
+    }
+    Ok(std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf()))
 }
 
-/// `run`: the suite; one line per case, failures in full, then `N passed, N failed`.
+/// `run`: the suite; one line per case (a progress bar on a terminal), failures in full, then
+/// `N passed, N failed`; reports as asked.
 pub async fn run(args: RunArgs) -> u8 {
-    let root = project_root(&args.root);
+    quiet_panics();
+    let root = match project_root(&args.root) {
+        Ok(root) => root,
+        Err(e) => {
+            console::error(&format!("error: {e}"));
+            return EXIT_USAGE;
+        }
+    };
     let cases = match load_cases(&root, args.filter.as_deref()) {
         Ok(cases) => cases,
         Err(e) => {
-            eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
+            console::error(&if e.starts_with("error:") { e } else { format!("error: {e}") });
             return EXIT_USAGE;
         }
     };
     let schemas = match SchemaSet::load(&root) {
         Ok(schemas) => Arc::new(schemas),
         Err(e) => {
-            eprintln!("error: {e}");
+            console::error(&format!("error: {e}"));
             return EXIT_USAGE;
         }
     };
@@ -113,35 +127,81 @@ pub async fn run(args: RunArgs) -> u8 {
     let target = match target {
         Ok(target) => target,
         Err(e) => {
-            eprintln!("error: {e}");
+            console::error(&format!("error: {e}"));
             return EXIT_USAGE;
         }
     };
-    let ctx = match RunContext::new(root.clone(), target, schemas, Arc::new(SystemClock)) {
+    let mut ctx = match RunContext::new(root.clone(), target, schemas, Arc::new(SystemClock)) {
         Ok(ctx) => ctx,
+        Err(e) => {
+            console::error(&format!("error: {e}"));
+            return EXIT_USAGE;
+        }
+    };
+    ctx.drift = match args.drift {
+        DriftArg::Fail => DriftMode::Fail,
+        DriftArg::Report => DriftMode::Report,
+    };
+    ctx.update = Update::from_env(args.accept);
+    if let Err(e) = preflight(&ctx, &cases).await {
+        console::error(&format!("error: {e}"));
+        return EXIT_USAGE;
+    }
+    let full_suite = args.filter.is_none();
+    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let console = Console::new(cases.len());
+    console.line(&format!(
+        "keypair-contract run: project {}, target {}, {} cases, {} at a time, drift {}",
+        root.display(),
+        ctx.target.label,
+        cases.len(),
+        args.jobs,
+        if ctx.drift == DriftMode::Report { "reported" } else { "fails" }
+    ));
+    let mut suite = run_suite(&ctx, cases, args.jobs, |result| console.case(result)).await;
+    console.finish();
+    if full_suite {
+        for orphan in snapshot::unreferenced(&root, &ids) {
+            let shown = orphan.strip_prefix(&root).unwrap_or(&orphan).display().to_string();
+            suite.problems.push(format!("snapshot {shown} has no case behind it (delete it or restore its case)"));
+        }
+    }
+    let ok = suite.ok();
+    console.line(&text::summary(&suite, args.verbose));
+    if let Err(e) = crate::report::write_reports(&suite, &args.reports) {
+        console::error(&format!("error: {e}"));
+        return EXIT_USAGE;
+    }
+    if ok { EXIT_OK } else { EXIT_FAILED }
+}
+
+/// A case task that panics becomes a failure carrying the panic's message (the runner catches
+/// it), so the default hook's message and backtrace are not printed for it; anywhere else a panic
+/// is one line, without backtrace advice.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        if std::thread::current().name() == Some("tokio-runtime-worker") {
+            return;
+        }
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        console::error(&format!("error: internal error: {}", crate::check::secrets::scrub_text(&message)));
+    }));
+}
+
+/// `coverage`: every documented example, error code and rule beside its cases; 1 on a gap.
+pub fn coverage(args: CoverageArgs) -> u8 {
+    let root = match project_root(&args.root) {
+        Ok(root) => root,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    let full_suite = args.filter.is_none();
-    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
-    println!("running {} cases against {} ({} at a time)", cases.len(), ctx.target.label, args.jobs);
-    let suite = run_suite(&ctx, cases, args.jobs, |result| println!("{}", text::case_line(result))).await;
-    let mut ok = suite.failed() == 0;
-    if full_suite {
-        for orphan in snapshot::unreferenced(&root, &ids) {
-            println!("FAILED   snapshot {} has no case behind it (delete it or restore its case)", orphan.display());
-            ok = false;
-        }
-    }
-    println!("{}", text::summary(&suite));
-    if ok { EXIT_OK } else { EXIT_FAILED }
-}
-
-/// `coverage`: every documented example, error code and rule beside its cases; 1 on a gap.
-pub fn coverage(args: CoverageArgs) -> u8 {
-    let root = project_root(&args.root);
     let cases = match load_cases(&root, None) {
         Ok(cases) => cases,
         Err(e) => {
@@ -225,7 +285,14 @@ pub async fn bench(args: BenchArgs) -> u8 {
             }
         }
     }
-    match crate::bench::schemas(&project_root(&args.root), 2000) {
+    let root = match project_root(&args.root) {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match crate::bench::schemas(&root, 2000) {
         Ok((compile, validate)) => println!(
             "schemas: compiling all {:.2} ms, one validation {:.1} µs ({:.0}x cheaper than compiling all)",
             compile.as_secs_f64() * 1000.0,

@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             match &result.status {
                 Status::Passed => Ok(()),
                 Status::Skipped(why) => Err(Failed::from(format!("skipped unexpectedly on the emulator: {why}"))),
-                Status::Failed => Err(Failed::from(text::failure_details(&result))),
+                Status::Failed | Status::Drift => Err(Failed::from(text::failure_details(&result, true))),
             }
         }));
     }
@@ -77,6 +77,27 @@ fn main() -> ExitCode {
         } else {
             let list: Vec<String> = orphans.iter().map(|p| p.display().to_string()).collect();
             Err(format!("snapshots with no case behind them (delete them or restore their cases):\n  {}", list.join("\n  ")).into())
+        }
+    }));
+    // Every snapshot says where its content was recorded from (emulator or a live target).
+    let root_for_provenance = root.clone();
+    trials.push(Trial::test("snapshots/provenance", move || {
+        let files = snapshot::snapshot_files(&root_for_provenance);
+        if files.is_empty() {
+            return Err("no snapshot files found".into());
+        }
+        let mut missing = Vec::new();
+        for file in &files {
+            match keypair_contract::check::snapfile::read(file) {
+                Ok(Some(snap)) if snap.recorded_from().is_some() => {}
+                Ok(_) => missing.push(file.display().to_string()),
+                Err(e) => missing.push(e),
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("snapshots without info.recorded_from (regenerate with `run --accept`):\n  {}", missing.join("\n  ")).into())
         }
     }));
     // Every documented example and error code of every seed has a case (docs/documented.yaml).

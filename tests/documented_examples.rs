@@ -112,8 +112,9 @@ fn schemas_dir() -> PathBuf {
     root().join("schemas")
 }
 
-/// The lead's case-file schema lives in `schemas/` too but describes case files, not responses.
-const NOT_A_RESPONSE_SCHEMA: &str = "case.schema.json";
+/// The case-file and run-report schemas live in `schemas/` too but describe the harness's own
+/// formats, not responses.
+const NOT_RESPONSE_SCHEMAS: &[&str] = &["case.schema.json", "report.schema.json"];
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
@@ -147,7 +148,7 @@ fn files_under(dir: &Path, suffix: &str) -> Vec<String> {
 
 /// Every response schema: `<api>/<shape>.json` relative to `schemas/`.
 fn response_schema_paths() -> Vec<String> {
-    files_under(&schemas_dir(), ".json").into_iter().filter(|p| p != NOT_A_RESPONSE_SCHEMA).collect()
+    files_under(&schemas_dir(), ".json").into_iter().filter(|p| !NOT_RESPONSE_SCHEMAS.contains(&p.as_str())).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

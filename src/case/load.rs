@@ -14,6 +14,7 @@ use walkdir::WalkDir;
 use super::error::{CaseError, did_you_mean};
 use super::model::{Case, CaseFile, Expect, ExpectFile, Outcome, Step, StepFile};
 use super::tree::{self, Document, escape};
+use crate::check::pointer::Pattern;
 use crate::providers::{self, ApiProfile};
 
 /// `${kind.id}` or `${kind.id:length}` inside a string value.
@@ -138,6 +139,16 @@ pub fn load_case(root: &Path, path: &Path, format: &CaseFormat) -> Result<Case, 
     let mut captures = BTreeSet::new();
     let setup = resolve_steps(&ctx, "setup", file.setup, &mut captures)?;
     let steps = resolve_steps(&ctx, "steps", file.steps, &mut captures)?;
+    let pattern = |pointer: String, text: &str| {
+        Pattern::parse(text).map_err(|e| at(&pointer, e).expected("a JSON pointer such as /Response/KeyPairSet/*/Tags"))
+    };
+    let unordered = file.unordered.iter().enumerate().map(|(i, p)| pattern(format!("/unordered/{i}"), p)).collect::<Result<Vec<_>, _>>()?;
+    let parity_gaps = file
+        .parity_gaps
+        .iter()
+        .enumerate()
+        .map(|(i, g)| pattern(format!("/parity_gaps/{i}/path"), &g.path).map(|p| (p, g.reason.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Case {
         id,
         path: display,
@@ -148,6 +159,8 @@ pub fn load_case(root: &Path, path: &Path, format: &CaseFormat) -> Result<Case, 
         emulator: file.emulator,
         setup,
         steps,
+        unordered,
+        parity_gaps,
         document: doc.clone(),
     })
 }
@@ -191,6 +204,7 @@ fn resolve_steps(ctx: &StepContext, list: &str, files: Vec<StepFile>, captures: 
         steps.push(Step {
             label: format!("{list}[{i}]"),
             pos: ctx.doc.value_pos(&base),
+            pointer: base.clone(),
             action: file.action,
             version: file.version.unwrap_or_else(|| api.default_version.to_string()),
             region: match file.region {

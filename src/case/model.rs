@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::tree::{Document, Pos};
+use crate::check::pointer::Pattern;
 use crate::providers::{ApiProfile, Signing};
 
 /// One case file.
@@ -24,8 +25,21 @@ pub struct Case {
     pub emulator: EmulatorSetup,
     pub setup: Vec<Step>,
     pub steps: Vec<Step>,
+    /// Response arrays whose order does not count (`unordered:`), JSON pointers with `*`.
+    pub unordered: Vec<Pattern>,
+    /// Places where the emulator is known to differ from the recorded cloud answer, with why
+    /// (`parity_gaps:`); ignored on emulator targets only, reported as parity debt.
+    pub parity_gaps: Vec<(Pattern, String)>,
     /// The parsed file, for positions in run-time errors.
     pub document: Document,
+}
+
+impl Case {
+    /// The file position of the node at `pointer` (a key's position when it names one, so a
+    /// `fields` entry points at its own line).
+    pub fn position(&self, pointer: &str) -> Pos {
+        self.document.key_pos(pointer)
+    }
 }
 
 /// Where in the source documents the case comes from.
@@ -73,6 +87,8 @@ pub struct Step {
     pub label: String,
     /// Where the step starts in the file.
     pub pos: Pos,
+    /// The step's JSON pointer in the file (`/steps/2`), for positions of its parts.
+    pub pointer: String,
     pub action: String,
     pub version: String,
     pub region: Option<String>,
@@ -125,6 +141,17 @@ pub(super) struct CaseFile {
     #[serde(default)]
     pub setup: Vec<StepFile>,
     pub steps: Vec<StepFile>,
+    #[serde(default)]
+    pub unordered: Vec<String>,
+    #[serde(default)]
+    pub parity_gaps: Vec<ParityGapFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ParityGapFile {
+    pub path: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]

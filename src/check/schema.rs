@@ -19,7 +19,7 @@ impl std::fmt::Debug for SchemaSet {
 }
 
 impl SchemaSet {
-    /// Compiles every `*.json` under `root/schemas` except the case format.
+    /// Compiles every `*.json` under `root/schemas` except the case and report formats.
     pub fn load(root: &Path) -> Result<Self, String> {
         let dir = root.join("schemas");
         let mut validators = HashMap::new();
@@ -29,7 +29,8 @@ impl SchemaSet {
                 continue;
             }
             let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
-            if rel == "case.schema.json" {
+            // The harness's own formats, not response schemas.
+            if rel == "case.schema.json" || rel == "report.schema.json" {
                 continue;
             }
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read schemas/{rel}: {e}"))?;

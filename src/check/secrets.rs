@@ -46,6 +46,15 @@ pub fn scrub_text(text: &str) -> String {
         .into_owned()
 }
 
+/// `text` with the query of every URL in it cut (`http://host/path?[query redacted]`): signature
+/// v1 and RPC requests carry the SecretId/AccessKeyId and the signature in their query, and
+/// transport errors quote the URL.
+pub fn scrub_urls(text: &str) -> String {
+    static URL_QUERY: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(https?://[^\s?)\]]*)\?[^\s)\]]*").expect("valid regex"));
+    URL_QUERY.replace_all(text, "${1}?[query redacted]").into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +67,12 @@ mod tests {
         assert_eq!(s["Response"]["KeyPair"]["PrivateKey"], "[private-key]");
         assert_eq!(s["Response"]["KeyPair"]["PublicKey"], "ssh-rsa A");
         assert_eq!(s["Response"]["Other"], "[private-key]");
+    }
+
+    #[test]
+    fn cuts_queries_out_of_urls() {
+        let e = "request failed: error sending request for url (http://127.0.0.1:9/?Action=X&SecretId=AKID1&Signature=abc%3D): refused";
+        assert_eq!(scrub_urls(e), "request failed: error sending request for url (http://127.0.0.1:9/?[query redacted]): refused");
     }
 
     #[test]

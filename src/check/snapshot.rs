@@ -1,25 +1,25 @@
-//! One insta snapshot per case: every exchange of its setup and steps, with volatile values
-//! redacted by insta redactions that first check the value's shape. Each distinct volatile value
-//! becomes a numbered token (`[key-id:1]`), so a KeyId created in setup and listed again later
-//! shows as the same token; generated names show as the `${name.ID}` that made them. Redaction is
-//! by selector, never a global text replace, so short or numeric values are never touched.
+//! One snapshot per case: every exchange of its setup and steps in canonical, redacted form
+//! ([`super::redact`]), compared with `snapshots/<case id>.snap` without panicking: the result is
+//! data (matched, new, differs with one unified diff), never an assertion.
 //!
-//! Snapshots live in `snapshots/<case id>.snap`. A mismatch fails the case with insta's diff; off
-//! CI insta writes a `.snap.new` for `cargo insta review`; on CI (CI=true) it writes nothing.
+//! Writing (never when `CI` is set, as insta reads it): an answer that differs or is new is left
+//! pending as `<id>.snap.new` for `cargo insta review`; `run --accept` or `INSTA_UPDATE=always`
+//! write the `.snap` itself (`INSTA_UPDATE=unseen`: new ones only; `INSTA_UPDATE=no`: nothing).
+//! A matching answer rewrites nothing. An emulator run never overwrites a snapshot recorded live:
+//! its answer is left pending. `INSTA_FORCE_PASS` is not honoured: nothing makes a mismatch pass.
 
-use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use insta::internals::Content;
-use regex::Regex;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use super::secrets::scrub_text;
-use crate::keys::{parse_openssh_public, public_half_of_pem};
-use crate::providers::{ApiProfile, Shape};
+use super::pointer::{Pattern, mask};
+use super::redact::{ShapeError, redact};
+use super::snapfile::{self, SnapFile};
+use crate::providers::ApiProfile;
+use crate::run::result::SnapshotState;
+
+pub use super::redact::{Known, check_shape};
 
 /// What a snapshot records of one request and its answer.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,162 +36,191 @@ pub struct SnapshotExchange {
     pub response: Value,
 }
 
-/// Numbered tokens for volatile values, shared by all redactions of one case.
-#[derive(Debug, Default)]
-struct Tokens {
-    numbers: HashMap<(String, String), usize>,
-    next: HashMap<String, usize>,
-    shape_errors: Vec<String>,
+/// When snapshot files may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Update {
+    /// Leave a differing or new answer pending as `.snap.new` (the default outside CI).
+    #[default]
+    Pending,
+    /// Write the `.snap` (`run --accept`, `INSTA_UPDATE=always`).
+    Accept,
+    /// Write the `.snap` of new snapshots only, leave differing ones pending (`INSTA_UPDATE=unseen`).
+    AcceptNew,
+    /// Write nothing (`CI` set, `INSTA_UPDATE=no`).
+    Never,
 }
 
-impl Tokens {
-    fn token(&mut self, kind: &str, value: &str) -> String {
-        let key = (kind.to_string(), value.to_string());
-        if let Some(n) = self.numbers.get(&key) {
-            return format!("[{kind}:{n}]");
+impl Update {
+    /// The policy from the environment, as insta reads it; `accept` is `run --accept`. CI wins.
+    pub fn from_env(accept: bool) -> Self {
+        Self::from_vars(accept, |name| std::env::var(name).ok())
+    }
+
+    /// The policy from variables looked up by `var`.
+    pub fn from_vars(accept: bool, var: impl Fn(&str) -> Option<String>) -> Self {
+        let ci = match var("CI").as_deref() {
+            Some("false" | "0" | "") => false,
+            None => var("TF_BUILD").is_some(),
+            Some(_) => true,
+        };
+        if ci {
+            return Update::Never;
         }
-        let n = self.next.entry(kind.to_string()).or_insert(0);
-        *n += 1;
-        self.numbers.insert(key, *n);
-        format!("[{kind}:{n}]")
-    }
-}
-
-/// Values that stay as they are: fixture public keys are fixed, so what derives from them is
-/// asserted exactly.
-#[derive(Debug, Default, Clone)]
-pub struct Known {
-    /// Generated name → its template (`${name.key}`).
-    pub names: HashMap<String, String>,
-    /// Fixture public-key lines.
-    pub fixtures: Vec<String>,
-}
-
-/// Compares the case's exchanges with its snapshot; returns the failures (shape errors first).
-pub fn check(root: &Path, id: &str, description: &str, profile: &ApiProfile, exchanges: &[SnapshotExchange], known: &Known) -> Vec<String> {
-    let tokens = Arc::new(Mutex::new(Tokens::default()));
-    let (dir, name) = location(root, id);
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(dir);
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.set_description(description);
-    settings.set_input_file(Path::new("cases").join(format!("{id}.yaml")));
-    for volatile in profile.volatile {
-        let tokens = tokens.clone();
-        let fixtures = known.fixtures.clone();
-        let fixture_prints = fixture_fingerprints(&known.fixtures);
-        let (token, shape) = (volatile.token, volatile.shape);
-        settings.add_dynamic_redaction(&in_responses(volatile.selector), move |content: Content, path| {
-            let Some(value) = content.as_str() else {
-                // Null (e.g. a documented "may be null" time) is not volatile.
-                return content;
-            };
-            if fixtures.iter().any(|f| same_key_text(f, value)) || fixture_prints.contains(&value.replace(':', "").to_ascii_lowercase()) {
-                return content;
-            }
-            let mut tokens = tokens.lock().unwrap_or_else(|e| e.into_inner());
-            if let Err(why) = check_shape(shape, value) {
-                tokens.shape_errors.push(format!("{path}: {why}"));
-            }
-            match shape {
-                Shape::Time(_) => Content::from(format!("[{token}]")),
-                _ => Content::from(tokens.token(token, value)),
-            }
-        });
-    }
-    let names = known.names.clone();
-    settings.add_dynamic_redaction(&in_responses(&format!(".**.{}", profile.name_field)), move |content: Content, _| {
-        match content.as_str() {
-            Some(value) => Content::from(show_names(value, &names)),
-            None => content,
+        if accept {
+            return Update::Accept;
         }
-    });
-
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        settings.bind(|| insta::assert_yaml_snapshot!(name.as_str(), exchanges));
-    }));
-    let mut failures = std::mem::take(&mut tokens.lock().unwrap_or_else(|e| e.into_inner()).shape_errors);
-    failures.iter_mut().for_each(|f| *f = format!("shape check failed at {f}"));
-    if let Err(panic) = outcome {
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "snapshot assertion failed".into());
-        failures.push(format!(
-            "snapshot snapshots/{id}.snap does not match (insta printed the diff above; review with `cargo insta review`): {}",
-            scrub_text(message.lines().next().unwrap_or(""))
-        ));
+        match var("INSTA_UPDATE").as_deref() {
+            Some("always" | "1" | "force") => Update::Accept,
+            Some("unseen") => Update::AcceptNew,
+            Some("no" | "0") => Update::Never,
+            _ => Update::Pending,
+        }
     }
-    failures
 }
 
-/// Scopes a profile selector (`.**.KeyId`) to the responses: requests hold templates, not values.
-fn in_responses(selector: &str) -> String {
-    format!("[].response{}", selector.strip_prefix(".**").map(|rest| format!(".**{rest}")).unwrap_or_else(|| selector.to_string()))
+/// What to compare, and how.
+pub struct Comparison<'a> {
+    pub root: &'a Path,
+    pub id: &'a str,
+    pub description: &'a str,
+    pub profile: &'a ApiProfile,
+    pub known: &'a Known,
+    /// Arrays whose order does not count (the case's `unordered`).
+    pub unordered: &'a [Pattern],
+    /// Places ignored in the comparison (the case's `parity_gaps`; empty on live targets).
+    pub gaps: &'a [Pattern],
+    /// `emulator`, or the live target's name: the provenance of anything written.
+    pub recorded_from: &'a str,
+    pub update: Update,
+}
+
+/// The outcome of a comparison.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotVerdict {
+    /// Volatile values without their shape: contract failures, reported before any diff.
+    pub shape_errors: Vec<ShapeError>,
+    pub state: SnapshotState,
+    /// Recorded vs this run, one unified diff.
+    pub diff: Option<String>,
+    /// `snapshots/<id>.snap`.
+    pub path: String,
+    /// The recorded snapshot's provenance, if it states one.
+    pub recorded_from: Option<String>,
+    /// A snapshot file that could not be read or written.
+    pub error: Option<String>,
+}
+
+/// Compares the case's exchanges with its snapshot.
+pub fn check(cmp: &Comparison, exchanges: &[SnapshotExchange]) -> SnapshotVerdict {
+    let (file, shown) = location(cmp.root, cmp.id);
+    let mut verdict = SnapshotVerdict { path: shown.clone(), ..Default::default() };
+    let mut value = serde_json::to_value(exchanges).unwrap_or(Value::Null);
+    verdict.shape_errors = redact(cmp.profile, &mut value, cmp.known, cmp.unordered);
+    let body = snapfile::yaml(&value).trim_end().to_string();
+
+    let recorded = match snapfile::read(&file) {
+        Ok(recorded) => recorded,
+        Err(e) => {
+            verdict.error = Some(e);
+            return verdict;
+        }
+    };
+    let pending = file.with_extension("snap.new");
+    let Some(recorded) = recorded else {
+        let written = match cmp.update {
+            Update::Accept | Update::AcceptNew => write(cmp, &file, &body).map(|_| SnapshotState::Written),
+            Update::Pending => write(cmp, &pending, &body).map(|_| SnapshotState::New { pending: Some(display(cmp.root, &pending)) }),
+            Update::Never => Ok(SnapshotState::New { pending: None }),
+        };
+        return finish(verdict, written);
+    };
+    verdict.recorded_from = recorded.recorded_from().map(str::to_string);
+    let (expected, actual) = compared_texts(&recorded, &value, &body, cmp.gaps);
+    if expected == actual {
+        // Matching rewrites nothing, except to add the provenance an old-format file lacks.
+        if verdict.recorded_from.is_none() && cmp.update == Update::Accept {
+            return finish(verdict, write(cmp, &file, &body).map(|_| SnapshotState::Matched));
+        }
+        if cmp.update != Update::Never {
+            let _ = std::fs::remove_file(&pending);
+        }
+        verdict.state = SnapshotState::Matched;
+        return verdict;
+    }
+    verdict.diff = Some(unified_diff(&expected, &actual, &shown));
+    let recorded_live = verdict.recorded_from.as_deref().is_some_and(|from| from != "emulator");
+    let protect = recorded_live && cmp.recorded_from == "emulator";
+    let written = match cmp.update {
+        Update::Accept if !protect => write(cmp, &file, &body).map(|_| SnapshotState::Written),
+        Update::Never => Ok(SnapshotState::Differs { pending: None }),
+        _ => write(cmp, &pending, &body).map(|_| SnapshotState::Differs { pending: Some(display(cmp.root, &pending)) }),
+    };
+    finish(verdict, written)
+}
+
+fn finish(mut verdict: SnapshotVerdict, written: Result<SnapshotState, String>) -> SnapshotVerdict {
+    match written {
+        Ok(state) => verdict.state = state,
+        Err(e) => verdict.error = Some(e),
+    }
+    verdict
+}
+
+/// The two texts compared: the files' bodies as they are, or with the parity gaps masked in both.
+fn compared_texts(recorded: &SnapFile, current: &Value, body: &str, gaps: &[Pattern]) -> (String, String) {
+    if gaps.is_empty() {
+        return (recorded.body.clone(), body.to_string());
+    }
+    let Ok(mut old) = serde_saphyr::from_str::<Value>(&recorded.body) else {
+        return (recorded.body.clone(), body.to_string());
+    };
+    let mut new = current.clone();
+    for gap in gaps {
+        mask(&mut old, gap);
+        mask(&mut new, gap);
+    }
+    (snapfile::yaml(&old).trim_end().to_string(), snapfile::yaml(&new).trim_end().to_string())
+}
+
+fn write(cmp: &Comparison, path: &Path, body: &str) -> Result<(), String> {
+    let input = format!("cases/{}.yaml", cmp.id);
+    let text = snapfile::render(cmp.description, &input, &snapfile::provenance(cmp.recorded_from), body);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// One unified diff, recorded (`-`) vs this run (`+`).
+pub fn unified_diff(expected: &str, actual: &str, path: &str) -> String {
+    let (expected, actual) = (format!("{}\n", expected.trim_end()), format!("{}\n", actual.trim_end()));
+    similar::TextDiff::from_lines(&expected, &actual).unified_diff().context_radius(3).header(path, "this run").to_string()
 }
 
 fn location(root: &Path, id: &str) -> (PathBuf, String) {
-    let path = root.join("snapshots").join(id);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    (path.parent().map(Path::to_path_buf).unwrap_or_else(|| root.join("snapshots")), name)
+    (root.join("snapshots").join(format!("{id}.snap")), format!("snapshots/{id}.snap"))
 }
 
-/// A name field with every generated name shown as its template: whole values always, names
-/// inside longer values only when they are long enough (8+ characters) not to match by chance.
-fn show_names(value: &str, names: &HashMap<String, String>) -> String {
-    if let Some(template) = names.get(value) {
-        return template.clone();
-    }
-    let mut shown = value.to_string();
-    for (name, template) in names.iter().filter(|(name, _)| name.len() >= 8) {
-        shown = shown.replace(name.as_str(), template);
-    }
-    shown
+fn display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
-/// MD5 fingerprints of the fixture keys, hex without colons: what derives from a fixture key is
-/// asserted exactly, never redacted.
-fn fixture_fingerprints(fixtures: &[String]) -> Vec<String> {
-    fixtures
-        .iter()
-        .filter_map(|line| parse_openssh_public(line).ok())
-        .map(|key| crate::keys::md5_fingerprint(&key.blob).replace(':', ""))
-        .collect()
-}
-
-fn same_key_text(a: &str, b: &str) -> bool {
-    let fields = |s: &str| s.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-    fields(a) == fields(b)
-}
-
-/// Checks a volatile value before it is redacted; the message never holds a private key.
-pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
-    match shape {
-        Shape::OpenSshRsa => match parse_openssh_public(value) {
-            Ok(key) if key.algorithm == "ssh-rsa" => Ok(()),
-            Ok(key) => Err(format!("expected an ssh-rsa key, got {}", key.algorithm)),
-            Err(e) => Err(e.to_string()),
-        },
-        Shape::PemRsaPrivate => public_half_of_pem(value).map(|_| ()).map_err(|e| e.to_string()),
-        Shape::Pattern(pattern) | Shape::Time(pattern) => match Regex::new(pattern) {
-            Ok(re) if re.is_match(value) => Ok(()),
-            Ok(_) => Err(format!("`{}` does not match {pattern}", scrub_text(value))),
-            Err(e) => Err(format!("bad pattern {pattern}: {e}")),
-        },
-    }
-}
-
-/// Snapshot files with no case behind them (as `cargo insta test --unreferenced=reject` would find).
-pub fn unreferenced(root: &Path, case_ids: &[String]) -> Vec<PathBuf> {
-    let dir = root.join("snapshots");
-    WalkDir::new(&dir)
+/// Every `.snap` file under `root/snapshots`, sorted.
+pub fn snapshot_files(root: &Path) -> Vec<PathBuf> {
+    WalkDir::new(root.join("snapshots"))
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
         .map(|e| e.into_path())
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("snap"))
+        .collect()
+}
+
+/// Snapshot files with no case behind them (as `cargo insta test --unreferenced=reject` would find).
+pub fn unreferenced(root: &Path, case_ids: &[String]) -> Vec<PathBuf> {
+    let dir = root.join("snapshots");
+    snapshot_files(root)
+        .into_iter()
         .filter(|p| {
             let rel = p.strip_prefix(&dir).unwrap_or(p).with_extension("");
             let id = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
@@ -203,33 +232,119 @@ pub fn unreferenced(root: &Path, case_ids: &[String]) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn tokens_are_numbered_per_kind_and_stable_per_value() {
-        let mut t = Tokens::default();
-        assert_eq!(t.token("key-id", "skey-aaaaaaaa"), "[key-id:1]");
-        assert_eq!(t.token("key-id", "skey-bbbbbbbb"), "[key-id:2]");
-        assert_eq!(t.token("key-id", "skey-aaaaaaaa"), "[key-id:1]");
-        assert_eq!(t.token("request-id", "x"), "[request-id:1]");
+    fn exchange(message: &str) -> Vec<SnapshotExchange> {
+        vec![SnapshotExchange {
+            step: "steps[0]".into(),
+            action: "CreateKeyPair".into(),
+            sent_as: Default::default(),
+            request: json!({"KeyName": "x"}),
+            status: 200,
+            response: json!({"Response": {"Error": {"Code": "InvalidParameterValue", "Message": message},
+                "RequestId": "6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f"}}),
+        }]
+    }
+
+    fn root(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kc-snapshot-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("snapshots/api")).unwrap();
+        dir
+    }
+
+    fn compare(root: &Path, update: Update, recorded_from: &str, gaps: &[Pattern], message: &str) -> SnapshotVerdict {
+        let known = Known::default();
+        let cmp = Comparison {
+            root,
+            id: "api/case",
+            description: "A case.",
+            profile: &crate::providers::tencent_api3::CVM,
+            known: &known,
+            unordered: &[],
+            gaps,
+            recorded_from,
+            update,
+        };
+        check(&cmp, &exchange(message))
     }
 
     #[test]
-    fn generated_names_show_as_templates_even_inside_longer_names() {
-        let names =
-            HashMap::from([("kcabcdef123456".to_string(), "${name.key}".to_string()), ("kc".to_string(), "${name.short:2}".to_string())]);
-        assert_eq!(show_names("kcabcdef123456", &names), "${name.key}");
-        assert_eq!(show_names("密钥kcabcdef123456.pub", &names), "密钥${name.key}.pub");
-        assert_eq!(show_names("kc", &names), "${name.short:2}");
-        assert_eq!(show_names("kcx", &names), "kcx", "short names are never replaced inside others");
+    fn new_then_matched_then_differs_with_a_diff() {
+        let root = root("cycle");
+        let v = compare(&root, Update::Never, "emulator", &[], "a");
+        assert_eq!(v.state, SnapshotState::New { pending: None });
+        assert!(!root.join("snapshots/api/case.snap").exists());
+        let v = compare(&root, Update::Accept, "emulator", &[], "a");
+        assert_eq!(v.state, SnapshotState::Written);
+        let written = std::fs::read_to_string(root.join("snapshots/api/case.snap")).unwrap();
+        assert!(written.contains("recorded_from: emulator"), "{written}");
+        assert!(written.contains("[request-id:1 lower]"), "{written}");
+        assert_eq!(compare(&root, Update::Never, "emulator", &[], "a").state, SnapshotState::Matched);
+        let v = compare(&root, Update::Never, "emulator", &[], "b");
+        assert_eq!(v.state, SnapshotState::Differs { pending: None });
+        let diff = v.diff.unwrap();
+        let changed: Vec<&str> =
+            diff.lines().filter(|l| l.starts_with(['-', '+']) && !l.starts_with("---") && !l.starts_with("+++")).collect();
+        assert_eq!(changed.len(), 2, "{diff}");
+        assert!(changed[0].starts_with('-') && changed[0].ends_with("Message: a"), "{diff}");
+        assert!(changed[1].starts_with('+') && changed[1].ends_with("Message: b"), "{diff}");
+        assert!(diff.starts_with("--- snapshots/api/case.snap\n+++ this run\n"), "{diff}");
+        let v = compare(&root, Update::Pending, "emulator", &[], "b");
+        assert_eq!(v.state, SnapshotState::Differs { pending: Some("snapshots/api/case.snap.new".into()) });
+        assert!(root.join("snapshots/api/case.snap.new").exists());
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
-    fn shapes() {
-        assert!(check_shape(Shape::Pattern(r"^skey-[0-9a-z]{8}$"), "skey-mv9yzyjj").is_ok());
-        assert!(check_shape(Shape::Pattern(r"^skey-[0-9a-z]{8}$"), "skey-1122").is_err());
-        assert!(check_shape(Shape::Time(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"), "2026-11-24T08:00:00Z").is_ok());
-        assert!(check_shape(Shape::PemRsaPrivate, "-----BEGIN RSA PRIVATE KEY-----\nAA\n-----END RSA PRIVATE KEY-----").is_err());
-        let err = check_shape(Shape::Pattern("^x$"), "-----BEGIN RSA PRIVATE KEY-----\nsecret\n-----END RSA PRIVATE KEY-----").unwrap_err();
-        assert!(!err.contains("secret"));
+    fn emulator_never_overwrites_a_live_recording_and_gaps_count_on_emulators_only() {
+        let root = root("live");
+        assert_eq!(compare(&root, Update::Accept, "tencent-live", &[], "cloud words").state, SnapshotState::Written);
+        let v = compare(&root, Update::Accept, "emulator", &[], "emulator words");
+        assert!(matches!(v.state, SnapshotState::Differs { pending: Some(_) }), "{v:?}");
+        assert!(std::fs::read_to_string(root.join("snapshots/api/case.snap")).unwrap().contains("cloud words"));
+        let gap = [Pattern::parse("/Response/Error/Message").unwrap()];
+        assert_eq!(compare(&root, Update::Never, "emulator", &gap, "emulator words").state, SnapshotState::Matched);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn update_policy_follows_ci_then_accept_then_insta_update() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Update::from_vars(false, vars(&[])), Update::Pending);
+        assert_eq!(Update::from_vars(true, vars(&[])), Update::Accept);
+        assert_eq!(Update::from_vars(true, vars(&[("CI", "true")])), Update::Never, "CI wins over --accept");
+        assert_eq!(Update::from_vars(false, vars(&[("CI", "false"), ("INSTA_UPDATE", "always")])), Update::Accept);
+        assert_eq!(Update::from_vars(false, vars(&[("TF_BUILD", "True")])), Update::Never);
+        assert_eq!(Update::from_vars(false, vars(&[("INSTA_UPDATE", "unseen")])), Update::AcceptNew);
+        assert_eq!(Update::from_vars(false, vars(&[("INSTA_UPDATE", "no")])), Update::Never);
+        assert_eq!(Update::from_vars(false, vars(&[("INSTA_FORCE_PASS", "1")])), Update::Pending, "nothing forces a pass");
+    }
+
+    #[test]
+    fn accept_new_writes_new_snapshots_and_leaves_differing_ones_pending() {
+        let root = root("unseen");
+        assert_eq!(compare(&root, Update::AcceptNew, "emulator", &[], "a").state, SnapshotState::Written);
+        let v = compare(&root, Update::AcceptNew, "emulator", &[], "b");
+        assert_eq!(v.state, SnapshotState::Differs { pending: Some("snapshots/api/case.snap.new".into()) });
+        assert!(std::fs::read_to_string(root.join("snapshots/api/case.snap")).unwrap().contains("Message: a"));
+        // A matching run removes the stale pending answer and rewrites nothing.
+        let before = std::fs::metadata(root.join("snapshots/api/case.snap")).unwrap().modified().unwrap();
+        assert_eq!(compare(&root, Update::Pending, "emulator", &[], "a").state, SnapshotState::Matched);
+        assert!(!root.join("snapshots/api/case.snap.new").exists());
+        assert_eq!(std::fs::metadata(root.join("snapshots/api/case.snap")).unwrap().modified().unwrap(), before);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn finds_a_planted_orphan() {
+        let root = root("orphans");
+        std::fs::write(root.join("snapshots/api/case.snap"), "---\n---\n").unwrap();
+        std::fs::write(root.join("snapshots/api/orphan.snap"), "---\n---\n").unwrap();
+        let orphans = unreferenced(&root, &["api/case".to_string()]);
+        assert_eq!(orphans, vec![root.join("snapshots/api/orphan.snap")]);
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -1,38 +1,237 @@
-//! The result tree the runner returns.
+//! The result tree the runner returns: cases, their status and their failures as data, so each
+//! reporter (text, JSON, JUnit, Markdown) renders the same facts its own way.
 
+use std::fmt;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Passed,
     Failed,
+    /// The contract held, but the redacted answer differs from the snapshot (or there is no
+    /// snapshot yet) and the run was asked to report drift rather than fail on it.
+    Drift,
     /// Not run, and why (e.g. emulator-only on a live target). Never silent: reported and counted.
     Skipped(String),
 }
 
-/// One thing that went wrong. Messages and diffs are scrubbed of secrets.
+impl Status {
+    /// The word reports use: `passed`, `failed`, `drift`, `skipped`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Drift => "drift",
+            Status::Skipped(_) => "skipped",
+        }
+    }
+}
+
+/// What a failure is about. Everything but [`Kind::Snapshot`] and [`Kind::SnapshotNew`] is part of
+/// the contract: it fails on every target. The snapshot kinds are drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request could not be sent or its answer not read (cause kept: refused, timeout, TLS).
+    Transport,
+    /// Success where an error was expected, another error code, or the reverse.
+    Outcome,
+    Status,
+    Schema,
+    /// A value the case's `fields` asserts.
+    Field,
+    /// A returned private key is not the other half of the returned public key or fingerprint.
+    Keys,
+    /// A volatile value without the shape it must have (checked before it is redacted).
+    Shape,
+    /// A capture found nothing at its pointer.
+    Capture,
+    /// The answer differs from the recorded snapshot.
+    Snapshot,
+    /// No snapshot recorded yet.
+    SnapshotNew,
+    /// A setup step, a template or the target for a case.
+    Setup,
+    Teardown,
+    /// Leasing or releasing the account the case runs as.
+    Account,
+    /// The case's task panicked.
+    Panic,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Transport => "transport",
+            Kind::Outcome => "outcome",
+            Kind::Status => "status",
+            Kind::Schema => "schema",
+            Kind::Field => "field",
+            Kind::Keys => "keys",
+            Kind::Shape => "shape",
+            Kind::Capture => "capture",
+            Kind::Snapshot => "snapshot",
+            Kind::SnapshotNew => "snapshot-new",
+            Kind::Setup => "setup",
+            Kind::Teardown => "teardown",
+            Kind::Account => "account",
+            Kind::Panic => "panic",
+        }
+    }
+
+    /// A contract failure fails the case on every target; the rest is drift.
+    pub fn is_contract(self) -> bool {
+        !matches!(self, Kind::Snapshot | Kind::SnapshotNew)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a case file (1-based line and column), or in a snapshot file (line 0).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Position {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 { write!(f, "{}", self.file) } else { write!(f, "{}:{}:{}", self.file, self.line, self.col) }
+    }
+}
+
+/// One thing that went wrong. Every text in it is scrubbed of secrets.
 #[derive(Debug, Clone)]
 pub struct Failure {
-    /// `steps[1] CreateKeyPair (line 14)`, `teardown`, `snapshot`.
+    /// The case id.
+    pub case: String,
+    /// `steps[1] CreateKeyPair`, `setup[0] ImportKeyPair`, `teardown`, `snapshot`, `account`.
     pub step: String,
+    pub kind: Kind,
+    /// The YAML node the failure concerns (for a `fields` mismatch, that field's line).
+    pub position: Option<Position>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
     pub message: String,
     /// A unified diff, expected vs actual, where one helps.
     pub diff: Option<String>,
+    /// The redacted HTTP exchange of the failing step (shown under `--verbose`).
+    pub exchange: Option<String>,
+}
+
+impl Failure {
+    pub fn new(case: &str, step: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
+        Self {
+            case: case.to_string(),
+            step: step.into(),
+            kind,
+            position: None,
+            expected: None,
+            actual: None,
+            message: message.into(),
+            diff: None,
+            exchange: None,
+        }
+    }
+
+    pub fn at(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    pub fn expected_actual(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self.actual = Some(actual.into());
+        self
+    }
+
+    pub fn diff(mut self, diff: Option<String>) -> Self {
+        self.diff = diff;
+        self
+    }
+}
+
+/// A declared difference between the emulator and the recorded cloud answer (`parity_gaps:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParityGap {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What became of a case's snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SnapshotState {
+    /// Not compared (a contract failure came first, or a skipped case).
+    #[default]
+    NotCompared,
+    Matched,
+    /// Recorded now (`--accept`, `INSTA_UPDATE=always`).
+    Written,
+    /// No snapshot yet; the answer was left pending at the path, if one was written.
+    New {
+        pending: Option<String>,
+    },
+    /// Differs; the answer was left pending at the path, if one was written.
+    Differs {
+        pending: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub struct CaseResult {
     pub id: String,
+    /// The API profile name (`tencent-cvm`), for per-API parity debt.
+    pub api: String,
     pub path: String,
     pub status: Status,
     pub failures: Vec<Failure>,
+    pub snapshot: SnapshotState,
+    /// The case's declared parity gaps, ignored on this run if it ran on an emulator.
+    pub parity_gaps: Vec<ParityGap>,
     pub requests: usize,
     pub duration: Duration,
 }
 
+impl CaseResult {
+    /// A passed case with nothing recorded yet, carrying its declared parity gaps.
+    pub fn empty(case: &crate::case::Case) -> Self {
+        Self {
+            id: case.id.clone(),
+            api: case.api.name.to_string(),
+            path: case.path.display().to_string(),
+            status: Status::Passed,
+            failures: Vec::new(),
+            snapshot: SnapshotState::NotCompared,
+            parity_gaps: case.parity_gaps.iter().map(|(p, reason)| ParityGap { path: p.text.clone(), reason: reason.clone() }).collect(),
+            requests: 0,
+            duration: Duration::default(),
+        }
+    }
+
+    pub fn contract_failures(&self) -> impl Iterator<Item = &Failure> {
+        self.failures.iter().filter(|f| f.kind.is_contract())
+    }
+
+    pub fn drift_failures(&self) -> impl Iterator<Item = &Failure> {
+        self.failures.iter().filter(|f| !f.kind.is_contract())
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SuiteResult {
+    /// What the run was against (the target's label) and where the project is.
+    pub target: String,
+    pub root: String,
     pub cases: Vec<CaseResult>,
+    /// How many cases the run was given: a result short of it is a failed run.
+    pub expected: usize,
+    /// Problems of the run as a whole, not of one case (e.g. a snapshot with no case behind it);
+    /// any fails the run.
+    pub problems: Vec<String>,
     pub duration: Duration,
 }
 
@@ -49,7 +248,16 @@ impl SuiteResult {
         self.count(|s| *s == Status::Failed)
     }
 
+    pub fn drifted(&self) -> usize {
+        self.count(|s| *s == Status::Drift)
+    }
+
     pub fn skipped(&self) -> usize {
         self.count(|s| matches!(s, Status::Skipped(_)))
+    }
+
+    /// True when nothing failed, every case has its result and the run has no problem.
+    pub fn ok(&self) -> bool {
+        self.failed() == 0 && self.cases.len() >= self.expected && self.problems.is_empty()
     }
 }

@@ -6,14 +6,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::result::{CaseResult, Failure, Status, SuiteResult};
-use super::step::{Answer, judge, send};
-use super::target::{Lease, Target};
+use super::judge::{judge, position, step_name};
+use super::result::{CaseResult, Failure, Kind, SnapshotState, Status, SuiteResult};
+use super::step::{Answer, send};
+use super::target::{Lease, Target, TargetKind};
 use super::template::Vars;
+use super::verdict::{DriftMode, compare_snapshot, status_of};
+use crate::case::tree::escape;
 use crate::case::{Case, Outcome, Step};
 use crate::check::schema::SchemaSet;
-use crate::check::secrets::scrub_text;
-use crate::check::snapshot::{self, Known, SnapshotExchange};
+use crate::check::secrets::{scrub_text, scrub_urls};
+use crate::check::snapshot::{SnapshotExchange, Update};
 use crate::clock::Clock;
 
 /// Everything a run shares: built once, passed in (no global state).
@@ -26,37 +29,102 @@ pub struct RunContext {
     pub clock: Arc<dyn Clock>,
     /// Compare each case with its snapshot.
     pub snapshots: bool,
+    pub drift: DriftMode,
+    /// When snapshot files may be written (default: from `CI` and `INSTA_UPDATE`).
+    pub update: Update,
+    /// The provenance written into snapshots: `emulator`, or the live target's name.
+    pub recorded_from: String,
 }
 
 impl RunContext {
     pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
         let client = reqwest::Client::builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { root, target, client, schemas, clock, snapshots: true })
+        let recorded_from = match target.kind {
+            TargetKind::Emulator { .. } => "emulator".to_string(),
+            TargetKind::Live => target.label.clone(),
+        };
+        Ok(Self {
+            root,
+            target,
+            client,
+            schemas,
+            clock,
+            snapshots: true,
+            drift: DriftMode::Fail,
+            update: Update::from_env(false),
+            recorded_from,
+        })
+    }
+
+    /// Declared parity gaps are ignored on emulator targets only: a live answer is the cloud's.
+    pub fn ignores_parity_gaps(&self) -> bool {
+        matches!(self.target.kind, TargetKind::Emulator { .. })
     }
 }
 
-/// Runs every case, `jobs` at a time; `progress` hears of each case as it ends.
+/// Runs every case, `jobs` at a time; `progress` hears of each case as it ends. Every case has a
+/// result: one whose task panics is a failure carrying the panic's message.
 pub async fn run_suite(ctx: &RunContext, cases: Vec<Case>, jobs: usize, progress: impl Fn(&CaseResult)) -> SuiteResult {
     let started = Instant::now();
+    let expected = cases.len();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, case) in cases.into_iter().enumerate() {
-        let ctx = ctx.clone();
-        let semaphore = semaphore.clone();
-        tasks.spawn(async move {
+    let runs = cases.into_iter().map(|case| {
+        let (ctx, semaphore) = (ctx.clone(), semaphore.clone());
+        let shell = CaseResult::empty(&case);
+        let run = async move {
             let _permit = semaphore.acquire_owned().await;
-            (index, run_case(&ctx, &case).await)
-        });
+            run_case(&ctx, &case).await
+        };
+        (shell, run)
+    });
+    let cases = run_all(runs.collect(), progress).await;
+    SuiteResult {
+        target: ctx.target.label.clone(),
+        root: ctx.root.display().to_string(),
+        cases,
+        expected,
+        problems: Vec::new(),
+        duration: started.elapsed(),
     }
-    let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, result)) = joined {
-            progress(&result);
-            results.push((index, result));
-        }
+}
+
+/// Runs each future in a task of its own and returns one result per future, in order: a task
+/// that panics or is cancelled gives its shell, failed, with the reason.
+pub async fn run_all<F>(runs: Vec<(CaseResult, F)>, progress: impl Fn(&CaseResult)) -> Vec<CaseResult>
+where
+    F: std::future::Future<Output = CaseResult> + Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut shells = std::collections::HashMap::new();
+    let mut slots: Vec<Option<CaseResult>> = Vec::new();
+    for (index, (shell, run)) in runs.into_iter().enumerate() {
+        let handle = tasks.spawn(async move { (index, run.await) });
+        shells.insert(handle.id(), (index, shell));
+        slots.push(None);
     }
-    results.sort_by_key(|(i, _)| *i);
-    SuiteResult { cases: results.into_iter().map(|(_, r)| r).collect(), duration: started.elapsed() }
+    while let Some(joined) = tasks.join_next_with_id().await {
+        let (index, result) = match joined {
+            Ok((_, (index, result))) => (index, result),
+            Err(error) => {
+                let Some((index, mut shell)) = shells.remove(&error.id()) else { continue };
+                let why = if error.is_panic() { panic_message(error.into_panic()) } else { "the case was cancelled".into() };
+                shell.failures.push(Failure::new(&shell.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
+                shell.status = Status::Failed;
+                (index, shell)
+            }
+        };
+        progress(&result);
+        slots[index] = Some(result);
+    }
+    slots.into_iter().flatten().collect()
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "no message".into())
 }
 
 /// What a case created and has not deleted yet, with the region it was created in (ECS key
@@ -66,14 +134,7 @@ type Created = Arc<Mutex<Vec<(Option<String>, String)>>>;
 /// Runs one case.
 pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     let started = Instant::now();
-    let mut result = CaseResult {
-        id: case.id.clone(),
-        path: case.path.display().to_string(),
-        status: Status::Passed,
-        failures: Vec::new(),
-        requests: 0,
-        duration: Default::default(),
-    };
+    let mut result = CaseResult::empty(case);
     if let Some(reason) = ctx.target.skip_reason(case) {
         result.status = Status::Skipped(reason);
         return result;
@@ -81,7 +142,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     let lease = match ctx.target.lease(&ctx.client, case).await {
         Ok(lease) => lease,
         Err(e) => {
-            result.failures.push(Failure { step: "account".into(), message: e, diff: None });
+            result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
             result.status = Status::Failed;
             return result;
         }
@@ -92,43 +153,47 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
     };
     match body.await {
-        Ok((failures, requests)) => {
+        Ok((failures, requests, snapshot)) => {
             result.failures.extend(failures);
             result.requests = requests;
+            result.snapshot = snapshot;
         }
-        Err(e) => result.failures.push(Failure {
-            step: "case".into(),
-            message: format!("the case panicked: {}", scrub_text(&e.to_string())),
-            diff: None,
-        }),
+        Err(e) => {
+            let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the case was cancelled".into() };
+            result.failures.push(Failure::new(&case.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
+        }
     }
     result.failures.extend(teardown(ctx, case, &lease, &created).await);
     if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
-        result.failures.push(Failure { step: "account".into(), message: e, diff: None });
+        result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
     }
-    if !result.failures.is_empty() {
-        result.status = Status::Failed;
+    // The last guard for reports: no private key, and no signed query (credential id, signature)
+    // quoted by a transport error, reaches a message.
+    for failure in &mut result.failures {
+        failure.message = scrub_urls(&scrub_text(&failure.message));
     }
+    result.status = status_of(ctx, &result);
     result.duration = started.elapsed();
     result
 }
 
-async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize) {
+async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize, SnapshotState) {
     let mut failures = Vec::new();
     let mut requests = 0;
     let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures"));
     let mut exchanges = Vec::new();
     let base = match ctx.target.endpoint(case.api) {
         Ok(base) => base,
-        Err(e) => return (vec![Failure { step: "target".into(), message: e, diff: None }], 0),
+        Err(e) => return (vec![Failure::new(&case.id, "target", Kind::Setup, e)], 0, SnapshotState::NotCompared),
     };
     for step in case.setup.iter().chain(&case.steps) {
-        let label = format!("{} {} (line {})", step.label, step.action, step.pos.line);
-        let fail = |message: String, diff: Option<String>| Failure { step: label.clone(), message, diff };
+        let fail = |kind: Kind, suffix: &str, message: String| {
+            Failure::new(&case.id, step_name(step), kind, message).at(position(case, step, suffix))
+        };
         let params = match vars.render(&step.params) {
             Ok(params) => params,
             Err(e) => {
-                failures.push(fail(e, None));
+                failures.push(fail(Kind::Setup, "/params", e));
                 break;
             }
         };
@@ -137,12 +202,12 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         let answers = match send(&ctx.client, case.api, &base, step, &params, &lease.credentials, &ctx.clock, times).await {
             Ok(answers) => answers,
             Err(e) => {
-                failures.push(fail(e, None));
+                failures.push(fail(Kind::Transport, "", e));
                 break;
             }
         };
         track(case, step, &params, &answers, created);
-        let verdict = judge(step, case.api, &answers, &ctx.schemas, &mut vars);
+        let verdict = judge(case, step, &params, &answers, &ctx.schemas, &mut vars);
         let answer = &answers[verdict.chosen];
         exchanges.push(SnapshotExchange {
             step: step.label.clone(),
@@ -153,10 +218,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
             response: answer.body.clone(),
         });
         let ok = verdict.failures.is_empty();
-        let mut diff = verdict.diff;
-        for message in verdict.failures {
-            failures.push(fail(message, diff.take()));
-        }
+        failures.extend(verdict.failures);
         if !ok {
             break;
         }
@@ -166,18 +228,22 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
                     Some(value) => {
                         vars.captures.insert(name.clone(), value.clone());
                     }
-                    None => failures.push(fail(format!("capture `{name}`: nothing at {pointer}"), None)),
+                    None => failures.push(fail(
+                        Kind::Capture,
+                        &format!("/capture/{}", escape(name)),
+                        format!("capture `{name}`: nothing at {pointer}"),
+                    )),
                 }
             }
         }
     }
+    let mut state = SnapshotState::NotCompared;
     if ctx.snapshots && failures.is_empty() {
-        let known = Known { names: vars.name_templates(), fixtures: vars.fixtures.values().cloned().collect() };
-        for message in snapshot::check(&ctx.root, &case.id, &case.description, case.api, &exchanges, &known) {
-            failures.push(Failure { step: "snapshot".into(), message, diff: None });
-        }
+        let (verdict_failures, verdict_state) = compare_snapshot(ctx, case, &vars, &exchanges);
+        failures.extend(verdict_failures);
+        state = verdict_state;
     }
-    (failures, requests)
+    (failures, requests, state)
 }
 
 /// The parts of how `step` is sent that differ from `api`'s defaults.
@@ -227,12 +293,13 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
     let api = case.api.cleanup_profile();
     let base = match ctx.target.endpoint(api) {
         Ok(base) => base,
-        Err(e) => return vec![Failure { step: "teardown".into(), message: e, diff: None }],
+        Err(e) => return vec![Failure::new(&case.id, "teardown", Kind::Teardown, e)],
     };
     let (action, _) = api.delete;
     let step = Step {
         label: "teardown".into(),
         pos: Default::default(),
+        pointer: String::new(),
         action: action.to_string(),
         version: api.default_version.to_string(),
         // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
@@ -249,9 +316,64 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
         Ok(answers) => match api.error_code(answers[0].status, &answers[0].body) {
             None => Vec::new(),
             Some(code) => {
-                vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }]
+                vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {code}", ids.join(", ")))]
             }
         },
-        Err(e) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {e}", ids.join(", ")), diff: None }],
+        Err(e) => vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", ")))],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(id: &str) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            api: "tencent-cvm".into(),
+            path: format!("cases/{id}.yaml"),
+            status: Status::Passed,
+            failures: Vec::new(),
+            snapshot: SnapshotState::NotCompared,
+            parity_gaps: Vec::new(),
+            requests: 0,
+            duration: Default::default(),
+        }
+    }
+
+    #[test]
+    fn parity_gaps_are_ignored_on_emulators_never_live() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let schemas = Arc::new(SchemaSet::load(&root).unwrap());
+        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let context = |target| RunContext::new(root.clone(), target, schemas.clone(), clock.clone()).unwrap();
+        let emulator = context(Target::emulator("http://127.0.0.1:9000").unwrap());
+        assert!(emulator.ignores_parity_gaps());
+        assert_eq!(emulator.recorded_from, "emulator");
+        let live = context(Target::live(Default::default()));
+        assert!(!live.ignores_parity_gaps());
+        assert_eq!(live.recorded_from, "live endpoints");
+        assert!(!context(Target::url("https://cvm.tencentcloudapi.com", false, Default::default()).unwrap()).ignores_parity_gaps());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_case_is_a_failure_with_its_message_and_keeps_its_place() {
+        let ok = shell("a/ok");
+        let done = ok.clone();
+        type Run = std::pin::Pin<Box<dyn std::future::Future<Output = CaseResult> + Send>>;
+        let runs: Vec<(CaseResult, Run)> = vec![
+            (ok, Box::pin(async move { done })),
+            (shell("a/boom"), Box::pin(async { panic!("index out of bounds: the len is 0") })),
+            (shell("a/last"), Box::pin(async { shell("a/last") })),
+        ];
+        let seen = std::sync::Mutex::new(0);
+        let results = run_all(runs, |_| *seen.lock().unwrap() += 1).await;
+        assert_eq!(results.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a/ok", "a/boom", "a/last"]);
+        assert_eq!(*seen.lock().unwrap(), 3);
+        assert_eq!(results[1].status, Status::Failed);
+        assert_eq!(results[1].failures[0].kind, Kind::Panic);
+        assert!(results[1].failures[0].message.contains("index out of bounds"), "{:?}", results[1].failures);
+        let suite = SuiteResult { cases: results[..2].to_vec(), expected: 3, ..Default::default() };
+        assert!(!suite.ok(), "fewer results than cases is a failed run");
     }
 }
