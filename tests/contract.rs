@@ -100,15 +100,22 @@ fn main() -> ExitCode {
             Err(format!("snapshots without info.recorded_from (regenerate with `run --accept`):\n  {}", missing.join("\n  ")).into())
         }
     }));
-    // Every documented example and error code of every seed has a case (docs/documented.yaml).
+    // Every documented example, error code and rule of every seed has a case, and every cited rule exists
+    // (docs/documented.yaml).
     let (root_for_coverage, format_for_coverage, files_for_coverage) = (root.clone(), format.clone(), files.clone());
     trials.push(Trial::test("coverage/documented", move || {
         let documented = keypair_contract::coverage::load(&root_for_coverage)?;
         let cases: Vec<_> =
             files_for_coverage.iter().filter_map(|f| case::load_case(&root_for_coverage, f, &format_for_coverage).ok()).collect();
-        let items = keypair_contract::coverage::items(&documented, &cases);
-        let missing: Vec<String> = items.iter().filter(|i| i.cases.is_empty()).map(|i| format!("{} {}", i.seed, i.label)).collect();
-        if missing.is_empty() { Ok(()) } else { Err(format!("documented items without a case:\n  {}", missing.join("\n  ")).into()) }
+        let coverage = keypair_contract::coverage::compare(&documented, &cases);
+        let mut problems: Vec<String> =
+            coverage.items.iter().filter(|i| i.cases.is_empty()).map(|i| format!("no case: {} {}", i.seed, i.label)).collect();
+        problems.extend(coverage.unknown.iter().map(|u| format!("{} cites rule `{}`, which {} does not list", u.case, u.rule, u.seed)));
+        if coverage.complete() && problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("documented items without a case, or unknown citations:\n  {}", problems.join("\n  ")).into())
+        }
     }));
     libtest_mimic::run(&args, trials).exit_code()
 }
