@@ -1,5 +1,6 @@
 //! Tencent Cloud CVM API 3.0 (version 2017-03-12): CreateKeyPair (seed 000), ImportKeyPair
-//! (seed 003), DescribeKeyPairs and DeleteKeyPairs (shared/reference/apis.md §1.4).
+//! (seed 003), DescribeKeyPairs and DeleteKeyPairs (shared/reference/apis.md §1.4). Served through
+//! the common API 3.0 front door ([`crate::emulator::tencent`]) and the legacy one.
 
 pub mod errors;
 pub mod handlers;
@@ -7,14 +8,104 @@ pub mod model;
 pub mod rules;
 pub mod settings;
 
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::emulator::Emulator;
+use crate::emulator::actions::{ActionSpec, KeyPairAction};
+use crate::emulator::registry::{Handling, Provider};
+use crate::emulator::tencent::{Call, TencentError, TencentProduct};
+pub use errors::CvmCode;
 pub use model::CvmStore;
 pub use settings::CvmSettings;
 
+pub const API: &str = "tencent-cvm";
 pub const VERSION: &str = "2017-03-12";
-pub const ACTIONS: &[&str] = &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"];
 
-/// Requests per second per account: "A maximum of 10 requests can be initiated per second for this
-/// API" on every key-pair page (seed 000 §1, seed 003 §1, apis.md §1.4).
-pub fn rate_limit(_action: &str) -> u32 {
-    10
+/// "A maximum of 10 requests can be initiated per second for this API" on every key-pair page
+/// (seed 000 §1, seed 003 §1, apis.md §1.4).
+const PER_SECOND: Option<u32> = Some(10);
+
+/// CreateKeyPair's row, shared with the legacy front door.
+pub const CREATE: ActionSpec =
+    ActionSpec { action: KeyPairAction::Create, params: &["KeyName", "ProjectId", "TagSpecification"], per_second: PER_SECOND };
+
+/// The actions, their parameters (seed 000 §2, seed 003 §2, apis.md §1.4) and rate limits.
+pub static ACTIONS: &[ActionSpec] = &[
+    CREATE,
+    ActionSpec {
+        action: KeyPairAction::Import,
+        params: &["KeyName", "ProjectId", "PublicKey", "TagSpecification"],
+        per_second: PER_SECOND,
+    },
+    ActionSpec { action: KeyPairAction::Describe, params: &["KeyIds", "Filters", "Offset", "Limit"], per_second: PER_SECOND },
+    ActionSpec { action: KeyPairAction::Delete, params: &["KeyIds"], per_second: PER_SECOND },
+];
+
+/// The CVM product: its settings and its key pairs.
+#[derive(Debug, Default)]
+pub struct Cvm {
+    pub settings: CvmSettings,
+    pub store: CvmStore,
+}
+
+impl Provider for Cvm {
+    fn name(&self) -> &'static str {
+        API
+    }
+
+    fn list(&self, account_id: &str) -> Option<Value> {
+        let keys: Vec<_> = self
+            .store
+            .list(account_id)
+            .iter()
+            .map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id}))
+            .collect();
+        Some(json!({"key_pairs": keys}))
+    }
+
+    fn reset(&self, account_id: &str) {
+        self.store.reset(account_id);
+    }
+
+    fn describe(&self) -> Option<Value> {
+        Some(
+            json!({"product": API, "version": VERSION, "path": "/", "recognised_by": "TC3 Authorization with service cvm, or X-TC-* headers, or signature v1 parameters (SecretId, Signature) with Version 2017-03-12"}),
+        )
+    }
+
+    fn tencent_product(&self) -> Option<&dyn TencentProduct> {
+        Some(self)
+    }
+}
+
+impl TencentProduct for Cvm {
+    fn api(&self) -> &'static str {
+        API
+    }
+
+    fn service(&self) -> &'static str {
+        "cvm"
+    }
+
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn unauthorized(&self) -> TencentError {
+        TencentError::unauthorized_operation()
+    }
+
+    fn fault(&self, code: &str) -> TencentError {
+        TencentError::injected::<CvmCode>(code)
+    }
+
+    fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, call: &'a Call<'a>) -> Handling<'a, Result<Map<String, Value>, TencentError>> {
+        Box::pin(handlers::handle(self, emulator, call))
+    }
 }

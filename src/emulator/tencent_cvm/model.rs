@@ -1,7 +1,7 @@
 //! CVM key-pair state per account, and the rules that depend on it (duplicates, quotas), on the
 //! shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
-use super::errors::{by_code, with_detail};
+use super::errors::CvmCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 use crate::emulator::tencent::TencentError;
@@ -81,17 +81,17 @@ impl CvmStore {
             for tag in &tags {
                 let bound = stored.iter().filter(|k| k.tags.contains(tag)).count() as u64;
                 if bound >= limits.tag_resources {
-                    return Err(with_detail("LimitExceeded.TagResourceQuota", format!("(tag `{}`)", tag.key)));
+                    return Err(TencentError::documented(CvmCode::TagResourceQuota, format!("tag `{}`", tag.key)));
                 }
             }
             Ok(())
         };
         // Messages name no generated name or id: they are verbatim, and those vary from run to run.
         let inner = self.keys.reserve(account_id.to_string(), &new.key_name, blob, limits.key_pairs, tag_quota).map_err(|c| match c {
-            Conflict::NameTaken => by_code("InvalidKeyPairName.Duplicate"),
-            Conflict::PublicKeyTaken => by_code("InvalidPublicKey.Duplicate"),
+            Conflict::NameTaken => CvmCode::KeyPairNameDuplicate.into(),
+            Conflict::PublicKeyTaken => CvmCode::PublicKeyDuplicate.into(),
             Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => with_detail("InvalidKeyPair.LimitExceeded", format!("(quota {})", limits.key_pairs)),
+            Conflict::QuotaExceeded => TencentError::documented(CvmCode::KeyPairLimitExceeded, format!("quota {}", limits.key_pairs)),
         })?;
         Ok(Reservation { inner, new })
     }
@@ -108,7 +108,7 @@ impl CvmStore {
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
         let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
-        if removed { Ok(()) } else { Err(by_code("InvalidKeyPairId.NotFound")) }
+        if removed { Ok(()) } else { Err(CvmCode::KeyPairIdNotFound.into()) }
     }
 
     /// Every key pair of an account (control API).

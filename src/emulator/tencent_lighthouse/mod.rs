@@ -1,7 +1,6 @@
 //! Tencent Cloud Lighthouse API 3.0 (version 2020-03-24): CreateKeyPair (seed 001), ImportKeyPair,
 //! DescribeKeyPairs and DeleteKeyPairs (shared/reference/apis.md §1.5). Served through the common
-//! API 3.0 layer ([`crate::emulator::tencent`]) as `Product::Lighthouse`; its key pairs are its own,
-//! separate from CVM's.
+//! API 3.0 front door ([`crate::emulator::tencent`]); its key pairs are its own, separate from CVM's.
 
 pub mod errors;
 pub mod handlers;
@@ -9,18 +8,90 @@ pub mod model;
 pub mod rules;
 pub mod settings;
 
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::emulator::Emulator;
+use crate::emulator::actions::{ActionSpec, KeyPairAction};
+use crate::emulator::registry::{Handling, Provider};
+use crate::emulator::tencent::{Call, TencentError, TencentProduct};
+pub use errors::LighthouseCode;
 pub use model::LighthouseStore;
 pub use settings::LighthouseSettings;
 
+pub const API: &str = "tencent-lighthouse";
 pub const VERSION: &str = "2020-03-24";
-pub const ACTIONS: &[&str] = &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"];
 
-/// Requests per second per account, from each action's page (apis.md §1.5): CreateKeyPair 20
-/// (seed 001 §1), ImportKeyPair 10, DescribeKeyPairs 100, DeleteKeyPairs 10.
-pub fn rate_limit(action: &str) -> u32 {
-    match action {
-        "CreateKeyPair" => 20,
-        "DescribeKeyPairs" => 100,
-        _ => 10,
+/// The actions, their parameters (seed 001 §2; apis.md §1.5) and the requests per second per
+/// account on each action's page: CreateKeyPair 20 (seed 001 §1), ImportKeyPair 10,
+/// DescribeKeyPairs 100, DeleteKeyPairs 10.
+pub static ACTIONS: &[ActionSpec] = &[
+    ActionSpec { action: KeyPairAction::Create, params: &["KeyName", "Tags"], per_second: Some(20) },
+    ActionSpec { action: KeyPairAction::Import, params: &["KeyName", "PublicKey", "Tags"], per_second: Some(10) },
+    ActionSpec { action: KeyPairAction::Describe, params: &["KeyIds", "Offset", "Limit", "Filters"], per_second: Some(100) },
+    ActionSpec { action: KeyPairAction::Delete, params: &["KeyIds"], per_second: Some(10) },
+];
+
+/// The Lighthouse product: its settings and its key pairs.
+#[derive(Debug, Default)]
+pub struct Lighthouse {
+    pub settings: LighthouseSettings,
+    pub store: LighthouseStore,
+}
+
+impl Provider for Lighthouse {
+    fn name(&self) -> &'static str {
+        API
+    }
+
+    fn list(&self, account_id: &str) -> Option<Value> {
+        let keys: Vec<_> = self.store.list(account_id).iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name})).collect();
+        Some(json!({"key_pairs": keys}))
+    }
+
+    fn reset(&self, account_id: &str) {
+        self.store.reset(account_id);
+    }
+
+    fn describe(&self) -> Option<Value> {
+        Some(
+            json!({"product": API, "version": VERSION, "path": "/", "recognised_by": "TC3 Authorization with service lighthouse, or signature v1 parameters (SecretId, Signature) with Version 2020-03-24"}),
+        )
+    }
+
+    fn tencent_product(&self) -> Option<&dyn TencentProduct> {
+        Some(self)
+    }
+}
+
+impl TencentProduct for Lighthouse {
+    fn api(&self) -> &'static str {
+        API
+    }
+
+    fn service(&self) -> &'static str {
+        "lighthouse"
+    }
+
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    /// Lighthouse lists its own code on every key-pair action (seed 001 §6, apis.md §1.5).
+    fn unauthorized(&self) -> TencentError {
+        LighthouseCode::NoPermission.into()
+    }
+
+    fn fault(&self, code: &str) -> TencentError {
+        TencentError::injected::<LighthouseCode>(code)
+    }
+
+    fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, call: &'a Call<'a>) -> Handling<'a, Result<Map<String, Value>, TencentError>> {
+        Box::pin(handlers::handle(self, emulator, call))
     }
 }

@@ -1,7 +1,7 @@
 //! Lighthouse key-pair state per account, separate from CVM's, and the rules that depend on it
 //! (duplicates, quota), on the shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
-use super::errors::{by_code, with_detail};
+use super::errors::LighthouseCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 use crate::emulator::tencent::TencentError;
@@ -66,10 +66,10 @@ impl LighthouseStore {
         let no_check = |_: &[KeyPairRecord]| Ok::<(), TencentError>(());
         // Messages name no generated name or id: they are verbatim, and those vary from run to run.
         let inner = self.keys.reserve(account_id.to_string(), &new.key_name, blob, quota, no_check).map_err(|c| match c {
-            Conflict::NameTaken => by_code("InvalidParameterValue.DuplicateParameterValue"),
-            Conflict::PublicKeyTaken => with_detail("InvalidParameterValue.KeyPairPublicKeyDuplicated", ""),
+            Conflict::NameTaken => LighthouseCode::DuplicateParameterValue.into(),
+            Conflict::PublicKeyTaken => LighthouseCode::PublicKeyDuplicated.into(),
             Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => with_detail("LimitExceeded.KeyPairLimitExceeded", format!("(quota {quota})")),
+            Conflict::QuotaExceeded => TencentError::documented(LighthouseCode::KeyPairLimitExceeded, format!("quota {quota}")),
         })?;
         Ok(Reservation { inner, new })
     }
@@ -86,7 +86,7 @@ impl LighthouseStore {
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
         let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
-        if removed { Ok(()) } else { Err(by_code("ResourceNotFound.KeyIdNotFound")) }
+        if removed { Ok(()) } else { Err(LighthouseCode::KeyIdNotFound.into()) }
     }
 
     /// Every key pair of an account (control API).
