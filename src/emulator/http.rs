@@ -73,6 +73,15 @@ async fn route(emulator: &Arc<Emulator>, raw: &RawRequest) -> Served {
     }
     match emulator.providers.route(raw) {
         Some(provider) => provider.handle(emulator, raw).await,
+        // A body that was not read may have held what tells the products apart.
+        None if raw.body_problem == Some(BodyProblem::TooLarge) => {
+            let body = serde_json::json!({"error": "the request body exceeds the size limit", "method": raw.method, "path": raw.path});
+            Served {
+                route: "unrouted".into(),
+                outcome: Outcome::error("413", None),
+                response: json_response(StatusCode::PAYLOAD_TOO_LARGE, &body),
+            }
+        }
         None => no_product(emulator, raw, "unrouted", "no product matches this request"),
     }
 }

@@ -31,6 +31,9 @@ pub mod tencent_legacy;
 pub mod tencent_lighthouse;
 pub mod wire;
 
+#[cfg(test)]
+mod front_door_tests;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
