@@ -239,3 +239,27 @@ async fn a_malformed_chunk_size_is_a_malformed_request_not_a_size_error() {
     assert!(answer.contains("\"InvalidRequest\""), "{answer}");
     assert!(!answer.contains("RequestSizeLimitExceeded"), "{answer}");
 }
+
+#[tokio::test]
+async fn each_tencent_form_has_its_documented_size_limit() {
+    let emulator = Emulator::new(EmulatorConfig { clock: ManualClock::at_secs(NOW), ..EmulatorConfig::default() }).with_default_account();
+    // v1 POST: 1 MB.
+    let form = format!("SecretId={DEFAULT_SECRET_ID}&Padding={}", "x".repeat(1024 * 1024));
+    for path in ["/", "/v2/index.php"] {
+        let request =
+            Request::post(path).header("content-type", "application/x-www-form-urlencoded").body(Body::from(form.clone())).unwrap();
+        let (_, body) = send(&emulator, request).await;
+        assert_eq!(tencent_code(&body), "RequestSizeLimitExceeded", "v1 POST to {path}");
+    }
+    // GET: 32 KB.
+    let query = format!("SecretId={DEFAULT_SECRET_ID}&Padding={}", "x".repeat(32 * 1024));
+    let (_, body) = send(&emulator, Request::get(format!("/?{query}")).body(Body::empty()).unwrap()).await;
+    assert_eq!(tencent_code(&body), "RequestSizeLimitExceeded", "GET");
+    // TC3 POST: the 10 MB limit; a 1 MB body is still read and authenticated.
+    let request = tc3(NOW, |a| a);
+    let (parts, _) = request.into_parts();
+    let mut request = Request::from_parts(parts, Body::from(format!("{{\"Padding\": \"{}\"}}", "x".repeat(1024 * 1024))));
+    request.headers_mut().remove("content-length");
+    let (_, body) = send(&emulator, request).await;
+    assert_eq!(tencent_code(&body), "AuthFailure.SignatureFailure", "a TC3 body past 1 MB is not a size error: {body}");
+}

@@ -45,17 +45,30 @@ pub(super) fn authenticate<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest) ->
     }
 }
 
-/// Method and body, before anything is parsed: only GET and POST; the size limit; a body that
-/// could not be read at all (a malformed chunk) is a malformed request, not a size error.
+/// The documented request-size limits (apis.md §1.1): GET 32 KB; v1 POST 1 MB; TC3 POST 10 MB
+/// (the emulator-wide body limit, `EmulatorConfig::max_body_bytes`).
+pub const GET_MAX_BYTES: usize = 32 * 1024;
+pub const V1_POST_MAX_BYTES: usize = 1024 * 1024;
+
+/// Method and size, before anything is parsed: only GET and POST; the documented size limit of
+/// the request's form; a body that could not be read at all (a malformed chunk) is a malformed
+/// request, not a size error.
 pub(crate) fn check_transport(raw: &RawRequest) -> Result<(), TencentError> {
     if raw.method != "GET" && raw.method != "POST" {
         return Err(TencentError::unsupported_protocol(&raw.method));
     }
     match raw.body_problem {
-        Some(BodyProblem::TooLarge) => Err(TencentError::request_size_limit_exceeded()),
-        Some(BodyProblem::Malformed) => Err(TencentError::invalid_request()),
-        None => Ok(()),
+        Some(BodyProblem::TooLarge) => return Err(TencentError::request_size_limit_exceeded()),
+        Some(BodyProblem::Malformed) => return Err(TencentError::invalid_request()),
+        None => {}
     }
+    let size = raw.query.len() + raw.body.len();
+    let tc3 = raw.header("authorization").is_some_and(|a| a.starts_with("TC3-"));
+    let over = match raw.method.as_str() {
+        "GET" => size > GET_MAX_BYTES,
+        _ => !tc3 && size > V1_POST_MAX_BYTES,
+    };
+    if over { Err(TencentError::request_size_limit_exceeded().with_detail(format!("{size} bytes"))) } else { Ok(()) }
 }
 
 fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &str) -> Result<Call<'e>, TencentError> {

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod params;
 pub mod rules;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -27,15 +28,53 @@ use super::registry::{Handling, Provider};
 use super::wire::{Outcome, RawRequest, Served, json_response, new_request_id};
 pub use error::TencentError;
 
-/// One Tencent API 3.0 product: its facts, and its handler.
-pub trait TencentProduct: Send + Sync {
+/// The facts that identify a Tencent API 3.0 product.
+#[derive(Debug)]
+pub struct ProductFacts {
     /// The case-folder / control-API name of the product's API.
-    fn api(&self) -> &'static str;
+    pub api: &'static str,
     /// The TC3 credential-scope service.
-    fn service(&self) -> &'static str;
-    fn version(&self) -> &'static str;
+    pub service: &'static str,
+    pub version: &'static str,
     /// The product's action table.
-    fn actions(&self) -> &'static [ActionSpec];
+    pub actions: &'static [ActionSpec],
+}
+
+impl ProductFacts {
+    /// How the 404 answer lists the product.
+    pub fn describe(&self) -> Value {
+        let recognised_by = format!(
+            "TC3 Authorization with service {}, or signature v1 parameters (SecretId, Signature) with Version {}",
+            self.service, self.version
+        );
+        serde_json::json!({"product": self.api, "version": self.version, "path": "/", "recognised_by": recognised_by})
+    }
+}
+
+/// One Tencent API 3.0 product: its facts, the choices its settings make, and its handler.
+pub trait TencentProduct: Send + Sync {
+    fn facts(&self) -> &'static ProductFacts;
+
+    fn api(&self) -> &'static str {
+        self.facts().api
+    }
+
+    fn service(&self) -> &'static str {
+        self.facts().service
+    }
+
+    fn version(&self) -> &'static str {
+        self.facts().version
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        self.facts().actions
+    }
+
+    /// The product's Region rule, checked before anything else of the call's own.
+    fn check_region(&self, region: Option<&str>) -> Result<(), TencentError>;
+    /// Whether a parameter the action does not define is `UnknownParameter` (apis.md §1.3).
+    fn rejects_unknown_parameters(&self) -> bool;
     /// The code of a call the account's permissions deny.
     fn unauthorized(&self) -> TencentError;
     /// The error an injected fault answers with, message included.
@@ -99,7 +138,7 @@ impl Provider for Api3 {
     }
 }
 
-/// Rate limit → permission → injected fault → the product's handler, for `call` arriving through
+/// Rate limit → permission → injected fault → Region → unknown parameters → the product's handler, for `call` arriving through
 /// the front door named `api`: the product's own API name, or another endpoint serving the same
 /// product (the legacy CVM v2 endpoint is `tencent-cvm-legacy`). Rate limits and faults are per
 /// front door; a deny of either the front door's or the product's action applies.
@@ -119,7 +158,19 @@ pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call<'_>, api: &s
     if let Some(fault) = call.account.take_fault(api, action) {
         return Err(call.product.fault(&fault.code));
     }
+    call.product.check_region(call.region.as_deref())?;
+    rules::check_known_parameters(call.action, &call.params, call.product.rejects_unknown_parameters())?;
     call.product.handle(emulator, call).await
+}
+
+/// DescribeKeyPairs' answer in both products: `TotalCount` and the page as `KeyPairSet`.
+pub fn key_pair_set<K>(total: usize, page: &[K], item: impl Fn(&K) -> Value) -> Map<String, Value> {
+    Map::from_iter([("TotalCount".to_string(), Value::from(total)), ("KeyPairSet".to_string(), page.iter().map(item).collect())])
+}
+
+/// ImportKeyPair's answer in both products: the new `KeyId` only.
+pub fn key_id(key_id: &str) -> Map<String, Value> {
+    Map::from_iter([("KeyId".to_string(), Value::from(key_id))])
 }
 
 /// Renders the API 3.0 envelope; HTTP 200 for errors too, as the SDKs expect (apis.md §1.2).

@@ -25,6 +25,15 @@ pub struct Tag {
     pub value: String,
 }
 
+/// A validated DescribeKeyPairs request.
+#[derive(Debug, Clone, Default)]
+pub struct DescribeQuery {
+    pub key_ids: Vec<String>,
+    pub filters: Vec<(String, Vec<String>)>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
 /// A parameter `spec`'s action does not define is `UnknownParameter` (apis.md §1.3), when the
 /// product's setting says so.
 pub fn check_known_parameters(spec: &ActionSpec, params: &Value, reject: bool) -> Result<(), TencentError> {

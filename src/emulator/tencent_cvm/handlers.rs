@@ -12,18 +12,18 @@ use super::{Cvm, CvmCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
-use crate::emulator::tencent::rules::check_known_parameters;
-use crate::emulator::tencent::{Call, TencentError};
+use crate::emulator::tencent::{self, Call, TencentError};
 use crate::keys;
 
 pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
-    rules::check_region(call.region.as_deref(), &cvm.settings)?;
-    check_known_parameters(call.action, &call.params, cvm.settings.reject_unknown_parameters)?;
     match call.action.action {
         KeyPairAction::Create => create(cvm, emulator, call).await,
         KeyPairAction::Import => import(cvm, emulator, call),
-        KeyPairAction::Describe => describe(cvm, call),
-        KeyPairAction::Delete => delete(cvm, call),
+        KeyPairAction::Describe => {
+            let (total, page) = cvm.store.describe(&call.account.id, &rules::parse_describe(&call.params)?);
+            Ok(tencent::key_pair_set(total, &page, key_pair_json))
+        }
+        KeyPairAction::Delete => cvm.store.delete(&call.account.id, &rules::parse_delete(&call.params)?).map(|()| Map::new()),
     }
 }
 
@@ -62,22 +62,7 @@ fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Val
     let (line, blob) = new.public_key.clone().unwrap_or_default();
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
     let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
-    Ok(Map::from_iter([("KeyId".to_string(), json!(record.key_id))]))
-}
-
-fn describe(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let query = rules::parse_describe(&call.params)?;
-    let (total, page) = cvm.store.describe(&call.account.id, &query);
-    Ok(Map::from_iter([
-        ("TotalCount".to_string(), json!(total)),
-        ("KeyPairSet".to_string(), Value::Array(page.iter().map(key_pair_json).collect())),
-    ]))
-}
-
-fn delete(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let ids = rules::parse_delete(&call.params)?;
-    cvm.store.delete(&call.account.id, &ids)?;
-    Ok(Map::new())
+    Ok(tencent::key_id(&record.key_id))
 }
 
 /// The KeyPair data type as DescribeKeyPairs returns it (apis.md §1.4; no PrivateKey).

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::emulator::Emulator;
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
 use crate::emulator::registry::{Handling, Provider};
-use crate::emulator::tencent::{Call, TencentError, TencentProduct};
+use crate::emulator::tencent::{Call, ProductFacts, TencentError, TencentProduct};
 pub use errors::CvmCode;
 pub use model::CvmStore;
 pub use settings::CvmSettings;
@@ -42,6 +42,9 @@ pub static ACTIONS: &[ActionSpec] = &[
     ActionSpec { action: KeyPairAction::Describe, params: &["KeyIds", "Filters", "Offset", "Limit"], per_second: PER_SECOND },
     ActionSpec { action: KeyPairAction::Delete, params: &["KeyIds"], per_second: PER_SECOND },
 ];
+
+/// What identifies the product to the Tencent front door.
+pub static FACTS: ProductFacts = ProductFacts { api: API, service: "cvm", version: VERSION, actions: ACTIONS };
 
 /// The CVM product: its settings and its key pairs.
 #[derive(Debug, Default)]
@@ -70,9 +73,7 @@ impl Provider for Cvm {
     }
 
     fn describe(&self) -> Option<Value> {
-        Some(
-            json!({"product": API, "version": VERSION, "path": "/", "recognised_by": "TC3 Authorization with service cvm, or X-TC-* headers, or signature v1 parameters (SecretId, Signature) with Version 2017-03-12"}),
-        )
+        Some(FACTS.describe())
     }
 
     fn tencent_product(&self) -> Option<&dyn TencentProduct> {
@@ -81,20 +82,16 @@ impl Provider for Cvm {
 }
 
 impl TencentProduct for Cvm {
-    fn api(&self) -> &'static str {
-        API
+    fn facts(&self) -> &'static ProductFacts {
+        &FACTS
     }
 
-    fn service(&self) -> &'static str {
-        "cvm"
+    fn check_region(&self, region: Option<&str>) -> Result<(), TencentError> {
+        rules::check_region(region, &self.settings)
     }
 
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn rejects_unknown_parameters(&self) -> bool {
+        self.settings.reject_unknown_parameters
     }
 
     fn unauthorized(&self) -> TencentError {

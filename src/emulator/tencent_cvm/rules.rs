@@ -18,7 +18,7 @@ use super::settings::{AbsentName, CvmSettings};
 use crate::emulator::tencent::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
-pub use crate::emulator::tencent::rules::{KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
+pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
 
 /// `skey-` + 8 characters (apis.md §1.6; `skey-1122` is the documented malformed example).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
@@ -116,15 +116,6 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
         }
     }
     Ok(tags)
-}
-
-/// A validated DescribeKeyPairs request (apis.md §1.4).
-#[derive(Debug, Clone, Default)]
-pub struct DescribeQuery {
-    pub key_ids: Vec<String>,
-    pub filters: Vec<(String, Vec<String>)>,
-    pub offset: usize,
-    pub limit: usize,
 }
 
 /// Filter names DescribeKeyPairs documents; `tag:<key>` is also accepted.

@@ -11,18 +11,18 @@ use super::{Lighthouse, LighthouseCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
-use crate::emulator::tencent::rules::check_known_parameters;
-use crate::emulator::tencent::{Call, TencentError};
+use crate::emulator::tencent::{self, Call, TencentError};
 use crate::keys;
 
 pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
-    rules::check_region(call.region.as_deref(), &lighthouse.settings)?;
-    check_known_parameters(call.action, &call.params, lighthouse.settings.reject_unknown_parameters)?;
     match call.action.action {
         KeyPairAction::Create => create(lighthouse, emulator, call).await,
         KeyPairAction::Import => import(lighthouse, emulator, call),
-        KeyPairAction::Describe => describe(lighthouse, call),
-        KeyPairAction::Delete => delete(lighthouse, call),
+        KeyPairAction::Describe => {
+            let (total, page) = lighthouse.store.describe(&call.account.id, &rules::parse_describe(&call.params)?);
+            Ok(tencent::key_pair_set(total, &page, key_pair_json))
+        }
+        KeyPairAction::Delete => lighthouse.store.delete(&call.account.id, &rules::parse_delete(&call.params)?).map(|()| Map::new()),
     }
 }
 
@@ -56,22 +56,7 @@ fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<M
     let (line, blob) = new.public_key.clone().unwrap_or_default();
     let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
     let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
-    Ok(Map::from_iter([("KeyId".to_string(), json!(record.key_id))]))
-}
-
-fn describe(lighthouse: &Lighthouse, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let query = rules::parse_describe(&call.params)?;
-    let (total, page) = lighthouse.store.describe(&call.account.id, &query);
-    Ok(Map::from_iter([
-        ("TotalCount".to_string(), json!(total)),
-        ("KeyPairSet".to_string(), Value::Array(page.iter().map(key_pair_json).collect())),
-    ]))
-}
-
-fn delete(lighthouse: &Lighthouse, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let ids = rules::parse_delete(&call.params)?;
-    lighthouse.store.delete(&call.account.id, &ids)?;
-    Ok(Map::new())
+    Ok(tencent::key_id(&record.key_id))
 }
 
 /// The Lighthouse KeyPair data type as a listing returns it (apis.md §1.5): no instances are ever

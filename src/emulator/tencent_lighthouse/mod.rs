@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::emulator::Emulator;
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
 use crate::emulator::registry::{Handling, Provider};
-use crate::emulator::tencent::{Call, TencentError, TencentProduct};
+use crate::emulator::tencent::{Call, ProductFacts, TencentError, TencentProduct};
 pub use errors::LighthouseCode;
 pub use model::LighthouseStore;
 pub use settings::LighthouseSettings;
@@ -32,6 +32,9 @@ pub static ACTIONS: &[ActionSpec] = &[
     ActionSpec { action: KeyPairAction::Describe, params: &["KeyIds", "Offset", "Limit", "Filters"], per_second: Some(100) },
     ActionSpec { action: KeyPairAction::Delete, params: &["KeyIds"], per_second: Some(10) },
 ];
+
+/// What identifies the product to the Tencent front door.
+pub static FACTS: ProductFacts = ProductFacts { api: API, service: "lighthouse", version: VERSION, actions: ACTIONS };
 
 /// The Lighthouse product: its settings and its key pairs.
 #[derive(Debug, Default)]
@@ -55,9 +58,7 @@ impl Provider for Lighthouse {
     }
 
     fn describe(&self) -> Option<Value> {
-        Some(
-            json!({"product": API, "version": VERSION, "path": "/", "recognised_by": "TC3 Authorization with service lighthouse, or signature v1 parameters (SecretId, Signature) with Version 2020-03-24"}),
-        )
+        Some(FACTS.describe())
     }
 
     fn tencent_product(&self) -> Option<&dyn TencentProduct> {
@@ -66,20 +67,16 @@ impl Provider for Lighthouse {
 }
 
 impl TencentProduct for Lighthouse {
-    fn api(&self) -> &'static str {
-        API
+    fn facts(&self) -> &'static ProductFacts {
+        &FACTS
     }
 
-    fn service(&self) -> &'static str {
-        "lighthouse"
+    fn check_region(&self, region: Option<&str>) -> Result<(), TencentError> {
+        rules::check_region(region, &self.settings)
     }
 
-    fn version(&self) -> &'static str {
-        VERSION
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn rejects_unknown_parameters(&self) -> bool {
+        self.settings.reject_unknown_parameters
     }
 
     /// Lighthouse lists its own code on every key-pair action (seed 001 §6, apis.md §1.5).

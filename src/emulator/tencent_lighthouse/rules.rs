@@ -17,7 +17,7 @@ use super::errors::LighthouseCode;
 use super::settings::{AbsentName, LighthouseSettings};
 use crate::emulator::tencent::TencentError;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
-pub use crate::emulator::tencent::rules::{KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
+pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
 
 /// `lhkp-` + 8 characters `[0-9a-z]` (apis.md §1.6; seed 001 §4 `lhkp-hfenegt1`).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^lhkp-[0-9a-z]{8}$").expect("valid regex"));
@@ -96,15 +96,6 @@ fn tags(params: &Value, settings: &LighthouseSettings) -> Result<Vec<Tag>, Tence
         )
     };
     list.iter().enumerate().map(|(i, tag)| shared::tag(tag).ok_or_else(|| invalid(i))).collect()
-}
-
-/// A validated DescribeKeyPairs request.
-#[derive(Debug, Clone)]
-pub struct DescribeQuery {
-    pub key_ids: Vec<String>,
-    pub filters: Vec<(String, Vec<String>)>,
-    pub offset: usize,
-    pub limit: usize,
 }
 
 pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
