@@ -17,43 +17,14 @@ pub struct EcsError {
 }
 
 documented_codes! {
-    /// Code, HTTP status and message of every error the emulator answers with.
-    pub enum EcsCode {
-        // Seed 004 "Error codes" (CreateKeyPair).
-        KeyPairNameMalformed = "InvalidKeyPairName.Malformed" => "Specified Key Pair name is not valid.",
-        KeyPairAlreadyExist = "KeyPair.AlreadyExist" => "The key pair already exist.",
-        DuplicateTagKey = "Duplicate.TagKey" => "The Tag.N.Key contain duplicate key.",
-        TagKeyMalformed = "InvalidTagKey.Malformed" => "The specified Tag.n.Key is not valid.",
-        TagValueMalformed = "InvalidTagValue.Malformed" => "The specified Tag.n.Value is not valid.",
-        KeyPairQuotaExceed = "QuotaExceed.KeyPair", 403 => "The key pair quota exceeds.",
-        TagsQuotaExceed = "QuotaExceed.Tags", 403 => "%s",
-        RegionIdNotFound = "InvalidRegionId.NotFound", 404 => "The RegionId provided does not exist in our records.",
-        ResourceGroupNotFound = "InvalidResourceGroup.NotFound", 404 => "The ResourceGroup provided does not exist in our records.",
-        // ImportKeyPair error table.
-        PublicKeyBodyMalformed = "InvalidPublicKeyBody.Malformed" => "The PublicKeyBody format is not supported.",
-        InternalError = "InternalError", 500 => "The request processing has failed due to some unknown error.",
-        // DeleteKeyPairs error table.
-        KeyPairNamesValueNotSupported = "InvalidKeyPairNames.ValueNotSupported" => "The specified parameter \"KeyPairNames\" is not valid.",
-        KeypairAlreadyAttachedInstance = "InvalidParameter.KeypairAlreadyAttachedInstance" => "The specified parameter \"KeyPairNames\" attached to instances can not be deleted.",
-        InstanceKeyPairLimitExceeded = "InstanceKeyPairLimitExceeded", 403 => "Exceeding the allowed amount of instance which will be deleted.",
-        // Gateway codes (apis.md §3.3).
-        MissingParameter = "MissingParameter" => "The input parameter \"%s\" that is mandatory for processing this request is not supplied.",
-        InvalidParameter = "InvalidParameter" => "The specified parameter \"%s\" is not valid.",
-        InvalidFormat = "InvalidParameter.Format" => "Specified parameter Format is not valid.",
-        IncompleteSignature = "IncompleteSignature" => "The request signature does not conform to Aliyun standards.",
-        SignatureDoesNotMatch = "SignatureDoesNotMatch" => "Specified signature is not matched with our calculation.",
-        InvalidSignatureMethod = "InvalidSignatureMethod" => "Specified signature method is not supported.",
-        InvalidTimeStampFormat = "InvalidTimeStamp.Format" => "Specified time stamp or date value is not well formatted.",
-        InvalidTimeStampExpired = "InvalidTimeStamp.Expired" => "Specified time stamp or date value is expired.",
-        SignatureNonceUsed = "SignatureNonceUsed" => "Specified signature nonce was used already.",
-        AccessKeyIdNotFound = "InvalidAccessKeyId.NotFound", 404 => "Specified access key is not found.",
-        InvalidVersion = "InvalidVersion" => "Specified parameter Version is not valid.",
-        ApiNotFound = "InvalidApi.NotFound", 404 => "Specified api is not found, please check your url and method.",
-        UnsupportedHttpMethod = "UnsupportedHTTPMethod" => "This http method is not supported.",
-        Throttling = "Throttling" => "Request was denied due to request throttling.",
-        ThrottlingUser = "Throttling.User" => "Request was denied due to user flow control.",
-        ForbiddenRam = "Forbidden.RAM", 403 => "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
-        ServiceUnavailable = "ServiceUnavailable", 503 => "The request has failed due to a temporary failure of the server.",
+    /// Code, HTTP status and message of every error the emulator answers with. Rows: `errors.tsv`.
+    pub enum EcsCode in "errors.tsv" {
+        KeyPairNameMalformed, KeyPairAlreadyExist, DuplicateTagKey, TagKeyMalformed, TagValueMalformed, KeyPairQuotaExceed,
+        TagsQuotaExceed, RegionIdNotFound, ResourceGroupNotFound, PublicKeyBodyMalformed, InternalError, KeyPairNamesValueNotSupported,
+        KeypairAlreadyAttachedInstance, InstanceKeyPairLimitExceeded, MissingParameter, InvalidParameter, InvalidFormat,
+        IncompleteSignature, SignatureDoesNotMatch, InvalidSignatureMethod, InvalidTimeStampFormat, InvalidTimeStampExpired,
+        SignatureNonceUsed, AccessKeyIdNotFound, InvalidVersion, ApiNotFound, UnsupportedHttpMethod, Throttling, ThrottlingUser,
+        ForbiddenRam, ServiceUnavailable,
     }
 }
 
