@@ -38,6 +38,10 @@ pub struct ProductFacts {
     pub version: &'static str,
     /// The product's action table.
     pub actions: &'static [ActionSpec],
+    /// The error of a call the account's permissions deny.
+    pub unauthorized: fn() -> TencentError,
+    /// The error an injected fault answers with, message included.
+    pub fault: fn(&str) -> TencentError,
 }
 
 impl ProductFacts {
@@ -75,12 +79,75 @@ pub trait TencentProduct: Send + Sync {
     fn check_region(&self, region: Option<&str>) -> Result<(), TencentError>;
     /// Whether a parameter the action does not define is `UnknownParameter` (apis.md §1.3).
     fn rejects_unknown_parameters(&self) -> bool;
-    /// The code of a call the account's permissions deny.
-    fn unauthorized(&self) -> TencentError;
-    /// The error an injected fault answers with, message included.
-    fn fault(&self, code: &str) -> TencentError;
     /// The product's own validation and state change for an admitted call.
     fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, call: &'a Call<'a>) -> Handling<'a, Result<Map<String, Value>, TencentError>>;
+    /// The account's key pairs, for the control API.
+    fn key_pairs_of(&self, account_id: &str) -> Vec<Value>;
+    /// Forgets the account's key pairs.
+    fn forget(&self, account_id: &str);
+}
+
+/// Implements [`TencentProduct`] for a product type laid out as CVM and Lighthouse are: fields
+/// `settings` (with `reject_unknown_parameters`) and `store` (`list`, `reset`), and beside it in
+/// its module `FACTS`, `STATE` (a key pair as the control API lists it), `rules::check_region`
+/// and `handlers::handle`. One line per product instead of the same impl written twice.
+macro_rules! tencent_product {
+    ($product:ty) => {
+        impl $crate::emulator::tencent::TencentProduct for $product {
+            fn facts(&self) -> &'static $crate::emulator::tencent::ProductFacts {
+                &FACTS
+            }
+
+            fn check_region(&self, region: Option<&str>) -> Result<(), TencentError> {
+                rules::check_region(region, &self.settings)
+            }
+
+            fn rejects_unknown_parameters(&self) -> bool {
+                self.settings.reject_unknown_parameters
+            }
+
+            fn handle<'a>(
+                &'a self,
+                emulator: &'a std::sync::Arc<$crate::emulator::Emulator>,
+                call: &'a $crate::emulator::tencent::Call<'a>,
+            ) -> $crate::emulator::registry::Handling<'a, Result<serde_json::Map<String, serde_json::Value>, TencentError>> {
+                Box::pin(handlers::handle(self, emulator, call))
+            }
+
+            fn key_pairs_of(&self, account_id: &str) -> Vec<serde_json::Value> {
+                self.store.list(account_id).iter().map(STATE).collect()
+            }
+
+            fn forget(&self, account_id: &str) {
+                self.store.reset(account_id);
+            }
+        }
+    };
+}
+pub(crate) use tencent_product;
+
+/// Every Tencent product is a provider: named by its API, reached through the Tencent front
+/// doors (it claims no request itself), listed and reset through its own methods.
+impl<T: TencentProduct + std::fmt::Debug + 'static> Provider for T {
+    fn name(&self) -> &'static str {
+        self.api()
+    }
+
+    fn list(&self, account_id: &str) -> Option<Value> {
+        Some(serde_json::json!({"key_pairs": self.key_pairs_of(account_id)}))
+    }
+
+    fn reset(&self, account_id: &str) {
+        self.forget(account_id);
+    }
+
+    fn describe(&self) -> Option<Value> {
+        Some(self.facts().describe())
+    }
+
+    fn tencent_product(&self) -> Option<&dyn TencentProduct> {
+        Some(self)
+    }
 }
 
 /// An authenticated call, ready for a product's handler.
@@ -153,10 +220,10 @@ pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call<'_>, api: &s
     }
     let denied = |api: &str| settings.deny.contains(&format!("{api}:{action}"));
     if denied(api) || denied(call.product.api()) {
-        return Err(call.product.unauthorized());
+        return Err((call.product.facts().unauthorized)());
     }
     if let Some(fault) = call.account.take_fault(api, action) {
-        return Err(call.product.fault(&fault.code));
+        return Err((call.product.facts().fault)(&fault.code));
     }
     call.product.check_region(call.region.as_deref())?;
     rules::check_known_parameters(call.action, &call.params, call.product.rejects_unknown_parameters())?;

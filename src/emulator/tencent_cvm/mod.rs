@@ -8,14 +8,10 @@ pub mod model;
 pub mod rules;
 pub mod settings;
 
-use std::sync::Arc;
+use serde_json::{Value, json};
 
-use serde_json::{Map, Value, json};
-
-use crate::emulator::Emulator;
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
-use crate::emulator::registry::{Handling, Provider};
-use crate::emulator::tencent::{Call, ProductFacts, TencentError, TencentProduct};
+use crate::emulator::tencent::{ProductFacts, TencentError, tencent_product};
 pub use errors::CvmCode;
 pub use model::CvmStore;
 pub use settings::CvmSettings;
@@ -44,7 +40,17 @@ pub static ACTIONS: &[ActionSpec] = &[
 ];
 
 /// What identifies the product to the Tencent front door.
-pub static FACTS: ProductFacts = ProductFacts { api: API, service: "cvm", version: VERSION, actions: ACTIONS };
+pub static FACTS: ProductFacts = ProductFacts {
+    api: API,
+    service: "cvm",
+    version: VERSION,
+    actions: ACTIONS,
+    unauthorized: TencentError::unauthorized_operation,
+    fault: TencentError::injected::<CvmCode>,
+};
+
+/// A key pair as the control API lists it.
+const STATE: fn(&model::KeyPairRecord) -> Value = |k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id});
 
 /// The CVM product: its settings and its key pairs.
 #[derive(Debug, Default)]
@@ -53,56 +59,4 @@ pub struct Cvm {
     pub store: CvmStore,
 }
 
-impl Provider for Cvm {
-    fn name(&self) -> &'static str {
-        API
-    }
-
-    fn list(&self, account_id: &str) -> Option<Value> {
-        let keys: Vec<_> = self
-            .store
-            .list(account_id)
-            .iter()
-            .map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id}))
-            .collect();
-        Some(json!({"key_pairs": keys}))
-    }
-
-    fn reset(&self, account_id: &str) {
-        self.store.reset(account_id);
-    }
-
-    fn describe(&self) -> Option<Value> {
-        Some(FACTS.describe())
-    }
-
-    fn tencent_product(&self) -> Option<&dyn TencentProduct> {
-        Some(self)
-    }
-}
-
-impl TencentProduct for Cvm {
-    fn facts(&self) -> &'static ProductFacts {
-        &FACTS
-    }
-
-    fn check_region(&self, region: Option<&str>) -> Result<(), TencentError> {
-        rules::check_region(region, &self.settings)
-    }
-
-    fn rejects_unknown_parameters(&self) -> bool {
-        self.settings.reject_unknown_parameters
-    }
-
-    fn unauthorized(&self) -> TencentError {
-        TencentError::unauthorized_operation()
-    }
-
-    fn fault(&self, code: &str) -> TencentError {
-        TencentError::injected::<CvmCode>(code)
-    }
-
-    fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, call: &'a Call<'a>) -> Handling<'a, Result<Map<String, Value>, TencentError>> {
-        Box::pin(handlers::handle(self, emulator, call))
-    }
-}
+tencent_product!(Cvm);

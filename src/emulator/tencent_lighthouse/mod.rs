@@ -8,14 +8,10 @@ pub mod model;
 pub mod rules;
 pub mod settings;
 
-use std::sync::Arc;
+use serde_json::{Value, json};
 
-use serde_json::{Map, Value, json};
-
-use crate::emulator::Emulator;
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
-use crate::emulator::registry::{Handling, Provider};
-use crate::emulator::tencent::{Call, ProductFacts, TencentError, TencentProduct};
+use crate::emulator::tencent::{ProductFacts, TencentError, tencent_product};
 pub use errors::LighthouseCode;
 pub use model::LighthouseStore;
 pub use settings::LighthouseSettings;
@@ -34,7 +30,22 @@ pub static ACTIONS: &[ActionSpec] = &[
 ];
 
 /// What identifies the product to the Tencent front door.
-pub static FACTS: ProductFacts = ProductFacts { api: API, service: "lighthouse", version: VERSION, actions: ACTIONS };
+pub static FACTS: ProductFacts = ProductFacts {
+    api: API,
+    service: "lighthouse",
+    version: VERSION,
+    actions: ACTIONS,
+    unauthorized: no_permission,
+    fault: TencentError::injected::<LighthouseCode>,
+};
+
+/// A key pair as the control API lists it.
+const STATE: fn(&model::KeyPairRecord) -> Value = |k| json!({"KeyId": k.key_id, "KeyName": k.key_name});
+
+/// Lighthouse lists its own code on every key-pair action (seed 001 §6, apis.md §1.5).
+fn no_permission() -> TencentError {
+    LighthouseCode::NoPermission.into()
+}
 
 /// The Lighthouse product: its settings and its key pairs.
 #[derive(Debug, Default)]
@@ -43,52 +54,4 @@ pub struct Lighthouse {
     pub store: LighthouseStore,
 }
 
-impl Provider for Lighthouse {
-    fn name(&self) -> &'static str {
-        API
-    }
-
-    fn list(&self, account_id: &str) -> Option<Value> {
-        let keys: Vec<_> = self.store.list(account_id).iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name})).collect();
-        Some(json!({"key_pairs": keys}))
-    }
-
-    fn reset(&self, account_id: &str) {
-        self.store.reset(account_id);
-    }
-
-    fn describe(&self) -> Option<Value> {
-        Some(FACTS.describe())
-    }
-
-    fn tencent_product(&self) -> Option<&dyn TencentProduct> {
-        Some(self)
-    }
-}
-
-impl TencentProduct for Lighthouse {
-    fn facts(&self) -> &'static ProductFacts {
-        &FACTS
-    }
-
-    fn check_region(&self, region: Option<&str>) -> Result<(), TencentError> {
-        rules::check_region(region, &self.settings)
-    }
-
-    fn rejects_unknown_parameters(&self) -> bool {
-        self.settings.reject_unknown_parameters
-    }
-
-    /// Lighthouse lists its own code on every key-pair action (seed 001 §6, apis.md §1.5).
-    fn unauthorized(&self) -> TencentError {
-        LighthouseCode::NoPermission.into()
-    }
-
-    fn fault(&self, code: &str) -> TencentError {
-        TencentError::injected::<LighthouseCode>(code)
-    }
-
-    fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, call: &'a Call<'a>) -> Handling<'a, Result<Map<String, Value>, TencentError>> {
-        Box::pin(handlers::handle(self, emulator, call))
-    }
-}
+tencent_product!(Lighthouse);
