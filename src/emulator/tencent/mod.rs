@@ -42,6 +42,9 @@ pub struct ProductFacts {
     pub unauthorized: fn() -> TencentError,
     /// The error an injected fault answers with, message included.
     pub fault: fn(&str) -> TencentError,
+    /// Gives an error of the product's own validation the wording the product's documents give
+    /// its code, where the common wording differs (the common wording becomes the log's detail).
+    pub reword: fn(TencentError) -> TencentError,
 }
 
 impl ProductFacts {
@@ -225,9 +228,12 @@ pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call<'_>, api: &s
     if let Some(fault) = call.account.take_fault(api, action) {
         return Err((call.product.facts().fault)(&fault.code));
     }
-    call.product.check_region(call.region.as_deref())?;
-    rules::check_known_parameters(call.action, &call.params, call.product.rejects_unknown_parameters())?;
-    call.product.handle(emulator, call).await
+    let own = async {
+        call.product.check_region(call.region.as_deref())?;
+        rules::check_known_parameters(call.action, &call.params, call.product.rejects_unknown_parameters())?;
+        call.product.handle(emulator, call).await
+    };
+    own.await.map_err(call.product.facts().reword)
 }
 
 /// DescribeKeyPairs' answer in both products: `TotalCount` and the page as `KeyPairSet`.

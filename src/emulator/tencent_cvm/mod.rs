@@ -11,6 +11,7 @@ pub mod settings;
 use serde_json::{Value, json};
 
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
+use crate::emulator::codes::Documented;
 use crate::emulator::tencent::{ProductFacts, TencentError, tencent_product};
 pub use errors::CvmCode;
 pub use model::CvmStore;
@@ -47,7 +48,17 @@ pub static FACTS: ProductFacts = ProductFacts {
     actions: ACTIONS,
     unauthorized: TencentError::unauthorized_operation,
     fault: TencentError::injected::<CvmCode>,
+    reword: seed_wording,
 };
+
+/// Seeds 000 and 003 give `MissingParameter` the message "Missing parameter."; which parameter
+/// is missing goes to the log.
+fn seed_wording(error: TencentError) -> TencentError {
+    if error.code == CvmCode::MissingParameter.code() && error.message != CvmCode::MissingParameter.message() {
+        return TencentError::documented(CvmCode::MissingParameter, error.message);
+    }
+    error
+}
 
 /// A key pair as the control API lists it.
 const STATE: fn(&model::KeyPairRecord) -> Value = |k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id});
@@ -60,3 +71,17 @@ pub struct Cvm {
 }
 
 tencent_product!(Cvm);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_parameters_take_the_seeds_wording_and_log_the_name() {
+        let error = seed_wording(TencentError::missing_parameter("KeyName"));
+        assert_eq!((error.code.as_str(), error.message.as_str()), ("MissingParameter", "Missing parameter."));
+        assert!(error.detail.is_some_and(|d| d.contains("KeyName")));
+        let other = TencentError::from(CvmCode::KeyPairNameEmpty);
+        assert_eq!(seed_wording(other.clone()), other);
+    }
+}

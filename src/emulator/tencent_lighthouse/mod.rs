@@ -37,6 +37,8 @@ pub static FACTS: ProductFacts = ProductFacts {
     actions: ACTIONS,
     unauthorized: no_permission,
     fault: TencentError::injected::<LighthouseCode>,
+    // Seed 001 gives no wording of its own for the common codes.
+    reword: std::convert::identity,
 };
 
 /// A key pair as the control API lists it.
