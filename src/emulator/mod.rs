@@ -8,7 +8,7 @@
 //!
 //! Adding an API: its folder under `src/emulator/` with a type implementing
 //! [`registry::Provider`] (a Tencent API 3.0 product also implements
-//! [`tencent::TencentProduct`]), and one line in [`registry::registered`]. Routing, the control
+//! [`tencent::TencentProduct`]), and one line in [`registered`]. Routing, the control
 //! API's state listing and reset, and the 404 answer's product list all read that one list. The
 //! shared wire types are [`wire`], which imports no provider.
 //!
@@ -74,9 +74,9 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// An emulator serving every [registered](registry::registered) API with its default settings.
+    /// An emulator serving every [registered] API with its default settings.
     pub fn new(config: EmulatorConfig) -> Arc<Self> {
-        Self::with_providers(config, registry::registered())
+        Self::with_providers(config, registered())
     }
 
     /// An emulator serving `providers` (to change a provider's settings, build it and list it here).
@@ -95,6 +95,18 @@ impl Emulator {
         self.accounts.add(accounts::DEFAULT_SECRET_ID, accounts::DEFAULT_SECRET_KEY, AccountSettings::default());
         self
     }
+}
+
+/// Every API the emulator serves: one line each. Order matters only for routing: a more specific
+/// front door (a path of its own) comes before a general one.
+pub fn registered() -> registry::Registry {
+    registry::Registry::new(vec![
+        Box::new(tencent_legacy::Legacy::default()),
+        Box::new(tencent::Api3),
+        Box::new(tencent_cvm::Cvm::default()),
+        Box::new(tencent_lighthouse::Lighthouse::default()),
+        Box::new(aliyun_ecs::Ecs::default()),
+    ])
 }
 
 /// The axum router serving every product and, if enabled, the control API.

@@ -3,26 +3,22 @@
 //! supported products all go through it.
 //!
 //! Adding an API: its folder under `src/emulator/`, a type implementing [`Provider`], and one line
-//! in [`registered`]. A Tencent API 3.0 product also implements
+//! in [`registered`](super::registered). This module imports no provider: the list is in the
+//! emulator's root module. A Tencent API 3.0 product also implements
 //! [`TencentProduct`](super::tencent::TencentProduct) and is reached through the common Tencent
 //! front door rather than claiming requests itself.
 
 use std::any::Any;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use super::tencent::TencentProduct;
+use super::Emulator;
+use super::tencent::product::TencentProduct;
+pub use super::wire::Handling;
 use super::wire::{Outcome, RawRequest, Served, json_response};
-use super::{Emulator, aliyun_ecs, tencent, tencent_cvm, tencent_legacy, tencent_lighthouse};
-
-/// A boxed future borrowing the emulator and the request (a trait cannot declare `async fn` and
-/// stay object-safe).
-pub type Handling<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One API the emulator serves.
 pub trait Provider: Send + Sync + fmt::Debug + Any {
@@ -88,16 +84,4 @@ impl Registry {
     pub fn tencent_products(&self) -> impl Iterator<Item = &dyn TencentProduct> {
         self.iter().filter_map(|p| p.tencent_product())
     }
-}
-
-/// Every API the emulator serves: one line each. Order matters only for routing: a more specific
-/// front door (a path of its own) comes before a general one.
-pub fn registered() -> Registry {
-    Registry::new(vec![
-        Box::new(tencent_legacy::Legacy::default()),
-        Box::new(tencent::Api3),
-        Box::new(tencent_cvm::Cvm::default()),
-        Box::new(tencent_lighthouse::Lighthouse::default()),
-        Box::new(aliyun_ecs::Ecs::default()),
-    ])
 }

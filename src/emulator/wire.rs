@@ -63,6 +63,10 @@ impl RawRequest {
     }
 }
 
+/// A boxed future borrowing the emulator and the request: the providers' and products' handlers
+/// (a trait cannot declare `async fn` and stay object-safe).
+pub type Handling<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 /// What a provider served: the response, and for the log the route it took and its outcome
 /// (`ok`, or the error code), kept beside the response rather than in a header.
 #[derive(Debug)]

@@ -22,7 +22,8 @@ use serde_json::{Map, Value, json};
 
 use super::Emulator;
 use super::actions::{ActionSpec, KeyPairAction};
-use super::registry::{Handling, Provider};
+use super::registry::Provider;
+use super::wire::Handling;
 use super::wire::{RawRequest, Served, new_request_id};
 pub use errors::{EcsCode, EcsError};
 pub use model::EcsStore;

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::TencentError;
+use super::error::TencentError;
 use crate::emulator::actions::{self, ActionSpec};
 use crate::keys;
 

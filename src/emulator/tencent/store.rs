@@ -3,7 +3,7 @@
 //! none, listed and forgotten for the control API. Each product keeps its own reservation rules
 //! and its own filter names.
 
-use super::TencentError;
+use super::error::TencentError;
 use super::rules::{DescribeQuery, Tag};
 use crate::emulator::keystore::{KeyStore, StoredKey};
 

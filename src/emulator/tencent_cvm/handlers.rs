@@ -12,7 +12,8 @@ use super::{Cvm, CvmCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
-use crate::emulator::tencent::{self, Call, TencentError};
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::product::{self as tencent, Call};
 use crate::keys;
 
 pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {

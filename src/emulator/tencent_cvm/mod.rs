@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
 use crate::emulator::codes::Documented;
-use crate::emulator::tencent::{ProductFacts, TencentError, tencent_product};
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::product::{ProductFacts, tencent_product};
 pub use errors::CvmCode;
 pub use model::CvmStore;
 pub use settings::CvmSettings;

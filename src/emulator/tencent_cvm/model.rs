@@ -4,7 +4,7 @@
 use super::errors::CvmCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, StoredKey};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::store::{AccountKeys, tag_filter};
 
 /// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::errors::CvmCode;
 use super::settings::{AbsentName, CvmSettings};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
 pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};

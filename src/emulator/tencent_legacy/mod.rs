@@ -18,7 +18,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::Emulator;
-use super::registry::{Handling, Provider};
+use super::registry::Provider;
+use super::wire::Handling;
 use super::wire::{RawRequest, Served};
 
 /// The only path the legacy endpoint serves.

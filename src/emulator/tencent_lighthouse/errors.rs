@@ -17,7 +17,7 @@ documented_codes! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::tencent::TencentError;
+    use crate::emulator::tencent::error::TencentError;
 
     /// Unique codes: the table's own test (`documented_codes!`).
     #[test]

@@ -11,7 +11,8 @@ use super::{Lighthouse, LighthouseCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
-use crate::emulator::tencent::{self, Call, TencentError};
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::product::{self as tencent, Call};
 use crate::keys;
 
 pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {

@@ -11,7 +11,8 @@ pub mod settings;
 use serde_json::{Value, json};
 
 use crate::emulator::actions::{ActionSpec, KeyPairAction};
-use crate::emulator::tencent::{ProductFacts, TencentError, tencent_product};
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::product::{ProductFacts, tencent_product};
 pub use errors::LighthouseCode;
 pub use model::LighthouseStore;
 pub use settings::LighthouseSettings;

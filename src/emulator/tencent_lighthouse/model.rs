@@ -4,7 +4,7 @@
 use super::errors::LighthouseCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, StoredKey};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::store::{AccountKeys, tag_filter};
 
 /// One stored key pair; the private key is never stored.

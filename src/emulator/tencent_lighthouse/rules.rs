@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::errors::LighthouseCode;
 use super::settings::{AbsentName, LighthouseSettings};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
 pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
 
