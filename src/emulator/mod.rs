@@ -6,11 +6,17 @@
 //! a *model* (state and rules, no HTTP), *handlers* (parse → model → render) and *errors* (the
 //! provider's codes and messages verbatim).
 //!
-//! Adding an API: its folder under `src/emulator/` with a type implementing
-//! [`registry::Provider`] (a Tencent API 3.0 product also implements
-//! [`tencent::TencentProduct`]), and one line in [`registered`]. Routing, the control
-//! API's state listing and reset, and the 404 answer's product list all read that one list. The
-//! shared wire types are [`wire`], which imports no provider.
+//! Adding an API touches these places only:
+//! - its folder under `src/emulator/`, with a type implementing [`registry::Provider`] (`claims`,
+//!   `handle`, `list`, `reset`, `describe`), its action table ([`actions::ActionSpec`]) and its
+//!   error table (`errors.tsv` behind a [`codes`] enum);
+//! - one line in [`registered`].
+//!
+//! A Tencent API 3.0 product instead implements [`tencent::TencentProduct`] (for CVM and
+//! Lighthouse: a `FACTS` value and `tencent_product!(Type)`), and the Tencent front doors find it
+//! by its TC3 service or version. Routing, the control API's state listing and reset, and the
+//! 404 answer's product list all read the one registered list. The shared wire types are
+//! [`wire`], which imports no provider; no provider imports [`http`] or the Tencent front door.
 //!
 //! Embedding: [`start`] serves on an ephemeral port of the current tokio runtime and returns a
 //! handle with the address; [`router`] gives the bare axum router for `oneshot` tests.

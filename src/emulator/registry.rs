@@ -5,7 +5,7 @@
 //! Adding an API: its folder under `src/emulator/`, a type implementing [`Provider`], and one line
 //! in [`registered`](super::registered). This module imports no provider: the list is in the
 //! emulator's root module. A Tencent API 3.0 product also implements
-//! [`TencentProduct`](super::tencent::TencentProduct) and is reached through the common Tencent
+//! [`TencentProduct`] and is reached through the common Tencent
 //! front door rather than claiming requests itself.
 
 use std::any::Any;

@@ -1,7 +1,7 @@
 //! Alibaba Cloud ECS, API version 2014-05-26: the key-pair actions CreateKeyPair (seed 004),
 //! ImportKeyPair, DescribeKeyPairs and DeleteKeyPairs (shared/reference/apis.md §3).
 //!
-//! A request is ECS's when it comes to `/` signed by either Alibaba scheme ([`claims`]). It is then
+//! A request is ECS's when it comes to `/` signed by either Alibaba scheme (`Ecs::claims`). It is then
 //! served in one fixed order, written here once:
 //! `Format` (`InvalidParameter.Format`) → authentication, Version and Action ([`request`]) →
 //! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota) →

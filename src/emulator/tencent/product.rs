@@ -118,7 +118,7 @@ pub struct Call<'a> {
     pub action: &'static ActionSpec,
     pub version: String,
     pub region: Option<String>,
-    /// The action's parameters, nested (see [`params`]).
+    /// The action's parameters, nested (see [`super::params`]).
     pub params: Value,
     /// True when the parameters came as a JSON body, so their JSON types are the client's own;
     /// GET and form requests can only send strings.
