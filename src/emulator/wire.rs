@@ -97,7 +97,8 @@ impl Outcome {
 impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.detail {
-            Some(detail) => write!(f, "{} ({detail})", self.code),
+            // A detail quotes request values: escaped, so it cannot forge a line or a terminal code.
+            Some(detail) => write!(f, "{} ({})", self.code, detail.escape_debug()),
             None => f.write_str(&self.code),
         }
     }
@@ -164,5 +165,7 @@ mod tests {
             "InvalidKeyPairNameTooLong (got 26 characters)"
         );
         assert_eq!(Outcome::ok().to_string(), "ok");
+        let forged = Outcome::error("InvalidFilter", Some("`x`\r\nGET / forged -> ok\u{1b}[2J")).to_string();
+        assert!(!forged.chars().any(char::is_control), "{forged:?}");
     }
 }
