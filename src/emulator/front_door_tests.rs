@@ -38,12 +38,17 @@ fn tencent_code(body: &Value) -> String {
 
 /// A TC3-signed DescribeKeyPairs for CVM at `timestamp`; `edit` may change the Authorization.
 fn tc3(timestamp: i64, edit: impl Fn(String) -> String) -> Request<Body> {
+    tc3_to("cvm", "2017-03-12", timestamp, edit)
+}
+
+/// A TC3-signed DescribeKeyPairs for the product `service` (of `version`) at `timestamp`.
+fn tc3_to(service: &str, version: &str, timestamp: i64, edit: impl Fn(String) -> String) -> Request<Body> {
     let body = b"{}".to_vec();
     let headers: Vec<(String, String)> = [
         ("content-type", "application/json"),
         ("host", "127.0.0.1"),
         ("x-tc-action", "DescribeKeyPairs"),
-        ("x-tc-version", "2017-03-12"),
+        ("x-tc-version", version),
         ("x-tc-region", "ap-guangzhou"),
     ]
     .iter()
@@ -52,7 +57,7 @@ fn tc3(timestamp: i64, edit: impl Fn(String) -> String) -> Request<Body> {
     .collect();
     let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: &body };
     let authorization =
-        sign::tc3::sign(&parts, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, "cvm", timestamp, &["content-type", "host"]).unwrap();
+        sign::tc3::sign(&parts, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, service, timestamp, &["content-type", "host"]).unwrap();
     let mut request = Request::post("/");
     for (name, value) in &headers {
         request = request.header(name, value);
@@ -262,4 +267,20 @@ async fn each_tencent_form_has_its_documented_size_limit() {
     request.headers_mut().remove("content-length");
     let (_, body) = send(&emulator, request).await;
     assert_eq!(tencent_code(&body), "AuthFailure.SignatureFailure", "a TC3 body past 1 MB is not a size error: {body}");
+}
+
+#[tokio::test]
+async fn throttling_names_the_actions_documented_limit() {
+    let emulator = emulator();
+    // Lighthouse documents 100 DescribeKeyPairs a second, CVM 10 (their action tables).
+    for (service, version, limit) in [("lighthouse", "2020-03-24", 100), ("cvm", "2017-03-12", 10)] {
+        for i in 0..limit {
+            let (_, body) = send(&emulator, tc3_to(service, version, NOW, |a| a)).await;
+            assert_eq!(tencent_code(&body), "ok", "{service} request {i} is within the limit: {body}");
+        }
+        let (_, body) = send(&emulator, tc3_to(service, version, NOW, |a| a)).await;
+        assert_eq!(tencent_code(&body), "RequestLimitExceeded", "{service}");
+        let message = body["Response"]["Error"]["Message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("frequency limit `{limit}` for a second")), "{service}: {message}");
+    }
 }
