@@ -15,9 +15,6 @@ use crate::keys;
 /// (seed 000 §2; seed 001 §2 says the same for Lighthouse).
 pub const KEY_NAME_MAX_CHARS: usize = 25;
 static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_]+$").expect("valid regex"));
-/// Tencent's tag service limits (apis.md §7).
-pub const TAG_KEY_MAX_CHARS: usize = 127;
-pub const TAG_VALUE_MAX_CHARS: usize = 255;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Tag {
@@ -106,11 +103,12 @@ pub fn public_key(params: &Value, malformed: TencentError) -> Result<(String, Ve
     Ok((line.trim().to_string(), parsed.blob))
 }
 
-/// One tag `{Key, Value}` within the tag service's limits, or `None`.
-pub fn tag(tag: &Value) -> Option<Tag> {
+/// One tag `{Key, Value}` with a non-empty key of at most `key_max` characters and a value of at
+/// most `value_max` (the product's settings), or `None`.
+pub fn tag(tag: &Value, key_max: usize, value_max: usize) -> Option<Tag> {
     let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
     let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
-    let fits = !key.is_empty() && key.chars().count() <= TAG_KEY_MAX_CHARS && value.chars().count() <= TAG_VALUE_MAX_CHARS;
+    let fits = !key.is_empty() && key.chars().count() <= key_max && value.chars().count() <= value_max;
     fits.then(|| Tag { key: key.to_string(), value: value.to_string() })
 }
 

@@ -18,7 +18,7 @@ use super::settings::{AbsentName, CvmSettings};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
-pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
+pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
 
 /// `skey-` + 8 characters (apis.md §1.6; `skey-1122` is the documented malformed example).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
@@ -105,8 +105,11 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
             Some(_) => return Err(TencentError::invalid_parameter(format!("`TagSpecification.{i}.Tags` must be a list."))),
         };
         for tag in list {
-            let tag = shared::tag(tag).ok_or_else(|| {
-                TencentError::documented(CvmCode::InvalidParameterValue, "tag key must be 1-127 characters, value at most 255")
+            let tag = shared::tag(tag, settings.tag_key_max_chars, settings.tag_value_max_chars).ok_or_else(|| {
+                TencentError::documented(
+                    CvmCode::InvalidParameterValue,
+                    format!("tag key must be 1-{} characters, value at most {}", settings.tag_key_max_chars, settings.tag_value_max_chars),
+                )
             })?;
             let lower = tag.key.to_ascii_lowercase();
             if reject_reserved && settings.reserved_tag_prefixes.iter().any(|p| lower.starts_with(p.as_str())) {

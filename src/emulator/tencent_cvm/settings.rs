@@ -64,6 +64,11 @@ pub struct CvmSettings {
     pub reject_unknown_parameters: bool,
     /// No document says key pairs are regional: false keeps one set per account. Ledger L-CVM-9.
     pub regional_key_pairs: bool,
+    /// Longest tag key: the key-pair pages give no bound; 127 is Tencent's tag service limit
+    /// (apis.md §7). Longer, or empty → `InvalidParameterValue`. Ledger L-CVM-16.
+    pub tag_key_max_chars: usize,
+    /// Longest tag value: 255, the tag service limit (apis.md §7). Ledger L-CVM-16.
+    pub tag_value_max_chars: usize,
 }
 
 impl Default for CvmSettings {
@@ -79,6 +84,8 @@ impl Default for CvmSettings {
             project_id_accepts_string: true,
             regional_key_pairs: false,
             reject_unknown_parameters: true,
+            tag_key_max_chars: 127,
+            tag_value_max_chars: 255,
         }
     }
 }

@@ -17,7 +17,7 @@ use super::errors::LighthouseCode;
 use super::settings::{AbsentName, LighthouseSettings};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
-pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS, Tag};
+pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
 
 /// `lhkp-` + 8 characters `[0-9a-z]` (apis.md §1.6; seed 001 §4 `lhkp-hfenegt1`).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^lhkp-[0-9a-z]{8}$").expect("valid regex"));
@@ -92,10 +92,13 @@ fn tags(params: &Value, settings: &LighthouseSettings) -> Result<Vec<Tag>, Tence
     let invalid = |i| {
         TencentError::documented(
             LighthouseCode::InvalidParameterValue,
-            format!("Tags.{i}: key must be 1-127 characters, value at most 255"),
+            format!("Tags.{i}: key must be 1-{} characters, value at most {}", settings.tag_key_max_chars, settings.tag_value_max_chars),
         )
     };
-    list.iter().enumerate().map(|(i, tag)| shared::tag(tag).ok_or_else(|| invalid(i))).collect()
+    list.iter()
+        .enumerate()
+        .map(|(i, tag)| shared::tag(tag, settings.tag_key_max_chars, settings.tag_value_max_chars).ok_or_else(|| invalid(i)))
+        .collect()
 }
 
 pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {

@@ -41,6 +41,11 @@ pub struct LighthouseSettings {
     /// (apis.md §1.3), as CVM does (L-CVM-15); notably CVM's `ProjectId`, which Lighthouse key pairs
     /// do not have (apis.md §1.5). true (the default) refuses them. L-LH-12.
     pub reject_unknown_parameters: bool,
+    /// Longest tag key: seed 001 gives no bound; 127 is Tencent's tag service limit (apis.md §7).
+    /// Longer, or empty → `InvalidParameterValue`. L-LH-13.
+    pub tag_key_max_chars: usize,
+    /// Longest tag value: 255, the tag service limit (apis.md §7). L-LH-13.
+    pub tag_value_max_chars: usize,
 }
 
 impl Default for LighthouseSettings {
@@ -54,6 +59,8 @@ impl Default for LighthouseSettings {
             import_checks_name_chars: true,
             max_tags: 10,
             reject_unknown_parameters: true,
+            tag_key_max_chars: 127,
+            tag_value_max_chars: 255,
         }
     }
 }
