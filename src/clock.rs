@@ -52,6 +52,17 @@ pub fn iso8601_utc(secs: i64) -> String {
     time.format(&format).unwrap_or_default()
 }
 
+/// The UTC calendar date `YYYY-MM-DD` of a Unix time; `None` for a time the calendar cannot hold.
+pub fn utc_date(secs: i64) -> Option<String> {
+    let time = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    time.format(&time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Whether `timestamp` is at most `max_skew_secs` from `now`, for any two times (no overflow).
+pub fn within_skew(now: i64, timestamp: i64, max_skew_secs: i64) -> bool {
+    now.abs_diff(timestamp) <= max_skew_secs.unsigned_abs()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +71,21 @@ mod tests {
     fn formats_utc_not_local_dates() {
         // The TC3 docs' own example: 1551113065 is 2019-02-25 in UTC (2019-02-26 in UTC+8).
         assert_eq!(iso8601_utc(1_551_113_065), "2019-02-25T16:44:25Z");
+    }
+
+    #[test]
+    fn utc_dates_and_impossible_times() {
+        assert_eq!(utc_date(1_551_113_065).as_deref(), Some("2019-02-25"));
+        assert_eq!(utc_date(i64::MAX), None);
+    }
+
+    #[test]
+    fn skew_never_overflows() {
+        assert!(within_skew(1_000, 1_300, 300));
+        assert!(!within_skew(1_000, 1_301, 300));
+        assert!(!within_skew(1_735_689_600, i64::MIN, 300), "i64::MIN is not near now");
+        assert!(!within_skew(1_735_689_600, i64::MAX, 300));
+        assert!(!within_skew(i64::MIN, i64::MAX, 300));
     }
 
     #[test]

@@ -189,7 +189,8 @@ async fn each_sdk_runs_create_describe_delete_import() {
             .unwrap();
         let blob = keypair_contract::keys::parse_openssh_public(&sent).unwrap().blob;
         assert_eq!(imported.body["KeyPairFingerPrint"], keypair_contract::keys::md5_fingerprint(&blob));
-        let state = f.emulator.ecs.list(&f.emulator.accounts.get(ACCESS_KEY_ID).unwrap().id);
+        let ecs = f.emulator.provider::<keypair_contract::emulator::aliyun_ecs::Ecs>().unwrap();
+        let state = ecs.store.list(&f.emulator.accounts.get(ACCESS_KEY_ID).unwrap().id);
         assert_eq!(state.len(), 1);
         assert_eq!(state[0].region_id, "cn-hangzhou");
     }

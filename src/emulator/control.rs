@@ -14,20 +14,20 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde_json::json;
 
 use super::Emulator;
 use super::accounts::{AccountSettings, Fault};
-use super::http::{RawRequest, json_response};
+use super::wire::{BodyProblem, Outcome, RawRequest, Served, json_response};
 
 pub const PREFIX: &str = "/_emulator/";
 
-pub async fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
-    match route(emulator, raw) {
-        Ok(body) => json_response(StatusCode::OK, &body),
-        Err((status, message)) => json_response(status, &json!({"error": message})),
-    }
+pub async fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Served {
+    let (outcome, response) = match route(emulator, raw) {
+        Ok(body) => (Outcome::ok(), json_response(StatusCode::OK, &body)),
+        Err((status, message)) => (Outcome::error(status.as_str(), None), json_response(status, &json!({"error": message}))),
+    };
+    Served { route: "control".into(), outcome, response }
 }
 
 type ControlResult = Result<serde_json::Value, (StatusCode, String)>;
@@ -55,37 +55,19 @@ fn route(emulator: &Arc<Emulator>, raw: &RawRequest) -> ControlResult {
         }
         ("GET", ["accounts", id]) => {
             let account = find(emulator, id)?;
-            let cvm: Vec<_> = emulator
-                .cvm
-                .list(&account.id)
-                .iter()
-                .map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id}))
-                .collect();
-            let lighthouse: Vec<_> =
-                emulator.lighthouse.list(&account.id).iter().map(|k| json!({"KeyId": k.key_id, "KeyName": k.key_name})).collect();
-            let ecs: Vec<_> = emulator.ecs.list(&account.id).iter().map(|k| {
-                json!({"RegionId": k.region_id, "KeyPairName": k.key_pair_name, "KeyPairId": k.key_pair_id, "ResourceGroupId": k.resource_group_id})
-            }).collect();
-            Ok(json!({
-                "account_id": account.id,
-                "settings": account.settings(),
-                "faults": account.faults(),
-                "state": {"tencent-cvm": {"key_pairs": cvm}, "tencent-lighthouse": {"key_pairs": lighthouse}, "aliyun-ecs": {"key_pairs": ecs}},
-            }))
+            let state: serde_json::Map<String, serde_json::Value> =
+                emulator.providers.iter().filter_map(|p| p.list(&account.id).map(|s| (p.name().to_string(), s))).collect();
+            Ok(json!({"account_id": account.id, "settings": account.settings(), "faults": account.faults(), "state": state}))
         }
         ("POST", ["accounts", id, "reset"]) => {
             let account = find(emulator, id)?;
-            emulator.cvm.reset(&account.id);
-            emulator.lighthouse.reset(&account.id);
-            emulator.ecs.reset(&account.id);
+            emulator.providers.iter().for_each(|p| p.reset(&account.id));
             account.clear_faults();
             Ok(json!({"ok": true}))
         }
         ("DELETE", ["accounts", id]) => {
             let account = find(emulator, id)?;
-            emulator.cvm.reset(&account.id);
-            emulator.lighthouse.reset(&account.id);
-            emulator.ecs.reset(&account.id);
+            emulator.providers.iter().for_each(|p| p.reset(&account.id));
             emulator.accounts.remove(id);
             Ok(json!({"ok": true}))
         }
@@ -98,6 +80,13 @@ fn find(emulator: &Arc<Emulator>, secret_id: &str) -> Result<Arc<super::accounts
 }
 
 fn parse_body<T: serde::de::DeserializeOwned + Default>(raw: &RawRequest) -> Result<T, (StatusCode, String)> {
+    match raw.body_problem {
+        Some(BodyProblem::TooLarge) => {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "the control request body exceeds the size limit".into()));
+        }
+        Some(BodyProblem::Malformed) => return Err((StatusCode::BAD_REQUEST, "the control request body could not be read".into())),
+        None => {}
+    }
     if raw.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }

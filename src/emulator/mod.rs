@@ -6,20 +6,39 @@
 //! a *model* (state and rules, no HTTP), *handlers* (parse → model → render) and *errors* (the
 //! provider's codes and messages verbatim).
 //!
+//! Adding an API touches these places only:
+//! - its folder under `src/emulator/`, with a type implementing [`registry::Provider`] (`claims`,
+//!   `handle`, `list`, `reset`, `describe`), its action table ([`actions::ActionSpec`]) and its
+//!   error table (`errors.tsv` behind a [`codes`] enum);
+//! - one line in [`registered`].
+//!
+//! A Tencent API 3.0 product instead implements [`tencent::TencentProduct`] (for CVM and
+//! Lighthouse: a `FACTS` value and `tencent_product!(Type)`), and the Tencent front doors find it
+//! by its TC3 service or version. Routing, the control API's state listing and reset, and the
+//! 404 answer's product list all read the one registered list. The shared wire types are
+//! [`wire`], which imports no provider; no provider imports [`http`] or the Tencent front door.
+//!
 //! Embedding: [`start`] serves on an ephemeral port of the current tokio runtime and returns a
 //! handle with the address; [`router`] gives the bare axum router for `oneshot` tests.
 
 pub mod accounts;
+pub mod actions;
 pub mod aliyun_ecs;
+pub mod codes;
 pub mod control;
 pub mod http;
 pub mod keystore;
 pub mod log;
 pub mod ratelimit;
+pub mod registry;
 pub mod tencent;
 pub mod tencent_cvm;
 pub mod tencent_legacy;
 pub mod tencent_lighthouse;
+pub mod wire;
+
+#[cfg(test)]
+mod front_door_tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,8 +48,8 @@ use axum::Router;
 use crate::clock::{Clock, SystemClock};
 use accounts::{AccountSettings, AccountStore};
 
-/// Emulator-wide settings. Provider behaviours the docs leave open are settings of the provider
-/// models (see `docs/discrepancies.md`).
+/// Emulator-wide settings. Provider behaviours the docs leave open are settings of each provider
+/// (`Cvm::settings` and so on; see `docs/discrepancies.md`).
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
     /// Serve the control API under [`control::PREFIX`] (tests only; off in `serve` unless asked).
@@ -38,27 +57,14 @@ pub struct EmulatorConfig {
     /// Log one redacted line per request to stderr.
     pub log_requests: bool,
     pub clock: Arc<dyn Clock>,
-    /// Largest accepted request body; Tencent's TC3 POST limit is 10 MB (apis.md §1.1).
+    /// Largest accepted request body, on every front door and the control API; Tencent's TC3 POST
+    /// limit is 10 MB (apis.md §1.1). A larger body is refused before it is read.
     pub max_body_bytes: usize,
-    /// Alibaba ECS behaviours the docs leave open (aliyun_ecs::settings).
-    pub ecs: aliyun_ecs::EcsSettings,
-    pub cvm: tencent_cvm::CvmSettings,
-    pub lighthouse: tencent_lighthouse::LighthouseSettings,
-    pub legacy: tencent_legacy::LegacySettings,
 }
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        Self {
-            control_api: false,
-            log_requests: false,
-            clock: Arc::new(SystemClock),
-            max_body_bytes: 10 * 1024 * 1024,
-            ecs: aliyun_ecs::EcsSettings::default(),
-            cvm: tencent_cvm::CvmSettings::default(),
-            lighthouse: tencent_lighthouse::LighthouseSettings::default(),
-            legacy: tencent_legacy::LegacySettings::default(),
-        }
+        Self { control_api: false, log_requests: false, clock: Arc::new(SystemClock), max_body_bytes: 10 * 1024 * 1024 }
     }
 }
 
@@ -68,24 +74,26 @@ pub struct Emulator {
     pub config: EmulatorConfig,
     pub accounts: AccountStore,
     pub limiter: ratelimit::RateLimiter,
-    pub ecs: aliyun_ecs::EcsStore,
-    pub cvm: tencent_cvm::CvmStore,
-    pub lighthouse: tencent_lighthouse::LighthouseStore,
+    /// Every API served, each with its settings and state.
+    pub providers: registry::Registry,
     pub log: log::Log,
 }
 
 impl Emulator {
+    /// An emulator serving every [registered] API with its default settings.
     pub fn new(config: EmulatorConfig) -> Arc<Self> {
+        Self::with_providers(config, registered())
+    }
+
+    /// An emulator serving `providers` (to change a provider's settings, build it and list it here).
+    pub fn with_providers(config: EmulatorConfig, providers: registry::Registry) -> Arc<Self> {
         let log = log::Log::new(config.log_requests);
-        Arc::new(Self {
-            config,
-            accounts: AccountStore::default(),
-            limiter: ratelimit::RateLimiter::default(),
-            ecs: aliyun_ecs::EcsStore::default(),
-            cvm: tencent_cvm::CvmStore::default(),
-            lighthouse: tencent_lighthouse::LighthouseStore::default(),
-            log,
-        })
+        Arc::new(Self { config, accounts: AccountStore::default(), limiter: ratelimit::RateLimiter::default(), providers, log })
+    }
+
+    /// The registered provider of type `P` (for tests that look at one provider's state).
+    pub fn provider<P: registry::Provider + 'static>(&self) -> Option<&P> {
+        self.providers.iter().find_map(|p| (p as &dyn std::any::Any).downcast_ref::<P>())
     }
 
     /// Adds the documented default account (`accounts::DEFAULT_SECRET_ID`).
@@ -93,6 +101,18 @@ impl Emulator {
         self.accounts.add(accounts::DEFAULT_SECRET_ID, accounts::DEFAULT_SECRET_KEY, AccountSettings::default());
         self
     }
+}
+
+/// Every API the emulator serves: one line each. Order matters only for routing: a more specific
+/// front door (a path of its own) comes before a general one.
+pub fn registered() -> registry::Registry {
+    registry::Registry::new(vec![
+        Box::new(tencent_legacy::Legacy::default()),
+        Box::new(tencent::Api3),
+        Box::new(tencent_cvm::Cvm::default()),
+        Box::new(tencent_lighthouse::Lighthouse::default()),
+        Box::new(aliyun_ecs::Ecs::default()),
+    ])
 }
 
 /// The axum router serving every product and, if enabled, the control API.

@@ -4,91 +4,74 @@
 
 use std::fmt;
 
+use crate::emulator::codes::{Documented, documented_codes};
+
 /// An ECS API error: the documented code, HTTP status and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EcsError {
     pub code: String,
     pub status: u16,
     pub message: String,
+    /// Which value failed, for the emulator's log only: never appended to the documented message.
+    pub detail: Option<String>,
 }
 
-/// Code, HTTP status and message of every error the emulator answers with.
-pub const TABLE: &[(&str, u16, &str)] = &[
-    // Seed 004 "Error codes" (CreateKeyPair).
-    ("InvalidKeyPairName.Malformed", 400, "Specified Key Pair name is not valid."),
-    ("KeyPair.AlreadyExist", 400, "The key pair already exist."),
-    ("Duplicate.TagKey", 400, "The Tag.N.Key contain duplicate key."),
-    ("InvalidTagKey.Malformed", 400, "The specified Tag.n.Key is not valid."),
-    ("InvalidTagValue.Malformed", 400, "The specified Tag.n.Value is not valid."),
-    ("QuotaExceed.KeyPair", 403, "The key pair quota exceeds."),
-    ("QuotaExceed.Tags", 403, "%s"),
-    ("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."),
-    ("InvalidResourceGroup.NotFound", 404, "The ResourceGroup provided does not exist in our records."),
-    // ImportKeyPair error table.
-    ("InvalidPublicKeyBody.Malformed", 400, "The PublicKeyBody format is not supported."),
-    ("InternalError", 500, "The request processing has failed due to some unknown error."),
-    // DeleteKeyPairs error table.
-    ("InvalidKeyPairNames.ValueNotSupported", 400, "The specified parameter \"KeyPairNames\" is not valid."),
-    (
-        "InvalidParameter.KeypairAlreadyAttachedInstance",
-        400,
-        "The specified parameter \"KeyPairNames\" attached to instances can not be deleted.",
-    ),
-    ("InstanceKeyPairLimitExceeded", 403, "Exceeding the allowed amount of instance which will be deleted."),
-    // Gateway codes (apis.md §3.3).
-    ("MissingParameter", 400, "The input parameter \"%s\" that is mandatory for processing this request is not supplied."),
-    ("InvalidParameter", 400, "The specified parameter \"%s\" is not valid."),
-    ("InvalidParameter.Format", 400, "Specified parameter Format is not valid."),
-    ("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards."),
-    ("SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation."),
-    ("InvalidSignatureMethod", 400, "Specified signature method is not supported."),
-    ("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."),
-    ("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."),
-    ("SignatureNonceUsed", 400, "Specified signature nonce was used already."),
-    ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
-    ("InvalidVersion", 400, "Specified parameter Version is not valid."),
-    ("InvalidApi.NotFound", 404, "Specified api is not found, please check your url and method."),
-    ("UnsupportedHTTPMethod", 400, "This http method is not supported."),
-    ("Throttling", 400, "Request was denied due to request throttling."),
-    ("Throttling.User", 400, "Request was denied due to user flow control."),
-    ("Forbidden.RAM", 403, "User not authorized to operate on the specified resource, or this API doesn't support RAM."),
-    ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."),
-];
+documented_codes! {
+    /// Code, HTTP status and message of every error the emulator answers with. Rows: `errors.tsv`.
+    pub enum EcsCode in "errors.tsv" {
+        KeyPairNameMalformed, KeyPairAlreadyExist, DuplicateTagKey, TagKeyMalformed, TagValueMalformed, KeyPairQuotaExceed,
+        TagsQuotaExceed, RegionIdNotFound, ResourceGroupNotFound, PublicKeyBodyMalformed, InternalError, KeyPairNamesValueNotSupported,
+        KeypairAlreadyAttachedInstance, InstanceKeyPairLimitExceeded, MissingParameter, InvalidParameter, InvalidFormat,
+        IncompleteSignature, SignatureDoesNotMatch, InvalidSignatureMethod, InvalidTimeStampFormat, InvalidTimeStampExpired,
+        SignatureNonceUsed, AccessKeyIdNotFound, InvalidVersion, ApiNotFound, UnsupportedHttpMethod, Throttling, ThrottlingUser,
+        ForbiddenRam, ServiceUnavailable,
+    }
+}
 
 impl EcsError {
-    /// The error `code` with its documented status and message. An unknown code (an injected
-    /// fault) keeps the code and gets 400 (4xx: the SDKs raise a client error) and a generic message.
-    pub fn new(code: &str) -> Self {
-        match TABLE.iter().find(|(c, _, _)| *c == code) {
-            Some((_, status, message)) => Self { code: code.into(), status: *status, message: (*message).into() },
-            None => Self { code: code.into(), status: 400, message: "Injected error.".into() },
+    /// The error `code` with its documented status and message.
+    pub fn new(code: EcsCode) -> Self {
+        Self { code: code.code().into(), status: code.status(), message: code.message().into(), detail: None }
+    }
+
+    /// The same error, with `detail` (which value failed) for the log.
+    pub fn with_detail(self, detail: impl Into<String>) -> Self {
+        Self { detail: Some(detail.into()), ..self }
+    }
+
+    /// An injected fault's code: documented status and message if known; otherwise the code with
+    /// 400 (4xx: the SDKs raise a client error) and a message saying it was injected.
+    pub fn injected(code: &str) -> Self {
+        match EcsCode::from_code(code) {
+            Some(known) => Self::new(known),
+            None => Self { code: code.into(), status: 400, message: "Injected error.".into(), detail: None },
         }
     }
 
     /// A code whose message is a `%s` template, filled with `value`.
-    fn templated(code: &str, value: &str) -> Self {
+    fn templated(code: EcsCode, value: &str) -> Self {
         let mut error = Self::new(code);
         error.message = error.message.replacen("%s", value, 1);
         error
     }
 
     pub fn missing_parameter(name: &str) -> Self {
-        Self::templated("MissingParameter", name)
+        Self::templated(EcsCode::MissingParameter, name)
     }
 
     pub fn invalid_parameter(name: &str) -> Self {
-        Self::templated("InvalidParameter", name)
+        Self::templated(EcsCode::InvalidParameter, name)
     }
 
     /// `QuotaExceed.Tags`, whose documented message is `%s` "returned based on call conditions" (ours).
     pub fn too_many_tags(max: usize) -> Self {
-        Self::templated("QuotaExceed.Tags", &format!("The number of tags exceeds the upper limit of {max}."))
+        Self::templated(EcsCode::TagsQuotaExceed, &format!("The number of tags exceeds the upper limit of {max}."))
     }
 
     /// `SignatureDoesNotMatch`, with the string to sign the emulator computed after a colon:
     /// aliyun-python-sdk-core splits this message on `:` and fails if there is none (apis.md §6).
     pub fn signature_does_not_match(string_to_sign: &str) -> Self {
-        let mut error = Self::new("SignatureDoesNotMatch");
+        let mut error = Self::new(EcsCode::SignatureDoesNotMatch);
         error.message = format!("{} server string to sign is:{string_to_sign}", error.message);
         error
     }
@@ -108,10 +91,10 @@ mod tests {
 
     #[test]
     fn documented_codes_keep_their_status_and_message() {
-        let e = EcsError::new("QuotaExceed.KeyPair");
+        let e = EcsError::new(EcsCode::KeyPairQuotaExceed);
         assert_eq!((e.status, e.message.as_str()), (403, "The key pair quota exceeds."));
-        assert_eq!(EcsError::new("InternalError").status, 500);
-        assert_eq!(EcsError::new("SomethingInjected").status, 400);
+        assert_eq!(EcsError::new(EcsCode::InternalError).status, 500);
+        assert_eq!(EcsError::injected("SomethingInjected").status, 400);
         assert_eq!(
             EcsError::missing_parameter("RegionId").message,
             "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."
@@ -128,7 +111,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique() {
-        let mut codes: Vec<_> = TABLE.iter().map(|(c, _, _)| *c).collect();
+        let mut codes: Vec<_> = EcsCode::all().iter().map(|c| c.code()).collect();
         codes.sort_unstable();
         let before = codes.len();
         codes.dedup();

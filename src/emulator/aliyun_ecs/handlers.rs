@@ -5,34 +5,35 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::errors::EcsError;
+use super::Ecs;
+use super::errors::{EcsCode, EcsError};
 use super::model::KeyPairRecord;
 use super::request::EcsCall;
 use super::rules;
 use super::settings::{EcsSettings, FingerprintFormat, PrivateKeyFormat, QUOTA_KEY_PAIRS};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
+use crate::emulator::actions::KeyPairAction;
 use crate::keys;
 
-pub async fn handle(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
-    match call.action.as_str() {
-        "CreateKeyPair" => create(emulator, call).await,
-        "ImportKeyPair" => import(emulator, call),
-        "DescribeKeyPairs" => describe(emulator, call),
-        "DeleteKeyPairs" => delete(emulator, call),
-        _ => Err(EcsError::new("InvalidApi.NotFound")),
+pub async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    match call.action.action {
+        KeyPairAction::Create => create(ecs, emulator, call).await,
+        KeyPairAction::Import => import(ecs, emulator, call),
+        KeyPairAction::Describe => describe(ecs, call),
+        KeyPairAction::Delete => delete(ecs, call),
     }
 }
 
 /// The account's resource groups: the default one and those added through the control API.
-fn resource_groups(emulator: &Emulator, call: &EcsCall) -> BTreeSet<String> {
+fn resource_groups(ecs: &Ecs, call: &EcsCall) -> BTreeSet<String> {
     let mut groups = call.account.settings().resource_groups;
-    groups.insert(emulator.config.ecs.default_resource_group.clone());
+    groups.insert(ecs.settings.default_resource_group.clone());
     groups
 }
 
-fn quota(emulator: &Emulator, call: &EcsCall) -> u64 {
-    call.account.quota(QUOTA_KEY_PAIRS, emulator.config.ecs.key_pair_quota)
+fn quota(ecs: &Ecs, call: &EcsCall) -> u64 {
+    call.account.quota(QUOTA_KEY_PAIRS, ecs.settings.key_pair_quota)
 }
 
 /// The fingerprint as the settings write it.
@@ -45,11 +46,13 @@ fn fingerprint(settings: &EcsSettings, blob: &[u8]) -> String {
 }
 
 /// CreateKeyPair (seed 004): KeyPairId, KeyPairName, KeyPairFingerPrint, PrivateKeyBody.
-async fn create(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
-    let settings = &emulator.config.ecs;
-    let new = rules::parse_create(&call.params, settings, &resource_groups(emulator, call))?;
-    let reservation = emulator.ecs.reserve(&call.account.id, new, quota(emulator, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits).await.map_err(|_| EcsError::new("InternalError"))?;
+async fn create(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &ecs.settings;
+    let new = rules::parse_create(&call.params, settings, &resource_groups(ecs, call))?;
+    let reservation = ecs.store.reserve(&call.account.id, new, quota(ecs, call))?;
+    let key = keys::generate_rsa_off_runtime(settings.key_bits)
+        .await
+        .map_err(|e| EcsError::new(EcsCode::InternalError).with_detail(e.to_string()))?;
     let private = match settings.private_key_format {
         PrivateKeyFormat::Pkcs1 => key.private_pkcs1_pem.clone(),
         PrivateKeyFormat::Pkcs8 => key.private_pkcs8_pem.clone(),
@@ -64,11 +67,11 @@ async fn create(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, 
 }
 
 /// ImportKeyPair: KeyPairName and KeyPairFingerPrint (no KeyPairId in the SDK model, apis.md §3.4).
-fn import(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
-    let settings = &emulator.config.ecs;
-    let new = rules::parse_import(&call.params, settings, &resource_groups(emulator, call))?;
-    let imported = new.public_key.clone().ok_or_else(|| EcsError::new("InvalidPublicKeyBody.Malformed"))?;
-    let reservation = emulator.ecs.reserve(&call.account.id, new, quota(emulator, call))?;
+fn import(ecs: &Ecs, emulator: &Emulator, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &ecs.settings;
+    let new = rules::parse_import(&call.params, settings, &resource_groups(ecs, call))?;
+    let imported = new.public_key.clone().ok_or_else(|| EcsError::new(EcsCode::PublicKeyBodyMalformed))?;
+    let reservation = ecs.store.reserve(&call.account.id, new, quota(ecs, call))?;
     let record = reservation.commit(imported.line, imported.blob, emulator.config.clock.now_secs());
     Ok(Map::from_iter([
         ("KeyPairName".to_string(), json!(record.key_pair_name)),
@@ -76,11 +79,11 @@ fn import(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>
     ]))
 }
 
-fn describe(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
-    let settings = &emulator.config.ecs;
+fn describe(ecs: &Ecs, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &ecs.settings;
     let query = rules::parse_describe(&call.params, settings)?;
     let (total, page) =
-        emulator.ecs.describe(&call.account.id, &query, &settings.default_resource_group, settings.describe_group_filter_keeps_default);
+        ecs.store.describe(&call.account.id, &query, &settings.default_resource_group, settings.describe_group_filter_keeps_default);
     let items: Vec<Value> = page.iter().map(|r| key_pair_json(settings, r, query.include_public_key)).collect();
     Ok(Map::from_iter([
         ("TotalCount".to_string(), json!(total)),
@@ -90,10 +93,10 @@ fn describe(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Valu
     ]))
 }
 
-fn delete(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
-    let settings = &emulator.config.ecs;
+fn delete(ecs: &Ecs, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+    let settings = &ecs.settings;
     let (region_id, names) = rules::parse_delete(&call.params, settings)?;
-    emulator.ecs.delete(&call.account.id, &region_id, &names, settings.delete_ignores_unknown_names)?;
+    ecs.store.delete(&call.account.id, &region_id, &names, settings.delete_ignores_unknown_names)?;
     Ok(Map::new())
 }
 

@@ -1,7 +1,7 @@
 //! Alibaba Cloud ECS, API version 2014-05-26: the key-pair actions CreateKeyPair (seed 004),
 //! ImportKeyPair, DescribeKeyPairs and DeleteKeyPairs (shared/reference/apis.md §3).
 //!
-//! A request is ECS's when it comes to `/` signed by either Alibaba scheme ([`claims`]). It is then
+//! A request is ECS's when it comes to `/` signed by either Alibaba scheme (`Ecs::claims`). It is then
 //! served in one fixed order, written here once:
 //! `Format` (`InvalidParameter.Format`) → authentication, Version and Action ([`request`]) →
 //! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota) →
@@ -18,12 +18,14 @@ pub mod settings;
 
 use std::sync::Arc;
 
-use axum::response::Response;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::Emulator;
-use super::http::{RawRequest, new_request_id};
-pub use errors::EcsError;
+use super::actions::{ActionSpec, KeyPairAction};
+use super::registry::Provider;
+use super::wire::Handling;
+use super::wire::{RawRequest, Served, new_request_id};
+pub use errors::{EcsCode, EcsError};
 pub use model::EcsStore;
 use request::{EcsCall, Params};
 pub use settings::EcsSettings;
@@ -31,61 +33,109 @@ pub use settings::EcsSettings;
 /// The case-folder / control-API name of the API.
 pub const API: &str = "aliyun-ecs";
 pub const VERSION: &str = "2014-05-26";
-pub const ACTIONS: &[&str] = &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"];
+/// The actions. ECS answers a parameter it does not define by ignoring it, and documents no rate
+/// limit (`aliyun-ecs.requests-per-second` sets one per account), so only the names are used.
+pub static ACTIONS: &[ActionSpec] = &[
+    ActionSpec { action: KeyPairAction::Create, params: &["RegionId", "KeyPairName", "ResourceGroupId", "Tag"], per_second: None },
+    ActionSpec {
+        action: KeyPairAction::Import,
+        params: &["RegionId", "KeyPairName", "PublicKeyBody", "ResourceGroupId", "Tag"],
+        per_second: None,
+    },
+    ActionSpec {
+        action: KeyPairAction::Describe,
+        params: &["RegionId", "KeyPairName", "KeyPairFingerPrint", "PageNumber", "PageSize", "IncludePublicKey", "ResourceGroupId", "Tag"],
+        per_second: None,
+    },
+    ActionSpec { action: KeyPairAction::Delete, params: &["RegionId", "KeyPairNames"], per_second: None },
+];
 
-/// Whether a request is shaped like an ECS call: path `/` and either an ACS3 `Authorization`
-/// header, or the RPC signature parameters (`AccessKeyId` with `Signature` or `SignatureVersion`)
-/// in the query or form body. `x-acs-*` headers alone do not count (apis.md §6).
-pub fn claims(raw: &RawRequest) -> bool {
-    if raw.path != "/" {
-        return false;
-    }
-    if request::is_acs3(raw) {
-        return true;
-    }
-    let params = Params::of(raw);
-    params.has("AccessKeyId") && (params.has("Signature") || params.has("SignatureVersion"))
+/// The ECS product: its settings and its key pairs.
+#[derive(Debug, Default)]
+pub struct Ecs {
+    pub settings: EcsSettings,
+    pub store: EcsStore,
 }
 
-/// Serves one ECS request; returns the route label for the log and the response.
-pub async fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> (String, Response) {
+impl Provider for Ecs {
+    fn name(&self) -> &'static str {
+        API
+    }
+
+    /// Path `/` and either an ACS3 `Authorization` header, or the RPC signature parameters
+    /// (`AccessKeyId` with `Signature` or `SignatureVersion`) in the query or form body. `x-acs-*`
+    /// headers alone do not count (apis.md §6).
+    fn claims(&self, raw: &RawRequest) -> bool {
+        if raw.path != "/" {
+            return false;
+        }
+        if request::is_acs3(raw) {
+            return true;
+        }
+        let params = Params::of(raw);
+        params.has("AccessKeyId") && (params.has("Signature") || params.has("SignatureVersion"))
+    }
+
+    fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, raw: &'a RawRequest) -> Handling<'a, Served> {
+        Box::pin(handle(self, emulator, raw))
+    }
+
+    fn list(&self, account_id: &str) -> Option<Value> {
+        let keys: Vec<_> = self.store.list(account_id).iter().map(|k| {
+            json!({"RegionId": k.region_id, "KeyPairName": k.key_pair_name, "KeyPairId": k.key_pair_id, "ResourceGroupId": k.resource_group_id})
+        }).collect();
+        Some(json!({"key_pairs": keys}))
+    }
+
+    fn reset(&self, account_id: &str) {
+        self.store.reset(account_id);
+    }
+
+    fn describe(&self) -> Option<Value> {
+        Some(
+            json!({"product": API, "version": VERSION, "path": "/", "recognised_by": "an ACS3-HMAC-SHA256 Authorization header, or RPC signature parameters (AccessKeyId with Signature or SignatureVersion) in the query or form body"}),
+        )
+    }
+}
+
+/// Serves one ECS request.
+async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest) -> Served {
     let request_id = new_request_id().to_ascii_uppercase();
     let params = Params::of(raw);
-    let host_id = host_id(&params, &emulator.config.ecs);
+    let host_id = host_id(&params, &ecs.settings);
     let (format, format_ok) = request::format(&params, raw);
-    let call = match format_ok.and_then(|()| request::authenticate(emulator, raw, params)) {
+    let call = match format_ok.and_then(|()| request::authenticate(ecs, emulator, raw, params)) {
         Ok(call) => call,
-        Err(error) => return (API.to_string(), render::error(&request_id, &host_id, &error, format)),
+        Err(error) => return render::error(API.to_string(), &request_id, &host_id, &error, format),
     };
-    let route = format!("{API} {}", call.action);
-    let response = match admit_and_handle(emulator, &call).await {
-        Ok(fields) => render::success(&call.action, &request_id, fields, format),
-        Err(error) => render::error(&request_id, &host_id, &error, format),
-    };
-    (route, response)
+    let route = format!("{API} {}", call.action.name());
+    match admit_and_handle(ecs, emulator, &call).await {
+        Ok(fields) => render::success(route, call.action.name(), &request_id, fields, format),
+        Err(error) => render::error(route, &request_id, &host_id, &error, format),
+    }
 }
 
-async fn admit_and_handle(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
+async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let account = &call.account;
     let settings = account.settings();
+    let action = call.action.name();
     if let Some(limit) = settings.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied()
         && settings.rate_limits
     {
-        let key = format!("{}:{API}:{}", account.id, call.action);
+        let key = format!("{}:{API}:{action}", account.id);
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         if !emulator.limiter.admit(&key, limit, emulator.config.clock.now_millis()) {
-            return Err(EcsError::new("Throttling.User"));
+            return Err(EcsError::new(EcsCode::ThrottlingUser));
         }
     }
-    if settings.deny.contains(&format!("{API}:{}", call.action)) {
-        return Err(EcsError::new("Forbidden.RAM"));
+    if settings.deny.contains(&format!("{API}:{action}")) {
+        return Err(EcsError::new(EcsCode::ForbiddenRam));
     }
-    if let Some(fault) = account.take_fault(API, &call.action) {
-        return Err(EcsError::new(&fault.code));
+    if let Some(fault) = account.take_fault(API, action) {
+        return Err(EcsError::injected(&fault.code));
     }
-    handlers::handle(emulator, call).await
+    handlers::handle(ecs, emulator, call).await
 }
-
 /// The `HostId` of an answer: the regional endpoint when the request names a known region, else
 /// the central one (apis.md §3.1, §3.2); never the Host header, which is `127.0.0.1:PORT` here.
 fn host_id(params: &Params, settings: &EcsSettings) -> String {

@@ -8,7 +8,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
-use super::errors::EcsError;
+use super::errors::{EcsCode, EcsError};
 use super::rules::{self, DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 
@@ -81,9 +81,9 @@ impl EcsStore {
         let scope = (account_id.to_string(), new.region_id.clone());
         let no_check = |_: &[KeyPairRecord]| Ok::<(), EcsError>(());
         let inner = self.keys.reserve(scope, &new.key_pair_name, None, quota, no_check).map_err(|c| match c {
-            Conflict::NameTaken | Conflict::PublicKeyTaken => EcsError::new("KeyPair.AlreadyExist"),
+            Conflict::NameTaken | Conflict::PublicKeyTaken => EcsError::new(EcsCode::KeyPairAlreadyExist),
             Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => EcsError::new("QuotaExceed.KeyPair"),
+            Conflict::QuotaExceeded => EcsError::new(EcsCode::KeyPairQuotaExceed),
         })?;
         Ok(Reservation { inner, new })
     }
@@ -121,7 +121,7 @@ impl EcsStore {
     pub fn delete(&self, account_id: &str, region_id: &str, names: &[String], ignore_unknown: bool) -> Result<(), EcsError> {
         self.keys.with_scope((account_id.to_string(), region_id.to_string()), |keys| {
             if !ignore_unknown && names.iter().any(|n| !keys.keys().iter().any(|k| &k.key_pair_name == n)) {
-                return Err(EcsError::new("InvalidKeyPairNames.ValueNotSupported"));
+                return Err(EcsError::new(EcsCode::KeyPairNamesValueNotSupported));
             }
             keys.remove_by_name(names);
             Ok(())

@@ -2,27 +2,28 @@
 //! `{RequestId, HostId, Code, Message, Recommend}` with the code's HTTP status on error; as JSON,
 //! or as XML rooted at `<ActionResponse>` / `<Error>`.
 
-use axum::body::Body;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::errors::EcsError;
 use super::request::Format;
+use crate::emulator::wire::{Outcome, Served, text_response};
 
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
 pub const XML_CONTENT_TYPE: &str = "text/xml;charset=utf-8";
 
 /// A successful answer: `RequestId` first, then the action's fields.
-pub fn success(action: &str, request_id: &str, fields: Map<String, Value>, format: Format) -> Response {
+pub fn success(route: String, action: &str, request_id: &str, fields: Map<String, Value>, format: Format) -> Served {
     let mut body = Map::new();
     body.insert("RequestId".into(), Value::String(request_id.into()));
     body.extend(fields);
-    respond(StatusCode::OK, &format!("{action}Response"), &Value::Object(body), format, "ok")
+    let response = respond(StatusCode::OK, &format!("{action}Response"), &Value::Object(body), format);
+    Served { route, outcome: Outcome::ok(), response }
 }
 
 /// An error answer. `host_id` is the endpoint that answered, e.g. `ecs.cn-hangzhou.aliyuncs.com`.
-pub fn error(request_id: &str, host_id: &str, error: &EcsError, format: Format) -> Response {
+pub fn error(route: String, request_id: &str, host_id: &str, error: &EcsError, format: Format) -> Served {
     let body = serde_json::json!({
         "RequestId": request_id,
         "HostId": host_id,
@@ -31,19 +32,15 @@ pub fn error(request_id: &str, host_id: &str, error: &EcsError, format: Format) 
         "Recommend": format!("https://api.aliyun.com/troubleshoot?q={}&product=Ecs&requestId={request_id}", error.code),
     });
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
-    respond(status, "Error", &body, format, &error.code)
+    let response = respond(status, "Error", &body, format);
+    Served { route, outcome: Outcome::error(&error.code, error.detail.as_deref()), response }
 }
 
-fn respond(status: StatusCode, root: &str, body: &Value, format: Format, outcome: &str) -> Response {
-    let (content_type, text) = match format {
-        Format::Json => (JSON_CONTENT_TYPE, serde_json::to_string(body).unwrap_or_else(|_| "{}".into())),
-        Format::Xml => (XML_CONTENT_TYPE, to_xml(root, body)),
-    };
-    let mut response = (status, [(header::CONTENT_TYPE, content_type)], Body::from(text)).into_response();
-    if let Ok(value) = outcome.parse() {
-        response.headers_mut().insert("x-emulator-outcome", value);
+fn respond(status: StatusCode, root: &str, body: &Value, format: Format) -> Response {
+    match format {
+        Format::Json => text_response(status, JSON_CONTENT_TYPE, serde_json::to_string(body).unwrap_or_else(|_| "{}".into())),
+        Format::Xml => text_response(status, XML_CONTENT_TYPE, to_xml(root, body)),
     }
-    response
 }
 
 /// XML the way the RPC gateway writes it: objects become child elements, and a list becomes one
@@ -74,7 +71,9 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::errors::EcsCode;
     use super::*;
+    use axum::http::header;
     use serde_json::json;
 
     #[test]
@@ -90,14 +89,14 @@ mod tests {
 
     #[tokio::test]
     async fn errors_carry_their_status_and_the_five_fields() {
-        let response = error("ID-1", "ecs.aliyuncs.com", &EcsError::new("QuotaExceed.KeyPair"), Format::Json);
+        let response = error("ecs".into(), "ID-1", "ecs.aliyuncs.com", &EcsError::new(EcsCode::KeyPairQuotaExceed), Format::Json).response;
         assert_eq!(response.status(), 403);
         assert_eq!(response.headers()[header::CONTENT_TYPE], JSON_CONTENT_TYPE);
         let bytes = axum::body::to_bytes(response.into_body(), 10_000).await.unwrap();
         let body: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(body["Code"], "QuotaExceed.KeyPair");
         assert_eq!(body["Recommend"], "https://api.aliyun.com/troubleshoot?q=QuotaExceed.KeyPair&product=Ecs&requestId=ID-1");
-        let xml = error("ID-1", "ecs.aliyuncs.com", &EcsError::new("InternalError"), Format::Xml);
+        let xml = error("ecs".into(), "ID-1", "ecs.aliyuncs.com", &EcsError::new(EcsCode::InternalError), Format::Xml).response;
         assert_eq!(
             (xml.status().as_u16(), &xml.headers()[header::CONTENT_TYPE]),
             (500, &XML_CONTENT_TYPE.parse::<axum::http::HeaderValue>().unwrap())

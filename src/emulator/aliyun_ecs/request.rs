@@ -12,11 +12,13 @@
 
 use std::sync::Arc;
 
-use super::errors::EcsError;
-use super::{ACTIONS, VERSION};
+use super::errors::{EcsCode, EcsError};
+use super::{ACTIONS, Ecs, VERSION};
+use crate::clock;
 use crate::emulator::Emulator;
 use crate::emulator::accounts::Account;
-use crate::emulator::http::RawRequest;
+use crate::emulator::actions::{self, ActionSpec};
+use crate::emulator::wire::{self, BodyProblem, RawRequest};
 use crate::sign::{self, HttpParts, SignatureError};
 
 /// Decoded request parameters in the order received (query first, then a form body); lookups
@@ -32,9 +34,7 @@ impl Params {
     /// Query parameters merged with form-body parameters, as the RPC signature covers them
     /// (apis.md §3.1).
     pub fn of(raw: &RawRequest) -> Self {
-        let mut pairs = raw.query_params();
-        pairs.extend(raw.form_params());
-        Self(pairs)
+        Self(raw.all_params())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -70,14 +70,14 @@ pub fn format(params: &Params, raw: &RawRequest) -> (Format, Result<(), EcsError
         None => (by_accept, Ok(())),
         Some(f) if f.eq_ignore_ascii_case("JSON") => (Format::Json, Ok(())),
         Some(f) if f.eq_ignore_ascii_case("XML") => (Format::Xml, Ok(())),
-        Some(_) => (by_accept, Err(EcsError::new("InvalidParameter.Format"))),
+        Some(_) => (by_accept, Err(EcsError::new(EcsCode::InvalidFormat))),
     }
 }
 
 /// An authenticated call, ready for the handlers.
 #[derive(Debug)]
 pub struct EcsCall {
-    pub action: String,
+    pub action: &'static ActionSpec,
     pub params: Params,
     pub account: Arc<Account>,
 }
@@ -89,26 +89,31 @@ pub fn is_acs3(raw: &RawRequest) -> bool {
 }
 
 /// Authenticates by whichever scheme the request uses; see the module docs for the order.
-pub fn authenticate(emulator: &Arc<Emulator>, raw: &RawRequest, params: Params) -> Result<EcsCall, EcsError> {
+pub fn authenticate(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, params: Params) -> Result<EcsCall, EcsError> {
     if raw.method != "GET" && raw.method != "POST" {
-        return Err(EcsError::new("UnsupportedHTTPMethod"));
+        return Err(EcsError::new(EcsCode::UnsupportedHttpMethod));
+    }
+    // No Alibaba document states a body limit; the emulator's is refused with the gateway's
+    // InvalidParameter naming the body, before anything is parsed or authenticated.
+    match raw.body_problem {
+        Some(BodyProblem::TooLarge) => return Err(EcsError::invalid_parameter("Body").with_detail("the body exceeds the size limit")),
+        Some(BodyProblem::Malformed) => return Err(EcsError::invalid_parameter("Body").with_detail("the body could not be read")),
+        None => {}
     }
     let (account, version, action) =
-        if is_acs3(raw) { authenticate_acs3(emulator, raw, &params)? } else { authenticate_rpc(emulator, raw, &params)? };
+        if is_acs3(raw) { authenticate_acs3(ecs, emulator, raw, &params)? } else { authenticate_rpc(ecs, emulator, raw, &params)? };
     let version = version.ok_or_else(|| EcsError::missing_parameter("Version"))?;
     if version != VERSION {
-        return Err(EcsError::new("InvalidVersion"));
+        return Err(EcsError::new(EcsCode::InvalidVersion));
     }
     let action = action.ok_or_else(|| EcsError::missing_parameter("Action"))?;
-    if !ACTIONS.contains(&action.as_str()) {
-        return Err(EcsError::new("InvalidApi.NotFound"));
-    }
+    let action = actions::find(ACTIONS, &action).ok_or_else(|| EcsError::new(EcsCode::ApiNotFound))?;
     Ok(EcsCall { action, params, account })
 }
 
 type Authenticated = (Arc<Account>, Option<String>, Option<String>);
 
-fn authenticate_rpc(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params) -> Result<Authenticated, EcsError> {
+fn authenticate_rpc(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params) -> Result<Authenticated, EcsError> {
     let required = |name: &'static str| params.get(name).ok_or_else(|| EcsError::missing_parameter(name));
     let access_key_id = required("AccessKeyId")?;
     required("Signature")?;
@@ -117,31 +122,31 @@ fn authenticate_rpc(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params)
     let nonce = required("SignatureNonce")?;
     let timestamp = required("Timestamp")?;
     if method != sign::acs_rpc::SIGNATURE_METHOD {
-        return Err(EcsError::new("InvalidSignatureMethod"));
+        return Err(EcsError::new(EcsCode::InvalidSignatureMethod));
     }
     if version != "1.0" {
-        return Err(EcsError::new("IncompleteSignature"));
+        return Err(EcsError::new(EcsCode::IncompleteSignature));
     }
     let timestamp = parse_time(timestamp)?;
-    let account = emulator.accounts.get(access_key_id).ok_or_else(|| EcsError::new("InvalidAccessKeyId.NotFound"))?;
-    check_skew(emulator, timestamp)?;
+    let account = emulator.accounts.get(access_key_id).ok_or_else(|| EcsError::new(EcsCode::AccessKeyIdNotFound))?;
+    check_skew(ecs, emulator, timestamp)?;
     sign::acs_rpc::verify(&raw.method, params.pairs(), account.secret_key()).map_err(|e| signature_error(emulator, access_key_id, e))?;
-    check_nonce(emulator, &account, nonce)?;
+    check_nonce(ecs, emulator, &account, nonce)?;
     // RPC signs its parameters, not headers: Version and Action come from the parameters.
     Ok((account, params.get("Version").map(str::to_string), params.get("Action").map(str::to_string)))
 }
 
-fn authenticate_acs3(emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params) -> Result<Authenticated, EcsError> {
+fn authenticate_acs3(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, params: &Params) -> Result<Authenticated, EcsError> {
     let header = raw.header("authorization").unwrap_or("");
-    let auth = sign::acs3::parse_authorization(header).map_err(|_| EcsError::new("IncompleteSignature"))?;
+    let auth = sign::acs3::parse_authorization(header).map_err(|_| EcsError::new(EcsCode::IncompleteSignature))?;
     let nonce = raw.header("x-acs-signature-nonce").ok_or_else(|| EcsError::missing_parameter("x-acs-signature-nonce"))?;
     let date = raw.header("x-acs-date").ok_or_else(|| EcsError::missing_parameter("x-acs-date"))?;
     let timestamp = parse_time(date)?;
-    let account = emulator.accounts.get(&auth.access_key_id).ok_or_else(|| EcsError::new("InvalidAccessKeyId.NotFound"))?;
-    check_skew(emulator, timestamp)?;
+    let account = emulator.accounts.get(&auth.access_key_id).ok_or_else(|| EcsError::new(EcsCode::AccessKeyIdNotFound))?;
+    check_skew(ecs, emulator, timestamp)?;
     let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
     sign::acs3::verify(&parts, &auth, account.secret_key()).map_err(|e| signature_error(emulator, &auth.access_key_id, e))?;
-    check_nonce(emulator, &account, nonce)?;
+    check_nonce(ecs, emulator, &account, nonce)?;
     // ACS3 signs the x-acs-* headers: Version and Action come from them, else from parameters.
     let pick = |header: &str, param: &str| raw.header(header).or_else(|| params.get(param)).map(str::to_string);
     Ok((account, pick("x-acs-version", "Version"), pick("x-acs-action", "Action")))
@@ -152,37 +157,38 @@ pub fn parse_time(text: &str) -> Result<i64, EcsError> {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::PrimitiveDateTime::parse(text.trim(), &format)
         .map(|t| t.assume_utc().unix_timestamp())
-        .map_err(|_| EcsError::new("InvalidTimeStamp.Format"))
+        .map_err(|_| EcsError::new(EcsCode::InvalidTimeStampFormat))
 }
 
-fn check_skew(emulator: &Arc<Emulator>, timestamp: i64) -> Result<(), EcsError> {
+/// Computed without overflow for any timestamp.
+fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsError> {
     let now = emulator.config.clock.now_secs();
-    if (now - timestamp).abs() > emulator.config.ecs.max_clock_skew_secs {
-        return Err(EcsError::new("InvalidTimeStamp.Expired"));
+    if !clock::within_skew(now, timestamp, ecs.settings.max_clock_skew_secs) {
+        return Err(EcsError::new(EcsCode::InvalidTimeStampExpired));
     }
     Ok(())
 }
 
 /// A nonce must outlive every request that could carry it past the skew check: a request stamped
 /// up to one skew ahead of now stays valid for one more skew, so it is kept for twice the skew.
-fn check_nonce(emulator: &Arc<Emulator>, account: &Account, nonce: &str) -> Result<(), EcsError> {
-    let keep = 2 * emulator.config.ecs.max_clock_skew_secs;
-    if emulator.ecs.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
+fn check_nonce(ecs: &Ecs, emulator: &Emulator, account: &Account, nonce: &str) -> Result<(), EcsError> {
+    let keep = ecs.settings.max_clock_skew_secs.saturating_mul(2);
+    if ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
         Ok(())
     } else {
-        Err(EcsError::new("SignatureNonceUsed"))
+        Err(EcsError::new(EcsCode::SignatureNonceUsed))
     }
 }
 
-fn signature_error(emulator: &Arc<Emulator>, access_key_id: &str, error: SignatureError) -> EcsError {
+fn signature_error(emulator: &Emulator, access_key_id: &str, error: SignatureError) -> EcsError {
     match error {
         SignatureError::Mismatch(expected) => {
-            emulator.log.signature_mismatch(access_key_id, &expected);
+            emulator.log.signature_mismatch(access_key_id, &wire::without_credentials(&expected));
             EcsError::signature_does_not_match(&expected.string_to_sign)
         }
         SignatureError::Missing(name) => EcsError::missing_parameter(name),
-        SignatureError::UnsupportedMethod(_) => EcsError::new("InvalidSignatureMethod"),
-        SignatureError::Malformed(_) => EcsError::new("IncompleteSignature"),
+        SignatureError::UnsupportedMethod(_) => EcsError::new(EcsCode::InvalidSignatureMethod),
+        SignatureError::Malformed(_) => EcsError::new(EcsCode::IncompleteSignature),
     }
 }
 
@@ -197,7 +203,7 @@ mod tests {
             query: query.into(),
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: Vec::new(),
-            body_too_large: false,
+            body_problem: None,
         }
     }
 

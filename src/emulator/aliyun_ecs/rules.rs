@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::errors::EcsError;
+use super::errors::{EcsCode, EcsError};
 use super::request::Params;
 use super::settings::EcsSettings;
 use crate::keys;
@@ -83,7 +83,7 @@ pub struct DescribeQuery {
 /// RegionId: required and one of the configured regions (seed 004 InvalidRegionId.NotFound).
 pub fn region(params: &Params, settings: &EcsSettings) -> Result<String, EcsError> {
     let region = params.get("RegionId").ok_or_else(|| EcsError::missing_parameter("RegionId"))?;
-    if settings.regions.iter().any(|r| r == region) { Ok(region.to_string()) } else { Err(EcsError::new("InvalidRegionId.NotFound")) }
+    if settings.regions.iter().any(|r| r == region) { Ok(region.to_string()) } else { Err(EcsError::new(EcsCode::RegionIdNotFound)) }
 }
 
 /// CreateKeyPair (seed 004). `groups` are the account's resource groups, default included.
@@ -110,16 +110,16 @@ fn key_pair_name(params: &Params, rule: &Regex) -> Result<String, EcsError> {
     let chars = name.chars().count();
     let url = ["http://", "https://"].iter().any(|p| name.to_ascii_lowercase().starts_with(p));
     if !(NAME_MIN_CHARS..=NAME_MAX_CHARS).contains(&chars) || url || !rule.is_match(name) {
-        return Err(EcsError::new("InvalidKeyPairName.Malformed"));
+        return Err(EcsError::new(EcsCode::KeyPairNameMalformed));
     }
     Ok(name.to_string())
 }
 
 fn public_key_body(params: &Params, settings: &EcsSettings) -> Result<ImportedKey, EcsError> {
     let body = params.get("PublicKeyBody").ok_or_else(|| EcsError::missing_parameter("PublicKeyBody"))?;
-    let parsed = keys::parse_openssh_public(body).map_err(|_| EcsError::new("InvalidPublicKeyBody.Malformed"))?;
+    let parsed = keys::parse_openssh_public(body).map_err(|_| EcsError::new(EcsCode::PublicKeyBodyMalformed))?;
     if !settings.import_key_types.contains(&parsed.algorithm) {
-        return Err(EcsError::new("InvalidPublicKeyBody.Malformed"));
+        return Err(EcsError::new(EcsCode::PublicKeyBodyMalformed));
     }
     Ok(ImportedKey { line: body.trim().to_string(), blob: parsed.blob })
 }
@@ -128,7 +128,7 @@ fn resource_group(params: &Params, settings: &EcsSettings, groups: &BTreeSet<Str
     match params.get("ResourceGroupId") {
         None => Ok(settings.default_resource_group.clone()),
         Some(id) if groups.contains(id) => Ok(id.to_string()),
-        Some(_) => Err(EcsError::new("InvalidResourceGroup.NotFound")),
+        Some(_) => Err(EcsError::new(EcsCode::ResourceGroupNotFound)),
     }
 }
 
@@ -163,16 +163,16 @@ fn tags(params: &Params) -> Result<Vec<Tag>, EcsError> {
         let key = key.unwrap_or("");
         let value = value.unwrap_or("");
         if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || starts_with_any(key, RESERVED_TAG_KEY_PREFIXES) || has_url(key) {
-            return Err(EcsError::new("InvalidTagKey.Malformed"));
+            return Err(EcsError::new(EcsCode::TagKeyMalformed));
         }
         if value.chars().count() > TAG_VALUE_MAX_CHARS || starts_with_any(value, RESERVED_TAG_VALUE_PREFIXES) || has_url(value) {
-            return Err(EcsError::new("InvalidTagValue.Malformed"));
+            return Err(EcsError::new(EcsCode::TagValueMalformed));
         }
         tags.push(Tag { key: key.to_string(), value: value.to_string() });
     }
     let keys: BTreeSet<&str> = tags.iter().map(|t| t.key.as_str()).collect();
     if keys.len() != tags.len() {
-        return Err(EcsError::new("Duplicate.TagKey"));
+        return Err(EcsError::new(EcsCode::DuplicateTagKey));
     }
     Ok(tags)
 }
@@ -229,12 +229,12 @@ pub fn normalize_fingerprint(text: &str) -> String {
 pub fn parse_delete(params: &Params, settings: &EcsSettings) -> Result<(String, Vec<String>), EcsError> {
     let region_id = region(params, settings)?;
     let text = params.get("KeyPairNames").ok_or_else(|| EcsError::missing_parameter("KeyPairNames"))?;
-    let names: Vec<String> = serde_json::from_str(text).map_err(|_| EcsError::new("InvalidKeyPairNames.ValueNotSupported"))?;
+    let names: Vec<String> = serde_json::from_str(text).map_err(|_| EcsError::new(EcsCode::KeyPairNamesValueNotSupported))?;
     if names.is_empty() {
-        return Err(EcsError::new("InvalidKeyPairNames.ValueNotSupported"));
+        return Err(EcsError::new(EcsCode::KeyPairNamesValueNotSupported));
     }
     if names.len() > MAX_DELETE_NAMES {
-        return Err(EcsError::new("InstanceKeyPairLimitExceeded"));
+        return Err(EcsError::new(EcsCode::InstanceKeyPairLimitExceeded));
     }
     Ok((region_id, names))
 }

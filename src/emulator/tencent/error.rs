@@ -4,16 +4,51 @@
 
 use std::fmt;
 
-/// A Tencent API error: a documented code and its message.
+use crate::emulator::codes::Documented;
+
+/// A Tencent API error: a documented code and its message. Product codes come from the product's
+/// [`Documented`] enum; the common codes from the constructors here, each written once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TencentError {
     pub code: String,
     pub message: String,
+    /// Which value failed, for the emulator's log only: never appended to the documented message.
+    pub detail: Option<String>,
+}
+
+impl<C: Documented> From<C> for TencentError {
+    fn from(code: C) -> Self {
+        Self::new(code.code(), code.message())
+    }
 }
 
 impl TencentError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), message: message.into() }
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        Self { code: code.to_string(), message: message.into(), detail: None }
+    }
+
+    /// The documented error `code`, with `detail` for the log (the answer keeps the documented message).
+    pub fn documented(code: impl Documented, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Self { detail: (!detail.is_empty()).then_some(detail), ..Self::from(code) }
+    }
+
+    /// The same error, with `detail` (which value failed) for the log.
+    pub fn with_detail(self, detail: impl Into<String>) -> Self {
+        Self { detail: Some(detail.into()), ..self }
+    }
+
+    /// An injected fault's code: its documented message if `C` knows the code, else a message
+    /// saying it was injected (any code can be injected through the control API).
+    pub fn injected<C: Documented>(code: &str) -> Self {
+        match C::from_code(code) {
+            Some(known) => Self::from(known),
+            None => Self::new(code, "Injected error."),
+        }
+    }
+
+    pub fn unknown_parameter(name: &str) -> Self {
+        Self::new("UnknownParameter", format!("The parameter `{name}` is not recognized."))
     }
 
     pub fn missing_parameter(name: &str) -> Self {
@@ -59,10 +94,13 @@ impl TencentError {
         Self::new("NoSuchProduct", format!("The product `{service}` does not exist."))
     }
 
-    pub fn request_limit_exceeded() -> Self {
+    /// `per_second`: the action's documented limit, which the message names.
+    pub fn request_limit_exceeded(per_second: u32) -> Self {
         Self::new(
             "RequestLimitExceeded",
-            "Your current request times equals to `10` in a second, which exceeds the frequency limit `10` for a second. Please reduce the frequency of calls.",
+            format!(
+                "Your current request times equals to `{per_second}` in a second, which exceeds the frequency limit `{per_second}` for a second. Please reduce the frequency of calls."
+            ),
         )
     }
 
@@ -70,8 +108,17 @@ impl TencentError {
         Self::new("RequestSizeLimitExceeded", "The request size exceeds the upper limit.")
     }
 
+    /// A body that could not be read (a malformed chunk size); the message is ours.
+    pub fn invalid_request() -> Self {
+        Self::new("InvalidRequest", "The request could not be read.")
+    }
+
     pub fn unsupported_protocol(method: &str) -> Self {
         Self::new("UnsupportedProtocol", format!("HTTP method `{method}` is not supported; use GET or POST."))
+    }
+
+    pub fn unauthorized_operation() -> Self {
+        Self::new("AuthFailure.UnauthorizedOperation", "The request is not authorized by CAM.")
     }
 
     pub fn unsupported_region(region: &str) -> Self {
@@ -86,3 +133,14 @@ impl fmt::Display for TencentError {
 }
 
 impl std::error::Error for TencentError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_throttling_message_names_the_actions_limit() {
+        let message = TencentError::request_limit_exceeded(20).message;
+        assert!(message.contains("frequency limit `20` for a second"), "{message}");
+    }
+}

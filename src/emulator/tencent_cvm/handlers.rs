@@ -8,26 +8,28 @@ use serde_json::{Map, Value, json};
 use super::model::{KeyPairRecord, Limits};
 use super::rules;
 use super::settings::{QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
+use super::{Cvm, CvmCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
-use crate::emulator::tencent::{Call, TencentError};
+use crate::emulator::actions::KeyPairAction;
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::product::{self as tencent, Call};
 use crate::keys;
 
-pub async fn handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let settings = &emulator.config.cvm;
-    rules::check_region(call.region.as_deref(), settings)?;
-    rules::check_known_parameters(&call.action, &call.params, settings)?;
-    match call.action.as_str() {
-        "CreateKeyPair" => create(emulator, call).await,
-        "ImportKeyPair" => import(emulator, call),
-        "DescribeKeyPairs" => describe(emulator, call),
-        "DeleteKeyPairs" => delete(emulator, call),
-        other => Err(TencentError::invalid_action(other)),
+pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
+    match call.action.action {
+        KeyPairAction::Create => create(cvm, emulator, call).await,
+        KeyPairAction::Import => import(cvm, emulator, call),
+        KeyPairAction::Describe => {
+            let (total, page) = cvm.store.describe(&call.account.id, &rules::parse_describe(&call.params)?);
+            Ok(tencent::key_pair_set(total, &page, key_pair_json))
+        }
+        KeyPairAction::Delete => cvm.store.delete(&call.account.id, &rules::parse_delete(&call.params)?).map(|()| Map::new()),
     }
 }
 
-fn limits(emulator: &Emulator, call: &Call) -> Limits {
-    let settings = &emulator.config.cvm;
+fn limits(cvm: &Cvm, call: &Call) -> Limits {
+    let settings = &cvm.settings;
     Limits {
         key_pairs: call.account.quota(QUOTA_KEY_PAIRS, settings.key_pair_quota),
         tag_resources: call.account.quota(QUOTA_TAG_RESOURCES, settings.tag_resource_quota),
@@ -35,11 +37,13 @@ fn limits(emulator: &Emulator, call: &Call) -> Limits {
 }
 
 /// CreateKeyPair (seed 000): the response carries the fields of the documented example.
-async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let settings = &emulator.config.cvm;
+async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
+    let settings = &cvm.settings;
     let new = rules::parse_create(&call.params, call.typed, settings, &call.account.settings().projects)?;
-    let reservation = emulator.cvm.reserve(&call.account.id, new, limits(emulator, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits).await.map_err(|_| super::errors::by_code("InternalServerError"))?;
+    let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
+    let key = keys::generate_rsa_off_runtime(settings.key_bits)
+        .await
+        .map_err(|e| TencentError::documented(CvmCode::InternalServerError, e.to_string()))?;
     // Generated public keys carry a `skey_<digits>` comment, as in seed 000's example.
     let comment: u32 = rand::rng().random_range(100_000..1_000_000);
     let public_key = format!("{} skey_{comment}", key.public_openssh);
@@ -54,27 +58,12 @@ async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Val
 }
 
 /// ImportKeyPair (seed 003): answers with the new KeyId only.
-fn import(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let new = rules::parse_import(&call.params, call.typed, &emulator.config.cvm, &call.account.settings().projects)?;
+fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
+    let new = rules::parse_import(&call.params, call.typed, &cvm.settings, &call.account.settings().projects)?;
     let (line, blob) = new.public_key.clone().unwrap_or_default();
-    let reservation = emulator.cvm.reserve(&call.account.id, new, limits(emulator, call))?;
+    let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
     let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
-    Ok(Map::from_iter([("KeyId".to_string(), json!(record.key_id))]))
-}
-
-fn describe(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let query = rules::parse_describe(&call.params)?;
-    let (total, page) = emulator.cvm.describe(&call.account.id, &query);
-    Ok(Map::from_iter([
-        ("TotalCount".to_string(), json!(total)),
-        ("KeyPairSet".to_string(), Value::Array(page.iter().map(key_pair_json).collect())),
-    ]))
-}
-
-fn delete(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let ids = rules::parse_delete(&call.params)?;
-    emulator.cvm.delete(&call.account.id, &ids)?;
-    Ok(Map::new())
+    Ok(tencent::key_id(&record.key_id))
 }
 
 /// The KeyPair data type as DescribeKeyPairs returns it (apis.md §1.4; no PrivateKey).

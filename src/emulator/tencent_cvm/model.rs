@@ -1,10 +1,11 @@
 //! CVM key-pair state per account, and the rules that depend on it (duplicates, quotas), on the
 //! shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
-use super::errors::{by_code, with_detail};
+use super::errors::CvmCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
-use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::keystore::{self, Conflict, StoredKey};
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::store::{AccountKeys, tag_filter};
 
 /// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'
 /// private keys", seed 000 §1).
@@ -43,7 +44,7 @@ pub struct Limits {
 /// account id.
 #[derive(Debug, Default)]
 pub struct CvmStore {
-    keys: KeyStore<String, KeyPairRecord>,
+    keys: AccountKeys<KeyPairRecord>,
 }
 
 /// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
@@ -81,59 +82,50 @@ impl CvmStore {
             for tag in &tags {
                 let bound = stored.iter().filter(|k| k.tags.contains(tag)).count() as u64;
                 if bound >= limits.tag_resources {
-                    return Err(with_detail("LimitExceeded.TagResourceQuota", format!("(tag `{}`)", tag.key)));
+                    return Err(TencentError::documented(CvmCode::TagResourceQuota, format!("tag `{}`", tag.key)));
                 }
             }
             Ok(())
         };
         // Messages name no generated name or id: they are verbatim, and those vary from run to run.
-        let inner = self.keys.reserve(account_id.to_string(), &new.key_name, blob, limits.key_pairs, tag_quota).map_err(|c| match c {
-            Conflict::NameTaken => by_code("InvalidKeyPairName.Duplicate"),
-            Conflict::PublicKeyTaken => by_code("InvalidPublicKey.Duplicate"),
-            Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => with_detail("InvalidKeyPair.LimitExceeded", format!("(quota {})", limits.key_pairs)),
-        })?;
+        let inner =
+            self.keys.keys.reserve(account_id.to_string(), &new.key_name, blob, limits.key_pairs, tag_quota).map_err(|c| match c {
+                Conflict::NameTaken => CvmCode::KeyPairNameDuplicate.into(),
+                Conflict::PublicKeyTaken => CvmCode::PublicKeyDuplicate.into(),
+                Conflict::Other(error) => error,
+                Conflict::QuotaExceeded => TencentError::documented(CvmCode::KeyPairLimitExceeded, format!("quota {}", limits.key_pairs)),
+            })?;
         Ok(Reservation { inner, new })
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
     pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        let keep = |k: &KeyPairRecord| {
-            (query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
-                && query.filters.iter().all(|(name, values)| filter_matches(k, name, values))
-        };
-        self.keys.with_scope(account_id.to_string(), |keys| keys.page(keep, query.offset, query.limit))
+        self.keys.describe(account_id, query, filter_matches)
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
-        let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
-        if removed { Ok(()) } else { Err(by_code("InvalidKeyPairId.NotFound")) }
+        self.keys.delete(account_id, ids, || CvmCode::KeyPairIdNotFound.into())
     }
 
     /// Every key pair of an account (control API).
     pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
-        self.keys.list(&account_id.to_string())
+        self.keys.list(account_id)
     }
 
     /// Forgets everything of one account (control API reset).
     pub fn reset(&self, account_id: &str) {
-        self.keys.forget(|scope| scope == account_id);
+        self.keys.reset(account_id);
     }
 }
 
-/// Different filters AND, the values of one filter OR (apis.md §1.4).
-fn filter_matches(key: &KeyPairRecord, name: &str, values: &[String]) -> bool {
-    values.iter().any(|value| match name {
-        "project-id" => key.project_id.to_string() == *value,
-        "key-name" => key.key_name == *value,
-        "tag-key" => key.tags.iter().any(|t| t.key == *value),
-        "tag-value" => key.tags.iter().any(|t| t.value == *value),
-        _ => match name.strip_prefix("tag:") {
-            Some(tag_key) => key.tags.iter().any(|t| t.key == tag_key && t.value == *value),
-            None => false,
-        },
-    })
+/// One value of one filter (apis.md §1.4).
+fn filter_matches(key: &KeyPairRecord, name: &str, value: &str) -> bool {
+    match name {
+        "project-id" => key.project_id.to_string() == value,
+        "key-name" => key.key_name == value,
+        _ => tag_filter(&key.tags, name, value).unwrap_or(false),
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! The documented validation of CVM key-pair requests, as pure functions of the parameters.
+//! The documented validation of CVM key-pair requests, as pure functions of the parameters. The
+//! rules CVM shares with Lighthouse are [`crate::emulator::tencent::rules`]; this file passes in
+//! CVM's codes and adds its own (ProjectId, TagSpecification, reserved tag keys).
 //!
 //! When several rules fail at once, the first in this fixed order wins (ledger L-CVM-10):
 //! Region → KeyName (absent, empty, too long, illegal characters) → ProjectId (absent, not an
@@ -11,25 +13,17 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::errors::with_detail;
+use super::errors::CvmCode;
 use super::settings::{AbsentName, CvmSettings};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
-use crate::keys;
+use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
+pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
 
-/// "can contain numbers, letters, and underscores, with a maximum length of 25 characters" (seed 000 §2).
-pub const KEY_NAME_MAX_CHARS: usize = 25;
-static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_]+$").expect("valid regex"));
 /// `skey-` + 8 characters (apis.md §1.6; `skey-1122` is the documented malformed example).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
 /// The only `ResourceType` a key pair's TagSpecification may name.
 pub const TAG_RESOURCE_TYPE: &str = "keypair";
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Tag {
-    pub key: String,
-    pub value: String,
-}
 
 /// A validated CreateKeyPair / ImportKeyPair request.
 #[derive(Debug, Clone)]
@@ -39,29 +33,6 @@ pub struct NewKeyPair {
     pub tags: Vec<Tag>,
     /// ImportKeyPair only: the public key line as given, and its wire blob.
     pub public_key: Option<(String, Vec<u8>)>,
-}
-
-/// The parameters each action defines (seed 000 §2, seed 003 §2, apis.md §1.4).
-pub fn parameters_of(action: &str) -> &'static [&'static str] {
-    match action {
-        "CreateKeyPair" => &["KeyName", "ProjectId", "TagSpecification"],
-        "ImportKeyPair" => &["KeyName", "ProjectId", "PublicKey", "TagSpecification"],
-        "DescribeKeyPairs" => &["KeyIds", "Filters", "Offset", "Limit"],
-        "DeleteKeyPairs" => &["KeyIds"],
-        _ => &[],
-    }
-}
-
-/// A parameter `action` does not define is `UnknownParameter` (apis.md §1.3; ledger L-CVM-15).
-pub fn check_known_parameters(action: &str, params: &Value, settings: &CvmSettings) -> Result<(), TencentError> {
-    if !settings.reject_unknown_parameters {
-        return Ok(());
-    }
-    let known = parameters_of(action);
-    match params.as_object().and_then(|map| map.keys().find(|k| !known.contains(&k.as_str()))) {
-        Some(name) => Err(TencentError::new("UnknownParameter", format!("The parameter `{name}` is not recognized."))),
-        None => Ok(()),
-    }
 }
 
 pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), TencentError> {
@@ -81,37 +52,22 @@ pub fn parse_create(params: &Value, typed: bool, settings: &CvmSettings, project
 pub fn parse_import(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
     let key_name = key_name(params, settings)?;
     let project_id = project_id(params, typed, settings, projects)?;
-    let public_key = public_key(params)?;
+    let public_key = shared::public_key(params, CvmCode::PublicKeyMalformed.into())?;
     let tags = tag_specification(params, settings, settings.import_rejects_reserved_tags)?;
     Ok(NewKeyPair { key_name, project_id, tags, public_key: Some(public_key) })
 }
 
-fn string_param<'a>(params: &'a Value, name: &str) -> Result<Option<&'a str>, TencentError> {
-    match params.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(TencentError::invalid_parameter(format!("`{name}` must be a string."))),
-    }
-}
-
 fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentError> {
-    let name = match string_param(params, "KeyName")? {
-        Some(name) => name,
-        None if settings.absent_name == AbsentName::MissingParameter => {
-            return Err(TencentError::missing_parameter("KeyName"));
-        }
-        None => "",
-    };
-    if name.is_empty() {
-        return Err(with_detail("InvalidKeyPairNameEmpty", ""));
-    }
-    if name.chars().count() > KEY_NAME_MAX_CHARS {
-        return Err(with_detail("InvalidKeyPairNameTooLong", format!("(got {} characters)", name.chars().count())));
-    }
-    if !KEY_NAME_CHARS.is_match(name) {
-        return Err(with_detail("InvalidKeyPairNameIncludeIllegalChar", ""));
-    }
-    Ok(name.to_string())
+    shared::key_name(
+        params,
+        KeyNameRule {
+            absent_is_missing: settings.absent_name == AbsentName::MissingParameter,
+            check_chars: true,
+            empty: CvmCode::KeyPairNameEmpty.into(),
+            too_long: CvmCode::KeyPairNameTooLong.into(),
+            illegal: CvmCode::KeyPairNameIncludeIllegalChar.into(),
+        },
+    )
 }
 
 fn project_id(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
@@ -125,18 +81,9 @@ fn project_id(params: &Value, typed: bool, settings: &CvmSettings, projects: &BT
     }
     let id = as_integer(value).ok_or_else(|| TencentError::invalid_parameter("`ProjectId` must be an integer."))?;
     if !projects.contains(&id) {
-        return Err(with_detail("InvalidProjectId.NotFound", format!("(ProjectId {id})")));
+        return Err(TencentError::documented(CvmCode::ProjectIdNotFound, format!("ProjectId {id}")));
     }
     Ok(id)
-}
-
-fn public_key(params: &Value) -> Result<(String, Vec<u8>), TencentError> {
-    let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
-    let parsed = keys::parse_openssh_public(line).map_err(|_| with_detail("InvalidPublicKey.Malformed", ""))?;
-    if parsed.algorithm != "ssh-rsa" {
-        return Err(with_detail("InvalidPublicKey.Malformed", format!("(the key type is {})", parsed.algorithm)));
-    }
-    Ok((line.trim().to_string(), parsed.blob))
 }
 
 fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bool) -> Result<Vec<Tag>, TencentError> {
@@ -149,10 +96,8 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
     for (i, spec) in specs.iter().enumerate() {
         let resource_type = spec.get("ResourceType").and_then(Value::as_str).unwrap_or("");
         if resource_type != TAG_RESOURCE_TYPE {
-            return Err(with_detail(
-                "InvalidParameterValue",
-                format!("(TagSpecification.{i}.ResourceType must be `{TAG_RESOURCE_TYPE}`, got `{resource_type}`)"),
-            ));
+            let detail = format!("TagSpecification.{i}.ResourceType must be `{TAG_RESOURCE_TYPE}`, got `{resource_type}`");
+            return Err(TencentError::documented(CvmCode::InvalidParameterValue, detail));
         }
         let list = match spec.get("Tags") {
             None | Some(Value::Null) => continue,
@@ -160,45 +105,37 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
             Some(_) => return Err(TencentError::invalid_parameter(format!("`TagSpecification.{i}.Tags` must be a list."))),
         };
         for tag in list {
-            let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
-            let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
-            if key.is_empty() || key.chars().count() > settings.tag_key_max_chars || value.chars().count() > settings.tag_value_max_chars {
-                return Err(with_detail("InvalidParameterValue", "(tag key must be 1-127 characters, value at most 255)"));
-            }
-            let lower = key.to_ascii_lowercase();
+            let tag = shared::tag(tag, settings.tag_key_max_chars, settings.tag_value_max_chars).ok_or_else(|| {
+                TencentError::documented(
+                    CvmCode::InvalidParameterValue,
+                    format!("tag key must be 1-{} characters, value at most {}", settings.tag_key_max_chars, settings.tag_value_max_chars),
+                )
+            })?;
+            let lower = tag.key.to_ascii_lowercase();
             if reject_reserved && settings.reserved_tag_prefixes.iter().any(|p| lower.starts_with(p.as_str())) {
-                return Err(with_detail("FailedOperation.TagKeyReserved", format!("(`{key}`)")));
+                return Err(TencentError::documented(CvmCode::TagKeyReserved, format!("`{}`", tag.key)));
             }
-            tags.push(Tag { key: key.to_string(), value: value.to_string() });
+            tags.push(tag);
         }
     }
     Ok(tags)
-}
-
-/// A validated DescribeKeyPairs request (apis.md §1.4).
-#[derive(Debug, Clone, Default)]
-pub struct DescribeQuery {
-    pub key_ids: Vec<String>,
-    pub filters: Vec<(String, Vec<String>)>,
-    pub offset: usize,
-    pub limit: usize,
 }
 
 /// Filter names DescribeKeyPairs documents; `tag:<key>` is also accepted.
 pub const FILTER_NAMES: &[&str] = &["project-id", "key-name", "tag-key", "tag-value"];
 
 pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
-    let key_ids = id_list(params, "KeyIds", 100)?;
+    let key_ids = id_list(params)?;
     let mut filters = Vec::new();
     if let Some(list) = params.get("Filters").filter(|v| !v.is_null()) {
         let list = list.as_array().ok_or_else(|| TencentError::invalid_parameter("`Filters` must be a list."))?;
         for filter in list {
             let name = filter.get("Name").and_then(Value::as_str).unwrap_or("");
             if !FILTER_NAMES.contains(&name) && !name.starts_with("tag:") {
-                return Err(with_detail("InvalidFilter", format!("(`{name}`)")));
+                return Err(TencentError::documented(CvmCode::InvalidFilter, format!("`{name}`")));
             }
             let values = match filter.get("Values") {
-                Some(Value::Array(values)) => values.iter().map(as_text).collect(),
+                Some(Value::Array(values)) => values.iter().map(shared::as_text).collect(),
                 _ => return Err(TencentError::invalid_parameter(format!("filter `{name}` needs a list of Values."))),
             };
             filters.push((name.to_string(), values));
@@ -209,52 +146,39 @@ pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
     }
     let offset = match params.get("Offset") {
         None | Some(Value::Null) => 0,
-        Some(v) => as_integer(v).and_then(|n| usize::try_from(n).ok()).ok_or_else(|| with_detail("InvalidParameterValueOffset", ""))?,
+        Some(v) => as_integer(v).and_then(|n| usize::try_from(n).ok()).ok_or_else(|| TencentError::from(CvmCode::InvalidOffset))?,
     };
     let limit = match params.get("Limit") {
         None | Some(Value::Null) => 20,
         Some(v) => as_integer(v)
             .and_then(|n| usize::try_from(n).ok())
             .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| with_detail("InvalidParameterValueLimit", "(Limit must be 1-100)"))?,
+            .ok_or_else(|| TencentError::documented(CvmCode::InvalidLimit, "Limit must be 1-100"))?,
     };
     Ok(DescribeQuery { key_ids, filters, offset, limit })
 }
 
 /// DeleteKeyPairs' `KeyIds` (required, at most 100).
 pub fn parse_delete(params: &Value) -> Result<Vec<String>, TencentError> {
-    let ids = id_list(params, "KeyIds", 100)?;
+    let ids = id_list(params)?;
     if ids.is_empty() {
         return Err(TencentError::missing_parameter("KeyIds"));
     }
     Ok(ids)
 }
 
-fn id_list(params: &Value, name: &str, max: usize) -> Result<Vec<String>, TencentError> {
-    let list = match params.get(name) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(list)) => list,
-        Some(_) => return Err(TencentError::invalid_parameter(format!("`{name}` must be a list."))),
-    };
-    if list.len() > max {
-        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {max} {name})")));
-    }
-    let mut ids = Vec::new();
-    for item in list {
-        let id = item.as_str().ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must hold strings.")))?;
-        if !KEY_ID.is_match(id) {
-            return Err(with_detail("InvalidKeyPairId.Malformed", format!("(`{id}`)")));
-        }
-        ids.push(id.to_string());
-    }
-    Ok(ids)
-}
-
-fn as_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// `KeyIds`, at most 100 of the `skey-` shape.
+fn id_list(params: &Value) -> Result<Vec<String>, TencentError> {
+    shared::id_list(
+        params,
+        IdListRule {
+            name: "KeyIds",
+            max: 100,
+            shape: &KEY_ID,
+            too_many: CvmCode::ValueLimitExceeded.into(),
+            malformed: CvmCode::KeyPairIdMalformed.into(),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -343,12 +267,24 @@ mod tests {
 
     #[test]
     fn unknown_parameters_are_refused_unless_the_setting_is_off() {
+        use crate::emulator::actions::find;
+        use crate::emulator::tencent::rules::check_known_parameters;
         let settings = CvmSettings::default();
-        assert!(check_known_parameters("CreateKeyPair", &json!({"KeyName": "k", "ProjectId": 0}), &settings).is_ok());
-        let err = check_known_parameters("DescribeKeyPairs", &json!({"Bogus": 1}), &settings).unwrap_err();
+        let table = super::super::ACTIONS;
+        let create = find(table, "CreateKeyPair").unwrap();
+        let describe = find(table, "DescribeKeyPairs").unwrap();
+        assert!(check_known_parameters(create, &json!({"KeyName": "k", "ProjectId": 0}), settings.reject_unknown_parameters).is_ok());
+        let err = check_known_parameters(describe, &json!({"Bogus": 1}), settings.reject_unknown_parameters).unwrap_err();
         assert_eq!(err.code, "UnknownParameter");
         let lenient = CvmSettings { reject_unknown_parameters: false, ..CvmSettings::default() };
-        assert!(check_known_parameters("DescribeKeyPairs", &json!({"Bogus": 1}), &lenient).is_ok());
+        assert!(check_known_parameters(describe, &json!({"Bogus": 1}), lenient.reject_unknown_parameters).is_ok());
+    }
+
+    #[test]
+    fn messages_are_the_documents_own() {
+        let error =
+            parse_create(&json!({"KeyName": "a".repeat(26), "ProjectId": 0}), true, &CvmSettings::default(), &projects()).unwrap_err();
+        assert_eq!(error.message, "The key name cannot exceed 25 characters.");
     }
 
     #[test]

@@ -8,70 +8,54 @@
 
 use std::sync::Arc;
 
-use axum::response::Response;
-
-use super::{ACTIONS, API, PATH, VERSION, regions};
+use super::{ACTIONS, API, Legacy, PATH, VERSION, regions};
 use crate::emulator::Emulator;
-use crate::emulator::http::{RawRequest, new_request_id};
-use crate::emulator::tencent::{self, Call, Product, TencentError, V1_COMMON, params};
+use crate::emulator::actions;
+use crate::emulator::tencent::auth::{check_transport, signature_error, v1_credentials, v1_own_params, v1_param};
+use crate::emulator::tencent::{self, Call, TencentError};
+use crate::emulator::tencent_cvm;
+use crate::emulator::wire::{RawRequest, Served, new_request_id};
 use crate::sign::tencent_v1;
 
-/// Serves one legacy request; returns the route label for the log and the response.
-pub async fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> (String, Response) {
+/// Serves one legacy request.
+pub async fn handle(legacy: &Legacy, emulator: &Arc<Emulator>, raw: &RawRequest) -> Served {
     let request_id = new_request_id();
-    let (route, result) = match authenticate(emulator, raw) {
+    let (route, result) = match authenticate(legacy, emulator, raw) {
         Err(error) => (API.to_string(), Err(error)),
-        Ok(call) => (format!("{API} {}", call.action), tencent::admit_and_handle(emulator, &call, API).await),
+        Ok(call) => (format!("{API} {}", call.action.name()), tencent::admit_and_handle(emulator, &call, API).await),
     };
-    (route, tencent::render(&request_id, result))
+    tencent::render(route, &request_id, result)
 }
 
-fn authenticate(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<Call, TencentError> {
-    if raw.method != "GET" && raw.method != "POST" {
-        return Err(TencentError::unsupported_protocol(&raw.method));
-    }
-    if raw.body_too_large {
-        return Err(TencentError::request_size_limit_exceeded());
-    }
+fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawRequest) -> Result<Call<'e>, TencentError> {
+    check_transport(raw)?;
     // GET carries every parameter in the query, POST in a form body (apis.md §6, qcloudapi SDK).
-    let all = if raw.method == "GET" { raw.query_params() } else { raw.form_params() };
-    let get = |name: &str| all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let secret_id = get("SecretId").ok_or_else(|| TencentError::missing_parameter("SecretId"))?;
-    get("Signature").ok_or_else(|| TencentError::missing_parameter("Signature"))?;
-    let timestamp: i64 = get("Timestamp")
-        .ok_or_else(|| TencentError::missing_parameter("Timestamp"))?
-        .trim()
-        .parse()
-        .map_err(|_| TencentError::invalid_parameter("Timestamp must be Unix seconds"))?;
-    // Nonce stays a string: the legacy SDK's is up to 63 bits (apis.md §6).
-    get("Nonce").ok_or_else(|| TencentError::missing_parameter("Nonce"))?;
-    let account = emulator.accounts.get(secret_id).ok_or_else(TencentError::secret_id_not_found)?;
-    let now = emulator.config.clock.now_secs();
-    if (now - timestamp).abs() > emulator.config.legacy.max_clock_skew_secs {
-        return Err(TencentError::signature_expire(timestamp, now));
-    }
-    verify(raw, &all, account.secret_key()).map_err(|e| tencent::signature_error(emulator, secret_id, e))?;
+    let all = raw.v1_params();
+    let credentials = v1_credentials(emulator, &all, legacy.settings.max_clock_skew_secs)?;
+    verify(raw, &all, credentials.account.secret_key()).map_err(|e| signature_error(emulator, credentials.secret_id, e))?;
 
     // No Version: the flat legacy answers are out of scope; the parameter the seed requires is
     // missing, so the common MissingParameter (ledger L-LEG-2).
-    let version = get("Version").ok_or_else(|| TencentError::missing_parameter("Version"))?;
+    let version = v1_param(&all, "Version")?;
     if version != VERSION {
         return Err(TencentError::no_such_version(version));
     }
-    let action = get("Action").ok_or_else(|| TencentError::missing_parameter("Action"))?;
-    if !ACTIONS.contains(&action) {
-        return Err(TencentError::invalid_action(action));
-    }
-    let region = get("Region").filter(|r| !r.is_empty()).map(|r| regions::to_api3(r).to_string());
-    let own: Vec<(String, String)> = all.iter().filter(|(k, _)| !V1_COMMON.contains(&k.as_str())).cloned().collect();
+    let action = v1_param(&all, "Action")?;
+    let action = actions::find(ACTIONS, action).ok_or_else(|| TencentError::invalid_action(action))?;
+    let product = emulator
+        .providers
+        .tencent_products()
+        .find(|p| p.api() == tencent_cvm::API)
+        .ok_or_else(|| TencentError::no_such_product(tencent_cvm::API))?;
+    let region = v1_param(&all, "Region").ok().filter(|r| !r.is_empty()).map(|r| regions::to_api3(r).to_string());
     Ok(Call {
-        product: Product::Cvm,
-        action: action.to_string(),
+        product,
+        action,
         version: version.to_string(),
         region,
-        params: params::unflatten(&own)?,
+        params: v1_own_params(&all)?,
         typed: false,
-        account,
+        account: credentials.account,
     })
 }
 

@@ -13,9 +13,14 @@
 pub mod handlers;
 pub mod regions;
 
-pub use handlers::handle;
+use std::sync::Arc;
 
-use super::http::RawRequest;
+use serde_json::{Value, json};
+
+use super::Emulator;
+use super::registry::Provider;
+use super::wire::Handling;
+use super::wire::{RawRequest, Served};
 
 /// The only path the legacy endpoint serves.
 pub const PATH: &str = "/v2/index.php";
@@ -23,8 +28,8 @@ pub const PATH: &str = "/v2/index.php";
 pub const API: &str = "tencent-cvm-legacy";
 /// The one version in scope: the CVM API 3.0 version (seed 002 §2 "本接口第一版本可传：2017-03-12").
 pub const VERSION: &str = super::tencent_cvm::VERSION;
-/// The actions in scope; any other is `InvalidAction`.
-pub const ACTIONS: &[&str] = &["CreateKeyPair"];
+/// The actions in scope, with CVM's parameters and rate limit; any other is `InvalidAction`.
+pub static ACTIONS: &[super::actions::ActionSpec] = &[super::tencent_cvm::CREATE];
 
 /// Legacy-endpoint behaviours the documents leave open (ledger L-LEG-*).
 #[derive(Debug, Clone)]
@@ -41,7 +46,29 @@ impl Default for LegacySettings {
     }
 }
 
-/// Whether a request is for the legacy endpoint: by path alone.
-pub fn claims(raw: &RawRequest) -> bool {
-    raw.path == PATH
+/// The legacy front door; its key pairs are CVM's.
+#[derive(Debug, Default)]
+pub struct Legacy {
+    pub settings: LegacySettings,
+}
+
+impl Provider for Legacy {
+    fn name(&self) -> &'static str {
+        API
+    }
+
+    /// By path alone.
+    fn claims(&self, raw: &RawRequest) -> bool {
+        raw.path == PATH
+    }
+
+    fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, raw: &'a RawRequest) -> Handling<'a, Served> {
+        Box::pin(handlers::handle(self, emulator, raw))
+    }
+
+    fn describe(&self) -> Option<Value> {
+        Some(
+            json!({"product": API, "version": VERSION, "path": PATH, "recognised_by": "the path /v2/index.php (signature v1 over that path; CreateKeyPair only)"}),
+        )
+    }
 }

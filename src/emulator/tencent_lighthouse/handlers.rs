@@ -7,35 +7,38 @@ use serde_json::{Map, Value, json};
 use super::model::KeyPairRecord;
 use super::rules;
 use super::settings::QUOTA_KEY_PAIRS;
+use super::{Lighthouse, LighthouseCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
-use crate::emulator::tencent::{Call, TencentError};
+use crate::emulator::actions::KeyPairAction;
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::product::{self as tencent, Call};
 use crate::keys;
 
-pub async fn handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    rules::check_region(call.region.as_deref(), &emulator.config.lighthouse)?;
-    rules::check_known_parameters(&call.action, &call.params, &emulator.config.lighthouse)?;
-    match call.action.as_str() {
-        "CreateKeyPair" => create(emulator, call).await,
-        "ImportKeyPair" => import(emulator, call),
-        "DescribeKeyPairs" => describe(emulator, call),
-        "DeleteKeyPairs" => delete(emulator, call),
-        other => Err(TencentError::invalid_action(other)),
+pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
+    match call.action.action {
+        KeyPairAction::Create => create(lighthouse, emulator, call).await,
+        KeyPairAction::Import => import(lighthouse, emulator, call),
+        KeyPairAction::Describe => {
+            let (total, page) = lighthouse.store.describe(&call.account.id, &rules::parse_describe(&call.params)?);
+            Ok(tencent::key_pair_set(total, &page, key_pair_json))
+        }
+        KeyPairAction::Delete => lighthouse.store.delete(&call.account.id, &rules::parse_delete(&call.params)?).map(|()| Map::new()),
     }
 }
 
-fn quota(emulator: &Emulator, call: &Call) -> u64 {
-    call.account.quota(QUOTA_KEY_PAIRS, emulator.config.lighthouse.key_pair_quota)
+fn quota(lighthouse: &Lighthouse, call: &Call) -> u64 {
+    call.account.quota(QUOTA_KEY_PAIRS, lighthouse.settings.key_pair_quota)
 }
 
 /// CreateKeyPair (seed 001): the six KeyPair fields of the documented example.
-async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let settings = &emulator.config.lighthouse;
+async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
+    let settings = &lighthouse.settings;
     let new = rules::parse_create(&call.params, settings)?;
-    let reservation = emulator.lighthouse.reserve(&call.account.id, new, quota(emulator, call))?;
+    let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
     let key = keys::generate_rsa_off_runtime(settings.key_bits)
         .await
-        .map_err(|_| super::errors::by_code("FailedOperation.CreateKeyPairFailed"))?;
+        .map_err(|e| TencentError::documented(LighthouseCode::CreateKeyPairFailed, e.to_string()))?;
     let record = reservation.commit(key.public_openssh, key.public_blob, emulator.config.clock.now_secs());
     let created_time = if settings.created_time_null_on_create { Value::Null } else { json!(iso8601_utc(record.created_at)) };
     let mut pair = Map::new();
@@ -49,27 +52,12 @@ async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Val
 }
 
 /// ImportKeyPair: answers with the new KeyId only (apis.md §1.5).
-fn import(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let new = rules::parse_import(&call.params, &emulator.config.lighthouse)?;
+fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
+    let new = rules::parse_import(&call.params, &lighthouse.settings)?;
     let (line, blob) = new.public_key.clone().unwrap_or_default();
-    let reservation = emulator.lighthouse.reserve(&call.account.id, new, quota(emulator, call))?;
+    let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
     let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
-    Ok(Map::from_iter([("KeyId".to_string(), json!(record.key_id))]))
-}
-
-fn describe(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let query = rules::parse_describe(&call.params)?;
-    let (total, page) = emulator.lighthouse.describe(&call.account.id, &query);
-    Ok(Map::from_iter([
-        ("TotalCount".to_string(), json!(total)),
-        ("KeyPairSet".to_string(), Value::Array(page.iter().map(key_pair_json).collect())),
-    ]))
-}
-
-fn delete(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let ids = rules::parse_delete(&call.params)?;
-    emulator.lighthouse.delete(&call.account.id, &ids)?;
-    Ok(Map::new())
+    Ok(tencent::key_id(&record.key_id))
 }
 
 /// The Lighthouse KeyPair data type as a listing returns it (apis.md §1.5): no instances are ever

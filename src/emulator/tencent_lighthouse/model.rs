@@ -1,10 +1,11 @@
 //! Lighthouse key-pair state per account, separate from CVM's, and the rules that depend on it
 //! (duplicates, quota), on the shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
-use super::errors::{by_code, with_detail};
+use super::errors::LighthouseCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
-use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
-use crate::emulator::tencent::TencentError;
+use crate::emulator::keystore::{self, Conflict, StoredKey};
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::store::{AccountKeys, tag_filter};
 
 /// One stored key pair; the private key is never stored.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ impl StoredKey for KeyPairRecord {
 /// All accounts' Lighthouse key pairs, by account id.
 #[derive(Debug, Default)]
 pub struct LighthouseStore {
-    keys: KeyStore<String, KeyPairRecord>,
+    keys: AccountKeys<KeyPairRecord>,
 }
 
 /// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
@@ -65,54 +66,43 @@ impl LighthouseStore {
         let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
         let no_check = |_: &[KeyPairRecord]| Ok::<(), TencentError>(());
         // Messages name no generated name or id: they are verbatim, and those vary from run to run.
-        let inner = self.keys.reserve(account_id.to_string(), &new.key_name, blob, quota, no_check).map_err(|c| match c {
-            Conflict::NameTaken => by_code("InvalidParameterValue.DuplicateParameterValue"),
-            Conflict::PublicKeyTaken => with_detail("InvalidParameterValue.KeyPairPublicKeyDuplicated", ""),
+        let inner = self.keys.keys.reserve(account_id.to_string(), &new.key_name, blob, quota, no_check).map_err(|c| match c {
+            Conflict::NameTaken => LighthouseCode::DuplicateParameterValue.into(),
+            Conflict::PublicKeyTaken => LighthouseCode::PublicKeyDuplicated.into(),
             Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => with_detail("LimitExceeded.KeyPairLimitExceeded", format!("(quota {quota})")),
+            Conflict::QuotaExceeded => TencentError::documented(LighthouseCode::KeyPairLimitExceeded, format!("quota {quota}")),
         })?;
         Ok(Reservation { inner, new })
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
     pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        let keep = |k: &KeyPairRecord| {
-            (query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
-                && query.filters.iter().all(|(name, values)| filter_matches(k, name, values))
-        };
-        self.keys.with_scope(account_id.to_string(), |keys| keys.page(keep, query.offset, query.limit))
+        self.keys.describe(account_id, query, filter_matches)
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
     pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
-        let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
-        if removed { Ok(()) } else { Err(by_code("ResourceNotFound.KeyIdNotFound")) }
+        self.keys.delete(account_id, ids, || LighthouseCode::KeyIdNotFound.into())
     }
 
     /// Every key pair of an account (control API).
     pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
-        self.keys.list(&account_id.to_string())
+        self.keys.list(account_id)
     }
 
     /// Forgets everything of one account (control API reset).
     pub fn reset(&self, account_id: &str) {
-        self.keys.forget(|scope| scope == account_id);
+        self.keys.reset(account_id);
     }
 }
 
-/// Different filters AND, the values of one filter OR; `key-name` is a fuzzy (substring) match
-/// (apis.md §1.5).
-fn filter_matches(key: &KeyPairRecord, name: &str, values: &[String]) -> bool {
-    values.iter().any(|value| match name {
-        "key-id" => key.key_id == *value,
-        "key-name" => key.key_name.contains(value.as_str()),
-        "tag-key" => key.tags.iter().any(|t| t.key == *value),
-        "tag-value" => key.tags.iter().any(|t| t.value == *value),
-        _ => match name.strip_prefix("tag:") {
-            Some(tag_key) => key.tags.iter().any(|t| t.key == tag_key && t.value == *value),
-            None => false,
-        },
-    })
+/// One value of one filter; `key-name` is a fuzzy (substring) match (apis.md §1.5).
+fn filter_matches(key: &KeyPairRecord, name: &str, value: &str) -> bool {
+    match name {
+        "key-id" => key.key_id == value,
+        "key-name" => key.key_name.contains(value),
+        _ => tag_filter(&key.tags, name, value).unwrap_or(false),
+    }
 }
 
 #[cfg(test)]

@@ -13,15 +13,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::errors::with_detail;
+use super::errors::LighthouseCode;
 use super::settings::{AbsentName, LighthouseSettings};
-use crate::emulator::tencent::TencentError;
-use crate::emulator::tencent::params::as_integer;
-use crate::keys;
+use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
+pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
 
-/// "can contain up to 25 digits, letters, and underscores" (seed 001 §2).
-pub const KEY_NAME_MAX_CHARS: usize = 25;
-static KEY_NAME_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_]+$").expect("valid regex"));
 /// `lhkp-` + 8 characters `[0-9a-z]` (apis.md §1.6; seed 001 §4 `lhkp-hfenegt1`).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^lhkp-[0-9a-z]{8}$").expect("valid regex"));
 /// DescribeKeyPairs: "KeyIds.N (<=100)", "<=10 filters, <=5 values each", Limit max 100 (apis.md §1.5).
@@ -35,12 +32,6 @@ pub const DELETE_MAX_IDS: usize = 10;
 /// Filter names DescribeKeyPairs documents; `tag:<key>` is also accepted (apis.md §1.5).
 pub const FILTER_NAMES: &[&str] = &["key-id", "key-name", "tag-key", "tag-value"];
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Tag {
-    pub key: String,
-    pub value: String,
-}
-
 /// A validated CreateKeyPair / ImportKeyPair request.
 #[derive(Debug, Clone)]
 pub struct NewKeyPair {
@@ -48,29 +39,6 @@ pub struct NewKeyPair {
     pub tags: Vec<Tag>,
     /// ImportKeyPair only: the public key line as given, and its wire blob.
     pub public_key: Option<(String, Vec<u8>)>,
-}
-
-/// The parameters each action defines (seed 001 §2; apis.md §1.5).
-pub fn parameters_of(action: &str) -> &'static [&'static str] {
-    match action {
-        "CreateKeyPair" => &["KeyName", "Tags"],
-        "ImportKeyPair" => &["KeyName", "PublicKey", "Tags"],
-        "DescribeKeyPairs" => &["KeyIds", "Offset", "Limit", "Filters"],
-        "DeleteKeyPairs" => &["KeyIds"],
-        _ => &[],
-    }
-}
-
-/// A parameter `action` does not define is `UnknownParameter` (apis.md §1.3; L-LH-12).
-pub fn check_known_parameters(action: &str, params: &Value, settings: &LighthouseSettings) -> Result<(), TencentError> {
-    if !settings.reject_unknown_parameters {
-        return Ok(());
-    }
-    let known = parameters_of(action);
-    match params.as_object().and_then(|map| map.keys().find(|k| !known.contains(&k.as_str()))) {
-        Some(name) => Err(TencentError::new("UnknownParameter", format!("The parameter `{name}` is not recognized."))),
-        None => Ok(()),
-    }
 }
 
 /// Region is accepted present or absent unless the settings require it (L-LH-3).
@@ -88,54 +56,25 @@ pub fn parse_create(params: &Value, settings: &LighthouseSettings) -> Result<New
     Ok(NewKeyPair { key_name, tags, public_key: None })
 }
 
-/// ImportKeyPair's parameters (apis.md §1.5).
+/// ImportKeyPair's parameters (apis.md §1.5); "PublicKey (req, OpenSSH RSA)".
 pub fn parse_import(params: &Value, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
     let key_name = key_name(params, settings, settings.import_checks_name_chars)?;
-    let public_key = public_key(params)?;
+    let public_key = shared::public_key(params, LighthouseCode::PublicKeyMalformed.into())?;
     let tags = tags(params, settings)?;
     Ok(NewKeyPair { key_name, tags, public_key: Some(public_key) })
 }
 
-fn string_param<'a>(params: &'a Value, name: &str) -> Result<Option<&'a str>, TencentError> {
-    match params.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(TencentError::invalid_parameter(format!("`{name}` must be a string."))),
-    }
-}
-
 fn key_name(params: &Value, settings: &LighthouseSettings, check_chars: bool) -> Result<String, TencentError> {
-    let name = match string_param(params, "KeyName")? {
-        Some(name) => name,
-        None if settings.absent_name == AbsentName::MissingParameter => {
-            return Err(TencentError::missing_parameter("KeyName"));
-        }
-        None => "",
-    };
-    if name.is_empty() {
-        return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameEmpty", ""));
-    }
-    let chars = name.chars().count();
-    if chars > KEY_NAME_MAX_CHARS {
-        return Err(with_detail(
-            "InvalidParameterValue.InvalidKeyPairNameTooLong",
-            format!("(got {chars} characters, at most {KEY_NAME_MAX_CHARS})"),
-        ));
-    }
-    if check_chars && !KEY_NAME_CHARS.is_match(name) {
-        return Err(with_detail("InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar", "(digits, letters and underscores only)"));
-    }
-    Ok(name.to_string())
-}
-
-/// "PublicKey (req, OpenSSH RSA)" (apis.md §1.5).
-fn public_key(params: &Value) -> Result<(String, Vec<u8>), TencentError> {
-    let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
-    let parsed = keys::parse_openssh_public(line).map_err(|_| with_detail("InvalidParameterValue.KeyPairPublicKeyMalformed", ""))?;
-    if parsed.algorithm != "ssh-rsa" {
-        return Err(with_detail("InvalidParameterValue.KeyPairPublicKeyMalformed", format!("(the key type is {})", parsed.algorithm)));
-    }
-    Ok((line.trim().to_string(), parsed.blob))
+    shared::key_name(
+        params,
+        KeyNameRule {
+            absent_is_missing: settings.absent_name == AbsentName::MissingParameter,
+            check_chars,
+            empty: LighthouseCode::KeyPairNameEmpty.into(),
+            too_long: LighthouseCode::KeyPairNameTooLong.into(),
+            illegal: LighthouseCode::KeyPairNameIncludeIllegalChar.into(),
+        },
+    )
 }
 
 /// `Tags.N` of `{Key, Value}`, at most `max_tags` (apis.md §1.5, §7). No reserved-prefix rule:
@@ -148,84 +87,69 @@ fn tags(params: &Value, settings: &LighthouseSettings) -> Result<Vec<Tag>, Tence
         Some(_) => return Err(TencentError::invalid_parameter("`Tags` must be a list.")),
     };
     if list.len() > settings.max_tags {
-        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {} Tags)", settings.max_tags)));
+        return Err(TencentError::documented(LighthouseCode::ValueLimitExceeded, format!("at most {} Tags", settings.max_tags)));
     }
-    let mut tags = Vec::new();
-    for (i, tag) in list.iter().enumerate() {
-        let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
-        let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
-        if key.is_empty() || key.chars().count() > settings.tag_key_max_chars || value.chars().count() > settings.tag_value_max_chars {
-            return Err(with_detail("InvalidParameterValue", format!("(Tags.{i}: key must be 1-127 characters, value at most 255)")));
-        }
-        tags.push(Tag { key: key.to_string(), value: value.to_string() });
-    }
-    Ok(tags)
-}
-
-/// A validated DescribeKeyPairs request.
-#[derive(Debug, Clone)]
-pub struct DescribeQuery {
-    pub key_ids: Vec<String>,
-    pub filters: Vec<(String, Vec<String>)>,
-    pub offset: usize,
-    pub limit: usize,
+    let invalid = |i| {
+        TencentError::documented(
+            LighthouseCode::InvalidParameterValue,
+            format!("Tags.{i}: key must be 1-{} characters, value at most {}", settings.tag_key_max_chars, settings.tag_value_max_chars),
+        )
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, tag)| shared::tag(tag, settings.tag_key_max_chars, settings.tag_value_max_chars).ok_or_else(|| invalid(i)))
+        .collect()
 }
 
 pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
     let has = |name: &str| params.get(name).is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
     if has("KeyIds") && has("Filters") {
-        return Err(with_detail("InvalidParameter.ParameterConflict", "(`KeyIds` and `Filters` cannot be given together)"));
+        return Err(TencentError::documented(LighthouseCode::ParameterConflict, "`KeyIds` and `Filters` cannot be given together"));
     }
     let key_ids = id_list(params, DESCRIBE_MAX_IDS)?;
     let filters = filters(params)?;
-    let offset = match integer(params, "Offset")? {
+    let offset = match shared::integer_param(params, "Offset")? {
         None => 0,
-        Some(n) if n < 0 => return Err(with_detail("InvalidParameterValue.Negative", "(Offset)")),
+        Some(n) if n < 0 => return Err(TencentError::documented(LighthouseCode::Negative, "Offset")),
         Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
     };
-    let limit = match integer(params, "Limit")? {
+    let limit = match shared::integer_param(params, "Limit")? {
         None => DEFAULT_LIMIT,
-        Some(n) if n < 0 => return Err(with_detail("InvalidParameterValue.Negative", "(Limit)")),
+        Some(n) if n < 0 => return Err(TencentError::documented(LighthouseCode::Negative, "Limit")),
         Some(n) if n == 0 || n > MAX_LIMIT => {
-            return Err(with_detail("InvalidParameterValue.OutOfRange", format!("(Limit must be 1-{MAX_LIMIT})")));
+            return Err(TencentError::documented(LighthouseCode::OutOfRange, format!("Limit must be 1-{MAX_LIMIT}")));
         }
         Some(n) => n as usize,
     };
     Ok(DescribeQuery { key_ids, filters, offset, limit })
 }
 
-fn integer(params: &Value, name: &str) -> Result<Option<i64>, TencentError> {
-    match params.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => as_integer(value).map(Some).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must be an integer."))),
-    }
-}
-
 fn filters(params: &Value) -> Result<Vec<(String, Vec<String>)>, TencentError> {
+    let invalid = |detail: String| TencentError::documented(LighthouseCode::InvalidFilter, detail);
     let list = match params.get("Filters") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(list)) => list,
-        Some(_) => return Err(with_detail("InvalidParameter.InvalidFilter", "(`Filters` must be a list)")),
+        Some(_) => return Err(invalid("`Filters` must be a list".into())),
     };
     if list.len() > MAX_FILTERS {
-        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {MAX_FILTERS} Filters)")));
+        return Err(TencentError::documented(LighthouseCode::ValueLimitExceeded, format!("at most {MAX_FILTERS} Filters")));
     }
     let mut out = Vec::new();
     for filter in list {
         let name = filter.get("Name").and_then(Value::as_str).unwrap_or("");
         let tag_filter = name.strip_prefix("tag:").is_some_and(|k| !k.is_empty());
         if !FILTER_NAMES.contains(&name) && !tag_filter {
-            return Err(with_detail("InvalidParameter.InvalidFilter", format!("(`{name}`)")));
+            return Err(invalid(format!("`{name}`")));
         }
         let values = match filter.get("Values") {
             Some(Value::Array(values)) => values,
-            _ => return Err(with_detail("InvalidParameter.InvalidFilter", format!("(filter `{name}` needs a list of Values)"))),
+            _ => return Err(invalid(format!("filter `{name}` needs a list of Values"))),
         };
         if values.len() > MAX_FILTER_VALUES {
-            return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {MAX_FILTER_VALUES} Values per filter)")));
+            let detail = format!("at most {MAX_FILTER_VALUES} Values per filter");
+            return Err(TencentError::documented(LighthouseCode::ValueLimitExceeded, detail));
         }
-        let values = values.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect();
-        out.push((name.to_string(), values));
+        out.push((name.to_string(), values.iter().map(shared::as_text).collect()));
     }
     Ok(out)
 }
@@ -239,26 +163,19 @@ pub fn parse_delete(params: &Value) -> Result<Vec<String>, TencentError> {
     Ok(ids)
 }
 
+/// `KeyIds`: count → each id's shape → duplicates.
 fn id_list(params: &Value, max: usize) -> Result<Vec<String>, TencentError> {
-    let list = match params.get("KeyIds") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(list)) => list,
-        Some(_) => return Err(TencentError::invalid_parameter("`KeyIds` must be a list.")),
+    let rule = IdListRule {
+        name: "KeyIds",
+        max,
+        shape: &KEY_ID,
+        too_many: LighthouseCode::ValueLimitExceeded.into(),
+        malformed: LighthouseCode::KeyPairIdMalformed.into(),
     };
-    if list.len() > max {
-        return Err(with_detail("InvalidParameterValue.LimitExceeded", format!("(at most {max} KeyIds)")));
-    }
-    let mut ids: Vec<String> = Vec::new();
-    for item in list {
-        let id = item.as_str().ok_or_else(|| TencentError::invalid_parameter("`KeyIds` must hold strings."))?;
-        if !KEY_ID.is_match(id) {
-            return Err(with_detail("InvalidParameterValue.KeyPairIdMalformed", format!("(`{id}`)")));
-        }
-        ids.push(id.to_string());
-    }
+    let ids = shared::id_list(params, rule)?;
     // The message names no id: ids are often captured from earlier steps and vary between runs.
     if ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id)) {
-        return Err(with_detail("InvalidParameterValue.Duplicated", "(KeyIds)"));
+        return Err(TencentError::documented(LighthouseCode::Duplicated, "KeyIds"));
     }
     Ok(ids)
 }
@@ -303,13 +220,23 @@ mod tests {
 
     #[test]
     fn unknown_parameters_are_refused_unless_the_setting_is_off() {
-        let settings = LighthouseSettings::default();
-        assert!(check_known_parameters("CreateKeyPair", &json!({"KeyName": "k", "Tags": []}), &settings).is_ok());
-        assert!(check_known_parameters("DescribeKeyPairs", &json!({"Filters": [], "Limit": 5}), &settings).is_ok());
-        let err = check_known_parameters("CreateKeyPair", &json!({"KeyName": "k", "ProjectId": 0}), &settings).unwrap_err();
+        use crate::emulator::actions::find;
+        use crate::emulator::tencent::rules::check_known_parameters;
+        let reject = LighthouseSettings::default().reject_unknown_parameters;
+        let create = find(super::super::ACTIONS, "CreateKeyPair").unwrap();
+        let describe = find(super::super::ACTIONS, "DescribeKeyPairs").unwrap();
+        assert!(check_known_parameters(create, &json!({"KeyName": "k", "Tags": []}), reject).is_ok());
+        assert!(check_known_parameters(describe, &json!({"Filters": [], "Limit": 5}), reject).is_ok());
+        let err = check_known_parameters(create, &json!({"KeyName": "k", "ProjectId": 0}), reject).unwrap_err();
         assert_eq!(err.code, "UnknownParameter");
         let lenient = LighthouseSettings { reject_unknown_parameters: false, ..LighthouseSettings::default() };
-        assert!(check_known_parameters("CreateKeyPair", &json!({"ProjectId": 0}), &lenient).is_ok());
+        assert!(check_known_parameters(create, &json!({"ProjectId": 0}), lenient.reject_unknown_parameters).is_ok());
+    }
+
+    #[test]
+    fn messages_are_the_documents_own() {
+        let error = parse_create(&json!({"KeyName": "a".repeat(26)}), &LighthouseSettings::default()).unwrap_err();
+        assert_eq!(error.message, "The parameter length is invalid.");
     }
 
     #[test]

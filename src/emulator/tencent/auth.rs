@@ -1,0 +1,208 @@
+//! Authenticating a Tencent API 3.0 request, TC3-HMAC-SHA256 or signature v1, ending in a
+//! [`Call`] for a registered product. The signature-v1 credentials are read once here, for this
+//! front door and the legacy one.
+//!
+//! As on the cloud, TC3 signatures do not cover `X-TC-Action` or `X-TC-Region` unless the client
+//! lists them in SignedHeaders (the SDKs sign `content-type` and `host` only), and TC3 has no
+//! nonce: a captured request can be replayed within the clock-skew window.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{Call, TencentError, TencentProduct, params};
+use crate::clock;
+use crate::emulator::Emulator;
+use crate::emulator::accounts::Account;
+use crate::emulator::actions;
+use crate::emulator::wire::{self, BodyProblem, RawRequest};
+use crate::sign::{self, HttpParts, SignatureError};
+
+/// Tencent's allowed clock skew: "more than 5 minutes" is `AuthFailure.SignatureExpire` (apis.md §1.1).
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// Parameters of the v1 forms that are common parameters, not the action's own.
+pub(crate) const V1_COMMON: &[&str] = &[
+    "Action",
+    "Version",
+    "Region",
+    "Timestamp",
+    "Nonce",
+    "SecretId",
+    "Signature",
+    "SignatureMethod",
+    "Token",
+    "Language",
+    "RequestClient",
+];
+
+pub(super) fn authenticate<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest) -> Result<Call<'e>, TencentError> {
+    check_transport(raw)?;
+    match raw.header("authorization") {
+        Some(value) if value.starts_with("TC3-") => authenticate_tc3(emulator, raw, value),
+        Some(_) => Err(TencentError::invalid_authorization("unknown algorithm")),
+        None => authenticate_v1(emulator, raw),
+    }
+}
+
+/// The documented request-size limits (apis.md §1.1): GET 32 KB; v1 POST 1 MB; TC3 POST 10 MB
+/// (the emulator-wide body limit, `EmulatorConfig::max_body_bytes`).
+pub const GET_MAX_BYTES: usize = 32 * 1024;
+pub const V1_POST_MAX_BYTES: usize = 1024 * 1024;
+
+/// Method and size, before anything is parsed: only GET and POST; the documented size limit of
+/// the request's form; a body that could not be read at all (a malformed chunk) is a malformed
+/// request, not a size error.
+pub(crate) fn check_transport(raw: &RawRequest) -> Result<(), TencentError> {
+    if raw.method != "GET" && raw.method != "POST" {
+        return Err(TencentError::unsupported_protocol(&raw.method));
+    }
+    match raw.body_problem {
+        Some(BodyProblem::TooLarge) => return Err(TencentError::request_size_limit_exceeded()),
+        Some(BodyProblem::Malformed) => return Err(TencentError::invalid_request()),
+        None => {}
+    }
+    let size = raw.query.len() + raw.body.len();
+    let tc3 = raw.header("authorization").is_some_and(|a| a.starts_with("TC3-"));
+    let over = match raw.method.as_str() {
+        "GET" => size > GET_MAX_BYTES,
+        _ => !tc3 && size > V1_POST_MAX_BYTES,
+    };
+    if over { Err(TencentError::request_size_limit_exceeded().with_detail(format!("{size} bytes"))) } else { Ok(()) }
+}
+
+fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &str) -> Result<Call<'e>, TencentError> {
+    let auth = sign::tc3::parse_authorization(header).map_err(|e| TencentError::invalid_authorization(&e.to_string()))?;
+    let timestamp = required_header(raw, "X-TC-Timestamp")?;
+    let timestamp: i64 = timestamp.trim().parse().map_err(|_| TencentError::invalid_parameter("X-TC-Timestamp must be Unix seconds"))?;
+    let account = emulator.accounts.get(&auth.secret_id).ok_or_else(TencentError::secret_id_not_found)?;
+    check_skew(emulator, timestamp, MAX_CLOCK_SKEW_SECS)?;
+    // The scope's date must be the UTC date of X-TC-Timestamp: the cloud derives the signing key
+    // from the scope the client wrote, so any other date cannot verify there either.
+    let date = clock::utc_date(timestamp);
+    if date.as_deref() != Some(auth.date.as_str()) {
+        let detail = format!("credential scope date {} is not {}, the UTC date of X-TC-Timestamp", auth.date, date.unwrap_or_default());
+        return Err(TencentError { detail: Some(detail), ..TencentError::signature_failure() });
+    }
+    let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
+    sign::tc3::verify(&parts, &auth, account.secret_key(), timestamp).map_err(|e| signature_error(emulator, &auth.secret_id, e))?;
+
+    let product = emulator
+        .providers
+        .tencent_products()
+        .find(|p| p.service() == auth.service)
+        .ok_or_else(|| TencentError::no_such_product(&auth.service))?;
+    let action = required_header(raw, "X-TC-Action")?;
+    let version = required_header(raw, "X-TC-Version")?.to_string();
+    let region = raw.header("X-TC-Region").filter(|r| !r.is_empty()).map(str::to_string);
+    let action = check_version_and_action(product, &version, action)?;
+    let params = if raw.method == "GET" {
+        params::unflatten(&raw.query_params())?
+    } else {
+        let content_type = raw.header("content-type").unwrap_or("").to_ascii_lowercase();
+        if !content_type.starts_with("application/json") {
+            return Err(TencentError::invalid_parameter(
+                "a TC3-signed POST must send Content-Type: application/json; form bodies need signature v1",
+            ));
+        }
+        parse_json_body(&raw.body)?
+    };
+    let typed = raw.method != "GET";
+    Ok(Call { product, action, version, region, params, typed, account })
+}
+
+/// The signature-v1 common parameters, checked present, with the account they name, after the
+/// clock-skew check (`max_skew_secs`). The caller verifies the signature.
+pub(crate) struct V1Credentials<'p> {
+    pub secret_id: &'p str,
+    pub account: Arc<Account>,
+}
+
+pub(crate) fn v1_credentials<'p>(
+    emulator: &Emulator,
+    params: &'p [(String, String)],
+    max_skew_secs: i64,
+) -> Result<V1Credentials<'p>, TencentError> {
+    let secret_id = v1_param(params, "SecretId")?;
+    v1_param(params, "Signature")?;
+    let timestamp: i64 =
+        v1_param(params, "Timestamp")?.trim().parse().map_err(|_| TencentError::invalid_parameter("Timestamp must be Unix seconds"))?;
+    // Nonce stays a string: the legacy SDK's is up to 63 bits (apis.md §6).
+    v1_param(params, "Nonce")?;
+    let account = emulator.accounts.get(secret_id).ok_or_else(TencentError::secret_id_not_found)?;
+    check_skew(emulator, timestamp, max_skew_secs)?;
+    Ok(V1Credentials { secret_id, account })
+}
+
+/// A v1 parameter, or `MissingParameter`.
+pub(crate) fn v1_param<'p>(params: &'p [(String, String)], name: &str) -> Result<&'p str, TencentError> {
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).ok_or_else(|| TencentError::missing_parameter(name))
+}
+
+/// The action's own parameters of a v1 request, nested.
+pub(crate) fn v1_own_params(params: &[(String, String)]) -> Result<Value, TencentError> {
+    let own: Vec<(String, String)> = params.iter().filter(|(k, _)| !V1_COMMON.contains(&k.as_str())).cloned().collect();
+    params::unflatten(&own)
+}
+
+fn authenticate_v1<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest) -> Result<Call<'e>, TencentError> {
+    let all = raw.v1_params();
+    let credentials = v1_credentials(emulator, &all, MAX_CLOCK_SKEW_SECS)?;
+    let host = raw.header("host").unwrap_or("");
+    sign::tencent_v1::verify(&raw.method, host, &raw.path, &all, credentials.account.secret_key())
+        .map_err(|e| signature_error(emulator, credentials.secret_id, e))?;
+
+    let version = v1_param(&all, "Version")?.to_string();
+    let action = v1_param(&all, "Action")?;
+    let product =
+        emulator.providers.tencent_products().find(|p| p.version() == version).ok_or_else(|| TencentError::no_such_version(&version))?;
+    let action = check_version_and_action(product, &version, action)?;
+    let region = v1_param(&all, "Region").ok().filter(|r| !r.is_empty()).map(str::to_string);
+    Ok(Call { product, action, version, region, params: v1_own_params(&all)?, typed: false, account: credentials.account })
+}
+
+fn required_header<'a>(raw: &'a RawRequest, name: &str) -> Result<&'a str, TencentError> {
+    raw.header(name).ok_or_else(|| TencentError::missing_parameter(name))
+}
+
+/// More than `max_skew_secs` between the request's time and the server's is
+/// `AuthFailure.SignatureExpire`; computed without overflow for any timestamp.
+pub(crate) fn check_skew(emulator: &Emulator, timestamp: i64, max_skew_secs: i64) -> Result<(), TencentError> {
+    let now = emulator.config.clock.now_secs();
+    if clock::within_skew(now, timestamp, max_skew_secs) { Ok(()) } else { Err(TencentError::signature_expire(timestamp, now)) }
+}
+
+pub(crate) fn signature_error(emulator: &Emulator, secret_id: &str, error: SignatureError) -> TencentError {
+    match error {
+        SignatureError::Mismatch(expected) => {
+            emulator.log.signature_mismatch(secret_id, &wire::without_credentials(&expected));
+            TencentError::signature_failure()
+        }
+        SignatureError::Missing(name) => TencentError::missing_parameter(name),
+        SignatureError::Malformed(what) => TencentError::invalid_authorization(&what),
+        SignatureError::UnsupportedMethod(_) => TencentError::signature_failure(),
+    }
+}
+
+/// The product's row for `action`, once the version is the product's.
+pub(crate) fn check_version_and_action(
+    product: &dyn TencentProduct,
+    version: &str,
+    action: &str,
+) -> Result<&'static actions::ActionSpec, TencentError> {
+    if version != product.version() {
+        return Err(TencentError::no_such_version(version));
+    }
+    actions::find(product.actions(), action).ok_or_else(|| TencentError::invalid_action(action))
+}
+
+fn parse_json_body(body: &[u8]) -> Result<Value, TencentError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(TencentError::invalid_parameter("the request body must be a JSON object")),
+        Err(e) => Err(TencentError::invalid_parameter(format!("the request body is not valid JSON: {e}"))),
+    }
+}

@@ -1,0 +1,59 @@
+//! What the CVM and Lighthouse stores share: key pairs per account on the shared
+//! [`KeyStore`](crate::emulator::keystore), listed by ids or filters and paged, deleted all or
+//! none, listed and forgotten for the control API. Each product keeps its own reservation rules
+//! and its own filter names.
+
+use super::error::TencentError;
+use super::rules::{DescribeQuery, Tag};
+use crate::emulator::keystore::{KeyStore, StoredKey};
+
+/// All accounts' key pairs of one product; key pairs are account-wide, so the scope is the account id.
+#[derive(Debug)]
+pub struct AccountKeys<K> {
+    pub keys: KeyStore<String, K>,
+}
+
+impl<K> Default for AccountKeys<K> {
+    fn default() -> Self {
+        Self { keys: KeyStore::default() }
+    }
+}
+
+impl<K: StoredKey + Clone> AccountKeys<K> {
+    /// Key pairs matching `query`, in creation order, and the total before paging. Different
+    /// filters AND, the values of one filter OR; `matches(key, name, value)` is the product's
+    /// reading of one filter value.
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery, matches: impl Fn(&K, &str, &str) -> bool) -> (usize, Vec<K>) {
+        let keep = |k: &K| {
+            (query.key_ids.is_empty() || query.key_ids.iter().any(|id| id == k.id()))
+                && query.filters.iter().all(|(name, values)| values.iter().any(|value| matches(k, name, value)))
+        };
+        self.keys.with_scope(account_id.to_string(), |keys| keys.page(keep, query.offset, query.limit))
+    }
+
+    /// Deletes all of `ids` or none: an unknown id fails the whole request with `not_found`.
+    pub fn delete(&self, account_id: &str, ids: &[String], not_found: impl FnOnce() -> TencentError) -> Result<(), TencentError> {
+        let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
+        if removed { Ok(()) } else { Err(not_found()) }
+    }
+
+    /// Every key pair of an account (control API).
+    pub fn list(&self, account_id: &str) -> Vec<K> {
+        self.keys.list(&account_id.to_string())
+    }
+
+    /// Forgets everything of one account (control API reset).
+    pub fn reset(&self, account_id: &str) {
+        self.keys.forget(|scope| scope == account_id);
+    }
+}
+
+/// The tag filters both products document: `tag-key`, `tag-value` and `tag:<key>` (whose values
+/// are the tag's values); `None` for any other filter name.
+pub fn tag_filter(tags: &[Tag], name: &str, value: &str) -> Option<bool> {
+    match name {
+        "tag-key" => Some(tags.iter().any(|t| t.key == value)),
+        "tag-value" => Some(tags.iter().any(|t| t.value == value)),
+        _ => name.strip_prefix("tag:").map(|key| tags.iter().any(|t| t.key == key && t.value == value)),
+    }
+}
