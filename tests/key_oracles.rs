@@ -10,21 +10,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
+mod common;
 
-use axum::body::Body;
-use axum::http::Request;
-use keypair_contract::clock::ManualClock;
-use keypair_contract::emulator::accounts::AccountSettings;
-use keypair_contract::emulator::{Emulator, EmulatorConfig, router};
+use common::{call, emulator};
 use keypair_contract::keys;
-use keypair_contract::providers::{self, ApiProfile, Call, Credentials, Signing};
+use keypair_contract::providers::{self, ApiProfile};
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
-
-const NOW: i64 = 1_735_689_600;
-const SECRET_ID: &str = "AKIDkeyoracle";
-const SECRET_KEY: &str = "key-oracle-secret";
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys").join(name);
@@ -160,42 +151,18 @@ fn generated_keys_agree_with_ssh_keygen() {
 // ---------------------------------------------------------------------------------------------
 // The emulator's keys
 
-fn emulator() -> Arc<Emulator> {
-    let emulator = Emulator::new(EmulatorConfig { clock: ManualClock::at_secs(NOW), ..EmulatorConfig::default() });
-    emulator.accounts.add(SECRET_ID, SECRET_KEY, AccountSettings::default());
-    emulator
-}
-
-/// Builds `action` with the harness's builder, sends it through the router, returns the JSON answer.
-async fn call(emulator: &Arc<Emulator>, profile: &ApiProfile, action: &str, params: Value, nonce: u64) -> Value {
-    let signing = profile.default_signing;
-    let call =
-        Call { action, version: profile.default_version, region: Some(profile.default_region), method: "POST", signing, params: &params };
-    let credentials = Credentials { id: SECRET_ID.into(), secret: SECRET_KEY.into() };
-    let out = providers::build_request(profile, &"http://127.0.0.1:9".parse().unwrap(), &call, &credentials, NOW, nonce).unwrap();
-    let url: reqwest::Url = out.url.parse().unwrap();
-    let target = url.query().map(|q| format!("{}?{q}", url.path())).unwrap_or_else(|| url.path().to_string());
-    let mut builder = Request::builder().method(out.method.as_str()).uri(target).header("host", "127.0.0.1:9");
-    for (name, value) in &out.headers {
-        builder = builder.header(name, value);
-    }
-    let response = router(emulator.clone()).oneshot(builder.body(Body::from(out.body)).unwrap()).await.unwrap();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{action}: not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
-}
-
 #[tokio::test]
 async fn tencent_create_hands_out_a_private_key_whose_public_half_ssh_keygen_agrees_with() {
     if !have_ssh_keygen("tencent_create_hands_out_a_private_key_whose_public_half_ssh_keygen_agrees_with") {
         return;
     }
-    let emulator = emulator();
+    let (emulator, _clock) = emulator();
     let cases: [(&ApiProfile, Value); 2] = [
         (&providers::tencent_api3::CVM, json!({"KeyName": "oracle_cvm", "ProjectId": 0})),
         (&providers::tencent_api3::LIGHTHOUSE, json!({"KeyName": "oracle_lighthouse"})),
     ];
     for (profile, params) in cases {
-        let body = call(&emulator, profile, "CreateKeyPair", params, 1).await;
+        let body = call(&emulator, profile, "CreateKeyPair", params, 1).await.body;
         let pair = &body["Response"]["KeyPair"];
         let private = pair["PrivateKey"].as_str().unwrap_or_else(|| panic!("{}: {body}", profile.name));
         let public = pair["PublicKey"].as_str().unwrap();
@@ -209,9 +176,9 @@ async fn ecs_fingerprints_are_ssh_keygens() {
     if !have_ssh_keygen("ecs_fingerprints_are_ssh_keygens") {
         return;
     }
-    let emulator = emulator();
+    let (emulator, _clock) = emulator();
     let ecs = &providers::aliyun_rpc::ECS;
-    let created = call(&emulator, ecs, "CreateKeyPair", json!({"KeyPairName": "oracle-created"}), 1).await;
+    let created = call(&emulator, ecs, "CreateKeyPair", json!({"KeyPairName": "oracle-created"}), 1).await.body;
     let private = created["PrivateKeyBody"].as_str().unwrap_or_else(|| panic!("{created}"));
     let public = ssh_public_of_pem(private);
     assert_eq!(created["KeyPairFingerPrint"].as_str().unwrap(), ssh_md5_of_public(&public).1, "{created}");
@@ -224,10 +191,12 @@ async fn ecs_fingerprints_are_ssh_keygens() {
         json!({"KeyPairName": "oracle-imported", "PublicKeyBody": fixture("throwaway-rsa2048.pub").trim()}),
         2,
     )
-    .await;
+    .await
+    .body;
     assert_eq!(imported["KeyPairFingerPrint"].as_str().unwrap(), fixture("throwaway-rsa2048.md5").trim(), "{imported}");
 
-    let listed = call(&emulator, ecs, "DescribeKeyPairs", json!({"KeyPairName": "oracle-imported", "IncludePublicKey": "true"}), 3).await;
+    let listed =
+        call(&emulator, ecs, "DescribeKeyPairs", json!({"KeyPairName": "oracle-imported", "IncludePublicKey": "true"}), 3).await.body;
     let item = &listed["KeyPairs"]["KeyPair"][0];
     assert_eq!(item["KeyPairFingerPrint"].as_str().unwrap(), fixture("throwaway-rsa2048.md5").trim(), "{listed}");
     assert_eq!(key_part(item["PublicKey"].as_str().unwrap()), key_part(&fixture("throwaway-rsa2048.pub")), "{listed}");
@@ -235,14 +204,15 @@ async fn ecs_fingerprints_are_ssh_keygens() {
 
 #[tokio::test]
 async fn cvm_keeps_the_imported_fixture_key_as_given() {
-    let emulator = emulator();
+    let (emulator, _clock) = emulator();
     let cvm = &providers::tencent_api3::CVM;
     let public_line = fixture("throwaway-rsa2048.pub");
     let imported =
         call(&emulator, cvm, "ImportKeyPair", json!({"KeyName": "oracle_import", "ProjectId": 0, "PublicKey": public_line.trim()}), 1)
-            .await;
+            .await
+            .body;
     let key_id = imported["Response"]["KeyId"].as_str().unwrap_or_else(|| panic!("{imported}")).to_string();
-    let listed = call(&emulator, cvm, "DescribeKeyPairs", json!({"KeyIds": [key_id]}), 2).await;
+    let listed = call(&emulator, cvm, "DescribeKeyPairs", json!({"KeyIds": [key_id]}), 2).await.body;
     let listed_public = listed["Response"]["KeyPairSet"][0]["PublicKey"].as_str().unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(key_part(listed_public), key_part(&public_line));
 }
