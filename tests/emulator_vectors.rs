@@ -3,8 +3,10 @@
 //! `router(..).oneshot(..)`, with the clock pinned at the vectors' time (2025-01-01T00:00:00Z) and
 //! the vectors' account (`AKIDEXAMPLE` / `secretEXAMPLE`).
 //!
-//! * every `accept` vector is served — answered with success or a business error, never an
-//!   authentication or routing error; every `reject` vector is `AuthFailure.SignatureFailure`;
+//! * every vector, replayed alone on a fresh account, gets the answer the SDK saw: CreateKeyPair and
+//!   ImportKeyPair succeed (the name is free), DescribeKeyPairs of the recorded KeyId lists nothing,
+//!   DeleteKeyPairs of it is the documented not-found code, every `reject` vector is
+//!   `AuthFailure.SignatureFailure`; in sequence, the import after the create is a duplicate;
 //! * the legacy CVM v2 vectors (qcloudapi-sdk-python, HmacSHA1 GET and HmacSHA256 form POST) create
 //!   a CVM key that API 3.0 DescribeKeyPairs lists; one changed Signature character is refused;
 //! * the documented GET form of Lighthouse CreateKeyPair (seed 001 §4) works signed with TC3 and
