@@ -34,9 +34,6 @@ const SECRET_KEY: &str = "secretEXAMPLE";
 /// The endpoint the vectors were recorded against; signed into every one of them.
 const VECTOR_HOST: &str = "127.0.0.1:18080";
 
-/// Codes that mean a request was not served: refused before the product saw it.
-const NOT_SERVED: &[&str] = &["InvalidAction", "NoSuchVersion", "NoSuchProduct", "MissingParameter", "UnsupportedProtocol"];
-
 fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sdk-requests")
 }
