@@ -97,21 +97,47 @@ read -r TENCENTCLOUD_SECRET_ID TENCENTCLOUD_SECRET_KEY < <(sed -n \
 export TENCENTCLOUD_SECRET_ID TENCENTCLOUD_SECRET_KEY
 echo "interop: emulator $BIN at $ENDPOINT"
 
-total_passed=0 total_failed=0 failed_parts=()
-# run_part NAME COMMAND...: runs one client script, echoing its lines, and adds up its closing line.
+# How many checks each part runs when all goes well: its steps times its modes/products/SDKs. A part
+# that ends with fewer passed checks than this fails, even with "0 failed" (a flow that stopped early,
+# a step list that shrank, a script that ran nothing). Change these with the scripts' step lists.
+declare -A EXPECTED_CHECKS=(
+    [sdk]=24        # tencent_cvm.py: 8 steps x 3 modes (tc3-post, hmac-sha256, tc3-get)
+    [lighthouse]=8  # tencent_lighthouse.py: 8 steps
+    [legacy]=14     # tencent_legacy.py: 7 steps x 2 modes (HmacSHA1 GET, HmacSHA256 POST)
+    [tccli]=16      # tccli.py: 8 steps x 2 products (cvm, lighthouse)
+    [aliyun]=18     # aliyun_ecs.py: 9 steps x 2 SDKs (tea, core)
+)
+EXPECTED_TOTAL=0
+for part in "${!EXPECTED_CHECKS[@]}"; do EXPECTED_TOTAL=$((EXPECTED_TOTAL + EXPECTED_CHECKS[$part])); done
+
+total_passed=0 total_failed=0 failed_parts=() parts_run=()
+# run_part NAME COMMAND...: runs one client script, echoing its lines, and adds up its closing line;
+# checks it ran as many checks as EXPECTED_CHECKS[NAME] says (the missing ones count as failed).
 run_part() {
     local name="$1"; shift
-    local start status=0 summary
+    local start status=0 summary passed=0 failed=1 expected
+    expected="${EXPECTED_CHECKS[$name]:-}"
+    [[ -n "$expected" ]] || die "run_part $name: no EXPECTED_CHECKS entry for this part"
+    parts_run+=("$name")
     start="$(now)"
     echo "== $name"
     "$@" --endpoint "$ENDPOINT" </dev/null | tee "$WORK/$name.log" || status=$?
     summary="$(tail -n 1 "$WORK/$name.log")"
     if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-        total_passed=$((total_passed + BASH_REMATCH[1]))
-        total_failed=$((total_failed + BASH_REMATCH[2]))
+        passed="${BASH_REMATCH[1]}" failed="${BASH_REMATCH[2]}"
     else
-        total_failed=$((total_failed + 1))
+        failed_parts+=("$name (no closing 'N passed, N failed' line)")
     fi
+    if (( passed + failed < expected )); then
+        echo "interop: $name ran $((passed + failed)) of its $expected checks; the $((expected - passed - failed)) missing count as failed" >&2
+        (( status != 0 )) || failed_parts+=("$name (ran $((passed + failed)) of $expected checks)")
+        failed=$((expected - passed))
+    elif (( passed > expected )); then
+        echo "interop: $name passed $passed checks, more than the $expected run.sh knows: update EXPECTED_CHECKS" >&2
+        failed_parts+=("$name ($passed checks, EXPECTED_CHECKS says $expected)")
+    fi
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
     if (( status != 0 )); then
         failed_parts+=("$name (exit $status)")
         if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
@@ -133,8 +159,16 @@ run_part tccli "$PYTHON" interop/tccli.py --tccli interop/.venv-tccli/bin/tccli
 # The Alibaba SDKs read HTTP(S)_PROXY and ignore NO_PROXY; aliyun_ecs.py drops those variables itself.
 run_part aliyun interop/.venv-aliyun/bin/python interop/aliyun_ecs.py
 
+if (( ${#parts_run[@]} != ${#EXPECTED_CHECKS[@]} )); then
+    failed_parts+=("ran ${#parts_run[@]} of ${#EXPECTED_CHECKS[@]} parts")
+fi
+if (( total_passed + total_failed < EXPECTED_TOTAL )); then
+    failed_parts+=("$((total_passed + total_failed)) of $EXPECTED_TOTAL checks ran")
+    total_failed=$((EXPECTED_TOTAL - total_passed))
+fi
 if (( ${#failed_parts[@]} > 0 )); then
     echo "interop: FAILED: ${failed_parts[*]}"
 fi
-echo "interop: $total_passed passed, $total_failed failed"
-(( ${#failed_parts[@]} == 0 && total_failed == 0 ))
+echo "interop: summary of $EXPECTED_TOTAL expected checks:"
+echo "$total_passed passed, $total_failed failed"
+(( ${#failed_parts[@]} == 0 && total_failed == 0 && total_passed == EXPECTED_TOTAL ))

@@ -3,8 +3,10 @@
 //! `router(..).oneshot(..)`, with the clock pinned at the vectors' time (2025-01-01T00:00:00Z) and
 //! the vectors' account (`AKIDEXAMPLE` / `secretEXAMPLE`).
 //!
-//! * every `accept` vector is served — answered with success or a business error, never an
-//!   authentication or routing error; every `reject` vector is `AuthFailure.SignatureFailure`;
+//! * every vector, replayed alone on a fresh account, gets the answer the SDK saw: CreateKeyPair and
+//!   ImportKeyPair succeed (the name is free), DescribeKeyPairs of the recorded KeyId lists nothing,
+//!   DeleteKeyPairs of it is the documented not-found code, every `reject` vector is
+//!   `AuthFailure.SignatureFailure`; in sequence, the import after the create is a duplicate;
 //! * the legacy CVM v2 vectors (qcloudapi-sdk-python, HmacSHA1 GET and HmacSHA256 form POST) create
 //!   a CVM key that API 3.0 DescribeKeyPairs lists; one changed Signature character is refused;
 //! * the documented GET form of Lighthouse CreateKeyPair (seed 001 §4) works signed with TC3 and
@@ -31,9 +33,6 @@ const SECRET_ID: &str = "AKIDEXAMPLE";
 const SECRET_KEY: &str = "secretEXAMPLE";
 /// The endpoint the vectors were recorded against; signed into every one of them.
 const VECTOR_HOST: &str = "127.0.0.1:18080";
-
-/// Codes that mean a request was not served: refused before the product saw it.
-const NOT_SERVED: &[&str] = &["InvalidAction", "NoSuchVersion", "NoSuchProduct", "MissingParameter", "UnsupportedProtocol"];
 
 fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sdk-requests")
@@ -142,26 +141,67 @@ fn describe_cvm(base: &reqwest::Url, now: i64) -> Outgoing {
     providers::build_request(&providers::tencent_api3::CVM, base, &call, &credentials, now, 1).unwrap()
 }
 
+/// The answer the SDK saw for a vector replayed alone on a fresh account (the name it creates or
+/// imports is free; the KeyId it names, `skey-abcd1234` / `lhkp-abcd1234`, is not held): `None` for
+/// success, else the error code.
+fn outcome_on_a_fresh_account(name: &str, vector: &Value) -> Option<&'static str> {
+    if vector["expected_verdict"] == "reject" {
+        return Some("AuthFailure.SignatureFailure");
+    }
+    match vector["action"].as_str().unwrap() {
+        "CreateKeyPair" | "ImportKeyPair" | "DescribeKeyPairs" => None,
+        "DeleteKeyPairs" if name.starts_with("tencent-lighthouse-") => Some("ResourceNotFound.KeyIdNotFound"),
+        "DeleteKeyPairs" => Some("InvalidKeyPairId.NotFound"),
+        other => panic!("{name}: no expected outcome for {other}"),
+    }
+}
+
 #[tokio::test]
-async fn every_recorded_tencent_request_is_served_or_refused_as_recorded() {
-    for prefix in ["tencent-lighthouse-", "tencent-cvm-"] {
-        // One emulator per product, replayed in file order (create before the rest).
-        let (emulator, _clock) = emulator();
-        for name in vector_names(prefix) {
+async fn every_recorded_tencent_request_gets_the_answer_the_sdk_saw() {
+    // 7 CVM API 3.0 vectors (4 actions, 2 optional profiles, 1 wrong secret) and 5 Lighthouse ones.
+    for (prefix, count) in [("tencent-lighthouse-", 5), ("tencent-cvm-", 9)] {
+        let names = vector_names(prefix);
+        assert_eq!(names.len(), count, "{prefix}*.json: {names:?}");
+        for name in names {
+            let (emulator, _clock) = emulator();
             let vector = load(&name);
             let body = send(&emulator, &recorded(&vector)).await;
-            let code = error_code(&body);
-            match vector["expected_verdict"].as_str() {
-                Some("accept") => {
-                    assert!(
-                        code.is_none_or(|c| !c.starts_with("AuthFailure") && !NOT_SERVED.contains(&c)),
-                        "{name}: an accepted request was not served: {body}"
-                    );
+            assert_eq!(error_code(&body), outcome_on_a_fresh_account(&name, &vector), "{name}: {body}");
+            assert!(body["Response"]["RequestId"].is_string(), "{name}: {body}");
+            let response = &body["Response"];
+            match (vector["action"].as_str().unwrap(), vector["expected_verdict"].as_str().unwrap()) {
+                ("CreateKeyPair", _) => {
+                    assert_eq!(response["KeyPair"]["KeyName"], "vector_key_1", "{name}");
+                    assert!(response["KeyPair"]["PrivateKey"].as_str().is_some_and(|k| k.starts_with("-----BEGIN ")), "{name}");
                 }
-                Some("reject") => assert_eq!(code, Some("AuthFailure.SignatureFailure"), "{name}: {body}"),
-                other => panic!("{name}: unknown verdict {other:?}"),
+                ("ImportKeyPair", _) => {
+                    let sent: Value = serde_json::from_slice(&recorded(&vector).body).unwrap();
+                    let key_id = response["KeyId"].as_str().unwrap_or_else(|| panic!("{name}: {body}"));
+                    assert!(key_id.starts_with("skey-") || key_id.starts_with("lhkp-"), "{name}: {key_id}");
+                    assert!(sent["PublicKey"].as_str().unwrap().starts_with("ssh-rsa "), "{name}");
+                }
+                ("DescribeKeyPairs", "accept") => {
+                    assert_eq!(response["TotalCount"], 0, "{name}: the recorded KeyId is not held: {body}");
+                    assert_eq!(response["KeyPairSet"], json!([]), "{name}");
+                }
+                _ => {}
             }
         }
+    }
+}
+
+/// In the order an SDK user would send them, on one account: the create succeeds, the import of the
+/// same name is a duplicate, and DescribeKeyPairs by the recorded KeyId still finds nothing.
+#[tokio::test]
+async fn recorded_tencent_requests_in_sequence_see_the_state_they_made() {
+    for (prefix, duplicate) in
+        [("tencent-cvm-", "InvalidKeyPairName.Duplicate"), ("tencent-lighthouse-", "InvalidParameterValue.DuplicateParameterValue")]
+    {
+        let (emulator, _clock) = emulator();
+        let create = send(&emulator, &recorded(&load(&format!("{prefix}CreateKeyPair.json")))).await;
+        assert_eq!(error_code(&create), None, "{prefix}: {create}");
+        let import = send(&emulator, &recorded(&load(&format!("{prefix}ImportKeyPair.json")))).await;
+        assert_eq!(error_code(&import), Some(duplicate), "{prefix}: {import}");
     }
 }
 

@@ -88,6 +88,7 @@ fn signing_json_vectors() {
         *counts.entry(scheme.to_string()).or_default() += 1;
     }
     println!("signing.json vectors checked per scheme: {counts:?}");
+    assert_eq!(counts.values().sum::<usize>(), 20, "signing.json holds 20 vectors; a new one changes this count on purpose");
     for scheme in DOC_SCHEMES {
         assert!(counts.get(scheme).copied().unwrap_or(0) > 0, "no vector for {scheme}");
     }
@@ -405,6 +406,13 @@ fn sdk_request_vectors() {
         *counts.entry((label.to_string(), verdict.to_string())).or_default() += 1;
     }
     println!("sdk-requests checked per (scheme, verdict): {counts:?}");
+    let files_on_disk = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".json") && n != "index.json"))
+        .count();
+    assert_eq!(counts.values().sum::<usize>(), files_on_disk, "index.json lists every vector file in sdk-requests/");
+    assert_eq!(files_on_disk, 24, "sdk-requests holds 24 vectors; a new one changes this count on purpose");
     for label in ["TC3-HMAC-SHA256", "TC-V1-HmacSHA1", "TC-V1-HmacSHA256", "ALIYUN-RPC-V1-HMAC-SHA1", "ACS3-HMAC-SHA256"] {
         assert!(counts.get(&(label.to_string(), "accept".to_string())).copied().unwrap_or(0) > 0, "no accept vector for {label}");
     }

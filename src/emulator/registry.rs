@@ -67,6 +67,16 @@ impl Registry {
         Self(providers)
     }
 
+    /// This registry with `provider` in place of the registered provider of the same name (a
+    /// provider built with other settings, e.g. to test one ledger setting); appended if none.
+    pub fn replacing(mut self, provider: Box<dyn Provider>) -> Self {
+        match self.0.iter().position(|p| p.name() == provider.name()) {
+            Some(at) => self.0[at] = provider,
+            None => self.0.push(provider),
+        }
+        self
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &dyn Provider> {
         self.0.iter().map(|p| p.as_ref())
     }
