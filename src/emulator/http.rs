@@ -86,6 +86,9 @@ async fn route(emulator: &Arc<Emulator>, raw: &RawRequest) -> (String, Response)
         }
         return ("control".into(), control::handle(emulator, raw).await);
     }
+    if let Some(answer) = super::sts::route(emulator, raw).await {
+        return answer;
+    }
     if super::tencent_legacy::claims(raw) {
         return super::tencent_legacy::handle(emulator, raw).await;
     }

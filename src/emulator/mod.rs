@@ -16,6 +16,7 @@ pub mod http;
 pub mod keystore;
 pub mod log;
 pub mod ratelimit;
+pub mod sts;
 pub mod tencent;
 pub mod tencent_cvm;
 pub mod tencent_legacy;

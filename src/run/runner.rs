@@ -26,12 +26,31 @@ pub struct RunContext {
     pub clock: Arc<dyn Clock>,
     /// Compare each case with its snapshot.
     pub snapshots: bool,
+    /// What every name this run generates starts with (see `template::new_run_prefix`).
+    pub run_prefix: String,
+    /// Paces requests per product and action (transport: `pace`).
+    pub pacer: Arc<super::pace::Pacer>,
+    /// Records every exchange (`run --record DIR`).
+    pub recorder: Option<Arc<super::record::Recorder>>,
+    /// Answers from a recording (`--target replay:DIR`).
+    pub replay: Option<Arc<super::replay::Replay>>,
 }
 
 impl RunContext {
     pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
         let client = reqwest::Client::builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { root, target, client, schemas, clock, snapshots: true })
+        let replay = match &target.kind {
+            super::target::TargetKind::Replay(dir) => Some(Arc::new(super::replay::Replay::new(dir)?)),
+            _ => None,
+        };
+        let pacer = Arc::new(super::pace::Pacer::new(1, super::pace::DEFAULT_ECS_RATE));
+        let run_prefix = super::template::new_run_prefix();
+        Ok(Self { root, target, client, schemas, clock, snapshots: true, run_prefix, pacer, recorder: None, replay })
+    }
+
+    /// The run prefix of `case`: the recorded one when replaying, else this run's.
+    pub fn prefix_for(&self, case: &Case) -> String {
+        self.replay.as_ref().and_then(|r| r.run_prefix(&case.id)).unwrap_or_else(|| self.run_prefix.clone())
     }
 }
 
@@ -116,7 +135,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
 async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize) {
     let mut failures = Vec::new();
     let mut requests = 0;
-    let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures"));
+    let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures")).for_run(&ctx.prefix_for(case), &case.id);
     let mut exchanges = Vec::new();
     let base = match ctx.target.endpoint(case.api) {
         Ok(base) => base,
@@ -134,7 +153,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         };
         let times = step.burst.unwrap_or(1);
         requests += times as usize;
-        let answers = match send(&ctx.client, case.api, &base, step, &params, &lease.credentials, &ctx.clock, times).await {
+        let answers = match send(ctx, &case.id, case.api, &base, step, &params, lease, times).await {
             Ok(answers) => answers,
             Err(e) => {
                 failures.push(fail(e, None));
@@ -229,29 +248,13 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
         Ok(base) => base,
         Err(e) => return vec![Failure { step: "teardown".into(), message: e, diff: None }],
     };
-    let (action, _) = api.delete;
-    let step = Step {
-        label: "teardown".into(),
-        pos: Default::default(),
-        action: action.to_string(),
-        version: api.default_version.to_string(),
-        // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
-        region: region.filter(|_| std::ptr::eq(api, case.api)).or_else(|| Some(api.default_region.to_string())),
-        method: api.default_method.to_string(),
-        signing: api.default_signing,
-        params: serde_json::Value::Null,
-        burst: None,
-        expect: crate::case::Expect { outcome: Outcome::Success, status: None, schema: String::new(), fields: vec![] },
-        capture: Default::default(),
-    };
-    let params = api.delete_params(&ids);
-    match send(&ctx.client, api, &base, &step, &params, &lease.credentials, &ctx.clock, 1).await {
-        Ok(answers) => match api.error_code(answers[0].status, &answers[0].body) {
-            None => Vec::new(),
-            Some(code) => {
-                vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {code}", ids.join(", ")), diff: None }]
-            }
-        },
-        Err(e) => vec![Failure { step: "teardown".into(), message: format!("could not delete {}: {e}", ids.join(", ")), diff: None }],
+    // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
+    let region = region.filter(|_| std::ptr::eq(api, case.api)).unwrap_or_else(|| api.default_region.to_string());
+    let mut failures = Vec::new();
+    for (ids, outcome) in super::inventory::delete(ctx, &case.id, api, &base, &region, &ids, lease).await {
+        if let Err(e) = outcome {
+            failures.push(Failure { step: "teardown".into(), message: format!("could not delete {}: {e}", ids.join(", ")), diff: None });
+        }
     }
+    failures
 }
