@@ -93,6 +93,9 @@ pub struct RunArgs {
     /// --partition count:K/N`), with 1/N of each pacing budget.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::run::shard::Shard>,
+    /// Seconds a case's steps may take; then they stop and the case tears down.
+    #[arg(long, default_value_t = crate::run::runner::CASE_TIMEOUT.as_secs())]
+    pub case_timeout: u64,
     /// Requests per second per ECS action (ECS documents no limit; this is a cautious default).
     #[arg(long, default_value_t = crate::run::pace::DEFAULT_ECS_RATE)]
     pub ecs_rate: f64,

@@ -105,6 +105,8 @@ pub async fn run(args: RunArgs) -> u8 {
         }
     };
     ctx.pacer = Arc::new(crate::run::pace::Pacer::new(args.shard.map_or(1, |s| s.count), args.ecs_rate));
+    ctx.case_timeout = std::time::Duration::from_secs(args.case_timeout.max(1));
+    tokio::spawn(stop_on_signal(ctx.interrupt.clone()));
     if args.dry_run {
         print!("{}", crate::run::dry_run::plan(&ctx, &cases));
         println!("dry run: nothing was sent");
@@ -156,6 +158,27 @@ pub async fn run(args: RunArgs) -> u8 {
     }
     println!("{}", text::summary(&suite));
     if ok { EXIT_OK } else { EXIT_FAILED }
+}
+
+/// Ctrl-C or SIGTERM: running cases stop and tear down what they made; no new case starts.
+async fn stop_on_signal(interrupt: Arc<tokio::sync::watch::Sender<bool>>) {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    eprintln!("interrupted: stopping running cases and tearing down what they made");
+    let _ = interrupt.send(true);
 }
 
 /// The target `--target` names: `emulator` (started here; the handle keeps it alive), a name

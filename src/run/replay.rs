@@ -65,6 +65,12 @@ impl Replay {
                 cases.insert(case.to_string(), CaseState { entries: recording.exchanges, used, swaps: HashMap::new() });
             }
             let state = cases.get_mut(case).expect("inserted above");
+            // A request may carry a value the replay swapped in (a captured fingerprint): match
+            // it as the recording's own value.
+            let mut request = request.to_string();
+            for (old, new) in &state.swaps {
+                request = request.replace(new.as_str(), old);
+            }
             let found = (0..state.entries.len()).find(|&i| {
                 !state.used[i] && state.entries[i].api == api && state.entries[i].action == action && state.entries[i].request == request
             });

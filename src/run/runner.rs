@@ -34,7 +34,14 @@ pub struct RunContext {
     pub recorder: Option<Arc<super::record::Recorder>>,
     /// Answers from a recording (`--target replay:DIR`).
     pub replay: Option<Arc<super::replay::Replay>>,
+    /// How long a case's steps may take before they are stopped and torn down.
+    pub case_timeout: std::time::Duration,
+    /// Set on Ctrl-C or SIGTERM: running cases stop and tear down, no new case starts.
+    pub interrupt: Arc<tokio::sync::watch::Sender<bool>>,
 }
+
+/// The default of `run --case-timeout`.
+pub const CASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl RunContext {
     pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
@@ -45,7 +52,21 @@ impl RunContext {
         };
         let pacer = Arc::new(super::pace::Pacer::new(1, super::pace::DEFAULT_ECS_RATE));
         let run_prefix = super::template::new_run_prefix();
-        Ok(Self { root, target, client, schemas, clock, snapshots: true, run_prefix, pacer, recorder: None, replay })
+        let interrupt = Arc::new(tokio::sync::watch::channel(false).0);
+        Ok(Self {
+            root,
+            target,
+            client,
+            schemas,
+            clock,
+            snapshots: true,
+            run_prefix,
+            pacer,
+            recorder: None,
+            replay,
+            case_timeout: CASE_TIMEOUT,
+            interrupt,
+        })
     }
 
     /// The run prefix of `case`: the recorded one when replaying, else this run's.
@@ -97,6 +118,11 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         result.status = Status::Skipped(reason);
         return result;
     }
+    let mut interrupted = ctx.interrupt.subscribe();
+    if *interrupted.borrow() {
+        result.status = Status::Skipped("not started: the run was interrupted".into());
+        return result;
+    }
     let lease = match ctx.target.lease(&ctx.client, case).await {
         Ok(lease) => lease,
         Err(e) => {
@@ -106,11 +132,25 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         }
     };
     let created: Created = Arc::default();
-    let body = {
+    let mut body = {
         let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
         tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
     };
-    match body.await {
+    // The steps end, or are stopped by the case timeout or an interrupt; teardown runs after all three.
+    let stopped = tokio::select! {
+        joined = &mut body => Ok(joined),
+        _ = tokio::time::sleep(ctx.case_timeout) => Err(format!("the case timed out after {} s", ctx.case_timeout.as_secs())),
+        _ = interrupted.wait_for(|stop| *stop) => Err("interrupted (Ctrl-C or SIGTERM)".to_string()),
+    };
+    let joined = match stopped {
+        Ok(joined) => joined,
+        Err(why) => {
+            body.abort();
+            result.failures.push(Failure { step: "case".into(), message: format!("{why}; tearing down"), diff: None });
+            Ok((Vec::new(), 0))
+        }
+    };
+    match joined {
         Ok((failures, requests)) => {
             result.failures.extend(failures);
             result.requests = requests;

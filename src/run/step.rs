@@ -161,6 +161,11 @@ async fn attempt(
     };
     if let Some(recorder) = &ctx.recorder {
         let marked = record::mark_private_keys(&body);
+        // The body is recorded once, above the exchange.
+        let mut exchange = exchange.clone();
+        if let Some(response) = &mut exchange.response {
+            response.body = "(the body above)".into();
+        }
         recorder.add(
             case_id,
             record::Entry {
@@ -168,8 +173,8 @@ async fn attempt(
                 action: step.action.clone(),
                 request: key,
                 status,
-                body: serde_json::to_string(&marked).unwrap_or_default(),
-                exchange: exchange.clone(),
+                body: serde_json::to_string_pretty(&marked).unwrap_or_default(),
+                exchange,
             },
         );
     }
