@@ -232,8 +232,15 @@ pub async fn sweep(args: crate::cli::SweepArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let apis: Vec<&'static crate::providers::ApiProfile> =
+    let mut apis: Vec<&'static crate::providers::ApiProfile> =
         crate::providers::PROFILES.iter().copied().filter(|p| p.cleanup_profile().name == p.name && target.serves(p)).collect();
+    // A named target is swept whole; a bare URL for the providers whose credentials are set.
+    if target.spec.is_none() {
+        let with_credentials: Vec<_> = apis.iter().copied().filter(|api| target.session(api).is_some()).collect();
+        if !with_credentials.is_empty() {
+            apis = with_credentials;
+        }
+    }
     let sessions = crate::run::targets::sessions_from_env();
     if let Some(message) = crate::run::targets::missing_credentials(&apis, &sessions) {
         eprintln!("error: {message}");
