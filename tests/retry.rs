@@ -23,8 +23,7 @@ async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
         data.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&data).to_ascii_lowercase();
-    let length: usize =
-        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     let mut body = vec![0u8; length];
     stream.read_exact(&mut body).await.ok()?;
     data.extend(body);
@@ -92,7 +91,8 @@ async fn a_throttled_request_is_retried_and_never_reaches_the_case() {
     let mut env = credentials();
     env.retain(|(k, _)| k.starts_with("TENCENT"));
     let output =
-        run_bin(args(&["run", "--target", &emulator.base_url(), "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env).await;
+        run_bin(args(&["run", "--target", &emulator.base_url(), "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env)
+            .await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(account.faults().is_empty(), "both throttling answers were met and retried");

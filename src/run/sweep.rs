@@ -38,7 +38,7 @@ pub async fn sweep(
     for api in apis {
         let Some(lease) = lease_of(api) else { continue };
         let base = ctx.target.endpoint(api)?;
-        for region in ctx.target.regions(api.default_region) {
+        for region in ctx.target.regions(api) {
             let listed = match list(ctx, "sweep", api, &base, &region, &lease).await {
                 Ok(listed) => listed,
                 Err(e) => {

@@ -27,7 +27,8 @@ pub struct Target {
     base: Option<reqwest::Url>,
     /// The named target this was made from, if any.
     pub spec: Option<super::targets::TargetSpec>,
-    /// The region whose endpoint is used where an endpoint names `{region}`.
+    /// The region whose endpoint is used where an endpoint names `{region}` (`--region`; default:
+    /// the target's first region for each API).
     pub region: Option<String>,
     /// Credentials by the SDK variable naming their id (e.g. `TENCENTCLOUD_SECRET_ID`).
     sessions: HashMap<String, Session>,
@@ -64,11 +65,6 @@ impl Target {
         Ok(Self { kind, base: Some(parse(url)?), spec: None, region: None, sessions, label: url.to_string() })
     }
 
-    /// Each API's documented live endpoint (no account list: for building requests only).
-    pub fn live(sessions: HashMap<String, Session>) -> Self {
-        Self { kind: TargetKind::Live, base: None, spec: None, region: None, sessions, label: "live endpoints".into() }
-    }
-
     /// A named target from targets.yaml.
     pub fn named(
         name: &str,
@@ -85,7 +81,6 @@ impl Target {
             }
             SpecKind::Live => (TargetKind::Live, None),
         };
-        let region = region.or_else(|| spec.regions.first().cloned());
         Ok(Self { kind, base, spec: Some(spec.clone()), region, sessions, label: name.to_string() })
     }
 
@@ -106,13 +101,13 @@ impl Target {
         self.spec.as_ref().map(|s| s.accounts.as_slice()).unwrap_or(&[])
     }
 
-    /// The regions `sweep` searches: the target's, else `fallback`.
-    pub fn regions(&self, fallback: &str) -> Vec<String> {
-        match (&self.region, &self.spec) {
-            (_, Some(spec)) if !spec.regions.is_empty() => spec.regions.clone(),
-            (Some(region), _) => vec![region.clone()],
-            _ => vec![fallback.to_string()],
+    /// The regions `sweep` searches for `api`: `--region`, else the target's, else the API's default.
+    pub fn regions(&self, api: &ApiProfile) -> Vec<String> {
+        if let Some(region) = &self.region {
+            return vec![region.clone()];
         }
+        let listed = self.spec.as_ref().map(|s| s.regions.of(api.name)).unwrap_or_default();
+        if listed.is_empty() { vec![api.default_region.to_string()] } else { listed }
     }
 
     /// Whether the target has an endpoint for `profile`.

@@ -43,11 +43,36 @@ pub struct TargetSpec {
     /// API name (`tencent-cvm`, …, `tencent-sts`, `aliyun-sts`) → endpoint; `{region}` is replaced.
     #[serde(default)]
     pub endpoints: BTreeMap<String, String>,
+    /// Where `sweep` looks, the first being the default of `{region}`: one list, or a list per API.
     #[serde(default)]
-    pub regions: Vec<String>,
+    pub regions: Regions,
     /// Account ids a live target may run against.
     #[serde(default)]
     pub accounts: Vec<String>,
+}
+
+/// A target's regions: one list for every API, or one per API name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Regions {
+    All(Vec<String>),
+    ByApi(BTreeMap<String, Vec<String>>),
+}
+
+impl Default for Regions {
+    fn default() -> Self {
+        Regions::All(Vec::new())
+    }
+}
+
+impl Regions {
+    /// The regions of `api` (empty when the target names none for it).
+    pub fn of(&self, api: &str) -> Vec<String> {
+        match self {
+            Regions::All(list) => list.clone(),
+            Regions::ByApi(map) => map.get(api).cloned().unwrap_or_default(),
+        }
+    }
 }
 
 impl TargetsFile {
@@ -84,8 +109,8 @@ impl TargetSpec {
     /// The endpoint of `api` in `region`, if the target serves it.
     pub fn endpoint(&self, api: &str, region: Option<&str>) -> Option<String> {
         let url = self.endpoints.get(api).or(self.url.as_ref())?;
-        let region = region.or(self.regions.first().map(String::as_str)).unwrap_or("");
-        Some(url.replace("{region}", region))
+        let default = self.regions.of(api).into_iter().next().unwrap_or_default();
+        Some(url.replace("{region}", region.unwrap_or(&default)))
     }
 }
 
@@ -160,6 +185,11 @@ mod tests {
         );
         assert!(tencent.endpoint("aliyun-ecs", None).is_none());
         assert!(file.targets.values().all(|t| t.kind != SpecKind::Live || !t.accounts.is_empty()));
+        let live = &file.targets["live"];
+        assert_eq!(
+            (live.regions.of("tencent-cvm"), live.regions.of("aliyun-ecs")),
+            (vec!["ap-guangzhou".to_string()], vec!["cn-hangzhou".to_string()])
+        );
     }
 
     #[test]
