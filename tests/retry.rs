@@ -97,3 +97,55 @@ async fn a_throttled_request_is_retried_and_never_reaches_the_case() {
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(account.faults().is_empty(), "both throttling answers were met and retried");
 }
+
+/// A port that accepts connections and never answers.
+async fn black_hole() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_past_its_timeout_is_stopped_and_reported() {
+    let target = black_hole().await;
+    let started = std::time::Instant::now();
+    let output = run_bin(
+        args(&["run", "--target", &target, "--filter", "tencent-cvm/create-key-pair/example", "--case-timeout", "1"]),
+        credentials(),
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("the case timed out after 1 s; tearing down"), "{stdout}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_running_cases_and_starts_no_new_one() {
+    let target = black_hole().await;
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_keypair-contract"))
+        .args(["run", "--target", &target, "--filter", "tencent-cvm/create-key-pair/", "--jobs", "2"])
+        .current_dir(root())
+        .envs(env)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted: stopping running cases"), "{stderr}");
+    assert!(stdout.contains("interrupted (Ctrl-C or SIGTERM); tearing down"), "{stdout}");
+    assert!(stdout.contains("not started: the run was interrupted"), "{stdout}");
+}
