@@ -160,25 +160,26 @@ pub async fn run(args: RunArgs) -> u8 {
     if ok { EXIT_OK } else { EXIT_FAILED }
 }
 
-/// Ctrl-C or SIGTERM: running cases stop and tear down what they made; no new case starts.
-async fn stop_on_signal(interrupt: Arc<tokio::sync::watch::Sender<bool>>) {
+/// Ctrl-C or SIGTERM: running cases stop and tear down what they made; no new case starts. The
+/// handlers are installed before this returns, so a signal right after it is not lost.
+fn stop_on_signal(interrupt: Arc<tokio::sync::watch::Sender<bool>>) -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut terminate, mut ctrl_c) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok())
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate => {}
+    async move {
+        #[cfg(unix)]
+        tokio::select! {
+            Some(_) = async { terminate.as_mut()?.recv().await } => {}
+            Some(_) = async { ctrl_c.as_mut()?.recv().await } => {}
+            else => std::future::pending::<()>().await,
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("interrupted: stopping running cases and tearing down what they made");
+        let _ = interrupt.send(true);
     }
-    eprintln!("interrupted: stopping running cases and tearing down what they made");
-    let _ = interrupt.send(true);
 }
 
 /// The target `--target` names: `emulator` (started here; the handle keeps it alive), a name

@@ -131,7 +131,7 @@ async fn sigterm_stops_running_cases_and_starts_no_new_one() {
     let target = black_hole().await;
     let mut env = credentials();
     env.retain(|(k, _)| k.starts_with("TENCENT"));
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_keypair-contract"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_keypair-contract"))
         .args(["run", "--target", &target, "--filter", "tencent-cvm/create-key-pair/", "--jobs", "2"])
         .current_dir(root())
         .envs(env)
@@ -139,11 +139,23 @@ async fn sigterm_stops_running_cases_and_starts_no_new_one() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Once it has started its cases (the signal handlers are in place by then).
+    let mut stdout_pipe = std::io::BufReader::new(child.stdout.take().unwrap());
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout_pipe, &mut line).unwrap();
+        (line, stdout_pipe)
+    });
+    let (first_line, mut stdout_pipe) = first_line.await.unwrap();
+    assert!(first_line.starts_with("running "), "{first_line}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
-    let (stdout, stderr) = text(&output);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout_pipe, &mut rest).unwrap();
+    let (_, stderr) = text(&output);
+    let stdout = rest;
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stderr.contains("interrupted: stopping running cases"), "{stderr}");
     assert!(stdout.contains("interrupted (Ctrl-C or SIGTERM); tearing down"), "{stdout}");
