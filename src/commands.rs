@@ -139,6 +139,11 @@ pub async fn run(args: RunArgs) -> u8 {
     let full_suite = args.filter.is_none() && args.shard.is_none() && ctx.replay.is_none();
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     println!("running {} cases against {} ({} at a time)", cases.len(), ctx.target.label, args.jobs);
+    let bursts: Vec<&str> =
+        cases.iter().filter(|c| c.setup.iter().chain(&c.steps).any(|s| s.burst.is_some())).map(|c| c.id.as_str()).collect();
+    if !bursts.is_empty() {
+        println!("not paced and not retried, since they probe a rate limit on purpose (burst steps): {}", bursts.join(", "));
+    }
     let suite = run_suite(&ctx, cases, args.jobs, |result| println!("{}", text::case_line(result))).await;
     let mut ok = suite.failed() == 0;
     if full_suite {

@@ -17,6 +17,12 @@ async fn a_full_run_on_one_rate_limited_account_is_paced_and_leaves_nothing() {
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stdout.contains("RequestLimitExceeded") && !stdout.contains("Throttling"), "{stdout}");
     assert!(stdout.contains("ok       tencent-cvm/key-pairs/rate-limit"), "the burst case still meets the limit: {stdout}");
+    assert!(
+        stdout.contains(
+            "not paced and not retried, since they probe a rate limit on purpose (burst steps): tencent-cvm/key-pairs/rate-limit"
+        ),
+        "{stdout}"
+    );
     for api in [&CVM, &LIGHTHOUSE, &ECS] {
         assert_eq!(names(&base, api).await, Vec::<String>::new(), "{} holds leftovers", api.name);
     }
