@@ -122,7 +122,7 @@ pub async fn run(args: RunArgs) -> u8 {
         }
         let sessions = crate::run::targets::sessions_from_env();
         if let Some(message) = crate::run::targets::missing_credentials(&apis, &sessions) {
-            eprintln!("error: {message}");
+            eprintln!("error: target {}: {message}", ctx.target.label);
             return EXIT_USAGE;
         }
         match crate::run::guard::check(&ctx, &apis).await {

@@ -162,7 +162,7 @@ pub fn missing_credentials(apis: &[&ApiProfile], sessions: &HashMap<String, Sess
             }
         }
     }
-    (!missing.is_empty()).then(|| format!("no credentials for this live target: set {}", missing.join("; ")))
+    (!missing.is_empty()).then(|| format!("no credentials in the environment: set {}", missing.join("; ")))
 }
 
 #[cfg(test)]
