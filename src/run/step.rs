@@ -58,7 +58,7 @@ pub async fn send(
 }
 
 /// One request, paced per product and action and retried on throttling and transient failures.
-/// A create or import whose outcome is unknown (no answer) is not re-sent blindly: the key pair
+/// A create or import whose outcome is unknown (no answer, or a 5xx) is not re-sent blindly: the key pair
 /// is looked up by name first and, if the lost request made it, deleted, so the retry makes
 /// neither a duplicate nor an orphan (`resolve_unknown`).
 #[allow(clippy::too_many_arguments)]
@@ -80,9 +80,14 @@ pub async fn send_one(
         if ctx.replay.is_none() {
             ctx.pacer.wait(profile.name, &step.action).await;
         }
-        match attempt(ctx, case_id, profile, base, step, params, lease).await? {
+        let creates = resolve_unknown_creates && profile.creates.iter().any(|(action, _)| *action == step.action);
+        // Whether the cloud may have acted although the answer says nothing of it.
+        let outcome_unknown = match attempt(ctx, case_id, profile, base, step, params, lease).await? {
             Ok(answer) => match retry::retry_reason(profile, answer.status, &answer.body) {
-                Some(reason) if try_number < retry::MAX_ATTEMPTS && ctx.replay.is_none() => last_problem = reason,
+                Some(reason) if try_number < retry::MAX_ATTEMPTS && ctx.replay.is_none() => {
+                    last_problem = reason;
+                    answer.status >= 500
+                }
                 _ => return Ok(answer),
             },
             Err(lost) => {
@@ -90,12 +95,12 @@ pub async fn send_one(
                 if ctx.replay.is_some() || try_number == retry::MAX_ATTEMPTS {
                     break;
                 }
-                let creates = profile.creates.iter().any(|(action, _)| *action == step.action);
-                if creates && resolve_unknown_creates {
-                    // Boxed: the lookup sends requests of its own through this function.
-                    Box::pin(super::inventory::undo_lost_create(ctx, case_id, profile, base, step, params, lease)).await?;
-                }
+                true
             }
+        };
+        if creates && outcome_unknown {
+            // Boxed: the lookup sends requests of its own through this function.
+            Box::pin(super::inventory::undo_lost_create(ctx, case_id, profile, base, step, params, lease)).await?;
         }
     }
     Err(format!("{} {}: gave up after {} tries: {last_problem}", profile.name, step.action, retry::MAX_ATTEMPTS))
