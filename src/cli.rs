@@ -16,7 +16,9 @@ use clap::{Args, Parser, Subcommand};
 #[command(after_help = "Examples:
   keypair-contract run                                  the suite against the embedded emulator
   keypair-contract run --filter cvm/create --jobs 4     a subset, four cases at a time
-  keypair-contract run --target live --jobs 1           a live run (TENCENTCLOUD_SECRET_ID/KEY, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)
+  keypair-contract run --target tencent --jobs 1        a live run (targets.yaml; TENCENTCLOUD_SECRET_ID/KEY in the environment)
+  keypair-contract run --target tencent --dry-run       what that run would send, redacted
+  keypair-contract sweep --target tencent --older-than 6h   delete what earlier runs left behind
   keypair-contract run --drift report --report markdown=summary.md --report junit=junit.xml
                                                         a nightly run: snapshot drift reported, not failed
   keypair-contract serve --listen 127.0.0.1:9000        the emulator alone, for an SDK or CLI
@@ -38,6 +40,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// List every documented example, error code and rule beside the cases covering it.
     Coverage(CoverageArgs),
+    /// Delete key pairs earlier runs left behind on a target (names with the run prefix).
+    Sweep(SweepArgs),
     /// Measure key generation backends, emulator round trips and schema compile vs validate, in
     /// one run (build with --release for meaningful figures).
     Bench(BenchArgs),
@@ -58,9 +62,11 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// `emulator` (an embedded one, the default); `live` (each API's documented endpoint, with
-    /// the credentials below); or a URL used for every API — an emulator you started (add
-    /// `--control` if it runs with its control API) or one live endpoint.
+    /// A target named in targets.yaml (`emulator`, the embedded one, is the default; live targets
+    /// read credentials from TENCENTCLOUD_SECRET_ID/_SECRET_KEY[/_SESSION_TOKEN] and
+    /// ALIBABA_CLOUD_ACCESS_KEY_ID/_ACCESS_KEY_SECRET[/_SECURITY_TOKEN]); a URL used for every API
+    /// (an emulator you started; add `--control` if it runs with its control API); or
+    /// `replay:DIR`, answers from a recording made with `--record DIR`.
     #[arg(long, default_value = "emulator")]
     pub target: String,
     /// The target at --target is an emulator with its control API enabled (serve --control), so
@@ -76,16 +82,6 @@ pub struct RunArgs {
     /// The project folder holding cases/, schemas/ and snapshots/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// Live credentials (the official SDKs' variables).
-    #[arg(long, env = "TENCENTCLOUD_SECRET_ID", hide_env_values = true)]
-    pub secret_id: Option<String>,
-    #[arg(long, env = "TENCENTCLOUD_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
-    /// Live Alibaba Cloud credentials (the official SDKs' variables).
-    #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_ID", hide_env_values = true)]
-    pub access_key_id: Option<String>,
-    #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_SECRET", hide_env_values = true)]
-    pub access_key_secret: Option<String>,
     /// What a snapshot difference does when the contract holds: `fail` the case (the default), or
     /// `report` it as drift with its diff, exit 0 for it and leave the new answer pending
     /// (`.snap.new`, never written when CI is set). A nightly live run uses `report`.
@@ -103,6 +99,26 @@ pub struct RunArgs {
     /// Also write a report: `junit=PATH`, `markdown=PATH` or `json=PATH` (repeatable).
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub reports: Vec<ReportSpec>,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+    /// Print each request the run would send (credentials, signatures and tokens redacted) and
+    /// send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write every exchange of the run, redacted, to DIR (one YAML file per case), for
+    /// `--target replay:DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Run shard K of N: the cases sorted by id, every Nth from the Kth (as `cargo nextest
+    /// --partition count:K/N`), with 1/N of each pacing budget.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::run::shard::Shard>,
+    /// Seconds a case's steps may take; then they stop and the case tears down.
+    #[arg(long, default_value_t = crate::run::runner::CASE_TIMEOUT.as_secs())]
+    pub case_timeout: u64,
+    /// Requests per second per ECS action (ECS documents no limit; this is a cautious default).
+    #[arg(long, default_value_t = crate::run::pace::DEFAULT_ECS_RATE)]
+    pub ecs_rate: f64,
 }
 
 /// `--drift`.
@@ -139,6 +155,39 @@ fn parse_report(text: &str) -> Result<ReportSpec, String> {
         return Err(format!("`{text}` names no file"));
     }
     Ok(ReportSpec { format, path: PathBuf::from(path) })
+}
+
+/// Where targets come from, shared by `run` and `sweep`.
+#[derive(Debug, Args)]
+pub struct TransportArgs {
+    /// The file of named targets (default: targets.yaml in --root).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// The region whose endpoint a live target uses where it names `{region}` (default: the
+    /// target's first).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// A target named in targets.yaml, or a URL (credentials from the environment).
+    #[arg(long)]
+    pub target: String,
+    /// Only key pairs at least this old (e.g. 30m, 6h, 2d).
+    #[arg(long, default_value = "0s")]
+    pub older_than: String,
+    /// List what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only names starting with this (at least 4 characters; default: every run's prefix).
+    #[arg(long, default_value = crate::run::template::FAMILY_PREFIX)]
+    pub prefix: String,
+    /// The project folder holding targets.yaml.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    #[command(flatten)]
+    pub transport: TransportArgs,
 }
 
 #[derive(Debug, Args)]

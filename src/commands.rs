@@ -1,6 +1,5 @@
 //! What each subcommand does, returning its exit code (see [`crate::report`] for the codes).
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +11,6 @@ use crate::check::snapshot::Update;
 use crate::cli::{BenchArgs, CoverageArgs, DriftArg, RunArgs, ServeArgs};
 use crate::clock::SystemClock;
 use crate::emulator::{self, Emulator, EmulatorConfig, accounts};
-use crate::providers::Credentials;
 use crate::report::console::{self, Console};
 use crate::report::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, text};
 use crate::run::preflight::preflight;
@@ -103,33 +101,16 @@ pub async fn run(args: RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut credentials = HashMap::new();
-    if let (Some(id), Some(secret)) = (args.secret_id.clone(), args.secret_key.clone()) {
-        credentials.insert("TENCENTCLOUD_SECRET_ID".to_string(), Credentials { id, secret });
-    }
-    if let (Some(id), Some(secret)) = (args.access_key_id.clone(), args.access_key_secret.clone()) {
-        credentials.insert("ALIBABA_CLOUD_ACCESS_KEY_ID".to_string(), Credentials { id, secret });
-    }
-    // The embedded emulator lives as long as this function.
-    let mut _embedded = None;
-    let target = match args.target.as_str() {
-        "emulator" => match emulator::start_for_tests().await {
-            Ok(handle) => {
-                let target = Target::emulator(&handle.base_url());
-                _embedded = Some(handle);
-                target
-            }
-            Err(e) => Err(format!("cannot start the embedded emulator: {e}")),
-        },
-        "live" => Ok(Target::live(credentials)),
-        url => Target::url(url, args.control, credentials),
-    };
-    let target = match target {
-        Ok(target) => target,
+    let (target, _embedded) = match resolve_target(&root, &args.target, args.control, &args.transport).await {
+        Ok(resolved) => resolved,
         Err(e) => {
             console::error(&format!("error: {e}"));
             return EXIT_USAGE;
         }
+    };
+    let cases = match args.shard {
+        Some(shard) => shard.select(cases, |c| c.id.clone()),
+        None => cases,
     };
     let mut ctx = match RunContext::new(root.clone(), target, schemas, Arc::new(SystemClock)) {
         Ok(ctx) => ctx,
@@ -143,11 +124,46 @@ pub async fn run(args: RunArgs) -> u8 {
         DriftArg::Report => DriftMode::Report,
     };
     ctx.update = Update::from_env(args.accept);
-    if let Err(e) = preflight(&ctx, &cases).await {
+    ctx.pacer = Arc::new(crate::run::pace::Pacer::new(args.shard.map_or(1, |s| s.count), args.ecs_rate));
+    ctx.case_timeout = std::time::Duration::from_secs(args.case_timeout.max(1));
+    tokio::spawn(stop_on_signal(ctx.interrupt.clone()));
+    if args.dry_run {
+        print!("{}", crate::run::dry_run::plan(&ctx, &cases));
+        println!("dry run: nothing was sent");
+        return EXIT_OK;
+    }
+    // A live target: credentials for every API that will run, then whose they are, before any write.
+    if ctx.target.needs_credentials() {
+        let mut apis: Vec<&'static crate::providers::ApiProfile> = Vec::new();
+        for case in cases.iter().filter(|c| ctx.target.skip_reason(c).is_none()) {
+            if !apis.iter().any(|a| std::ptr::eq(*a, case.api)) {
+                apis.push(case.api);
+            }
+        }
+        let sessions = crate::run::targets::sessions_from_env();
+        if let Some(message) = crate::run::targets::missing_credentials(&apis, &sessions) {
+            console::error(&format!("error: target {}: {message}", ctx.target.label));
+            return EXIT_USAGE;
+        }
+        match crate::run::guard::check(&ctx, &apis).await {
+            Ok(seen) => seen.iter().for_each(|line| println!("account guard: {line} is listed")),
+            Err(e) => {
+                console::error(&format!("error: {e}"));
+                return EXIT_USAGE;
+            }
+        }
+    }
+    // A recording answers without a network: there is nothing to reach.
+    if ctx.replay.is_none()
+        && let Err(e) = preflight(&ctx, &cases).await
+    {
         console::error(&format!("error: {e}"));
         return EXIT_USAGE;
     }
-    let full_suite = args.filter.is_none();
+    if let Some(dir) = &args.record {
+        ctx.recorder = Some(Arc::new(crate::run::record::Recorder::new(dir, &ctx.run_prefix)));
+    }
+    let full_suite = args.filter.is_none() && args.shard.is_none() && ctx.replay.is_none();
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let console = Console::new(cases.len());
     console.line(&format!(
@@ -158,12 +174,22 @@ pub async fn run(args: RunArgs) -> u8 {
         args.jobs,
         if ctx.drift == DriftMode::Report { "reported" } else { "fails" }
     ));
+    let bursts: Vec<&str> = cases.iter().filter(|c| c.probes_rate_limit()).map(|c| c.id.as_str()).collect();
+    if !bursts.is_empty() {
+        console.line(&format!("not paced and not retried, since they probe a rate limit on purpose (burst steps): {}", bursts.join(", ")));
+    }
     let mut suite = run_suite(&ctx, cases, args.jobs, |result| console.case(result)).await;
     console.finish();
     if full_suite {
         for orphan in snapshot::unreferenced(&root, &ids) {
             let shown = orphan.strip_prefix(&root).unwrap_or(&orphan).display().to_string();
             suite.problems.push(format!("snapshot {shown} has no case behind it (delete it or restore its case)"));
+        }
+    }
+    if let Some(recorder) = &ctx.recorder {
+        match recorder.write() {
+            Ok(n) => console.line(&format!("recorded {n} cases in {}", args.record.as_deref().unwrap_or(Path::new("")).display())),
+            Err(e) => suite.problems.push(format!("recording: {e}")),
         }
     }
     let ok = suite.ok();
@@ -191,6 +217,137 @@ fn quiet_panics() {
             .unwrap_or_default();
         console::error(&format!("error: internal error: {}", crate::check::secrets::scrub_text(&message)));
     }));
+}
+
+/// Ctrl-C or SIGTERM: running cases stop and tear down what they made; no new case starts. The
+/// handlers are installed before this returns, so a signal right after it is not lost.
+fn stop_on_signal(interrupt: Arc<tokio::sync::watch::Sender<bool>>) -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let (mut terminate, mut ctrl_c) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok())
+    };
+    async move {
+        #[cfg(unix)]
+        tokio::select! {
+            Some(_) = async { terminate.as_mut()?.recv().await } => {}
+            Some(_) = async { ctrl_c.as_mut()?.recv().await } => {}
+            else => std::future::pending::<()>().await,
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("interrupted: stopping running cases and tearing down what they made");
+        let _ = interrupt.send(true);
+    }
+}
+
+/// The target `--target` names: `emulator` (started here; the handle keeps it alive), a name
+/// from targets.yaml, `replay:DIR`, or a URL. Live credentials come from the environment.
+pub async fn resolve_target(
+    root: &Path,
+    given: &str,
+    control: bool,
+    transport: &crate::cli::TransportArgs,
+) -> Result<(Target, Option<emulator::EmulatorHandle>), String> {
+    if let Some(dir) = given.strip_prefix("replay:") {
+        return Ok((Target::replay(Path::new(dir)), None));
+    }
+    let path = crate::run::targets::TargetsFile::path(root, transport.targets.as_deref());
+    let file = crate::run::targets::TargetsFile::load(&path)?;
+    let sessions = crate::run::targets::sessions_from_env();
+    let spec = file.targets.get(given);
+    let embedded = given == "emulator" || spec.is_some_and(|s| s.kind == crate::run::targets::SpecKind::Emulator);
+    if embedded {
+        let handle = emulator::start_for_tests().await.map_err(|e| format!("cannot start the embedded emulator: {e}"))?;
+        return Ok((Target::emulator(&handle.base_url())?, Some(handle)));
+    }
+    if let Some(spec) = spec {
+        return Ok((Target::named(given, spec, transport.region.clone(), sessions)?, None));
+    }
+    if given.contains("://") {
+        return Ok((Target::url(given, control, sessions)?, None));
+    }
+    let names: Vec<&str> = file.targets.keys().map(String::as_str).collect();
+    Err(format!("no target `{given}` in {} (targets: {}; or a URL, or replay:DIR)", path.display(), names.join(", ")))
+}
+
+/// `sweep`: deletes leftovers of earlier runs on a target; 1 when a delete failed.
+pub async fn sweep(args: crate::cli::SweepArgs) -> u8 {
+    let root = match project_root(&args.root) {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let older_than = match crate::run::sweep::parse_duration(&args.older_than) {
+        Ok(secs) => secs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if args.prefix.chars().count() < crate::run::sweep::MIN_PREFIX {
+        eprintln!("error: --prefix `{}` is shorter than {} characters", args.prefix, crate::run::sweep::MIN_PREFIX);
+        return EXIT_USAGE;
+    }
+    let (target, _embedded) = match resolve_target(&root, &args.target, false, &args.transport).await {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut apis: Vec<&'static crate::providers::ApiProfile> =
+        crate::providers::PROFILES.iter().copied().filter(|p| p.cleanup_profile().name == p.name && target.serves(p)).collect();
+    // A named target is swept whole; a bare URL for the providers whose credentials are set.
+    if target.spec.is_none() {
+        let with_credentials: Vec<_> = apis.iter().copied().filter(|api| target.session(api).is_some()).collect();
+        if !with_credentials.is_empty() {
+            apis = with_credentials;
+        }
+    }
+    let sessions = crate::run::targets::sessions_from_env();
+    if let Some(message) = crate::run::targets::missing_credentials(&apis, &sessions) {
+        eprintln!("error: {message}");
+        return EXIT_USAGE;
+    }
+    let schemas = match SchemaSet::load(&root) {
+        Ok(schemas) => Arc::new(schemas),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let ctx = match RunContext::new(root, target, schemas, Arc::new(SystemClock)) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if let Err(e) = crate::run::guard::check(&ctx, &apis).await {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+    let lease_of = |api: &crate::providers::ApiProfile| {
+        ctx.target.session(api).map(|s| crate::run::target::Lease {
+            credentials: s.credentials.clone(),
+            token: s.token.clone(),
+            emulator_account: None,
+        })
+    };
+    match crate::run::sweep::sweep(&ctx, &apis, lease_of, &args.prefix, older_than, args.dry_run).await {
+        Ok(report) => {
+            report.lines.iter().for_each(|line| println!("{line}"));
+            println!("sweep: {} deleted, {} failed{}", report.deleted, report.failed, if args.dry_run { " (dry run)" } else { "" });
+            if report.failed > 0 { EXIT_FAILED } else { EXIT_OK }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
 }
 
 /// `coverage`: every documented example, error code and rule beside its cases; 1 on a gap.

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             Command::Run(args) => commands::run(args).await,
             Command::Serve(args) => commands::serve(args).await,
             Command::Coverage(args) => commands::coverage(args),
+            Command::Sweep(args) => commands::sweep(args).await,
             Command::Bench(args) => commands::bench(args).await,
         }
     });

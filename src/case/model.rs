@@ -35,6 +35,12 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether the case probes a rate limit on purpose (it has a `burst:` step): then none of its
+    /// requests is paced or retried, or the limit it probes would never be reached.
+    pub fn probes_rate_limit(&self) -> bool {
+        self.setup.iter().chain(&self.steps).any(|s| s.burst.is_some())
+    }
+
     /// The file position of the node at `pointer` (a key's position when it names one, so a
     /// `fields` entry points at its own line).
     pub fn position(&self, pointer: &str) -> Pos {

@@ -31,6 +31,7 @@ pub mod keystore;
 pub mod log;
 pub mod ratelimit;
 pub mod registry;
+pub mod sts;
 pub mod tencent;
 pub mod tencent_cvm;
 pub mod tencent_legacy;
@@ -107,6 +108,7 @@ impl Emulator {
 /// front door (a path of its own) comes before a general one.
 pub fn registered() -> registry::Registry {
     registry::Registry::new(vec![
+        Box::new(sts::Sts),
         Box::new(tencent_legacy::Legacy::default()),
         Box::new(tencent::Api3),
         Box::new(tencent_cvm::Cvm::default()),

@@ -71,13 +71,16 @@ pub static ECS: ApiProfile = ApiProfile {
 /// RPC signature 1.0 constants (apis.md §3.1).
 pub const SIGNATURE_VERSION: &str = "1.0";
 
-/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`).
+/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`); `token` is the
+/// security token of STS credentials.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     profile: &ApiProfile,
     base: &reqwest::Url,
     call: &Call<'_>,
     access_key_id: &str,
     secret: &str,
+    token: Option<&str>,
     now_secs: i64,
     nonce: u64,
 ) -> Result<Outgoing, String> {
@@ -90,8 +93,8 @@ pub fn build(
         params.push(("RegionId".into(), region.into()));
     }
     match call.signing {
-        Signing::AcsRpc => Ok(build_rpc(&url_base, call, params, access_key_id, secret, now_secs, nonce)),
-        Signing::Acs3 => build_acs3(profile, &url_base, &host, call, &params, access_key_id, secret, now_secs, nonce),
+        Signing::AcsRpc => Ok(build_rpc(&url_base, call, params, access_key_id, secret, token, now_secs, nonce)),
+        Signing::Acs3 => build_acs3(profile, &url_base, &host, call, &params, access_key_id, secret, token, now_secs, nonce),
         other => Err(format!("{} cannot sign with {}", profile.name, other.as_str())),
     }
 }
@@ -104,12 +107,14 @@ fn encode(params: &[(String, String)]) -> String {
 
 /// RPC signature 1.0: GET with every parameter in the query, or POST with them in a form body
 /// (both documented; the form body is merged into the signature, apis.md §3.1).
+#[allow(clippy::too_many_arguments)]
 fn build_rpc(
     url_base: &str,
     call: &Call<'_>,
     mut params: Vec<(String, String)>,
     access_key_id: &str,
     secret: &str,
+    token: Option<&str>,
     now_secs: i64,
     nonce: u64,
 ) -> Outgoing {
@@ -124,6 +129,9 @@ fn build_rpc(
         ("Timestamp", iso8601_utc(now_secs)),
     ];
     params.extend(common.into_iter().map(|(k, v)| (k.to_string(), v)));
+    if let Some(token) = token {
+        params.push(("SecurityToken".into(), token.into()));
+    }
     let method = call.method.to_ascii_uppercase();
     let signature = sign::acs_rpc::sign(&method, &params, secret);
     params.push(("Signature".into(), signature));
@@ -152,6 +160,7 @@ fn build_acs3(
     params: &[(String, String)],
     access_key_id: &str,
     secret: &str,
+    token: Option<&str>,
     now_secs: i64,
     nonce: u64,
 ) -> Result<Outgoing, String> {
@@ -166,6 +175,9 @@ fn build_acs3(
         ("x-acs-signature-nonce".into(), nonce.to_string()),
         ("x-acs-content-sha256".into(), sign::sha256_hex(&body)),
     ];
+    if let Some(token) = token {
+        headers.push(("x-acs-security-token".into(), token.into()));
+    }
     let method = call.method.to_ascii_uppercase();
     let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
     let parts = sign::HttpParts { method: &method, path: profile.path, query: &query, headers: &headers, body: &body };
@@ -203,7 +215,8 @@ mod tests {
     #[test]
     fn rpc_get_is_signed_over_every_parameter_with_lists_from_one() {
         let params = json!({"KeyPairName": "a b*", "Tag": [{"Key": "k", "Value": "v"}]});
-        let out = build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", 1_735_689_600, 7).unwrap();
+        let out =
+            build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 7).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         assert!(query.contains("KeyPairName=a%20b%2A") && query.contains("Tag.1.Key=k"), "{query}");
         let pairs = decode(query);
@@ -216,7 +229,7 @@ mod tests {
     #[test]
     fn rpc_post_sends_a_form_body_and_a_null_region_leaves_it_out() {
         let params = json!({"KeyPairName": "k1", "RegionId": null});
-        let out = build(&ECS, &base(), &call("POST", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", 0, 1).unwrap();
+        let out = build(&ECS, &base(), &call("POST", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 0, 1).unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/");
         let pairs = decode(std::str::from_utf8(&out.body).unwrap());
         assert!(!pairs.iter().any(|(k, _)| k == "RegionId"));
@@ -226,7 +239,7 @@ mod tests {
     #[test]
     fn acs3_signs_the_query_and_the_acs_headers() {
         let params = json!({"KeyPairName": "k1"});
-        let out = build(&ECS, &base(), &call("POST", Signing::Acs3, &params), "LTAIEXAMPLE", "secretEXAMPLE", 0, 1).unwrap();
+        let out = build(&ECS, &base(), &call("POST", Signing::Acs3, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 0, 1).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         let mut headers = out.headers.clone();
         headers.push(("Host".into(), "127.0.0.1:18080".into()));
@@ -239,6 +252,6 @@ mod tests {
     #[test]
     fn refuses_tencent_signings() {
         let params = json!({});
-        assert!(build(&ECS, &base(), &call("POST", Signing::Tc3, &params), "a", "b", 0, 1).is_err());
+        assert!(build(&ECS, &base(), &call("POST", Signing::Tc3, &params), "a", "b", None, 0, 1).is_err());
     }
 }

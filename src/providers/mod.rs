@@ -6,6 +6,7 @@
 
 pub mod aliyun_rpc;
 pub mod legacy_error;
+pub mod sts;
 pub mod tencent_api3;
 pub mod tencent_legacy;
 
@@ -54,13 +55,29 @@ pub fn build_request(
     now_secs: i64,
     nonce: u64,
 ) -> Result<Outgoing, String> {
+    build_request_with_token(profile, base, call, credentials, None, now_secs, nonce)
+}
+
+/// [`build_request`] with a session token of temporary credentials (STS), sent as the SDKs send
+/// it: Tencent `X-TC-Token` (TC3) or the `Token` parameter (signature v1); Alibaba the
+/// `SecurityToken` parameter (RPC 1.0) or the signed `x-acs-security-token` header (ACS3).
+pub fn build_request_with_token(
+    profile: &ApiProfile,
+    base: &reqwest::Url,
+    call: &Call<'_>,
+    credentials: &Credentials,
+    token: Option<&str>,
+    now_secs: i64,
+    nonce: u64,
+) -> Result<Outgoing, String> {
     if !profile.signings.contains(&call.signing) {
         return Err(format!("{} does not sign with {}", profile.name, call.signing.as_str()));
     }
+    let (id, secret) = (&credentials.id, &credentials.secret);
     match profile.style {
-        RequestStyle::TencentApi3 => tencent_api3::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce),
-        RequestStyle::TencentLegacy => tencent_legacy::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce),
-        RequestStyle::AliyunRpc => aliyun_rpc::build(profile, base, call, &credentials.id, &credentials.secret, now_secs, nonce),
+        RequestStyle::TencentApi3 => tencent_api3::build(profile, base, call, id, secret, token, now_secs, nonce),
+        RequestStyle::TencentLegacy => tencent_legacy::build(profile, base, call, id, secret, token, now_secs, nonce),
+        RequestStyle::AliyunRpc => aliyun_rpc::build(profile, base, call, id, secret, token, now_secs, nonce),
     }
 }
 

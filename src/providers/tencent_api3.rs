@@ -86,13 +86,16 @@ pub static CVM: ApiProfile = ApiProfile {
     credential_env: ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
 };
 
-/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`).
+/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`); `token` is the
+/// session token of temporary credentials.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     profile: &ApiProfile,
     base: &reqwest::Url,
     call: &Call<'_>,
     secret_id: &str,
     secret_key: &str,
+    token: Option<&str>,
     now_secs: i64,
     nonce: u64,
 ) -> Result<Outgoing, String> {
@@ -100,10 +103,10 @@ pub fn build(
     let path = profile.path;
     let url_base = format!("{}://{}{}", base.scheme(), host, path);
     match call.signing {
-        Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, now_secs),
+        Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, token, now_secs),
         Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
         Signing::HmacSha1 | Signing::HmacSha256 => {
-            Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, now_secs, nonce, false))
+            Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, token, now_secs, nonce, false))
         }
     }
 }
@@ -119,6 +122,7 @@ pub(crate) fn build_v1(
     call: &Call<'_>,
     secret_id: &str,
     secret_key: &str,
+    token: Option<&str>,
     now_secs: i64,
     nonce: u64,
     always_send_method: bool,
@@ -132,6 +136,9 @@ pub(crate) fn build_v1(
     params.push(("Timestamp".into(), now_secs.to_string()));
     params.push(("Nonce".into(), nonce.to_string()));
     params.push(("SecretId".into(), secret_id.into()));
+    if let Some(token) = token {
+        params.push(("Token".into(), token.into()));
+    }
     let v1 =
         if call.signing == Signing::HmacSha256 { sign::tencent_v1::V1Method::HmacSha256 } else { sign::tencent_v1::V1Method::HmacSha1 };
     if v1 == sign::tencent_v1::V1Method::HmacSha256 || always_send_method {
@@ -152,6 +159,7 @@ pub(crate) fn build_v1(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_tc3(
     profile: &ApiProfile,
     url_base: &str,
@@ -159,6 +167,7 @@ fn build_tc3(
     call: &Call<'_>,
     secret_id: &str,
     secret_key: &str,
+    token: Option<&str>,
     now_secs: i64,
 ) -> Result<Outgoing, String> {
     let get = call.method.eq_ignore_ascii_case("GET");
@@ -179,6 +188,9 @@ fn build_tc3(
     ];
     if let Some(region) = call.region {
         headers.push(("X-TC-Region".into(), region.into()));
+    }
+    if let Some(token) = token {
+        headers.push(("X-TC-Token".into(), token.into()));
     }
     let method = call.method.to_ascii_uppercase();
     let parts = sign::HttpParts { method: &method, path: profile.path, query: &query, headers: &headers, body: &body };

@@ -31,12 +31,14 @@ pub static CVM_LEGACY: ApiProfile = ApiProfile {
 };
 
 /// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`).
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     profile: &ApiProfile,
     base: &reqwest::Url,
     call: &Call<'_>,
     secret_id: &str,
     secret_key: &str,
+    token: Option<&str>,
     now_secs: i64,
     nonce: u64,
 ) -> Result<Outgoing, String> {
@@ -45,7 +47,7 @@ pub fn build(
     }
     let host = authority(base)?;
     let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
-    Ok(build_v1(&url_base, &host, profile.path, call, secret_id, secret_key, now_secs, nonce, true))
+    Ok(build_v1(&url_base, &host, profile.path, call, secret_id, secret_key, token, now_secs, nonce, true))
 }
 
 #[cfg(test)]
@@ -63,7 +65,8 @@ mod tests {
         let params = json!({"KeyName": "vector_key_1", "ProjectId": 0});
         let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
         let out =
-            build(&CVM_LEGACY, &base, &call("GET", Signing::HmacSha1, &params), "AKIDEXAMPLE", "secretEXAMPLE", 1_735_689_600, 42).unwrap();
+            build(&CVM_LEGACY, &base, &call("GET", Signing::HmacSha1, &params), "AKIDEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 42)
+                .unwrap();
         assert_eq!(out.method, "GET");
         assert!(out.url.starts_with("http://127.0.0.1:18080/v2/index.php?"), "{}", out.url);
         let url: reqwest::Url = out.url.parse().unwrap();
@@ -77,13 +80,14 @@ mod tests {
     fn post_sends_a_signed_form() {
         let params = json!({"KeyName": "k", "ProjectId": 0});
         let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out = build(&CVM_LEGACY, &base, &call("POST", Signing::HmacSha256, &params), "AKIDEXAMPLE", "secretEXAMPLE", 1_735_689_600, 42)
-            .unwrap();
+        let out =
+            build(&CVM_LEGACY, &base, &call("POST", Signing::HmacSha256, &params), "AKIDEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 42)
+                .unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/v2/index.php");
         let pairs: Vec<(String, String)> = form_urlencoded::parse(&out.body).into_owned().collect();
         assert!(pairs.contains(&("SignatureMethod".into(), "HmacSHA256".into())));
         assert_eq!(tencent_v1::verify("POST", "127.0.0.1:18080", "/v2/index.php", &pairs, "secretEXAMPLE"), Ok(()));
-        assert!(build(&CVM_LEGACY, &base, &call("POST", Signing::Tc3, &params), "a", "b", 0, 0).is_err());
+        assert!(build(&CVM_LEGACY, &base, &call("POST", Signing::Tc3, &params), "a", "b", None, 0, 0).is_err());
     }
 
     #[test]

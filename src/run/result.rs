@@ -56,6 +56,8 @@ pub enum Kind {
     Account,
     /// The case's task panicked.
     Panic,
+    /// The case's steps were stopped by the case timeout or by Ctrl-C/SIGTERM (then torn down).
+    Stopped,
 }
 
 impl Kind {
@@ -75,6 +77,7 @@ impl Kind {
             Kind::Teardown => "teardown",
             Kind::Account => "account",
             Kind::Panic => "panic",
+            Kind::Stopped => "stopped",
         }
     }
 

@@ -34,15 +34,37 @@ pub struct RunContext {
     pub update: Update,
     /// The provenance written into snapshots: `emulator`, or the live target's name.
     pub recorded_from: String,
+    /// What every name this run generates starts with (see `template::new_run_prefix`).
+    pub run_prefix: String,
+    /// Paces requests per product and action (transport: `pace`).
+    pub pacer: Arc<super::pace::Pacer>,
+    /// Records every exchange (`run --record DIR`).
+    pub recorder: Option<Arc<super::record::Recorder>>,
+    /// Answers from a recording (`--target replay:DIR`).
+    pub replay: Option<Arc<super::replay::Replay>>,
+    /// How long a case's steps may take before they are stopped and torn down.
+    pub case_timeout: std::time::Duration,
+    /// Set on Ctrl-C or SIGTERM: running cases stop and tear down, no new case starts.
+    pub interrupt: Arc<tokio::sync::watch::Sender<bool>>,
 }
+
+/// The default of `run --case-timeout`.
+pub const CASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl RunContext {
     pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
         let client = reqwest::Client::builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let recorded_from = match target.kind {
             TargetKind::Emulator { .. } => "emulator".to_string(),
-            TargetKind::Live => target.label.clone(),
+            _ => target.label.clone(),
         };
+        let replay = match &target.kind {
+            super::target::TargetKind::Replay(dir) => Some(Arc::new(super::replay::Replay::new(dir)?)),
+            _ => None,
+        };
+        let pacer = Arc::new(super::pace::Pacer::new(1, super::pace::DEFAULT_ECS_RATE));
+        let run_prefix = super::template::new_run_prefix();
+        let interrupt = Arc::new(tokio::sync::watch::channel(false).0);
         Ok(Self {
             root,
             target,
@@ -53,12 +75,23 @@ impl RunContext {
             drift: DriftMode::Fail,
             update: Update::from_env(false),
             recorded_from,
+            run_prefix,
+            pacer,
+            recorder: None,
+            replay,
+            case_timeout: CASE_TIMEOUT,
+            interrupt,
         })
     }
 
     /// Declared parity gaps are ignored on emulator targets only: a live answer is the cloud's.
     pub fn ignores_parity_gaps(&self) -> bool {
         matches!(self.target.kind, TargetKind::Emulator { .. })
+    }
+
+    /// The run prefix of `case`: the recorded one when replaying, else this run's.
+    pub fn prefix_for(&self, case: &Case) -> String {
+        self.replay.as_ref().and_then(|r| r.run_prefix(&case.id)).unwrap_or_else(|| self.run_prefix.clone())
     }
 }
 
@@ -139,6 +172,11 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         result.status = Status::Skipped(reason);
         return result;
     }
+    let mut interrupted = ctx.interrupt.subscribe();
+    if *interrupted.borrow() {
+        result.status = Status::Skipped("not started: the run was interrupted".into());
+        return result;
+    }
     let lease = match ctx.target.lease(&ctx.client, case).await {
         Ok(lease) => lease,
         Err(e) => {
@@ -148,11 +186,25 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         }
     };
     let created: Created = Arc::default();
-    let body = {
+    let mut body = {
         let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
         tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
     };
-    match body.await {
+    // The steps end, or are stopped by the case timeout or an interrupt; teardown runs after all three.
+    let stopped = tokio::select! {
+        joined = &mut body => Ok(joined),
+        _ = tokio::time::sleep(ctx.case_timeout) => Err(format!("the case timed out after {} s", ctx.case_timeout.as_secs())),
+        _ = interrupted.wait_for(|stop| *stop) => Err("interrupted (Ctrl-C or SIGTERM)".to_string()),
+    };
+    let joined = match stopped {
+        Ok(joined) => joined,
+        Err(why) => {
+            body.abort();
+            result.failures.push(Failure::new(&case.id, "case", Kind::Stopped, format!("{why}; tearing down")));
+            Ok((Vec::new(), 0, SnapshotState::NotCompared))
+        }
+    };
+    match joined {
         Ok((failures, requests, snapshot)) => {
             result.failures.extend(failures);
             result.requests = requests;
@@ -180,7 +232,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
 async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize, SnapshotState) {
     let mut failures = Vec::new();
     let mut requests = 0;
-    let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures"));
+    let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures")).for_run(&ctx.prefix_for(case), &case.id);
     let mut exchanges = Vec::new();
     let base = match ctx.target.endpoint(case.api) {
         Ok(base) => base,
@@ -199,7 +251,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         };
         let times = step.burst.unwrap_or(1);
         requests += times as usize;
-        let answers = match send(&ctx.client, case.api, &base, step, &params, &lease.credentials, &ctx.clock, times).await {
+        let answers = match send(ctx, &case.id, case.api, &base, step, &params, lease, times, case.probes_rate_limit()).await {
             Ok(answers) => answers,
             Err(e) => {
                 failures.push(fail(Kind::Transport, "", e));
@@ -295,32 +347,15 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
         Ok(base) => base,
         Err(e) => return vec![Failure::new(&case.id, "teardown", Kind::Teardown, e)],
     };
-    let (action, _) = api.delete;
-    let step = Step {
-        label: "teardown".into(),
-        pos: Default::default(),
-        pointer: String::new(),
-        action: action.to_string(),
-        version: api.default_version.to_string(),
-        // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
-        region: region.filter(|_| std::ptr::eq(api, case.api)).or_else(|| Some(api.default_region.to_string())),
-        method: api.default_method.to_string(),
-        signing: api.default_signing,
-        params: serde_json::Value::Null,
-        burst: None,
-        expect: crate::case::Expect { outcome: Outcome::Success, status: None, schema: String::new(), fields: vec![] },
-        capture: Default::default(),
-    };
-    let params = api.delete_params(&ids);
-    match send(&ctx.client, api, &base, &step, &params, &lease.credentials, &ctx.clock, 1).await {
-        Ok(answers) => match api.error_code(answers[0].status, &answers[0].body) {
-            None => Vec::new(),
-            Some(code) => {
-                vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {code}", ids.join(", ")))]
-            }
-        },
-        Err(e) => vec![Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", ")))],
+    // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
+    let region = region.filter(|_| std::ptr::eq(api, case.api)).unwrap_or_else(|| api.default_region.to_string());
+    let mut failures = Vec::new();
+    for (ids, outcome) in super::inventory::delete(ctx, &case.id, api, &base, &region, &ids, lease).await {
+        if let Err(e) = outcome {
+            failures.push(Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", "))));
+        }
     }
+    failures
 }
 
 #[cfg(test)]
@@ -350,10 +385,10 @@ mod tests {
         let emulator = context(Target::emulator("http://127.0.0.1:9000").unwrap());
         assert!(emulator.ignores_parity_gaps());
         assert_eq!(emulator.recorded_from, "emulator");
-        let live = context(Target::live(Default::default()));
+        let live = context(Target::url("https://cvm.tencentcloudapi.com", false, Default::default()).unwrap());
         assert!(!live.ignores_parity_gaps());
-        assert_eq!(live.recorded_from, "live endpoints");
-        assert!(!context(Target::url("https://cvm.tencentcloudapi.com", false, Default::default()).unwrap()).ignores_parity_gaps());
+        assert_eq!(live.recorded_from, live.target.label, "a live snapshot names the target it came from");
+        assert_ne!(live.recorded_from, "emulator");
     }
 
     #[tokio::test]

@@ -1,69 +1,203 @@
-//! One step: render, sign, send (once, or a burst at once), and judge the answers.
+//! One step on the wire: sign and send (once, paced and retried; or a burst at once). Judging the
+//! answers is [`super::judge`]'s.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use super::exchange::{Exchange, RequestView, ResponseView};
+use super::runner::RunContext;
+use super::target::Lease;
+use super::{record, retry};
 use crate::case::Step;
-use crate::clock::Clock;
-use crate::providers::{ApiProfile, Call, Credentials, build_request};
+use crate::providers::{ApiProfile, Call, build_request_with_token};
 
 /// How long one request may take before it counts as failed (nothing hangs).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One answer.
+/// One answer, and the redacted exchange that produced it (for `--verbose` and recordings).
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    pub exchange: Exchange,
 }
 
-/// Sends `params` for `step` `times` times at once.
+/// Sends `params` for `step` of case `case_id`: once, paced and retried ([`send_one`]); or, in a
+/// case that probes a rate limit (`probe`), `times` at once with neither pacer nor retry.
 #[allow(clippy::too_many_arguments)]
 pub async fn send(
-    client: &reqwest::Client,
+    ctx: &RunContext,
+    case_id: &str,
     profile: &'static ApiProfile,
     base: &reqwest::Url,
     step: &Step,
     params: &Value,
-    credentials: &Credentials,
-    clock: &Arc<dyn Clock>,
+    lease: &Lease,
     times: u32,
+    probe: bool,
 ) -> Result<Vec<Answer>, String> {
+    if !probe {
+        return Ok(vec![send_one(ctx, case_id, profile, base, step, params, lease, true).await?]);
+    }
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..times {
-        let call = Call {
-            action: &step.action,
-            version: &step.version,
-            region: step.region.as_deref(),
-            method: &step.method,
-            signing: step.signing,
-            params,
-        };
-        let nonce: u64 = rand::random::<u32>() as u64 + 1;
-        let outgoing = build_request(profile, base, &call, credentials, clock.now_secs(), nonce)?;
-        let client = client.clone();
-        tasks.spawn(async move {
-            let method = reqwest::Method::from_bytes(outgoing.method.as_bytes()).map_err(|e| e.to_string())?;
-            let mut request = client.request(method, &outgoing.url).timeout(REQUEST_TIMEOUT).body(outgoing.body);
-            for (name, value) in &outgoing.headers {
-                request = request.header(name, value);
-            }
-            let response = request.send().await.map_err(|e| format!("request failed: {e}"))?;
-            let status = response.status().as_u16();
-            let text = response.text().await.map_err(|e| format!("reading the response failed: {e}"))?;
-            let body = serde_json::from_str(&text).map_err(|_| {
-                let shown: String = crate::check::secrets::scrub_text(&text).chars().take(300).collect();
-                format!("the response (HTTP {status}) is not JSON: {shown}")
-            })?;
-            Ok::<_, String>((i, Answer { status, body }))
-        });
+        let (ctx, case_id, base, step, params, lease) =
+            (ctx.clone(), case_id.to_string(), base.clone(), step.clone(), params.clone(), lease.clone());
+        tasks.spawn(async move { Ok::<_, String>((i, attempt(&ctx, &case_id, profile, &base, &step, &params, &lease).await?)) });
     }
     let mut answers = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        answers.push(joined.map_err(|e| format!("request task failed: {e}"))??);
+        let (i, outcome) = joined.map_err(|e| format!("request task failed: {e}"))??;
+        answers.push((i, outcome.map_err(|e| e.message)?));
     }
     answers.sort_by_key(|(i, _)| *i);
     Ok(answers.into_iter().map(|(_, a)| a).collect())
+}
+
+/// One request, paced per product and action and retried on throttling and transient failures.
+/// A create or import whose outcome is unknown (no answer, or a 5xx) is not re-sent blindly: the key pair
+/// is looked up by name first and, if the lost request made it, deleted, so the retry makes
+/// neither a duplicate nor an orphan (`resolve_unknown`).
+#[allow(clippy::too_many_arguments)]
+pub async fn send_one(
+    ctx: &RunContext,
+    case_id: &str,
+    profile: &'static ApiProfile,
+    base: &reqwest::Url,
+    step: &Step,
+    params: &Value,
+    lease: &Lease,
+    resolve_unknown_creates: bool,
+) -> Result<Answer, String> {
+    let mut last_problem = String::new();
+    for try_number in 1..=retry::MAX_ATTEMPTS {
+        if try_number > 1 {
+            tokio::time::sleep(retry::backoff(try_number - 1)).await;
+        }
+        if ctx.replay.is_none() {
+            ctx.pacer.wait(profile.name, &step.action).await;
+        }
+        let creates = resolve_unknown_creates && profile.creates.iter().any(|(action, _)| *action == step.action);
+        // Whether the cloud may have acted although the answer says nothing of it.
+        let outcome_unknown = match attempt(ctx, case_id, profile, base, step, params, lease).await? {
+            Ok(answer) => match retry::retry_reason(profile, answer.status, &answer.body) {
+                Some(reason) if try_number < retry::MAX_ATTEMPTS && ctx.replay.is_none() => {
+                    last_problem = reason;
+                    answer.status >= 500
+                }
+                _ => return Ok(answer),
+            },
+            Err(lost) => {
+                last_problem = lost.message.clone();
+                if ctx.replay.is_some() || try_number == retry::MAX_ATTEMPTS {
+                    break;
+                }
+                true
+            }
+        };
+        if creates && outcome_unknown {
+            // Boxed: the lookup sends requests of its own through this function.
+            Box::pin(super::inventory::undo_lost_create(ctx, case_id, profile, base, step, params, lease)).await?;
+        }
+    }
+    Err(format!("{} {}: gave up after {} tries: {last_problem}", profile.name, step.action, retry::MAX_ATTEMPTS))
+}
+
+/// A request that got no usable answer.
+#[derive(Debug)]
+pub struct Lost {
+    pub message: String,
+}
+
+/// One try: the recorded answer when replaying, else build, sign and send. The outer error is a
+/// setup problem (nothing to retry), the inner one a lost request.
+async fn attempt(
+    ctx: &RunContext,
+    case_id: &str,
+    profile: &'static ApiProfile,
+    base: &reqwest::Url,
+    step: &Step,
+    params: &Value,
+    lease: &Lease,
+) -> Result<Result<Answer, Lost>, String> {
+    let key = record::request_key(step.region.as_deref(), &step.method, step.signing.as_str(), &step.version, params);
+    if let Some(replay) = &ctx.replay {
+        let (status, body) = replay.answer(case_id, profile.name, &step.action, &key).await?;
+        let exchange = Exchange { request: RequestView { method: step.method.clone(), url: key, ..Default::default() }, response: None };
+        return Ok(Ok(Answer { status, body, exchange }));
+    }
+    let call = Call {
+        action: &step.action,
+        version: &step.version,
+        region: step.region.as_deref(),
+        method: &step.method,
+        signing: step.signing,
+        params,
+    };
+    let nonce: u64 = rand::random::<u32>() as u64 + 1;
+    let outgoing = build_request_with_token(profile, base, &call, &lease.credentials, lease.token.as_deref(), ctx.clock.now_secs(), nonce)?;
+    let mut exchange = Exchange { request: RequestView::of(&outgoing), response: None };
+    let method = reqwest::Method::from_bytes(outgoing.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut request = ctx.client.request(method, &outgoing.url).timeout(REQUEST_TIMEOUT).body(outgoing.body);
+    for (name, value) in &outgoing.headers {
+        request = request.header(name, value);
+    }
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(e) => return Ok(Err(Lost { message: format!("request failed: {}", cause(&e)) })),
+    };
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = match response.text().await {
+        Ok(text) => text,
+        Err(e) => return Ok(Err(Lost { message: format!("reading the response failed: {}", cause(&e)) })),
+    };
+    exchange.response = Some(ResponseView::of(status, &headers, &text));
+    let body: Value = match serde_json::from_str(&text) {
+        Ok(body) => body,
+        Err(_) if status >= 500 => Value::Null,
+        Err(_) => {
+            let shown: String = crate::check::secrets::scrub_text(&text).chars().take(300).collect();
+            return Err(format!("the response (HTTP {status}) is not JSON: {shown}"));
+        }
+    };
+    if let Some(recorder) = &ctx.recorder {
+        let marked = record::mark_private_keys(&body);
+        // The body is recorded once, above the exchange.
+        let mut exchange = exchange.clone();
+        if let Some(response) = &mut exchange.response {
+            response.body = "(the body above)".into();
+        }
+        recorder.add(
+            case_id,
+            record::Entry {
+                api: profile.name.to_string(),
+                action: step.action.clone(),
+                request: key,
+                status,
+                body: serde_json::to_string_pretty(&marked).unwrap_or_default(),
+                exchange,
+            },
+        );
+    }
+    Ok(Ok(Answer { status, body, exchange }))
+}
+
+/// An error with its causes (connection refused, timeout, TLS), without the URL's query.
+fn cause(error: &reqwest::Error) -> String {
+    // reqwest's own text names the URL, whose query may hold a signature: say the kind instead.
+    let mut text = if error.is_timeout() {
+        "timed out".to_string()
+    } else if error.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "transport error".to_string()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    text
 }

@@ -6,24 +6,32 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::targets::Session;
 use crate::case::Case;
 use crate::providers::{ApiProfile, Credentials};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetKind {
     /// An emulator; `control` when its control API can be used.
     Emulator { control: bool },
-    /// A real cloud account.
+    /// A real cloud account (or anything without a control API that needs credentials).
     Live,
+    /// A recording made with `run --record DIR`; nothing is sent.
+    Replay(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone)]
 pub struct Target {
     pub kind: TargetKind,
-    /// One endpoint for every API, or `None` for each API's documented live endpoint.
+    /// One endpoint for every API, or `None` for the endpoints of `spec` (or each API's documented one).
     base: Option<reqwest::Url>,
-    /// Credentials by the SDK variable naming them (e.g. `TENCENTCLOUD_SECRET_ID`).
-    credentials: HashMap<String, Credentials>,
+    /// The named target this was made from, if any.
+    pub spec: Option<super::targets::TargetSpec>,
+    /// The region whose endpoint is used where an endpoint names `{region}` (`--region`; default:
+    /// the target's first region for each API).
+    pub region: Option<String>,
+    /// Credentials by the SDK variable naming their id (e.g. `TENCENTCLOUD_SECRET_ID`).
+    sessions: HashMap<String, Session>,
     pub label: String,
 }
 
@@ -31,6 +39,8 @@ pub struct Target {
 #[derive(Debug, Clone)]
 pub struct Lease {
     pub credentials: Credentials,
+    /// The session token of temporary credentials.
+    pub token: Option<String>,
     /// Set when the account was made for this case and must be removed afterwards.
     pub emulator_account: Option<String>,
 }
@@ -41,33 +51,101 @@ impl Target {
         Ok(Self {
             kind: TargetKind::Emulator { control: true },
             base: Some(parse(base)?),
-            credentials: HashMap::new(),
+            spec: None,
+            region: None,
+            sessions: HashMap::new(),
             label: format!("emulator at {base}"),
         })
     }
 
-    /// An endpoint URL: an emulator (`control`), or a live endpoint used for every API.
-    pub fn url(url: &str, control: bool, credentials: HashMap<String, Credentials>) -> Result<Self, String> {
+    /// An endpoint URL: an emulator (`control`), or an endpoint without a control API used for
+    /// every API with the credentials of the environment.
+    pub fn url(url: &str, control: bool, sessions: HashMap<String, Session>) -> Result<Self, String> {
         let kind = if control { TargetKind::Emulator { control: true } } else { TargetKind::Live };
-        Ok(Self { kind, base: Some(parse(url)?), credentials, label: url.to_string() })
+        Ok(Self { kind, base: Some(parse(url)?), spec: None, region: None, sessions, label: url.to_string() })
     }
 
-    /// Each API's documented live endpoint.
-    pub fn live(credentials: HashMap<String, Credentials>) -> Self {
-        Self { kind: TargetKind::Live, base: None, credentials, label: "live endpoints".into() }
+    /// A named target from targets.yaml.
+    pub fn named(
+        name: &str,
+        spec: &super::targets::TargetSpec,
+        region: Option<String>,
+        sessions: HashMap<String, Session>,
+    ) -> Result<Self, String> {
+        use super::targets::SpecKind;
+        let (kind, base) = match spec.kind {
+            SpecKind::Emulator => return Err("the embedded emulator is started by the caller".into()),
+            SpecKind::Url => {
+                let url = spec.url.as_deref().unwrap_or_default();
+                (if spec.control { TargetKind::Emulator { control: true } } else { TargetKind::Live }, Some(parse(url)?))
+            }
+            SpecKind::Live => (TargetKind::Live, None),
+        };
+        Ok(Self { kind, base, spec: Some(spec.clone()), region, sessions, label: name.to_string() })
+    }
+
+    /// A recording made with `run --record DIR`.
+    pub fn replay(dir: &std::path::Path) -> Self {
+        Self {
+            kind: TargetKind::Replay(dir.to_path_buf()),
+            base: Some(parse("http://replay.invalid/").expect("a valid URL")),
+            spec: None,
+            region: None,
+            sessions: HashMap::new(),
+            label: format!("replay of {}", dir.display()),
+        }
+    }
+
+    /// Account ids the run may use; empty when the target names none (emulators, bare URLs).
+    pub fn allowed_accounts(&self) -> &[String] {
+        self.spec.as_ref().map(|s| s.accounts.as_slice()).unwrap_or(&[])
+    }
+
+    /// The regions `sweep` searches for `api`: `--region`, else the target's, else the API's default.
+    pub fn regions(&self, api: &ApiProfile) -> Vec<String> {
+        if let Some(region) = &self.region {
+            return vec![region.clone()];
+        }
+        let listed = self.spec.as_ref().map(|s| s.regions.of(api.name)).unwrap_or_default();
+        if listed.is_empty() { vec![api.default_region.to_string()] } else { listed }
+    }
+
+    /// Whether the target has an endpoint for `profile`.
+    pub fn serves(&self, profile: &ApiProfile) -> bool {
+        self.base.is_some() || self.spec.as_ref().is_none_or(|s| s.endpoint(profile.name, None).is_some())
     }
 
     pub fn endpoint(&self, profile: &ApiProfile) -> Result<reqwest::Url, String> {
-        match &self.base {
-            Some(url) => Ok(url.clone()),
+        if let Some(url) = &self.base {
+            return Ok(url.clone());
+        }
+        match &self.spec {
+            Some(spec) => match spec.endpoint(profile.name, self.region.as_deref()) {
+                Some(url) => parse(&url),
+                None => Err(format!("target {} has no endpoint for {}", self.label, profile.name)),
+            },
             None => parse(profile.live_endpoint),
         }
     }
 
+    /// The credentials for `api` from the environment, if set.
+    pub fn session(&self, api: &ApiProfile) -> Option<&Session> {
+        self.sessions.get(super::targets::credential_vars(api).0)
+    }
+
+    /// Whether requests need credentials from the environment (no control API to make accounts).
+    pub fn needs_credentials(&self) -> bool {
+        self.kind == TargetKind::Live
+    }
+
     /// Why `case` cannot run here, if it cannot.
     pub fn skip_reason(&self, case: &Case) -> Option<String> {
+        if !self.serves(case.api) {
+            return Some(format!("target {} has no endpoint for {}", self.label, case.api.name));
+        }
         match self.kind {
             TargetKind::Live => case.live_skip.as_ref().map(|why| format!("not for live accounts: {why}")),
+            TargetKind::Replay(_) => None,
             TargetKind::Emulator { control: false } if !case.emulator.is_empty() => {
                 Some("needs the emulator's control API (serve --control, run --control)".into())
             }
@@ -77,14 +155,15 @@ impl Target {
 
     /// The account for one case: a fresh emulator account, or the configured credentials.
     pub async fn lease(&self, client: &reqwest::Client, case: &Case) -> Result<Lease, String> {
+        if let TargetKind::Replay(_) = self.kind {
+            let credentials = Credentials { id: "replay".into(), secret: "replay".into() };
+            return Ok(Lease { credentials, token: None, emulator_account: None });
+        }
         if self.kind != (TargetKind::Emulator { control: true }) {
-            let (id_var, key_var) = case.api.credential_env;
-            let credentials = self
-                .credentials
-                .get(id_var)
-                .cloned()
-                .ok_or_else(|| format!("no credentials for {}: set {id_var} and {key_var}", case.api.name))?;
-            return Ok(Lease { credentials, emulator_account: None });
+            let (id_var, key_var, _) = super::targets::credential_vars(case.api);
+            let session =
+                self.session(case.api).ok_or_else(|| format!("no credentials for {}: set {id_var} and {key_var}", case.api.name))?;
+            return Ok(Lease { credentials: session.credentials.clone(), token: session.token.clone(), emulator_account: None });
         }
         let base = self.endpoint(case.api)?;
         let settings = case.emulator.account.clone().map(Value::Object).unwrap_or_else(|| json!({}));
@@ -95,7 +174,7 @@ impl Target {
             let body = json!({"api": case.api.name, "action": fault.action, "code": fault.code});
             control(client, "POST", base.join(&format!("/_emulator/accounts/{id}/faults")), Some(body)).await?;
         }
-        Ok(Lease { credentials: Credentials { id: id.clone(), secret }, emulator_account: Some(id) })
+        Ok(Lease { credentials: Credentials { id: id.clone(), secret }, token: None, emulator_account: Some(id) })
     }
 
     /// Removes an account made for a case.

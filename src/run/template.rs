@@ -11,9 +11,28 @@ use serde_json::Value;
 use crate::case::load::TEMPLATE;
 use crate::providers::NameRule;
 
+/// What every generated name of every run starts with; `sweep` looks for it. Four characters,
+/// the shortest prefix `sweep` accepts.
+pub const FAMILY_PREFIX: &str = "kctx";
+
+/// A fresh run prefix: [`FAMILY_PREFIX`] and four random lowercase letters or digits. It fits
+/// every API's naming rule (lowercase ASCII starting with a letter; 8 of Tencent's 25 characters).
+pub fn new_run_prefix() -> String {
+    let mut rng = rand::rng();
+    let tail: String = (0..4).map(|_| base36(rng.random_range(0..36u8))).collect();
+    format!("{FAMILY_PREFIX}{tail}")
+}
+
+fn base36(n: u8) -> char {
+    (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
+}
+
 /// Values of one case run.
 #[derive(Debug)]
 pub struct Vars {
+    /// The run prefix and the case id: names are the prefix and a digest of (case, template id),
+    /// unique per run and per case, and the same again when a recording of the run is replayed.
+    run: Option<(String, String)>,
     rule: NameRule,
     fixtures_dir: PathBuf,
     /// Template id → generated name.
@@ -25,7 +44,13 @@ pub struct Vars {
 
 impl Vars {
     pub fn new(rule: NameRule, fixtures_dir: PathBuf) -> Self {
-        Self { rule, fixtures_dir, names: HashMap::new(), captures: HashMap::new(), fixtures: HashMap::new() }
+        Self { run: None, rule, fixtures_dir, names: HashMap::new(), captures: HashMap::new(), fixtures: HashMap::new() }
+    }
+
+    /// Names of case `case_id` in the run with prefix `run_prefix` (see [`new_run_prefix`]).
+    pub fn for_run(mut self, run_prefix: &str, case_id: &str) -> Self {
+        self.run = Some((run_prefix.to_string(), case_id.to_string()));
+        self
     }
 
     pub fn render(&mut self, value: &Value) -> Result<Value, String> {
@@ -70,23 +95,13 @@ impl Vars {
         Ok(Value::String(out))
     }
 
-    /// The unique name for `id`, generated on first use: `kc` and random lowercase letters and
-    /// digits, which every API's naming rule accepts; `len` characters (default: the API's).
+    /// The unique name for `id`, generated on first use: the run prefix, then lowercase letters
+    /// and digits, which every API's naming rule accepts; `len` characters (default: the API's).
+    /// A name shorter than the prefix is the prefix's first characters (it cannot carry more).
     fn name(&mut self, id: &str, len: Option<usize>) -> String {
         let len = len.unwrap_or(self.rule.default_len).max(2);
-        self.names
-            .entry(id.to_string())
-            .or_insert_with(|| {
-                let mut rng = rand::rng();
-                let tail: String = (0..len - 2)
-                    .map(|_| {
-                        let n = rng.random_range(0..36u8);
-                        (if n < 10 { b'0' + n } else { b'a' + n - 10 }) as char
-                    })
-                    .collect();
-                format!("kc{tail}")
-            })
-            .clone()
+        let run = self.run.get_or_insert_with(|| (new_run_prefix(), format!("{:x}", rand::random::<u64>()))).clone();
+        self.names.entry(id.to_string()).or_insert_with(|| name_for(&run.0, &run.1, id, len)).clone()
     }
 
     fn fixture(&mut self, id: &str) -> Result<String, String> {
@@ -103,6 +118,22 @@ impl Vars {
     pub fn name_templates(&self) -> HashMap<String, String> {
         self.names.iter().map(|(id, name)| (name.clone(), format!("${{name.{id}}}"))).collect()
     }
+}
+
+/// `len` characters: `prefix`, then base-36 digits of SHA-256(case, id), repeated as needed.
+fn name_for(prefix: &str, case_id: &str, id: &str, len: usize) -> String {
+    use sha2::Digest;
+    if len <= prefix.len() {
+        return prefix[..len].to_string();
+    }
+    let mut tail = String::new();
+    let mut round = 0u32;
+    while tail.len() < len - prefix.len() {
+        let digest = sha2::Sha256::digest(format!("{case_id}\0{id}\0{round}").as_bytes());
+        tail.extend(digest.iter().map(|b| base36(b % 36)));
+        round += 1;
+    }
+    format!("{prefix}{}", &tail[..len - prefix.len()])
 }
 
 #[cfg(test)]
@@ -122,6 +153,24 @@ mod tests {
         assert_eq!(a.as_str().unwrap().len(), 16);
         assert_eq!(v.render(&json!("${name.long:26}")).unwrap().as_str().unwrap().len(), 26);
         assert!(regex::Regex::new("^[0-9a-z]+$").unwrap().is_match(a.as_str().unwrap()));
+    }
+
+    #[test]
+    fn names_carry_the_run_prefix_and_differ_per_case_and_per_run() {
+        let name = |prefix: &str, case: &str| {
+            let mut v = vars().for_run(prefix, case);
+            v.render(&json!("${name.key}")).unwrap().as_str().unwrap().to_string()
+        };
+        let prefix = new_run_prefix();
+        assert!(prefix.starts_with(FAMILY_PREFIX) && prefix.len() == 8 && prefix.starts_with(|c: char| c.is_ascii_lowercase()));
+        let a = name(&prefix, "tencent-cvm/a");
+        assert!(a.starts_with(&prefix) && a.len() == 16, "{a}");
+        assert_eq!(a, name(&prefix, "tencent-cvm/a"), "a replay with the recorded prefix makes the same names");
+        assert_ne!(a, name(&prefix, "tencent-cvm/b"));
+        assert_ne!(a, name("kctxzzzz", "tencent-cvm/a"));
+        let mut v = vars().for_run(&prefix, "c");
+        assert_eq!(v.render(&json!("${name.x:25}")).unwrap().as_str().unwrap().len(), 25);
+        assert_eq!(v.render(&json!("${name.y:2}")).unwrap(), json!("kc"));
     }
 
     #[test]

@@ -1,0 +1,145 @@
+//! What a key-pair API holds, for cleanup: listing every key pair (paged), deleting by id, and
+//! undoing a create whose answer was lost. Used by teardown's retries and by `sweep`.
+
+use serde_json::{Value, json};
+
+use super::runner::RunContext;
+use super::step::send_one;
+use super::target::Lease;
+use crate::case::{Expect, Outcome, Step};
+use crate::providers::{ApiProfile, RequestStyle};
+
+/// A key pair as listed: what deleting it takes (`id`: Tencent KeyId, ECS name), its name and
+/// its creation time (Unix seconds) when the answer gave one.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+    pub created: Option<i64>,
+}
+
+/// Most ids one delete takes (Lighthouse: 10, apis.md §1.6; the others allow more).
+const DELETE_CHUNK: usize = 10;
+const PAGE: u64 = 50;
+
+/// A request the harness makes itself (not a case's step), with `api`'s defaults.
+pub fn internal_step(api: &ApiProfile, action: &str, region: Option<String>) -> Step {
+    Step {
+        label: "harness".into(),
+        pos: Default::default(),
+        pointer: String::new(),
+        action: action.to_string(),
+        version: api.default_version.to_string(),
+        region: region.or_else(|| Some(api.default_region.to_string())),
+        method: api.default_method.to_string(),
+        signing: api.default_signing,
+        params: Value::Null,
+        burst: None,
+        expect: Expect { outcome: Outcome::Success, status: None, schema: String::new(), fields: vec![] },
+        capture: Default::default(),
+    }
+}
+
+/// Every key pair of `api` in `region`, all pages.
+pub async fn list(
+    ctx: &RunContext,
+    tag: &str,
+    api: &'static ApiProfile,
+    base: &reqwest::Url,
+    region: &str,
+    lease: &Lease,
+) -> Result<Vec<Listed>, String> {
+    let step = internal_step(api, "DescribeKeyPairs", Some(region.to_string()));
+    let mut found = Vec::new();
+    let mut page = 0u64;
+    loop {
+        let params = match api.style {
+            RequestStyle::AliyunRpc => json!({"PageNumber": (page + 1).to_string(), "PageSize": PAGE.to_string()}),
+            _ => json!({"Offset": page * PAGE, "Limit": PAGE}),
+        };
+        let answer = send_one(ctx, tag, api, base, &step, &params, lease, false).await?;
+        if let Some(code) = api.error_code(answer.status, &answer.body) {
+            return Err(format!("{} DescribeKeyPairs in {region}: {code}", api.name));
+        }
+        let (items, total) = match api.style {
+            RequestStyle::AliyunRpc => (answer.body.pointer("/KeyPairs/KeyPair"), answer.body.get("TotalCount")),
+            _ => (answer.body.pointer("/Response/KeyPairSet"), answer.body.pointer("/Response/TotalCount")),
+        };
+        let items = items.and_then(Value::as_array).cloned().unwrap_or_default();
+        let count = items.len() as u64;
+        for item in items {
+            let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
+            let (id, name, time) = match api.style {
+                RequestStyle::AliyunRpc => (text("KeyPairName"), text("KeyPairName"), text("CreationTime")),
+                _ => (text("KeyId"), text("KeyName"), text("CreatedTime")),
+            };
+            if let (Some(id), Some(name)) = (id, name) {
+                found.push(Listed { id, name, created: time.as_deref().and_then(parse_time) });
+            }
+        }
+        page += 1;
+        let total = total.and_then(|t| t.as_u64().or_else(|| t.as_str().and_then(|s| s.parse().ok()))).unwrap_or(0);
+        if count == 0 || page * PAGE >= total {
+            return Ok(found);
+        }
+    }
+}
+
+/// Deletes `ids` in chunks; one result per chunk, so a failed delete does not stop the others.
+pub async fn delete(
+    ctx: &RunContext,
+    tag: &str,
+    api: &'static ApiProfile,
+    base: &reqwest::Url,
+    region: &str,
+    ids: &[String],
+    lease: &Lease,
+) -> Vec<(Vec<String>, Result<(), String>)> {
+    let step = internal_step(api, api.delete.0, Some(region.to_string()));
+    let mut results = Vec::new();
+    for chunk in ids.chunks(DELETE_CHUNK) {
+        let params = api.delete_params(chunk);
+        let outcome = match send_one(ctx, tag, api, base, &step, &params, lease, false).await {
+            Ok(answer) => match api.error_code(answer.status, &answer.body) {
+                None => Ok(()),
+                // A retry after a lost answer finds them gone: the goal is met if none is left.
+                Some(code) if code.contains("NotFound") => match Box::pin(list(ctx, tag, api, base, region, lease)).await {
+                    Ok(listed) if !listed.iter().any(|k| chunk.contains(&k.id)) => Ok(()),
+                    _ => Err(code.to_string()),
+                },
+                Some(code) => Err(code.to_string()),
+            },
+            Err(e) => Err(e),
+        };
+        results.push((chunk.to_vec(), outcome));
+    }
+    results
+}
+
+/// After a create or import got no answer: if it made the key pair anyway, delete it, so the
+/// retry neither duplicates nor orphans it.
+pub async fn undo_lost_create(
+    ctx: &RunContext,
+    tag: &str,
+    api: &'static ApiProfile,
+    base: &reqwest::Url,
+    step: &Step,
+    params: &Value,
+    lease: &Lease,
+) -> Result<(), String> {
+    let Some(name) = params.get(api.name_field).and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let region = step.region.clone().unwrap_or_else(|| api.default_region.to_string());
+    let made: Vec<String> = list(ctx, tag, api, base, &region, lease).await?.into_iter().filter(|k| k.name == name).map(|k| k.id).collect();
+    for (ids, outcome) in delete(ctx, tag, api, base, &region, &made, lease).await {
+        outcome.map_err(|e| format!("a lost {} may have made {}; deleting it failed: {e}", step.action, ids.join(", ")))?;
+    }
+    Ok(())
+}
+
+/// `2025-01-01T00:00:00Z` or `2025-01-01T00:00Z` as Unix seconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let with_seconds = if text.len() == 17 { format!("{}:00Z", &text[..16]) } else { text.to_string() };
+    time::OffsetDateTime::parse(&with_seconds, &time::format_description::well_known::Rfc3339).ok().map(|t| t.unix_timestamp())
+}

@@ -1,0 +1,211 @@
+//! Named targets (`targets.yaml` at the project root) and live credentials from the environment.
+//!
+//! `--target` takes a name from the file, `emulator` (always there), a URL, or `replay:DIR`.
+//! Credentials are read only from the official SDKs' variables, session tokens included; a live
+//! target whose credentials are missing is one early error naming the variables (exit 2), never a
+//! fallback to the emulator.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::providers::{ApiProfile, Credentials, RequestStyle};
+
+/// The file of named targets.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsFile {
+    pub targets: BTreeMap<String, TargetSpec>,
+}
+
+/// What a target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpecKind {
+    Emulator,
+    Url,
+    Live,
+}
+
+/// One named target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    pub kind: SpecKind,
+    #[serde(default)]
+    pub description: String,
+    /// One endpoint for every API (kind `url`, or a live target behind a single gateway).
+    pub url: Option<String>,
+    /// The emulator at `url` has its control API on.
+    #[serde(default)]
+    pub control: bool,
+    /// API name (`tencent-cvm`, …, `tencent-sts`, `aliyun-sts`) → endpoint; `{region}` is replaced.
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, String>,
+    /// Where `sweep` looks, the first being the default of `{region}`: one list, or a list per API.
+    #[serde(default)]
+    pub regions: Regions,
+    /// Account ids a live target may run against.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+}
+
+/// A target's regions: one list for every API, or one per API name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Regions {
+    All(Vec<String>),
+    ByApi(BTreeMap<String, Vec<String>>),
+}
+
+impl Default for Regions {
+    fn default() -> Self {
+        Regions::All(Vec::new())
+    }
+}
+
+impl Regions {
+    /// The regions of `api` (empty when the target names none for it).
+    pub fn of(&self, api: &str) -> Vec<String> {
+        match self {
+            Regions::All(list) => list.clone(),
+            Regions::ByApi(map) => map.get(api).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+impl TargetsFile {
+    /// Reads `path`; a missing file is an empty list (only `emulator` and URLs then).
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self { targets: BTreeMap::new() }),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let file: Self = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (name, spec) in &file.targets {
+            spec.check(name).map_err(|e| format!("{}: target `{name}`: {e}", path.display()))?;
+        }
+        Ok(file)
+    }
+
+    /// The targets file of a project: `--targets`, else `<root>/targets.yaml`.
+    pub fn path(root: &Path, given: Option<&Path>) -> PathBuf {
+        given.map(Path::to_path_buf).unwrap_or_else(|| root.join("targets.yaml"))
+    }
+}
+
+impl TargetSpec {
+    fn check(&self, _name: &str) -> Result<(), String> {
+        match self.kind {
+            SpecKind::Url if self.url.is_none() => Err("kind `url` needs `url:`".into()),
+            SpecKind::Live if self.url.is_none() && self.endpoints.is_empty() => Err("kind `live` needs `endpoints:` or `url:`".into()),
+            SpecKind::Live if self.accounts.is_empty() => Err("kind `live` needs `accounts:` (the account ids it may run against)".into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The endpoint of `api` in `region`, if the target serves it.
+    pub fn endpoint(&self, api: &str, region: Option<&str>) -> Option<String> {
+        let url = self.endpoints.get(api).or(self.url.as_ref())?;
+        let default = self.regions.of(api).into_iter().next().unwrap_or_default();
+        Some(url.replace("{region}", region.unwrap_or(&default)))
+    }
+}
+
+/// Live credentials of one provider family, with the session token of temporary credentials.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub credentials: Credentials,
+    pub token: Option<String>,
+}
+
+/// The environment variables of a provider family: (id, secret, token).
+pub fn credential_vars(api: &ApiProfile) -> (&'static str, &'static str, &'static str) {
+    match api.style {
+        RequestStyle::AliyunRpc => ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"),
+        RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => {
+            ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN")
+        }
+    }
+}
+
+/// Credentials found in `env` (the process environment, or a map in tests), keyed by the id
+/// variable's name. An empty variable counts as unset.
+pub fn sessions_from(env: impl Fn(&str) -> Option<String>) -> HashMap<String, Session> {
+    let mut found = HashMap::new();
+    for api in [&crate::providers::tencent_api3::CVM, &crate::providers::aliyun_rpc::ECS] {
+        let (id_var, secret_var, token_var) = credential_vars(api);
+        let get = |name: &str| env(name).filter(|v| !v.is_empty());
+        if let (Some(id), Some(secret)) = (get(id_var), get(secret_var)) {
+            found.insert(id_var.to_string(), Session { credentials: Credentials { id, secret }, token: get(token_var) });
+        }
+    }
+    found
+}
+
+/// Credentials from the process environment.
+pub fn sessions_from_env() -> HashMap<String, Session> {
+    sessions_from(|name| std::env::var(name).ok())
+}
+
+/// One message naming every variable missing for `apis`, or `None` when all are set.
+pub fn missing_credentials(apis: &[&ApiProfile], sessions: &HashMap<String, Session>) -> Option<String> {
+    let mut missing: Vec<String> = Vec::new();
+    for api in apis {
+        let (id_var, secret_var, token_var) = credential_vars(api);
+        if !sessions.contains_key(id_var) {
+            let line = format!("{id_var} and {secret_var} (and {token_var} for temporary credentials)");
+            if !missing.contains(&line) {
+                missing.push(line);
+            }
+        }
+    }
+    (!missing.is_empty()).then(|| format!("no credentials in the environment: set {}", missing.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::{aliyun_rpc::ECS, tencent_api3::CVM};
+
+    #[test]
+    fn the_checked_in_file_loads_and_names_every_live_host() {
+        let file = TargetsFile::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets.yaml")).unwrap();
+        let tencent = &file.targets["tencent"];
+        assert_eq!(tencent.endpoint("tencent-cvm", None).unwrap(), "https://cvm.tencentcloudapi.com");
+        assert_eq!(
+            file.targets["tencent-intl"].endpoint("tencent-lighthouse", None).unwrap(),
+            "https://lighthouse.intl.tencentcloudapi.com"
+        );
+        assert_eq!(
+            file.targets["aliyun-regional"].endpoint("aliyun-ecs", Some("cn-shanghai")).unwrap(),
+            "https://ecs.cn-shanghai.aliyuncs.com"
+        );
+        assert!(tencent.endpoint("aliyun-ecs", None).is_none());
+        assert!(file.targets.values().all(|t| t.kind != SpecKind::Live || !t.accounts.is_empty()));
+        let live = &file.targets["live"];
+        assert_eq!(
+            (live.regions.of("tencent-cvm"), live.regions.of("aliyun-ecs")),
+            (vec!["ap-guangzhou".to_string()], vec!["cn-hangzhou".to_string()])
+        );
+    }
+
+    #[test]
+    fn credentials_and_tokens_come_from_the_sdk_variables() {
+        let env: HashMap<&str, &str> = [
+            ("TENCENTCLOUD_SECRET_ID", "AKIDx"),
+            ("TENCENTCLOUD_SECRET_KEY", "k"),
+            ("TENCENTCLOUD_SESSION_TOKEN", "tok"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI"),
+        ]
+        .into();
+        let sessions = sessions_from(|n| env.get(n).map(|v| v.to_string()));
+        assert_eq!(sessions["TENCENTCLOUD_SECRET_ID"].token.as_deref(), Some("tok"));
+        let message = missing_credentials(&[&CVM, &ECS], &sessions).unwrap();
+        assert!(message.contains("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "{message}");
+        assert!(!message.contains("TENCENTCLOUD_SECRET_ID"), "{message}");
+        assert!(missing_credentials(&[&CVM], &sessions).is_none());
+    }
+}

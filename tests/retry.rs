@@ -1,0 +1,173 @@
+//! Retries: a throttling answer is retried and the case never sees it; a create whose answer is
+//! lost (the connection drops after the cloud acted) is not re-sent blindly: the key pair is
+//! looked up by name and removed first, so the retry makes neither a duplicate nor an orphan.
+
+mod transport_support;
+
+use std::sync::{Arc, Mutex};
+
+use keypair_contract::emulator::accounts::{AccountSettings, Fault};
+use keypair_contract::providers::tencent_api3::CVM;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use transport_support::*;
+
+/// Reads one HTTP/1.1 message (headers and a Content-Length body); `None` at end of stream.
+async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut byte = [0u8; 1];
+    while !data.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).await.ok()? == 0 {
+            return None;
+        }
+        data.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&data).to_ascii_lowercase();
+    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.ok()?;
+    data.extend(body);
+    Some(data)
+}
+
+fn action_of(message: &[u8]) -> String {
+    let text = String::from_utf8_lossy(message);
+    text.lines().find_map(|l| l.strip_prefix("X-TC-Action: ").or_else(|| l.strip_prefix("x-tc-action: "))).unwrap_or("?").trim().to_string()
+}
+
+/// A proxy to `upstream` that forwards everything, but answers the first CreateKeyPair by
+/// closing the connection after the upstream acted on it. Returns its URL and the actions seen.
+async fn dropping_proxy(upstream: std::net::SocketAddr) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else { return };
+            let (log, dropped) = (log.clone(), dropped.clone());
+            tokio::spawn(async move {
+                while let Some(request) = read_message(&mut client).await {
+                    let action = action_of(&request);
+                    log.lock().unwrap().push(action.clone());
+                    let mut server = TcpStream::connect(upstream).await.unwrap();
+                    server.write_all(&request).await.unwrap();
+                    let Some(response) = read_message(&mut server).await else { return };
+                    if action == "CreateKeyPair" && !dropped.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                        return; // the cloud made the key pair; the client never hears of it
+                    }
+                    if client.write_all(&response).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let (proxy, seen) = dropping_proxy(emulator.addr).await;
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    let output = run_bin(args(&["run", "--target", &proxy, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    // The run's reachability probe (a bare GET, no action) comes first.
+    let seen: Vec<String> = seen.lock().unwrap().iter().filter(|action| *action != "?").cloned().collect();
+    assert_eq!(&seen[..4], ["CreateKeyPair", "DescribeKeyPairs", "DeleteKeyPairs", "CreateKeyPair"], "{seen:?}");
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no orphan");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_throttled_request_is_retried_and_never_reaches_the_case() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let account = emulator.emulator.accounts.get(SECRET_ID).unwrap();
+    for _ in 0..2 {
+        account.add_fault(Fault { api: "tencent-cvm".into(), action: "CreateKeyPair".into(), code: "RequestLimitExceeded".into() });
+    }
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    let output =
+        run_bin(args(&["run", "--target", &emulator.base_url(), "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env)
+            .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(account.faults().is_empty(), "both throttling answers were met and retried");
+}
+
+/// A port that answers the run's reachability probe (a bare GET) and never answers an API call.
+async fn black_hole() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let held = Arc::new(Mutex::new(Vec::new()));
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let held = held.clone();
+            tokio::spawn(async move {
+                while let Some(request) = read_message(&mut stream).await {
+                    if !request.starts_with(b"GET ") {
+                        held.lock().unwrap().push(stream);
+                        return;
+                    }
+                    let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_past_its_timeout_is_stopped_and_reported() {
+    let target = black_hole().await;
+    let started = std::time::Instant::now();
+    let output = run_bin(
+        args(&["run", "--target", &target, "--filter", "tencent-cvm/create-key-pair/example", "--case-timeout", "1"]),
+        credentials(),
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("the case timed out after 1 s; tearing down"), "{stdout}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_running_cases_and_starts_no_new_one() {
+    let target = black_hole().await;
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_keypair-contract"))
+        .args(["run", "--target", &target, "--filter", "tencent-cvm/create-key-pair/", "--jobs", "2"])
+        .current_dir(root())
+        .envs(env)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it has started its cases (the signal handlers are in place by then).
+    let mut stdout_pipe = std::io::BufReader::new(child.stdout.take().unwrap());
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout_pipe, &mut line).unwrap();
+        (line, stdout_pipe)
+    });
+    let (first_line, mut stdout_pipe) = first_line.await.unwrap();
+    assert!(first_line.starts_with("keypair-contract run:"), "{first_line}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout_pipe, &mut rest).unwrap();
+    let (_, stderr) = text(&output);
+    let stdout = rest;
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted: stopping running cases"), "{stderr}");
+    assert!(stdout.contains("interrupted (Ctrl-C or SIGTERM); tearing down"), "{stdout}");
+    assert!(stdout.contains("not started: the run was interrupted"), "{stdout}");
+}

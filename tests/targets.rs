@@ -1,0 +1,120 @@
+//! Live-target behaviour, proven against an emulator without its control API (the shape of a
+//! live account): credentials only from the environment, the account guard, `--dry-run`, and
+//! session tokens that never show.
+
+mod transport_support;
+
+use keypair_contract::emulator::accounts::AccountSettings;
+use keypair_contract::providers::{aliyun_rpc::ECS, tencent_api3::CVM};
+use transport_support::*;
+
+fn run_args(targets: &std::path::Path, extra: &[&str]) -> Vec<String> {
+    let mut list = args(&["run", "--targets", targets.to_str().unwrap(), "--target", "fake-live", "--jobs", "1"]);
+    list.extend(args(extra));
+    list
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_target_without_credentials_stops_before_any_request_with_one_message() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let dir = temp_dir("no-credentials");
+    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
+    let output = run_bin(run_args(&targets, &["--filter", "create-key-pair/example"]), vec![]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{stderr}");
+    for variable in ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"]
+    {
+        assert!(stderr.contains(variable), "{variable} not named: {stderr}");
+    }
+    assert!(!stdout.contains("FAILED"), "no case ran: {stdout}");
+    assert!(!stdout.contains("emulator at"), "never falls back to the embedded emulator: {stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_account_guard_lets_a_listed_account_run() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let dir = temp_dir("guard-allows");
+    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
+    let output = run_bin(run_args(&targets, &["--filter", "create-key-pair/example"]), credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("tencent-sts: account {ACCOUNT_ID} is listed")), "{stdout}");
+    assert!(stdout.contains(&format!("aliyun-sts: account {ACCOUNT_ID} is listed")), "{stdout}");
+    assert!(stdout.contains("ok       aliyun-ecs/create-key-pair/example"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_account_guard_refuses_an_unlisted_account_before_any_write() {
+    // Deletes are denied: had a create run, its key pair would still be there afterwards.
+    let settings = AccountSettings {
+        deny: ["tencent-cvm:DeleteKeyPairs".to_string(), "aliyun-ecs:DeleteKeyPairs".to_string()].into(),
+        ..AccountSettings::default()
+    };
+    let emulator = start(false, settings).await;
+    let dir = temp_dir("guard-refuses");
+    let targets = targets_file(&dir, &emulator.base_url(), &["999999999999"]);
+    for filter in ["tencent-cvm/create-key-pair/example", "aliyun-ecs/create-key-pair/example"] {
+        let output = run_bin(run_args(&targets, &["--filter", filter]), credentials()).await;
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+        assert!(stderr.contains(&format!("belong to account {ACCOUNT_ID}")) && stderr.contains("999999999999"), "{stderr}");
+        assert!(!stdout.contains("ok ") && !stdout.contains("FAILED"), "no case ran: {stdout}");
+    }
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty());
+    assert!(names(&emulator.base_url(), &ECS).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_sends_nothing_and_shows_no_secret_or_token() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let dir = temp_dir("dry-run");
+    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
+    let mut env = credentials();
+    env.push(("TENCENTCLOUD_SESSION_TOKEN", "planted-session-token-tc".into()));
+    env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
+    let output = run_bin(run_args(&targets, &["--filter", "key-pair/example", "--dry-run"]), env).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("CreateKeyPair POST {}/", emulator.base_url())), "{stdout}");
+    assert!(
+        stdout.contains("X-TC-Token: [redacted]") && stdout.contains("SecurityToken=[redacted]"),
+        "tokens are sent, redacted: {stdout}"
+    );
+    for secret in [SECRET_ID, SECRET_KEY, "planted-session-token"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} shown:\n{stdout}\n{stderr}");
+    }
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty());
+    assert!(names(&emulator.base_url(), &ECS).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_with_session_tokens_passes_and_the_tokens_reach_no_output_or_recording() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let dir = temp_dir("tokens");
+    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
+    let mut env = credentials();
+    env.push(("TENCENTCLOUD_SESSION_TOKEN", "planted-session-token-tc".into()));
+    env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
+    let record = dir.join("recording");
+    let output = run_bin(run_args(&targets, &["--filter", "example", "--record", record.to_str().unwrap()]), env).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let mut recorded = String::new();
+    for entry in walkdir::WalkDir::new(&record).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        recorded.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+    }
+    assert!(recorded.contains("[private-key:"), "private keys are marked, not kept");
+    for secret in [SECRET_ID, SECRET_KEY, "planted-session-token", "PRIVATE KEY-----"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret) && !recorded.contains(secret), "{secret} leaked");
+    }
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "teardown left nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_target_names_list_the_known_ones() {
+    let output = run_bin(args(&["run", "--target", "nowhere"]), vec![]).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("no target `nowhere`") && stderr.contains("tencent-intl"), "{stderr}");
+}
