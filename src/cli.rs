@@ -1,5 +1,6 @@
 //! The command line: `run` (the suite), `serve` (the emulator), `coverage` (documented surface vs
-//! cases). Parsing only; each subcommand calls into the library.
+//! cases), `sweep` (leftovers of earlier runs on a target), `bench` (measurements). Parsing only;
+//! each subcommand calls into the library.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,9 +9,10 @@ use clap::{Args, Parser, Subcommand};
 
 /// Contract tests for the cloud SSH key-pair APIs, and a local emulator to run them against.
 ///
-/// Every documented example and error code of Tencent Cloud CVM API 3.0, Lighthouse, the legacy
-/// CVM v2 endpoint and Alibaba Cloud ECS CreateKeyPair/ImportKeyPair is a YAML case under cases/; `run` replays them against a target, validates each
-/// response against a JSON Schema written from the docs and compares it with its insta snapshot.
+/// Every documented example, error code and rule of the key-pair APIs of Tencent Cloud CVM API 3.0,
+/// Lighthouse, the legacy CVM v2 endpoint and Alibaba Cloud ECS is a YAML case under cases/; `run`
+/// replays them against a target, checks each answer's contract (outcome, code, status, JSON Schema
+/// written from the docs, asserted fields, key pairs) and compares it with its snapshot (drift).
 #[derive(Debug, Parser)]
 #[command(name = "keypair-contract", version, propagate_version = true)]
 #[command(after_help = "Examples:
