@@ -16,6 +16,7 @@ pub mod http;
 pub mod keystore;
 pub mod log;
 pub mod ratelimit;
+pub mod server;
 pub mod tencent;
 pub mod tencent_cvm;
 pub mod tencent_legacy;
@@ -45,6 +46,8 @@ pub struct EmulatorConfig {
     pub cvm: tencent_cvm::CvmSettings,
     pub lighthouse: tencent_lighthouse::LighthouseSettings,
     pub legacy: tencent_legacy::LegacySettings,
+    /// Timeouts and limits of the HTTP layer (server.rs).
+    pub server: server::ServerSettings,
 }
 
 impl Default for EmulatorConfig {
@@ -58,6 +61,7 @@ impl Default for EmulatorConfig {
             cvm: tencent_cvm::CvmSettings::default(),
             lighthouse: tencent_lighthouse::LighthouseSettings::default(),
             legacy: tencent_legacy::LegacySettings::default(),
+            server: server::ServerSettings::default(),
         }
     }
 }
@@ -130,13 +134,7 @@ pub async fn start(emulator: Arc<Emulator>, listen: SocketAddr) -> std::io::Resu
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = router(emulator.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    tokio::spawn(server::serve(listener, app, emulator.config.server.clone(), async move { drop(rx.await) }));
     Ok(EmulatorHandle { addr, emulator, shutdown: Some(tx) })
 }
 
