@@ -15,6 +15,7 @@ pub mod control;
 pub mod http;
 pub mod keystore;
 pub mod log;
+pub mod nonces;
 pub mod ratelimit;
 pub mod server;
 pub mod tencent;

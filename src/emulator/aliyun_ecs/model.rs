@@ -5,9 +5,6 @@
 //! [`KeyStore`](crate::emulator::keystore) is scoped by (account id, region). ECS documents no
 //! duplicate-public-key rule, so imports reserve only their name.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
-
 use super::errors::EcsError;
 use super::rules::{self, DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
@@ -45,7 +42,7 @@ type Scope = (String, String);
 #[derive(Debug, Default)]
 pub struct EcsStore {
     keys: KeyStore<Scope, KeyPairRecord>,
-    pub nonces: NonceMemory,
+    pub nonces: crate::emulator::nonces::NonceStore,
 }
 
 /// A reserved name awaiting its generated key; released if dropped uncommitted.
@@ -141,49 +138,6 @@ impl EcsStore {
     }
 }
 
-/// Signature nonces seen per account (`SignatureNonce`, `x-acs-signature-nonce`), each kept only
-/// as long as a request carrying it could still pass the clock-skew check, so the memory is
-/// bounded by time, not by count.
-#[derive(Debug, Default)]
-pub struct NonceMemory {
-    inner: Mutex<NonceInner>,
-}
-
-#[derive(Debug, Default)]
-struct NonceInner {
-    seen: HashSet<(String, String)>,
-    /// (forget at, key) in insertion order.
-    expiry: VecDeque<(i64, (String, String))>,
-}
-
-impl NonceMemory {
-    /// Remembers `nonce` for `account_id` until `now_secs + keep_secs`; false if it was already
-    /// remembered (a replay).
-    pub fn remember(&self, account_id: &str, nonce: &str, now_secs: i64, keep_secs: i64) -> bool {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        while inner.expiry.front().is_some_and(|(at, _)| *at <= now_secs) {
-            if let Some((_, key)) = inner.expiry.pop_front() {
-                inner.seen.remove(&key);
-            }
-        }
-        let key = (account_id.to_string(), nonce.to_string());
-        if !inner.seen.insert(key.clone()) {
-            return false;
-        }
-        inner.expiry.push_back((now_secs + keep_secs, key));
-        true
-    }
-
-    /// How many nonces are remembered (for tests and the control API).
-    pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,17 +229,5 @@ mod tests {
         assert_eq!(store.list("a").len(), 1);
         store.delete("a", "cn-hangzhou", &names, true).unwrap();
         assert!(store.list("a").is_empty());
-    }
-
-    #[test]
-    fn nonces_are_refused_once_seen_and_forgotten_after_their_window() {
-        let nonces = NonceMemory::default();
-        assert!(nonces.remember("a", "n1", 1000, 1800));
-        assert!(!nonces.remember("a", "n1", 1001, 1800));
-        assert!(nonces.remember("b", "n1", 1001, 1800), "per account");
-        assert!(!nonces.remember("a", "n1", 2799, 1800));
-        assert!(nonces.remember("a", "n2", 2800, 1800), "n1's window is over");
-        assert!(nonces.remember("a", "n1", 2800, 1800));
-        assert_eq!(nonces.len(), 3);
     }
 }

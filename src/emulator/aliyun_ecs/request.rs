@@ -17,6 +17,7 @@ use super::{ACTIONS, VERSION};
 use crate::emulator::Emulator;
 use crate::emulator::accounts::Account;
 use crate::emulator::http::RawRequest;
+use crate::emulator::nonces::Nonce;
 use crate::sign::{self, HttpParts, SignatureError};
 
 /// Decoded request parameters in the order received (query first, then a form body); lookups
@@ -167,10 +168,11 @@ fn check_skew(emulator: &Arc<Emulator>, timestamp: i64) -> Result<(), EcsError> 
 /// up to one skew ahead of now stays valid for one more skew, so it is kept for twice the skew.
 fn check_nonce(emulator: &Arc<Emulator>, account: &Account, nonce: &str) -> Result<(), EcsError> {
     let keep = 2 * emulator.config.ecs.max_clock_skew_secs;
-    if emulator.ecs.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
-        Ok(())
-    } else {
-        Err(EcsError::new("SignatureNonceUsed"))
+    match emulator.ecs.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
+        Nonce::Fresh => Ok(()),
+        Nonce::Replayed => Err(EcsError::new("SignatureNonceUsed")),
+        // The replay memory is at its cap (emulator::nonces): refused as throttled, never let through.
+        Nonce::Full => Err(EcsError::new("Throttling.User")),
     }
 }
 
