@@ -110,7 +110,13 @@ impl EcsStore {
                     .all(|(key, value)| k.tags.iter().any(|t| t.key == *key && value.as_deref().is_none_or(|v| t.value == v)))
         };
         let skip = (query.page_number - 1).saturating_mul(query.page_size);
-        self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| keys.page(keep, skip, query.page_size))
+        // Indexed where the query allows: by fingerprint, or by an exact name (no `*`).
+        let lookup = match (&query.fingerprint, &query.name_pattern) {
+            (Some(fingerprint), _) => keystore::Lookup::Md5Fingerprint(fingerprint),
+            (None, Some(name)) if !name.contains('*') => keystore::Lookup::Name(name),
+            _ => keystore::Lookup::Scan,
+        };
+        self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
     }
 
     /// Deletes the named key pairs of one region. Unknown names are ignored, or fail the whole

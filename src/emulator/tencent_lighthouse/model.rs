@@ -80,7 +80,8 @@ impl LighthouseStore {
             (query.key_ids.is_empty() || query.key_ids.contains(&k.key_id))
                 && query.filters.iter().all(|(name, values)| filter_matches(k, name, values))
         };
-        self.keys.with_scope(account_id.to_string(), |keys| keys.page(keep, query.offset, query.limit))
+        let lookup = keystore::Lookup::ids_or_all(&query.key_ids, query.filters.is_empty());
+        self.keys.with_scope(account_id.to_string(), |keys| keys.page_where(lookup, keep, query.offset, query.limit))
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request.
