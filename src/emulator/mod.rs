@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod aliyun_ecs;
 pub mod control;
 pub mod http;
+pub mod keypool;
 pub mod keystore;
 pub mod log;
 pub mod nonces;

@@ -49,7 +49,7 @@ async fn create(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, 
     let settings = &emulator.config.ecs;
     let new = rules::parse_create(&call.params, settings, &resource_groups(emulator, call))?;
     let reservation = emulator.ecs.reserve(&call.account.id, new, quota(emulator, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits).await.map_err(|_| EcsError::new("InternalError"))?;
+    let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits).await.map_err(|_| EcsError::new("InternalError"))?;
     let private = match settings.private_key_format {
         PrivateKeyFormat::Pkcs1 => key.private_pkcs1_pem.clone(),
         PrivateKeyFormat::Pkcs8 => key.private_pkcs8_pem.clone(),

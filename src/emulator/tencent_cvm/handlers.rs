@@ -11,7 +11,6 @@ use super::settings::{QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::tencent::{Call, TencentError};
-use crate::keys;
 
 pub async fn handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let settings = &emulator.config.cvm;
@@ -39,7 +38,9 @@ async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Val
     let settings = &emulator.config.cvm;
     let new = rules::parse_create(&call.params, call.typed, settings, &call.account.settings().projects)?;
     let reservation = emulator.cvm.reserve(&call.account.id, new, limits(emulator, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits).await.map_err(|_| super::errors::by_code("InternalServerError"))?;
+    let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
+        .await
+        .map_err(|_| super::errors::by_code("InternalServerError"))?;
     // Generated public keys carry a `skey_<digits>` comment, as in seed 000's example.
     let comment: u32 = rand::rng().random_range(100_000..1_000_000);
     let public_key = format!("{} skey_{comment}", key.public_openssh);

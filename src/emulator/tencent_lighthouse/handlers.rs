@@ -10,7 +10,6 @@ use super::settings::QUOTA_KEY_PAIRS;
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::tencent::{Call, TencentError};
-use crate::keys;
 
 pub async fn handle(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Value>, TencentError> {
     rules::check_region(call.region.as_deref(), &emulator.config.lighthouse)?;
@@ -33,7 +32,7 @@ async fn create(emulator: &Arc<Emulator>, call: &Call) -> Result<Map<String, Val
     let settings = &emulator.config.lighthouse;
     let new = rules::parse_create(&call.params, settings)?;
     let reservation = emulator.lighthouse.reserve(&call.account.id, new, quota(emulator, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits)
+    let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
         .map_err(|_| super::errors::by_code("FailedOperation.CreateKeyPairFailed"))?;
     let record = reservation.commit(key.public_openssh, key.public_blob, emulator.config.clock.now_secs());
