@@ -100,6 +100,27 @@ pub struct ServeArgs {
     /// Do not log requests to stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Behave like a cloud under stress: the documented mix of injected throttling (10 %), server
+    /// errors (3 %), dropped answers (2 %) and up to 50 ms latency (emulator::hostile). The
+    /// rate flags below override single parts of it.
+    #[arg(long)]
+    pub hostile: bool,
+    /// Share of requests answered with the product's throttling error (0.0–1.0).
+    #[arg(long, value_name = "RATE")]
+    pub throttle_rate: Option<f64>,
+    /// Share of requests answered with HTTP 503 (0.0–1.0).
+    #[arg(long, value_name = "RATE")]
+    pub error_rate: Option<f64>,
+    /// Share of answers cut off mid-response, after the action ran (0.0–1.0).
+    #[arg(long, value_name = "RATE")]
+    pub drop_rate: Option<f64>,
+    /// Up to this many milliseconds of added latency per request.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+    /// Keep this many RSA-2048 keys generated in the background, so bursts of CreateKeyPair answer
+    /// at ImportKeyPair speed (0, the default: off; each pooled key holds about 4 KB).
+    #[arg(long, value_name = "KEYS", default_value_t = 0)]
+    pub key_pool: usize,
 }
 
 #[derive(Debug, Args)]

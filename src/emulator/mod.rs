@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod aliyun_ecs;
 pub mod control;
+pub mod hostile;
 pub mod http;
 pub mod keypool;
 pub mod keystore;
@@ -103,7 +104,10 @@ impl Emulator {
 
 /// The axum router serving every product and, if enabled, the control API.
 pub fn router(emulator: Arc<Emulator>) -> Router {
-    Router::new().fallback(http::dispatch).with_state(emulator)
+    Router::new()
+        .fallback(http::dispatch)
+        .layer(axum::middleware::from_fn_with_state(emulator.clone(), hostile::middleware))
+        .with_state(emulator)
 }
 
 /// A running emulator.

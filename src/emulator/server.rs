@@ -41,6 +41,8 @@ pub struct ServerSettings {
     /// Request-body bytes held in memory across all requests in flight (default 128 MiB). A body
     /// frame that would pass it waits until other requests finish; it never fails a request.
     pub in_flight_body_bytes: u32,
+    /// Injected throttling, errors, drops and latency (`serve --hostile`); off by default.
+    pub hostile: super::hostile::HostileSettings,
 }
 
 impl Default for ServerSettings {
@@ -50,6 +52,7 @@ impl Default for ServerSettings {
             request_timeout: Duration::from_secs(30),
             max_connections: 512,
             in_flight_body_bytes: 128 * 1024 * 1024,
+            hostile: super::hostile::HostileSettings::default(),
         }
     }
 }
