@@ -51,6 +51,18 @@ pub struct BenchArgs {
     /// The project folder holding schemas/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
+    /// Seconds per load measurement beside the ceiling (each after a 0.3 s warm-up).
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+    /// Keys imported into one account for the large-account measurements.
+    #[arg(long, default_value_t = 100_000)]
+    pub stored_keys: usize,
+    /// Unfinished 9 MiB bodies held open at once.
+    #[arg(long, default_value_t = 200)]
+    pub bodies: usize,
+    /// Keys pre-generated for the key-pool burst (0 skips it).
+    #[arg(long, default_value_t = 32)]
+    pub key_pool: usize,
 }
 
 #[derive(Debug, Args)]

@@ -260,6 +260,28 @@ pub async fn bench(args: BenchArgs) -> u8 {
             }
         }
     }
+    let settings = crate::bench::ceiling::CeilingSettings {
+        seconds: args.seconds.clamp(0.1, 60.0),
+        stored_keys: args.stored_keys,
+        bodies: args.bodies,
+        ..Default::default()
+    };
+    match crate::bench::ceiling::run(&settings).await {
+        Ok(lines) => lines.iter().for_each(|line| println!("{line}")),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    }
+    if args.key_pool > 0 {
+        match crate::bench::key_pool_burst(args.key_pool).await {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
     match crate::bench::schemas(&project_root(&args.root), 2000) {
         Ok((compile, validate)) => println!(
             "schemas: compiling all {:.2} ms, one validation {:.1} µs ({:.0}x cheaper than compiling all)",

@@ -13,12 +13,12 @@
 //!   while it refills), one background thread keeps that many 2048-bit keys ready, so a burst of
 //!   creates answers at import speed until the pool runs dry.
 //!
-//! The pool is process-wide ([`configure`] before the first key; `serve --key-pool N`): keys are
+//! The pool is process-wide ([`configure`]; `serve --key-pool N`): keys are
 //! random and interchangeable, so emulators in one process can share it.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 use tokio::sync::Semaphore;
 
@@ -66,21 +66,20 @@ pub struct KeyPool {
     generated: AtomicU64,
 }
 
-static POOL: OnceLock<KeyPool> = OnceLock::new();
+static POOL: RwLock<Option<Arc<KeyPool>>> = RwLock::new(None);
 
-/// Sets the process-wide pool; false when it was already set (by an earlier call or a first key).
-pub fn configure(settings: KeyPoolSettings) -> bool {
-    let mut fresh = false;
-    POOL.get_or_init(|| {
-        fresh = true;
-        KeyPool::new(settings)
-    });
-    fresh
+/// Replaces the process-wide pool (keys already pooled by the old one are dropped with it; its
+/// refill thread stops generating once the old pool is full).
+pub fn configure(settings: KeyPoolSettings) {
+    *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(KeyPool::new(settings)));
 }
 
-/// The process-wide pool (default settings unless [`configure`]d first).
-pub fn global() -> &'static KeyPool {
-    POOL.get_or_init(|| KeyPool::new(KeyPoolSettings::default()))
+/// The process-wide pool (default settings unless [`configure`]d).
+pub fn global() -> Arc<KeyPool> {
+    if let Some(pool) = POOL.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        return pool.clone();
+    }
+    POOL.write().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(|| Arc::new(KeyPool::new(KeyPoolSettings::default()))).clone()
 }
 
 /// A key of `bits` bits for `account_id`, from the process-wide pool.
