@@ -132,3 +132,26 @@ async fn a_kept_alive_connection_is_served_then_closed_when_idle() {
     let (_, closed) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
     assert!(closed, "an idle kept-alive connection stayed open");
 }
+
+#[tokio::test]
+async fn bodies_past_the_memory_budget_wait_and_are_all_answered() {
+    // A 1 MiB budget and six 700 KiB bodies at once: they cannot all be held, so some wait for
+    // others to finish; every one is answered (the budget is returned after each request).
+    let handle = start(ServerSettings { in_flight_body_bytes: 1024 * 1024, request_timeout: Duration::from_secs(20), ..short() }).await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let addr = handle.addr;
+        tasks.push(tokio::spawn(async move {
+            let body = vec![b' '; 700 * 1024];
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let head = format!("POST /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len());
+            stream.write_all(head.as_bytes()).await.unwrap();
+            stream.write_all(&body).await.unwrap();
+            read_until_closed(&mut stream, Duration::from_secs(20)).await.0
+        }));
+    }
+    for task in tasks {
+        let answer = task.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 404"), "{answer:?}");
+    }
+}

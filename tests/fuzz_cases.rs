@@ -77,7 +77,9 @@ enum Edit {
 
 fn edit() -> impl Strategy<Value = Edit> {
     let interesting = prop_oneof![
-        proptest::sample::select(vec![':', '-', ' ', '\t', '\n', '"', '\'', '{', '}', '[', ']', '#', '&', '*', '!', '|', '>', '$', '%', '\u{0}']),
+        proptest::sample::select(vec![
+            ':', '-', ' ', '\t', '\n', '"', '\'', '{', '}', '[', ']', '#', '&', '*', '!', '|', '>', '$', '%', '\u{0}'
+        ]),
         any::<char>(),
     ];
     prop_oneof![

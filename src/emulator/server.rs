@@ -39,7 +39,9 @@ pub struct ServerSettings {
     /// Connections served at once (default 512); more wait in the accept backlog.
     pub max_connections: usize,
     /// Request-body bytes held in memory across all requests in flight (default 128 MiB). A body
-    /// frame that would pass it waits until other requests finish; it never fails a request.
+    /// with a `Content-Length` reserves its share (up to 16 MiB) before it is read, and waits in
+    /// line while the budget is spent; a chunked body reserves frame by frame. Nothing is refused:
+    /// waiting requests are bounded by the connection cap and every holder by `request_timeout`.
     pub in_flight_body_bytes: u32,
     /// Injected throttling, errors, drops and latency (`serve --hostile`); off by default.
     pub hostile: super::hostile::HostileSettings,
@@ -92,11 +94,24 @@ pub async fn serve(
         let service = tower::service_fn(move |request: Request<Incoming>| {
             let held = Arc::new(Held { budget: budget.clone(), permits: AtomicU32::new(0) });
             let (parts, incoming) = request.into_parts();
-            let body = Budgeted { inner: incoming, held: held.clone(), total, waiting: None };
-            let request = Request::from_parts(parts, Body::new(body));
+            // A body of known length reserves its budget whole, before any of it is read: requests
+            // that each hold part of a body and wait for more could otherwise deadlock.
+            let prepay = parts
+                .headers
+                .get(axum::http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                .map_or(0, |n| n.min(u64::from(MAX_PREPAID_BODY.min(total))) as u32);
             let app = app.clone();
+            let budget = budget.clone();
             async move {
-                let response = app.oneshot(request).await;
+                if prepay > 0
+                    && let Ok(permit) = budget.acquire_many_owned(prepay).await
+                {
+                    held.permits.fetch_add(prepay, Ordering::Relaxed);
+                    permit.forget();
+                }
+                let body = Budgeted { inner: incoming, held: held.clone(), total, prepaid: prepay, waiting: None };
+                let response = app.oneshot(Request::from_parts(parts, Body::new(body))).await;
                 // The body's bytes are released once the answer is made, not when it is sent.
                 drop(held);
                 response
@@ -109,6 +124,10 @@ pub async fn serve(
         });
     }
 }
+
+/// The most a request reserves up front: above every front door's body limit (10 MB), so a
+/// request within the limits never waits halfway through its body.
+const MAX_PREPAID_BODY: u32 = 16 * 1024 * 1024;
 
 /// glibc keeps freed large blocks in its heap and raises its mmap threshold after each large free,
 /// so 2 GB of finished bodies stayed resident. A fixed threshold makes every block of 256 KiB or
@@ -144,6 +163,8 @@ struct Budgeted {
     inner: Incoming,
     held: Arc<Held>,
     total: u32,
+    /// Bytes reserved up front (from `Content-Length`) not yet received.
+    prepaid: u32,
     waiting: Option<(Frame<Bytes>, Acquire)>,
 }
 
@@ -179,6 +200,12 @@ impl hyper::body::Body for Budgeted {
         let Some(len) = frame.data_ref().map(|d| (d.len() as u32).clamp(1, this.total)) else {
             return Poll::Ready(Some(Ok(frame)));
         };
+        let paid = len.min(this.prepaid);
+        this.prepaid -= paid;
+        let len = len - paid;
+        if len == 0 {
+            return Poll::Ready(Some(Ok(frame)));
+        }
         match this.held.budget.clone().try_acquire_many_owned(len) {
             Ok(permit) => {
                 this.take(permit);
