@@ -442,3 +442,25 @@ proptest! {
         prop_assert!(answer.2.contains("\"Error\""), "an extreme timestamp was accepted: {}", answer.2);
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The header parsers on their own: any text parses or is refused, never panics.
+    #[test]
+    fn authorization_parsers_parse_or_refuse(text in any_text(300), tc3 in tc3_authorization()) {
+        for value in [text.as_str(), tc3.as_str()] {
+            let _ = keypair_contract::sign::tc3::parse_authorization(value);
+            let _ = keypair_contract::sign::acs3::parse_authorization(value);
+            let _ = keypair_contract::sign::acs3::canonical_query_string(value);
+        }
+    }
+
+    #[test]
+    fn decoded_forms_give_a_percent_encoded_string_to_sign(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let params = keypair_contract::sign::decode_form(&bytes);
+        let sts = keypair_contract::sign::acs_rpc::string_to_sign("POST", &params);
+        prop_assert!(sts.starts_with("POST&%2F&"));
+        prop_assert!(sts.bytes().all(|b| b.is_ascii_graphic()), "the string to sign is percent-encoded ASCII: {}", sts);
+    }
+}
