@@ -83,6 +83,7 @@ async fn admit_and_handle(emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Ma
     if let Some(fault) = account.take_fault(API, &call.action) {
         return Err(EcsError::new(&fault.code));
     }
+    let _turn = account.turn().await;
     handlers::handle(emulator, call).await
 }
 

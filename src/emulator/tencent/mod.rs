@@ -176,6 +176,7 @@ pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call, api: &str) 
     if let Some(fault) = call.account.take_fault(api, &call.action) {
         return Err(call.product.fault(&fault.code));
     }
+    let _turn = call.account.turn().await;
     call.product.handle(emulator, call).await
 }
 
