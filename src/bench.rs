@@ -9,6 +9,9 @@
 //!
 //! Returns data; the command prints it.
 
+pub mod ceiling;
+pub mod load;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -122,6 +125,32 @@ pub async fn round_trips(action: &str, requests: usize, concurrency: usize) -> R
         sample.times.push(joined.map_err(|e| e.to_string())??);
     }
     Ok((sample, started.elapsed()))
+}
+
+/// A burst of `n` CreateKeyPair (4 at a time) from a pool of `n` pre-generated keys, beside the
+/// same burst generated on request; the pool is configured for this measurement only.
+pub async fn key_pool_burst(n: usize) -> Result<String, String> {
+    use crate::emulator::keypool::{self, KeyPoolSettings};
+    let (cold, cold_wall) = round_trips("CreateKeyPair", n, 4).await?;
+    keypool::configure(KeyPoolSettings { pregenerate: n, ..KeyPoolSettings::default() });
+    let pool = keypool::global();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while pool.stats().ready < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (warm, warm_wall) = round_trips("CreateKeyPair", n, 4).await?;
+    let stats = pool.stats();
+    // Back to no background generation for whatever runs next.
+    keypool::configure(KeyPoolSettings::default());
+    Ok(format!(
+        "key pool: {n} CreateKeyPair, 4 at a time: generated on request {:.0}/s (median {:.1} ms); from the pool {:.0}/s (median {:.2} ms); {} from the pool, {} generated",
+        n as f64 / cold_wall.as_secs_f64(),
+        cold.median_ms(),
+        n as f64 / warm_wall.as_secs_f64(),
+        warm.median_ms(),
+        stats.from_pool,
+        stats.generated
+    ))
 }
 
 /// Compiling every response schema against validating one answer `n` times.

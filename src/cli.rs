@@ -60,6 +60,18 @@ pub struct BenchArgs {
     /// The project folder holding schemas/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
+    /// Seconds per load measurement beside the ceiling (each after a 0.3 s warm-up).
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+    /// Keys imported into one account for the large-account measurements.
+    #[arg(long, default_value_t = 100_000)]
+    pub stored_keys: usize,
+    /// Unfinished 9 MiB bodies held open at once.
+    #[arg(long, default_value_t = 200)]
+    pub bodies: usize,
+    /// Keys pre-generated for the key-pool burst (0 skips it).
+    #[arg(long, default_value_t = 32)]
+    pub key_pool: usize,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +219,27 @@ pub struct ServeArgs {
     /// Do not log requests to stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Behave like a cloud under stress: the documented mix of injected throttling (10 %), server
+    /// errors (3 %), dropped answers (2 %) and up to 50 ms latency (emulator::hostile). The
+    /// rate flags below override single parts of it.
+    #[arg(long)]
+    pub hostile: bool,
+    /// Share of requests answered with the product's throttling error (0.0–1.0).
+    #[arg(long, value_name = "RATE")]
+    pub throttle_rate: Option<f64>,
+    /// Share of requests answered with HTTP 503 (0.0–1.0).
+    #[arg(long, value_name = "RATE")]
+    pub error_rate: Option<f64>,
+    /// Share of answers cut off mid-response, after the action ran (0.0–1.0).
+    #[arg(long, value_name = "RATE")]
+    pub drop_rate: Option<f64>,
+    /// Up to this many milliseconds of added latency per request.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+    /// Keep this many RSA-2048 keys generated in the background, so bursts of CreateKeyPair answer
+    /// at ImportKeyPair speed (0, the default: off; each pooled key holds about 4 KB).
+    #[arg(long, value_name = "KEYS", default_value_t = 0)]
+    pub key_pool: usize,
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,17 @@ use crate::run::{DriftMode, RunContext, Target, run_suite};
 
 /// `serve`: the emulator until Ctrl-C.
 pub async fn serve(args: ServeArgs) -> u8 {
-    let config = EmulatorConfig { control_api: args.control, log_requests: !args.quiet, ..EmulatorConfig::default() };
+    let mut config = EmulatorConfig { control_api: args.control, log_requests: !args.quiet, ..EmulatorConfig::default() };
+    match hostile_settings(&args) {
+        Ok(hostile) => config.server.hostile = hostile,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    if args.key_pool > 0 {
+        emulator::keypool::configure(emulator::keypool::KeyPoolSettings { pregenerate: args.key_pool, ..Default::default() });
+    }
     let emulator = Emulator::new(config).with_default_account();
     for spec in &args.accounts {
         match spec.split_once(':') {
@@ -46,9 +56,40 @@ pub async fn serve(args: ServeArgs) -> u8 {
         }
     }
     println!("control API: {}", if args.control { "on at /_emulator/" } else { "off (serve --control)" });
+    let hostile = &handle.emulator.config.server.hostile;
+    if !hostile.is_off() {
+        println!(
+            "hostile: {:.0} % throttled, {:.0} % HTTP 503, {:.0} % dropped, up to {} ms added",
+            hostile.throttle_rate * 100.0,
+            hostile.error_rate * 100.0,
+            hostile.drop_rate * 100.0,
+            hostile.latency.as_millis()
+        );
+    }
     let _ = tokio::signal::ctrl_c().await;
     drop(handle);
     EXIT_OK
+}
+
+/// `serve --hostile` and the single rate flags, each checked to be a rate.
+fn hostile_settings(args: &ServeArgs) -> Result<emulator::hostile::HostileSettings, String> {
+    let mut settings = if args.hostile { emulator::hostile::HostileSettings::mix() } else { Default::default() };
+    for (flag, value, slot) in [
+        ("--throttle-rate", args.throttle_rate, &mut settings.throttle_rate),
+        ("--error-rate", args.error_rate, &mut settings.error_rate),
+        ("--drop-rate", args.drop_rate, &mut settings.drop_rate),
+    ] {
+        if let Some(rate) = value {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{flag} takes a rate between 0.0 and 1.0, got {rate}"));
+            }
+            *slot = rate;
+        }
+    }
+    if let Some(ms) = args.latency_ms {
+        settings.latency = std::time::Duration::from_millis(ms);
+    }
+    Ok(settings)
 }
 
 /// Loads the cases under `root` (all, or those whose id contains `filter`); bad files are errors.
@@ -449,6 +490,28 @@ pub async fn bench(args: BenchArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let settings = crate::bench::ceiling::CeilingSettings {
+        seconds: args.seconds.clamp(0.1, 60.0),
+        stored_keys: args.stored_keys,
+        bodies: args.bodies,
+        ..Default::default()
+    };
+    match crate::bench::ceiling::run(&settings).await {
+        Ok(lines) => lines.iter().for_each(|line| println!("{line}")),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    }
+    if args.key_pool > 0 {
+        match crate::bench::key_pool_burst(args.key_pool).await {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
     match crate::bench::schemas(&root, 2000) {
         Ok((compile, validate)) => println!(
             "schemas: compiling all {:.2} ms, one validation {:.1} µs ({:.0}x cheaper than compiling all)",

@@ -53,9 +53,11 @@ pub fn generate_rsa(bits: usize) -> Result<GeneratedKey, KeyError> {
     Ok(GeneratedKey { public_openssh, public_blob, private_pkcs1_pem, private_pkcs8_pem })
 }
 
-/// [`generate_rsa`] on tokio's blocking pool, so a slow key never stalls other requests.
+/// [`generate_rsa`] off the async runtime, on the emulator's bounded generator pool
+/// ([`crate::emulator::keypool`]), counted against no account; the emulator's handlers use
+/// `keypool::generate` with the caller's account so one account cannot take every generator.
 pub async fn generate_rsa_off_runtime(bits: usize) -> Result<GeneratedKey, KeyError> {
-    tokio::task::spawn_blocking(move || generate_rsa(bits)).await.map_err(|e| KeyError(format!("key generation task failed: {e}")))?
+    crate::emulator::keypool::generate("", bits).await
 }
 
 fn openssh_rsa(e: &[u8], n: &[u8]) -> Result<(String, Vec<u8>), KeyError> {

@@ -83,11 +83,9 @@ async fn ecs_remembers_a_nonce_as_long_as_a_request_carrying_it_can_pass_the_ske
         let ahead = Spec { signing, now: NOW + ECS_SKEW, ..Spec::new(ecs, "DescribeKeyPairs", &params, 77) };
         assert_eq!(send(&emulator, &ahead).await.code(), "", "{signing:?}: the first use");
 
-        // One second before the stamp leaves the window. (At exactly 2 × skew the stamp is still valid —
-        // the skew check refuses only beyond the bound — but today's memory forgets the nonce then, so
-        // the replay is served: an off-by-one reported to the nonce memory's owner. Move this to
-        // `2 * ECS_SKEW * 1000` once `keep` covers the bound itself.)
-        clock.advance_millis((2 * ECS_SKEW - 1) * 1000);
+        // At exactly 2 × skew the stamp is still valid (the skew check refuses only beyond the
+        // bound), so the memory must still hold the nonce then.
+        clock.advance_millis(2 * ECS_SKEW * 1000);
         let fresh_nonce = Spec { nonce: 78, ..ahead };
         assert_eq!(send(&emulator, &fresh_nonce).await.code(), "", "{signing:?}: the stamp is still within the skew");
         let replay = Spec { nonce: 77, ..fresh_nonce };
@@ -99,7 +97,7 @@ async fn ecs_remembers_a_nonce_as_long_as_a_request_carrying_it_can_pass_the_ske
             answer.text
         );
 
-        clock.advance_millis(2000);
+        clock.advance_millis(1000);
         assert_eq!(send(&emulator, &replay).await.code(), "InvalidTimeStamp.Expired", "{signing:?}: now the stamp has expired");
         // …so the nonce may be forgotten: memory does not grow for ever.
         let reused = Spec { now: NOW + 2 * ECS_SKEW + 1, ..replay };

@@ -20,6 +20,15 @@ pub struct Account {
     secret_key: String,
     settings: Mutex<AccountSettings>,
     faults: Mutex<Vec<Fault>>,
+    /// Handler turns: how many of this account's requests run at once ([`Account::turn`]).
+    turns: tokio::sync::Semaphore,
+}
+
+/// Requests of one account that run at once: as many as there are cores (at least 2), so one
+/// account's flood can keep the machine busy but cannot fill every runtime worker with its own
+/// handlers while another account waits behind them.
+pub fn turns_per_account() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2)
 }
 
 impl fmt::Debug for Account {
@@ -101,6 +110,13 @@ impl Account {
         Some(faults.remove(index))
     }
 
+    /// Waits for one of this account's handler turns (first come, first served) and holds it
+    /// until dropped. Providers take a turn around their handler, after authentication and rate
+    /// limits, so a flood queues in its own account instead of ahead of everyone else's requests.
+    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.turns.acquire().await.ok()
+    }
+
     pub fn clear_faults(&self) {
         self.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
@@ -123,6 +139,7 @@ impl AccountStore {
             secret_key: secret_key.to_string(),
             settings: Mutex::new(settings),
             faults: Mutex::new(Vec::new()),
+            turns: tokio::sync::Semaphore::new(turns_per_account()),
         });
         self.by_secret_id.write().unwrap_or_else(|e| e.into_inner()).insert(secret_id.to_string(), account.clone());
         account
@@ -172,5 +189,21 @@ mod tests {
         let account = store.add("AKIDx", "very-secret", AccountSettings::default());
         assert!(!format!("{account:?}").contains("very-secret"));
         assert_eq!(store.get("AKIDx").unwrap().secret_key(), "very-secret");
+    }
+
+    #[tokio::test]
+    async fn turns_are_limited_per_account_not_across_accounts() {
+        let store = AccountStore::default();
+        let (busy, quiet) = (store.create(AccountSettings::default()), store.create(AccountSettings::default()));
+        let mut held = Vec::new();
+        for _ in 0..turns_per_account() {
+            held.push(busy.turn().await.unwrap());
+        }
+        let waiting = tokio::time::timeout(std::time::Duration::from_millis(50), busy.turn()).await;
+        assert!(waiting.is_err(), "the busy account got more turns than its share");
+        let other = tokio::time::timeout(std::time::Duration::from_millis(50), quiet.turn()).await;
+        assert!(matches!(other, Ok(Some(_))), "another account waited for the busy one");
+        drop(held);
+        assert!(busy.turn().await.is_some());
     }
 }

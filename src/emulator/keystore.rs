@@ -2,19 +2,28 @@
 //! and a region), names and public keys reserved while a key is generated, random ids.
 //!
 //! Creating a key takes a slow RSA generation between validation and storage, so a create first
-//! *reserves* its name (and, for an import, its public key) under the lock — of two concurrent
-//! creates of one name exactly one wins —, generates outside the lock, then commits. A
+//! *reserves* its name (and, for an import, its public key) under the scope's lock — of two
+//! concurrent creates of one name exactly one wins —, generates outside the lock, then commits. A
 //! [`Reservation`] dropped uncommitted (an error, a client gone away) releases what it held.
 //!
 //! The state rules run in one order for every provider: name taken → public key taken → the
 //! provider's own check (e.g. CVM's tag quota) → key quota. Each model maps a [`Conflict`] to its
 //! provider's code.
+//!
+//! Isolation and scale: each scope has its own lock, so no lock is shared between accounts on the
+//! request path (the scope map is only written when a scope is first seen or forgotten). Within a
+//! scope, keys are indexed by id, name, public key (SHA-256 of the blob) and MD5 fingerprint,
+//! each computed once when the key is stored; [`ScopeKeys::page_where`] answers id, name and
+//! fingerprint lookups and unfiltered pages without a scan. Deletes rebuild the indexes (O(n)).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use md5::Md5;
 use rand::RngExt;
+use sha2::{Digest, Sha256};
 
 /// What a store needs to know of a stored key pair.
 pub trait StoredKey: Clone {
@@ -33,18 +42,69 @@ pub enum Conflict<E> {
     QuotaExceeded,
 }
 
-/// The key pairs of one scope.
+/// Which stored keys a Describe starts from, before its other filters.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    /// Every key, no other filter: the page is a slice.
+    Everything,
+    /// Every key, through the filter (a scan).
+    Scan,
+    /// The keys with these ids (unknown ids are skipped).
+    Ids(&'a [String]),
+    /// The key with this exact name.
+    Name(&'a str),
+    /// The keys whose MD5 fingerprint is this (lowercase hex, no colons).
+    Md5Fingerprint(&'a str),
+}
+
+impl<'a> Lookup<'a> {
+    /// Tencent's `KeyIds`: by id when given, else every key (a slice when nothing else filters).
+    pub fn ids_or_all(ids: &'a [String], no_other_filter: bool) -> Self {
+        if !ids.is_empty() {
+            Lookup::Ids(ids)
+        } else if no_other_filter {
+            Lookup::Everything
+        } else {
+            Lookup::Scan
+        }
+    }
+}
+
+/// The key pairs of one scope, with their indexes.
 #[derive(Debug)]
 pub struct ScopeKeys<K> {
     keys: Vec<K>,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    /// SHA-256 of a public blob → how many stored keys have it.
+    by_blob: HashMap<[u8; 32], usize>,
+    /// MD5 fingerprint (lowercase hex, no colons) → positions.
+    by_md5: HashMap<String, Vec<usize>>,
     reserved_names: HashSet<String>,
     reserved_blobs: HashSet<Vec<u8>>,
 }
 
 impl<K> Default for ScopeKeys<K> {
     fn default() -> Self {
-        Self { keys: Vec::new(), reserved_names: HashSet::new(), reserved_blobs: HashSet::new() }
+        Self {
+            keys: Vec::new(),
+            by_id: HashMap::new(),
+            by_name: HashMap::new(),
+            by_blob: HashMap::new(),
+            by_md5: HashMap::new(),
+            reserved_names: HashSet::new(),
+            reserved_blobs: HashSet::new(),
+        }
     }
+}
+
+fn blob_digest(blob: &[u8]) -> [u8; 32] {
+    Sha256::digest(blob).into()
+}
+
+/// The MD5 fingerprint of a public blob as lowercase hex without colons.
+pub fn md5_hex(blob: &[u8]) -> String {
+    hex::encode(Md5::digest(blob))
 }
 
 impl<K: StoredKey> ScopeKeys<K> {
@@ -53,23 +113,61 @@ impl<K: StoredKey> ScopeKeys<K> {
         &self.keys
     }
 
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
     pub fn find(&self, id: &str) -> Option<&K> {
-        self.keys.iter().find(|k| k.id() == id)
+        self.by_id.get(id).map(|&i| &self.keys[i])
+    }
+
+    pub fn find_by_name(&self, name: &str) -> Option<&K> {
+        self.by_name.get(name).map(|&i| &self.keys[i])
     }
 
     fn name_taken(&self, name: &str) -> bool {
-        self.reserved_names.contains(name) || self.keys.iter().any(|k| k.name() == name)
+        self.reserved_names.contains(name) || self.by_name.contains_key(name)
+    }
+
+    fn blob_taken(&self, blob: &[u8]) -> bool {
+        self.reserved_blobs.contains(blob) || self.by_blob.contains_key(&blob_digest(blob))
     }
 
     /// True if every one of `ids` is stored.
     pub fn has_all(&self, ids: &[String]) -> bool {
-        ids.iter().all(|id| self.find(id).is_some())
+        ids.iter().all(|id| self.by_id.contains_key(id))
     }
 
     /// The key pairs `keep` selects, in creation order: how many there are, and the page of
-    /// `limit` after skipping `offset` (every Describe action pages this way).
+    /// `limit` after skipping `offset` (a scan; see [`ScopeKeys::page_where`]).
     pub fn page(&self, keep: impl Fn(&K) -> bool, offset: usize, limit: usize) -> (usize, Vec<K>) {
-        let matching: Vec<&K> = self.keys.iter().filter(|k| keep(k)).collect();
+        self.page_where(Lookup::Scan, keep, offset, limit)
+    }
+
+    /// Like [`ScopeKeys::page`], starting from the keys `lookup` finds through an index.
+    pub fn page_where(&self, lookup: Lookup<'_>, keep: impl Fn(&K) -> bool, offset: usize, limit: usize) -> (usize, Vec<K>) {
+        let mut positions: Vec<usize> = match lookup {
+            Lookup::Everything => {
+                let total = self.keys.len();
+                let page = self.keys.iter().skip(offset).take(limit).cloned().collect();
+                return (total, page);
+            }
+            Lookup::Scan => {
+                let matching: Vec<&K> = self.keys.iter().filter(|k| keep(k)).collect();
+                let total = matching.len();
+                return (total, matching.into_iter().skip(offset).take(limit).cloned().collect());
+            }
+            Lookup::Ids(ids) => ids.iter().filter_map(|id| self.by_id.get(id).copied()).collect(),
+            Lookup::Name(name) => self.by_name.get(name).copied().into_iter().collect(),
+            Lookup::Md5Fingerprint(fp) => self.by_md5.get(fp).cloned().unwrap_or_default(),
+        };
+        positions.sort_unstable();
+        positions.dedup();
+        let matching: Vec<&K> = positions.iter().map(|&i| &self.keys[i]).filter(|k| keep(k)).collect();
         let total = matching.len();
         (total, matching.into_iter().skip(offset).take(limit).cloned().collect())
     }
@@ -85,19 +183,49 @@ impl<K: StoredKey> ScopeKeys<K> {
 
     /// Removes the key pairs whose ids are in `ids`; unknown ids are ignored.
     pub fn remove(&mut self, ids: &[String]) {
-        self.keys.retain(|k| !ids.iter().any(|id| id == k.id()));
+        let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        self.retain(|k| !ids.contains(k.id()));
     }
 
     /// Removes the key pairs whose names are in `names`; unknown names are ignored.
     pub fn remove_by_name(&mut self, names: &[String]) {
-        self.keys.retain(|k| !names.iter().any(|n| n == k.name()));
+        let names: HashSet<&str> = names.iter().map(String::as_str).collect();
+        self.retain(|k| !names.contains(k.name()));
+    }
+
+    fn retain(&mut self, keep: impl Fn(&K) -> bool) {
+        let before = self.keys.len();
+        self.keys.retain(|k| keep(k));
+        if self.keys.len() != before {
+            self.reindex();
+        }
+    }
+
+    fn reindex(&mut self) {
+        let keys = std::mem::take(&mut self.keys);
+        self.by_id.clear();
+        self.by_name.clear();
+        self.by_blob.clear();
+        self.by_md5.clear();
+        for key in keys {
+            self.push(key);
+        }
+    }
+
+    fn push(&mut self, key: K) {
+        let at = self.keys.len();
+        self.by_id.insert(key.id().to_string(), at);
+        self.by_name.insert(key.name().to_string(), at);
+        *self.by_blob.entry(blob_digest(key.public_blob())).or_default() += 1;
+        self.by_md5.entry(md5_hex(key.public_blob())).or_default().push(at);
+        self.keys.push(key);
     }
 
     /// A random id `prefix` + `len` characters `[0-9a-z]`, unused in this scope.
     pub fn mint_id(&self, prefix: &str, len: usize) -> String {
         loop {
             let id = format!("{prefix}{}", random_lower_alnum(len));
-            if self.find(&id).is_none() {
+            if !self.by_id.contains_key(&id) {
                 return id;
             }
         }
@@ -122,25 +250,33 @@ pub fn random_lower_alnum(len: usize) -> String {
         .collect()
 }
 
-type Scopes<S, K> = Arc<Mutex<HashMap<S, ScopeKeys<K>>>>;
+type Scope<K> = Arc<Mutex<ScopeKeys<K>>>;
 
-/// Key pairs of every scope.
+/// Key pairs of every scope, each scope behind its own lock.
 #[derive(Debug)]
 pub struct KeyStore<S, K> {
-    scopes: Scopes<S, K>,
+    scopes: RwLock<HashMap<S, Scope<K>>>,
 }
 
 impl<S, K> Default for KeyStore<S, K> {
     fn default() -> Self {
-        Self { scopes: Arc::new(Mutex::new(HashMap::new())) }
+        Self { scopes: RwLock::new(HashMap::new()) }
     }
 }
 
-fn lock<S, K>(scopes: &Scopes<S, K>) -> MutexGuard<'_, HashMap<S, ScopeKeys<K>>> {
-    scopes.lock().unwrap_or_else(|e| e.into_inner())
+fn lock<K>(scope: &Scope<K>) -> MutexGuard<'_, ScopeKeys<K>> {
+    scope.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
+    /// The scope's key set, created when first seen.
+    fn scope(&self, scope: &S) -> Scope<K> {
+        if let Some(keys) = self.scopes.read().unwrap_or_else(|e| e.into_inner()).get(scope) {
+            return keys.clone();
+        }
+        self.scopes.write().unwrap_or_else(|e| e.into_inner()).entry(scope.clone()).or_default().clone()
+    }
+
     /// Runs the state rules for a new key pair named `name` (with `blob` for an import) in
     /// `scope`, then reserves it. `check` is the provider's own rule, run on the stored keys.
     pub fn reserve<E>(
@@ -151,13 +287,13 @@ impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
         quota: u64,
         check: impl FnOnce(&[K]) -> Result<(), E>,
     ) -> Result<Reservation<S, K>, Conflict<E>> {
-        let mut scopes = lock(&self.scopes);
-        let keys = scopes.entry(scope.clone()).or_default();
+        let set = self.scope(&scope);
+        let mut keys = lock(&set);
         if keys.name_taken(name) {
             return Err(Conflict::NameTaken);
         }
         if let Some(blob) = &blob
-            && (keys.reserved_blobs.contains(blob) || keys.keys.iter().any(|k| k.public_blob() == blob.as_slice()))
+            && keys.blob_taken(blob)
         {
             return Err(Conflict::PublicKeyTaken);
         }
@@ -169,48 +305,61 @@ impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
         if let Some(blob) = &blob {
             keys.reserved_blobs.insert(blob.clone());
         }
-        Ok(Reservation { scopes: self.scopes.clone(), scope, name: name.to_string(), blob, done: false })
+        drop(keys);
+        Ok(Reservation { set, name: name.to_string(), blob, done: false, scope: PhantomData })
     }
 
     /// Runs `f` on one scope's key pairs.
     pub fn with_scope<T>(&self, scope: S, f: impl FnOnce(&mut ScopeKeys<K>) -> T) -> T {
-        f(lock(&self.scopes).entry(scope).or_default())
+        let set = self.scope(&scope);
+        let mut keys = lock(&set);
+        f(&mut keys)
     }
 
     /// The stored key pairs of one scope, in creation order (control API listings).
     pub fn list(&self, scope: &S) -> Vec<K> {
-        lock(&self.scopes).get(scope).map(|keys| keys.keys.clone()).unwrap_or_default()
+        let set = self.scopes.read().unwrap_or_else(|e| e.into_inner()).get(scope).cloned();
+        set.map(|set| lock(&set).keys.clone()).unwrap_or_default()
     }
 
     /// Every stored key pair of the scopes `pick` selects.
     pub fn collect(&self, pick: impl Fn(&S) -> bool) -> Vec<(S, Vec<K>)> {
-        lock(&self.scopes).iter().filter(|(s, _)| pick(s)).map(|(s, k)| (s.clone(), k.keys.clone())).collect()
+        let sets: Vec<(S, Scope<K>)> = self
+            .scopes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(s, _)| pick(s))
+            .map(|(s, k)| (s.clone(), k.clone()))
+            .collect();
+        sets.into_iter().map(|(s, set)| (s, lock(&set).keys.clone())).collect()
     }
 
     /// Forgets the scopes `pick` selects (control API reset).
     pub fn forget(&self, pick: impl Fn(&S) -> bool) {
-        lock(&self.scopes).retain(|s, _| !pick(s));
+        self.scopes.write().unwrap_or_else(|e| e.into_inner()).retain(|s, _| !pick(s));
     }
 }
 
 /// A reserved name (and public key) awaiting its key pair; released if dropped uncommitted.
+/// A reservation outliving a [`KeyStore::forget`] of its scope commits into the forgotten set.
 #[derive(Debug)]
 pub struct Reservation<S: Hash + Eq, K> {
-    scopes: Scopes<S, K>,
-    scope: S,
+    set: Scope<K>,
     name: String,
     blob: Option<Vec<u8>>,
     done: bool,
+    scope: PhantomData<S>,
 }
 
 impl<S: Hash + Eq + Clone, K: StoredKey> Reservation<S, K> {
     /// Stores the key pair `make` builds (it may mint an id from the scope) and returns it.
     pub fn commit(mut self, make: impl FnOnce(&ScopeKeys<K>) -> K) -> K {
-        let mut scopes = lock(&self.scopes);
-        let keys = scopes.entry(self.scope.clone()).or_default();
+        let set = self.set.clone();
+        let mut keys = lock(&set);
         keys.release(&self.name, self.blob.as_deref());
-        let record = make(keys);
-        keys.keys.push(record.clone());
+        let record = make(&keys);
+        keys.push(record.clone());
         self.done = true;
         record
     }
@@ -219,12 +368,10 @@ impl<S: Hash + Eq + Clone, K: StoredKey> Reservation<S, K> {
 impl<S: Hash + Eq, K> Drop for Reservation<S, K> {
     fn drop(&mut self) {
         if !self.done {
-            let mut scopes = self.scopes.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(keys) = scopes.get_mut(&self.scope) {
-                keys.reserved_names.remove(&self.name);
-                if let Some(blob) = &self.blob {
-                    keys.reserved_blobs.remove(blob);
-                }
+            let mut keys = self.set.lock().unwrap_or_else(|e| e.into_inner());
+            keys.reserved_names.remove(&self.name);
+            if let Some(blob) = &self.blob {
+                keys.reserved_blobs.remove(blob);
             }
         }
     }
@@ -300,6 +447,43 @@ mod tests {
         });
         reserve(&store, "b", "x", None, 9).unwrap().commit(|_| Key("id9".into(), "x".into(), vec![]));
         store.forget(|s| s == "b");
+        assert!(store.list(&"b".to_string()).is_empty());
         assert!(store.collect(|_| true).iter().all(|(_, keys)| keys.is_empty()));
+    }
+
+    #[test]
+    fn indexed_lookups_agree_with_a_scan_and_survive_removal() {
+        let store = Store::default();
+        for i in 0..50u8 {
+            reserve(&store, "a", &format!("n{i}"), Some(i % 10), 100)
+                .ok()
+                .map(|r| r.commit(|_| Key(format!("id{i}"), format!("n{i}"), vec![i % 10])));
+        }
+        store.with_scope("a".into(), |keys| {
+            assert_eq!(keys.len(), 10, "public keys are unique");
+            let ids: Vec<String> = ["id7", "id3", "nope", "id3"].iter().map(|s| s.to_string()).collect();
+            let by_index = keys.page_where(Lookup::Ids(&ids), |_| true, 0, 10);
+            let by_scan = keys.page(|k| ids.contains(&k.0), 0, 10);
+            assert_eq!(by_index, by_scan);
+            assert_eq!(by_index.1.iter().map(|k| k.0.as_str()).collect::<Vec<_>>(), ["id3", "id7"], "creation order, once each");
+            assert_eq!(keys.page_where(Lookup::Name("n5"), |_| true, 0, 10).1, vec![Key("id5".into(), "n5".into(), vec![5])]);
+            let fp = md5_hex(&[5]);
+            assert_eq!(keys.page_where(Lookup::Md5Fingerprint(&fp), |_| true, 0, 10).0, 1);
+            assert_eq!(keys.page_where(Lookup::Everything, |_| false, 8, 5), keys.page(|_| true, 8, 5), "a slice, no filter");
+            keys.remove(&["id3".into()]);
+            assert!(keys.find("id3").is_none() && keys.find("id7").is_some() && keys.find_by_name("n9").is_some());
+            assert_eq!(keys.page_where(Lookup::Ids(&ids), |_| true, 0, 10).0, 1);
+        });
+        assert_eq!(reserve(&store, "a", "fresh", Some(3), 100).err(), None, "a removed key's public key is free again");
+    }
+
+    #[test]
+    fn a_scope_lock_is_not_shared_between_scopes() {
+        let store = Arc::new(Store::default());
+        let held = store.scope(&"a".to_string());
+        let _guard = lock(&held);
+        // While scope a is locked, scope b still answers (on this thread: a shared lock would deadlock).
+        assert!(reserve(&store, "b", "k", None, 10).is_ok());
+        assert!(store.list(&"b".to_string()).is_empty());
     }
 }

@@ -26,11 +26,15 @@ pub mod actions;
 pub mod aliyun_ecs;
 pub mod codes;
 pub mod control;
+pub mod hostile;
 pub mod http;
+pub mod keypool;
 pub mod keystore;
 pub mod log;
+pub mod nonces;
 pub mod ratelimit;
 pub mod registry;
+pub mod server;
 pub mod sts;
 pub mod tencent;
 pub mod tencent_cvm;
@@ -61,11 +65,19 @@ pub struct EmulatorConfig {
     /// Largest accepted request body, on every front door and the control API; Tencent's TC3 POST
     /// limit is 10 MB (apis.md §1.1). A larger body is refused before it is read.
     pub max_body_bytes: usize,
+    /// Timeouts and limits of the HTTP layer (server.rs).
+    pub server: server::ServerSettings,
 }
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        Self { control_api: false, log_requests: false, clock: Arc::new(SystemClock), max_body_bytes: 10 * 1024 * 1024 }
+        Self {
+            control_api: false,
+            log_requests: false,
+            clock: Arc::new(SystemClock),
+            max_body_bytes: 10 * 1024 * 1024,
+            server: server::ServerSettings::default(),
+        }
     }
 }
 
@@ -119,7 +131,10 @@ pub fn registered() -> registry::Registry {
 
 /// The axum router serving every product and, if enabled, the control API.
 pub fn router(emulator: Arc<Emulator>) -> Router {
-    Router::new().fallback(http::dispatch).with_state(emulator)
+    Router::new()
+        .fallback(http::dispatch)
+        .layer(axum::middleware::from_fn_with_state(emulator.clone(), hostile::middleware))
+        .with_state(emulator)
 }
 
 /// A running emulator.
@@ -152,13 +167,7 @@ pub async fn start(emulator: Arc<Emulator>, listen: SocketAddr) -> std::io::Resu
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = router(emulator.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    tokio::spawn(server::serve(listener, app, emulator.config.server.clone(), async move { drop(rx.await) }));
     Ok(EmulatorHandle { addr, emulator, shutdown: Some(tx) })
 }
 

@@ -50,7 +50,7 @@ async fn create(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<M
     let settings = &ecs.settings;
     let new = rules::parse_create(&call.params, settings, &resource_groups(ecs, call))?;
     let reservation = ecs.store.reserve(&call.account.id, new, quota(ecs, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits)
+    let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
         .map_err(|e| EcsError::new(EcsCode::InternalError).with_detail(e.to_string()))?;
     let private = match settings.private_key_format {

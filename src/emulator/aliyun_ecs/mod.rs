@@ -134,6 +134,7 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     if let Some(fault) = account.take_fault(API, action) {
         return Err(EcsError::injected(&fault.code));
     }
+    let _turn = account.turn().await;
     handlers::handle(ecs, emulator, call).await
 }
 /// The `HostId` of an answer: the regional endpoint when the request names a known region, else

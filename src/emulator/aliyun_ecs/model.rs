@@ -5,9 +5,6 @@
 //! [`KeyStore`](crate::emulator::keystore) is scoped by (account id, region). ECS documents no
 //! duplicate-public-key rule, so imports reserve only their name.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
-
 use super::errors::{EcsCode, EcsError};
 use super::rules::{self, DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
@@ -45,7 +42,7 @@ type Scope = (String, String);
 #[derive(Debug, Default)]
 pub struct EcsStore {
     keys: KeyStore<Scope, KeyPairRecord>,
-    pub nonces: NonceMemory,
+    pub nonces: crate::emulator::nonces::NonceStore,
 }
 
 /// A reserved name awaiting its generated key; released if dropped uncommitted.
@@ -113,7 +110,13 @@ impl EcsStore {
                     .all(|(key, value)| k.tags.iter().any(|t| t.key == *key && value.as_deref().is_none_or(|v| t.value == v)))
         };
         let skip = (query.page_number - 1).saturating_mul(query.page_size);
-        self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| keys.page(keep, skip, query.page_size))
+        // Indexed where the query allows: by fingerprint, or by an exact name (no `*`).
+        let lookup = match (&query.fingerprint, &query.name_pattern) {
+            (Some(fingerprint), _) => keystore::Lookup::Md5Fingerprint(fingerprint),
+            (None, Some(name)) if !name.contains('*') => keystore::Lookup::Name(name),
+            _ => keystore::Lookup::Scan,
+        };
+        self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
     }
 
     /// Deletes the named key pairs of one region. Unknown names are ignored, or fail the whole
@@ -138,49 +141,6 @@ impl EcsStore {
     /// Forgets an account's key pairs in every region.
     pub fn reset(&self, account_id: &str) {
         self.keys.forget(|(account, _)| account == account_id);
-    }
-}
-
-/// Signature nonces seen per account (`SignatureNonce`, `x-acs-signature-nonce`), each kept only
-/// as long as a request carrying it could still pass the clock-skew check, so the memory is
-/// bounded by time, not by count.
-#[derive(Debug, Default)]
-pub struct NonceMemory {
-    inner: Mutex<NonceInner>,
-}
-
-#[derive(Debug, Default)]
-struct NonceInner {
-    seen: HashSet<(String, String)>,
-    /// (forget at, key) in insertion order.
-    expiry: VecDeque<(i64, (String, String))>,
-}
-
-impl NonceMemory {
-    /// Remembers `nonce` for `account_id` until `now_secs + keep_secs`; false if it was already
-    /// remembered (a replay).
-    pub fn remember(&self, account_id: &str, nonce: &str, now_secs: i64, keep_secs: i64) -> bool {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        while inner.expiry.front().is_some_and(|(at, _)| *at <= now_secs) {
-            if let Some((_, key)) = inner.expiry.pop_front() {
-                inner.seen.remove(&key);
-            }
-        }
-        let key = (account_id.to_string(), nonce.to_string());
-        if !inner.seen.insert(key.clone()) {
-            return false;
-        }
-        inner.expiry.push_back((now_secs + keep_secs, key));
-        true
-    }
-
-    /// How many nonces are remembered (for tests and the control API).
-    pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -275,17 +235,5 @@ mod tests {
         assert_eq!(store.list("a").len(), 1);
         store.delete("a", "cn-hangzhou", &names, true).unwrap();
         assert!(store.list("a").is_empty());
-    }
-
-    #[test]
-    fn nonces_are_refused_once_seen_and_forgotten_after_their_window() {
-        let nonces = NonceMemory::default();
-        assert!(nonces.remember("a", "n1", 1000, 1800));
-        assert!(!nonces.remember("a", "n1", 1001, 1800));
-        assert!(nonces.remember("b", "n1", 1001, 1800), "per account");
-        assert!(!nonces.remember("a", "n1", 2799, 1800));
-        assert!(nonces.remember("a", "n2", 2800, 1800), "n1's window is over");
-        assert!(nonces.remember("a", "n1", 2800, 1800));
-        assert_eq!(nonces.len(), 3);
     }
 }

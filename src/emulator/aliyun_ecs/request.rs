@@ -18,6 +18,7 @@ use crate::clock;
 use crate::emulator::Emulator;
 use crate::emulator::accounts::Account;
 use crate::emulator::actions::{self, ActionSpec};
+use crate::emulator::nonces::Nonce;
 use crate::emulator::wire::{self, BodyProblem, RawRequest};
 use crate::sign::{self, HttpParts, SignatureError};
 
@@ -170,13 +171,15 @@ fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsE
 }
 
 /// A nonce must outlive every request that could carry it past the skew check: a request stamped
-/// up to one skew ahead of now stays valid for one more skew, so it is kept for twice the skew.
+/// up to one skew ahead of now stays valid for one more skew, up to and including the bound, so it
+/// is kept for twice the skew and one second (tests/auth_windows.rs).
 fn check_nonce(ecs: &Ecs, emulator: &Emulator, account: &Account, nonce: &str) -> Result<(), EcsError> {
-    let keep = ecs.settings.max_clock_skew_secs.saturating_mul(2);
-    if ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
-        Ok(())
-    } else {
-        Err(EcsError::new(EcsCode::SignatureNonceUsed))
+    let keep = ecs.settings.max_clock_skew_secs.saturating_mul(2).saturating_add(1);
+    match ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
+        Nonce::Fresh => Ok(()),
+        Nonce::Replayed => Err(EcsError::new(EcsCode::SignatureNonceUsed)),
+        // The replay memory is at its cap (emulator::nonces): refused as throttled, never let through.
+        Nonce::Full => Err(EcsError::new(EcsCode::ThrottlingUser)),
     }
 }
 

@@ -107,6 +107,7 @@ pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call<'_>, api: &s
     if let Some(fault) = call.account.take_fault(api, action) {
         return Err((call.product.facts().fault)(&fault.code));
     }
+    let _turn = call.account.turn().await;
     let own = async {
         call.product.check_region(call.region.as_deref())?;
         rules::check_known_parameters(call.action, &call.params, call.product.rejects_unknown_parameters())?;

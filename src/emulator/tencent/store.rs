@@ -28,7 +28,9 @@ impl<K: StoredKey + Clone> AccountKeys<K> {
             (query.key_ids.is_empty() || query.key_ids.iter().any(|id| id == k.id()))
                 && query.filters.iter().all(|(name, values)| values.iter().any(|value| matches(k, name, value)))
         };
-        self.keys.with_scope(account_id.to_string(), |keys| keys.page(keep, query.offset, query.limit))
+        // Ids are looked up through the index, an unfiltered page is a slice; only filters scan.
+        let lookup = crate::emulator::keystore::Lookup::ids_or_all(&query.key_ids, query.filters.is_empty());
+        self.keys.with_scope(account_id.to_string(), |keys| keys.page_where(lookup, keep, query.offset, query.limit))
     }
 
     /// Deletes all of `ids` or none: an unknown id fails the whole request with `not_found`.

@@ -14,7 +14,6 @@ use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::product::{self as tencent, Call};
-use crate::keys;
 
 pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
     match call.action.action {
@@ -41,7 +40,7 @@ async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<
     let settings = &cvm.settings;
     let new = rules::parse_create(&call.params, call.typed, settings, &call.account.settings().projects)?;
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits)
+    let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
         .map_err(|e| TencentError::documented(CvmCode::InternalServerError, e.to_string()))?;
     // Generated public keys carry a `skey_<digits>` comment, as in seed 000's example.

@@ -13,7 +13,6 @@ use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::product::{self as tencent, Call};
-use crate::keys;
 
 pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
     match call.action.action {
@@ -36,7 +35,7 @@ async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'
     let settings = &lighthouse.settings;
     let new = rules::parse_create(&call.params, settings)?;
     let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
-    let key = keys::generate_rsa_off_runtime(settings.key_bits)
+    let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
         .map_err(|e| TencentError::documented(LighthouseCode::CreateKeyPairFailed, e.to_string()))?;
     let record = reservation.commit(key.public_openssh, key.public_blob, emulator.config.clock.now_secs());

@@ -1,0 +1,261 @@
+//! `bench`'s emulator measurements beside the loopback ceiling (issue 11), all in one run:
+//! DescribeKeyPairs and ImportKeyPair at 1, 16 and 64 connections as ratios of a bare handler;
+//! Describe by id in a 100,000-key account against a one-key account; one account's latency while
+//! another floods it with 100-KeyIds Describes; RSS after the imports; and RSS held by unfinished
+//! 9 MB bodies, then after they close.
+//!
+//! Describe requests are signed once (TC3 has no nonce) and replayed; each ImportKeyPair is
+//! signed just before it is sent (a unique name and public key each; signing costs the client
+//! ≈ 10 µs). Imported public keys are well-formed `ssh-rsa` keys with random 2048-bit moduli:
+//! the emulator stores and fingerprints them like any other, and generating real keys would
+//! measure RSA instead of the emulator.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::Request;
+use base64::Engine;
+use http_body_util::Full;
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+
+use super::load::{Load, MakeRequest, drive, rss_mib, start_ceiling, to_request};
+use crate::clock::{Clock, SystemClock};
+use crate::emulator::accounts::{Account, AccountSettings};
+use crate::emulator::{self, Emulator, EmulatorConfig};
+use crate::providers::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
+
+/// How long and how big; the defaults keep one run near two minutes on two cores.
+#[derive(Debug, Clone)]
+pub struct CeilingSettings {
+    pub seconds: f64,
+    pub stored_keys: usize,
+    pub bodies: usize,
+    pub body_bytes: usize,
+}
+
+impl Default for CeilingSettings {
+    fn default() -> Self {
+        Self { seconds: 2.0, stored_keys: 100_000, bodies: 200, body_bytes: 9 * 1024 * 1024 }
+    }
+}
+
+fn account(emulator: &Emulator) -> Arc<Account> {
+    let settings = AccountSettings {
+        rate_limits: false,
+        quotas: BTreeMap::from([(emulator::tencent_cvm::settings::QUOTA_KEY_PAIRS.to_string(), 10_000_000)]),
+        ..AccountSettings::default()
+    };
+    emulator.accounts.create(settings)
+}
+
+fn sign(base: &reqwest::Url, account: &Account, action: &str, params: &Value, nonce: u64) -> Request<Full<Bytes>> {
+    let credentials = Credentials { id: account.secret_id.clone(), secret: account.secret_key().to_string() };
+    let call =
+        Call { action, version: CVM.default_version, region: Some(CVM.default_region), method: "POST", signing: Signing::Tc3, params };
+    let outgoing = build_request(&CVM, base, &call, &credentials, SystemClock.now_secs(), nonce).expect("CVM requests build");
+    to_request(&outgoing)
+}
+
+/// A well-formed `ssh-rsa` public key with a random 2048-bit modulus.
+fn synthetic_public_key() -> String {
+    let mut n = [0u8; 256];
+    rand::fill(&mut n[..]);
+    n[0] |= 0x80;
+    n[255] |= 1;
+    let mut blob = Vec::with_capacity(280);
+    for part in [&b"ssh-rsa"[..], &[1, 0, 1][..]] {
+        blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        blob.extend_from_slice(part);
+    }
+    blob.extend_from_slice(&257u32.to_be_bytes());
+    blob.push(0);
+    blob.extend_from_slice(&n);
+    format!("ssh-rsa {}", base64::engine::general_purpose::STANDARD.encode(blob))
+}
+
+/// The same signed request, replayed.
+fn replay(request: Request<Full<Bytes>>) -> MakeRequest {
+    let (parts, body) = request.into_parts();
+    let (uri, headers, body) = (parts.uri, parts.headers, body);
+    Arc::new(move |_, _| {
+        let mut request = Request::builder().method("POST").uri(uri.clone()).body(body.clone()).ok()?;
+        *request.headers_mut() = headers.clone();
+        Some(request)
+    })
+}
+
+/// ImportKeyPair with fresh names and keys; stops after `limit` in all when given.
+fn imports(base: reqwest::Url, account: Arc<Account>, tag: String, limit: Option<u64>) -> MakeRequest {
+    let sent = Arc::new(AtomicU64::new(0));
+    Arc::new(move |conn, seq| {
+        let n = sent.fetch_add(1, Ordering::Relaxed);
+        if limit.is_some_and(|l| n >= l) {
+            return None;
+        }
+        let params = json!({"KeyName": format!("{tag}{conn}_{seq}"), "ProjectId": 0, "PublicKey": synthetic_public_key()});
+        Some(sign(&base, &account, "ImportKeyPair", &params, n + 1))
+    })
+}
+
+fn row(label: &str, load: &Load, ceiling: Option<&Load>) -> String {
+    let ratio = ceiling.map(|c| {
+        format!("{:>5.2}x rps  {:>5.2}x p99", load.rate() / c.rate().max(1e-9), load.percentile_ms(0.99) / c.percentile_ms(0.99).max(1e-9))
+    });
+    format!(
+        "  {label:<34} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  errors {:>3}  {}",
+        load.rate(),
+        load.percentile_ms(0.5),
+        load.percentile_ms(0.99),
+        load.errors,
+        ratio.unwrap_or_default()
+    )
+}
+
+/// Runs every measurement and returns the lines to print.
+pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let (warmup, time) = (Duration::from_millis(300), Duration::from_secs_f64(settings.seconds));
+    let rss_start = rss_mib();
+    let (ceiling_addr, _stop_ceiling) = start_ceiling().await.map_err(|e| e.to_string())?;
+    let emulator = Emulator::new(EmulatorConfig::default());
+    let handle = emulator::start(emulator.clone(), SocketAddr::from(([127, 0, 0, 1], 0))).await.map_err(|e| e.to_string())?;
+    let base: reqwest::Url = handle.base_url().parse().map_err(|e| format!("{e}"))?;
+    let (quiet, importer, big) = (account(&emulator), account(&emulator), account(&emulator));
+
+    out.push(format!(
+        "ceiling and routes, {:.1} s each after {} ms warm-up (ratios: route / ceiling):",
+        settings.seconds,
+        warmup.as_millis()
+    ));
+    let ceiling_request = Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("host", ceiling_addr.to_string())
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .map_err(|e| e.to_string())?;
+    let describe = sign(&base, &quiet, "DescribeKeyPairs", &json!({}), 1);
+    let (ceiling_make, describe_make) = (replay(ceiling_request), replay(describe));
+    for connections in [1usize, 16, 64] {
+        let ceiling = drive(ceiling_addr, connections, warmup, time, ceiling_make.clone()).await?;
+        let described = drive(handle.addr, connections, warmup, time, describe_make.clone()).await?;
+        let imported =
+            drive(handle.addr, connections, warmup, time, imports(base.clone(), importer.clone(), format!("i{connections}_"), None))
+                .await?;
+        out.push(row(&format!("ceiling (bare handler) x{connections}"), &ceiling, None));
+        out.push(row(&format!("DescribeKeyPairs x{connections}"), &described, Some(&ceiling)));
+        out.push(row(&format!("ImportKeyPair x{connections}"), &imported, Some(&ceiling)));
+    }
+
+    let rss_before = rss_mib();
+    let started = Instant::now();
+    let filled = drive(
+        handle.addr,
+        64,
+        Duration::ZERO,
+        Duration::from_secs(600),
+        imports(base.clone(), big.clone(), "b".into(), Some(settings.stored_keys as u64)),
+    )
+    .await?;
+    let fill_secs = started.elapsed().as_secs_f64();
+    let stored = emulator.provider::<crate::emulator::tencent_cvm::Cvm>().ok_or("no CVM provider")?.store.list(&big.id);
+    out.push(format!(
+        "{} imports into one account at 64 connections: {:.1} s ({:.0}/s, {} errors); RSS {:.0} MiB before, {:.0} MiB after (+{:.0} MiB, {:.0} B a key)",
+        stored.len(),
+        fill_secs,
+        filled.requests as f64 / fill_secs.max(1e-9),
+        filled.errors,
+        rss_before,
+        rss_mib(),
+        rss_mib() - rss_before,
+        (rss_mib() - rss_before) * 1024.0 * 1024.0 / stored.len().max(1) as f64
+    ));
+
+    let one = account(&emulator);
+    drive(handle.addr, 1, Duration::ZERO, Duration::from_secs(60), imports(base.clone(), one.clone(), "o".into(), Some(1))).await?;
+    let one_id = emulator
+        .provider::<crate::emulator::tencent_cvm::Cvm>()
+        .ok_or("no CVM provider")?
+        .store
+        .list(&one.id)
+        .first()
+        .map(|k| k.key_id.clone())
+        .ok_or("the one-key account has no key")?;
+    let big_id = stored.get(stored.len() / 2).map(|k| k.key_id.clone()).ok_or("the big account has no key")?;
+    let small = drive(handle.addr, 1, warmup, time, replay(sign(&base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}), 1))).await?;
+    let large = drive(handle.addr, 1, warmup, time, replay(sign(&base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}), 1))).await?;
+    out.push("DescribeKeyPairs by id, 1 connection:".into());
+    out.push(row("account with 1 key", &small, None));
+    out.push(row(&format!("account with {} keys", stored.len()), &large, None));
+    out.push(format!("  median ratio large / small: {:.2}", large.percentile_ms(0.5) / small.percentile_ms(0.5).max(1e-9)));
+
+    let hundred: Vec<String> = stored.iter().step_by((stored.len() / 100).max(1)).take(100).map(|k| k.key_id.clone()).collect();
+    let flood = replay(sign(&base, &big, "DescribeKeyPairs", &json!({"KeyIds": hundred, "Limit": 100}), 1));
+    let quiet_alone = drive(handle.addr, 1, warmup, time, describe_make.clone()).await?;
+    let (quiet_flooded, flooding) =
+        tokio::join!(drive(handle.addr, 1, warmup, time, describe_make.clone()), drive(handle.addr, 16, warmup, time, flood));
+    out.push(format!("isolation: a quiet account's Describe (1 connection) while another runs 100-KeyIds Describes in its {}-key account at 16 connections:", stored.len()));
+    out.push(row("quiet account alone", &quiet_alone, None));
+    out.push(row("quiet account under the flood", &quiet_flooded?, None));
+    out.push(row("the flood (100 KeyIds) x16", &flooding?, None));
+
+    out.push(bodies(handle.addr, settings).await?);
+    out.push(format!("RSS at start {rss_start:.0} MiB, at end {:.0} MiB", rss_mib()));
+    Ok(out)
+}
+
+/// `n` connections each send the head and most of a `body_bytes` body, then stall; RSS is read
+/// while they are held and after they close.
+async fn bodies(addr: SocketAddr, settings: &CeilingSettings) -> Result<String, String> {
+    let before = rss_mib();
+    let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+    let mut streams = Vec::new();
+    for _ in 0..settings.bodies {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+        let head =
+            format!("POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", settings.body_bytes);
+        stream.write_all(head.as_bytes()).await.map_err(|e| e.to_string())?;
+        streams.push(stream);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut writers = tokio::task::JoinSet::new();
+    for mut stream in streams {
+        let (chunk, sent, total) = (chunk.clone(), sent.clone(), settings.body_bytes - 1);
+        writers.spawn(async move {
+            let mut written = 0;
+            while written < total {
+                let n = chunk.len().min(total - written);
+                let left = deadline.saturating_duration_since(Instant::now());
+                match tokio::time::timeout(left, stream.write_all(&chunk[..n])).await {
+                    Ok(Ok(())) => written += n,
+                    _ => break,
+                }
+            }
+            sent.fetch_add(written as u64, Ordering::Relaxed);
+            stream
+        });
+    }
+    let mut streams = Vec::new();
+    while let Some(stream) = writers.join_next().await {
+        streams.push(stream.map_err(|e| e.to_string())?);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let held = rss_mib();
+    drop(streams);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_mib();
+    Ok(format!(
+        "{} unfinished {:.0} MiB bodies ({:.0} MiB sent by the clients in 5 s): RSS {before:.0} MiB before, {held:.0} MiB held (+{:.0}), {after:.0} MiB 2 s after they closed (+{:.0})",
+        settings.bodies,
+        settings.body_bytes as f64 / 1048576.0,
+        sent.load(Ordering::Relaxed) as f64 / 1048576.0,
+        held - before,
+        after - before
+    ))
+}

@@ -1,0 +1,133 @@
+//! A lean closed-loop load generator for `bench`: one hyper HTTP/1.1 connection per simulated
+//! client, each sending its next request as soon as the previous answer is read, for a fixed time.
+//! Requests are built by the caller (signed ahead or just in time); the generator adds nothing
+//! but the `Host` header, and records each round trip in microseconds.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::Request;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+
+/// Builds request number `seq` of connection `conn`; `None` ends that connection's run.
+pub type MakeRequest = Arc<dyn Fn(usize, u64) -> Option<Request<Full<Bytes>>> + Send + Sync>;
+
+/// What one load run measured.
+#[derive(Debug, Clone, Default)]
+pub struct Load {
+    pub requests: u64,
+    /// Answers that were not 200 or whose body carried an error code.
+    pub errors: u64,
+    pub seconds: f64,
+    /// Sorted round trips, µs.
+    latencies: Vec<u32>,
+}
+
+impl Load {
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds.max(1e-9)
+    }
+
+    /// Nearest-rank percentile in milliseconds.
+    pub fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let rank = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len());
+        self.latencies[rank - 1] as f64 / 1000.0
+    }
+}
+
+/// Runs `connections` clients against `addr` for `duration` after `warmup` (not recorded).
+pub async fn drive(addr: SocketAddr, connections: usize, warmup: Duration, duration: Duration, make: MakeRequest) -> Result<Load, String> {
+    let started = Instant::now();
+    let record_from = started + warmup;
+    let stop = record_from + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for conn in 0..connections.max(1) {
+        let make = make.clone();
+        tasks.spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
+            let _ = stream.set_nodelay(true);
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| format!("handshake: {e}"))?;
+            tokio::spawn(connection);
+            let (mut latencies, mut errors, mut seq) = (Vec::new(), 0u64, 0u64);
+            loop {
+                let Some(request) = make(conn, seq) else { break };
+                seq += 1;
+                let sent = Instant::now();
+                if sent >= stop {
+                    break;
+                }
+                let response = sender.send_request(request).await.map_err(|e| format!("request: {e}"))?;
+                let ok = response.status().is_success();
+                let body = response.into_body().collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
+                if sent >= record_from {
+                    latencies.push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                    if !ok || carries_error(&body) {
+                        errors += 1;
+                    }
+                }
+            }
+            Ok::<_, String>((latencies, errors))
+        });
+    }
+    let mut load = Load::default();
+    while let Some(joined) = tasks.join_next().await {
+        let (latencies, errors) = joined.map_err(|e| e.to_string())??;
+        load.requests += latencies.len() as u64;
+        load.errors += errors;
+        load.latencies.extend(latencies);
+    }
+    load.seconds = duration.as_secs_f64();
+    load.latencies.sort_unstable();
+    Ok(load)
+}
+
+fn carries_error(body: &Bytes) -> bool {
+    body.windows(8).any(|w| w == b"\"Error\":") || body.windows(7).any(|w| w == b"\"Code\":")
+}
+
+/// The loopback ceiling: a bare axum handler that parses the JSON body and answers a small JSON
+/// object, served by the emulator's own HTTP layer on this runtime.
+pub async fn start_ceiling() -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let app = axum::Router::new().fallback(|body: Bytes| async move {
+        let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        axum::Json(serde_json::json!({"Response": {"TotalCount": 0, "KeyPairSet": [], "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7", "Echo": parsed.is_object()}}))
+    });
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(crate::emulator::server::serve(listener, app, Default::default(), async move { drop(rx.await) }));
+    Ok((addr, tx))
+}
+
+/// A request from a signed [`crate::providers::Outgoing`], with the `Host` it was signed for.
+pub fn to_request(outgoing: &crate::providers::Outgoing) -> Request<Full<Bytes>> {
+    let url: reqwest::Url = outgoing.url.parse().expect("the harness builds valid URLs");
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    let mut request = Request::builder().method(outgoing.method.as_str()).uri(target);
+    if !outgoing.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        request = request.header("host", url.authority());
+    }
+    for (name, value) in &outgoing.headers {
+        request = request.header(name, value);
+    }
+    request.body(Full::new(Bytes::from(outgoing.body.clone()))).expect("signed requests are valid HTTP")
+}
+
+/// Resident memory of this process, MiB (Linux; 0 elsewhere).
+pub fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
