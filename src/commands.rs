@@ -376,6 +376,7 @@ pub async fn sweep(args: crate::cli::SweepArgs) -> u8 {
             credentials: s.credentials.clone(),
             token: s.token.clone(),
             emulator_account: None,
+            held: Default::default(),
         })
     };
     match crate::run::sweep::sweep(&ctx, &apis, lease_of, &args.prefix, older_than, args.dry_run).await {

@@ -24,7 +24,12 @@ pub async fn check(ctx: &RunContext, apis: &[&'static ApiProfile]) -> Result<Vec
     let mut seen = Vec::new();
     for profile in families.values().copied() {
         let session = ctx.target.session(profile).ok_or_else(|| format!("no credentials for {}", profile.name))?;
-        let lease = Lease { credentials: session.credentials.clone(), token: session.token.clone(), emulator_account: None };
+        let lease = Lease {
+            credentials: session.credentials.clone(),
+            token: session.token.clone(),
+            emulator_account: None,
+            held: Default::default(),
+        };
         let base = ctx.target.endpoint(profile)?;
         let region = (profile.name == "tencent-sts").then(|| profile.default_region.to_string());
         let mut step = internal_step(profile, "GetCallerIdentity", region);

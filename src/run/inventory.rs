@@ -117,7 +117,10 @@ pub async fn delete(
 }
 
 /// After a create or import got no answer: if it made the key pair anyway, delete it, so the
-/// retry neither duplicates nor orphans it.
+/// retry neither duplicates nor orphans it. A key pair of that name the case already holds (made by
+/// an earlier step, e.g. before a duplicate-name step) is not the lost request's and is kept. Keys
+/// made through another API's front door are listed and deleted through its cleanup API (the legacy
+/// endpoint's keys are CVM keys, in CVM's region names).
 pub async fn undo_lost_create(
     ctx: &RunContext,
     tag: &str,
@@ -130,9 +133,20 @@ pub async fn undo_lost_create(
     let Some(name) = params.get(api.name_field).and_then(Value::as_str) else {
         return Ok(());
     };
-    let region = step.region.clone().unwrap_or_else(|| api.default_region.to_string());
-    let made: Vec<String> = list(ctx, tag, api, base, &region, lease).await?.into_iter().filter(|k| k.name == name).map(|k| k.id).collect();
-    for (ids, outcome) in delete(ctx, tag, api, base, &region, &made, lease).await {
+    let cleanup = api.cleanup_profile();
+    let (base, region) = if std::ptr::eq(cleanup, api) {
+        (base.clone(), step.region.clone().unwrap_or_else(|| api.default_region.to_string()))
+    } else {
+        (ctx.target.endpoint(cleanup)?, cleanup.default_region.to_string())
+    };
+    let held: Vec<String> = lease.held.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, id)| id.clone()).collect();
+    let made: Vec<String> = list(ctx, tag, cleanup, &base, &region, lease)
+        .await?
+        .into_iter()
+        .filter(|k| k.name == name && !held.contains(&k.id))
+        .map(|k| k.id)
+        .collect();
+    for (ids, outcome) in delete(ctx, tag, cleanup, &base, &region, &made, lease).await {
         outcome.map_err(|e| format!("a lost {} may have made {}; deleting it failed: {e}", step.action, ids.join(", ")))?;
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! of their own and the record of created resources lives outside it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::judge::{judge, position, step_name};
@@ -162,7 +162,7 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 
 /// What a case created and has not deleted yet, with the region it was created in (ECS key
 /// pairs are regional; Tencent's are not, and the region does not matter to their delete).
-type Created = Arc<Mutex<Vec<(Option<String>, String)>>>;
+type Created = super::target::Held;
 
 /// Runs one case.
 pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
@@ -185,7 +185,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
             return result;
         }
     };
-    let created: Created = Arc::default();
+    let created: Created = lease.held.clone();
     let mut body = {
         let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
         tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })

@@ -44,12 +44,25 @@ pub async fn send(
     for i in 0..times {
         let (ctx, case_id, base, step, params, lease) =
             (ctx.clone(), case_id.to_string(), base.clone(), step.clone(), params.clone(), lease.clone());
-        tasks.spawn(async move { Ok::<_, String>((i, attempt(&ctx, &case_id, profile, &base, &step, &params, &lease).await?)) });
+        tasks.spawn(async move {
+            // The probe is of the rate limit: a throttling answer is the result, never retried. A
+            // lost request or a 5xx says nothing of the limit, so it is tried again (bounded).
+            let mut try_number = 1;
+            loop {
+                let outcome = attempt(&ctx, &case_id, profile, &base, &step, &params, &lease).await?;
+                let last = try_number >= retry::MAX_ATTEMPTS || ctx.replay.is_some();
+                match outcome {
+                    Ok(answer) if answer.status < 500 || last => return Ok::<_, String>((i, answer)),
+                    Err(lost) if last => return Err(lost.message),
+                    _ => tokio::time::sleep(retry::backoff(try_number)).await,
+                }
+                try_number += 1;
+            }
+        });
     }
     let mut answers = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (i, outcome) = joined.map_err(|e| format!("request task failed: {e}"))??;
-        answers.push((i, outcome.map_err(|e| e.message)?));
+        answers.push(joined.map_err(|e| format!("request task failed: {e}"))??);
     }
     answers.sort_by_key(|(i, _)| *i);
     Ok(answers.into_iter().map(|(_, a)| a).collect())

@@ -43,7 +43,13 @@ pub struct Lease {
     pub token: Option<String>,
     /// Set when the account was made for this case and must be removed afterwards.
     pub emulator_account: Option<String>,
+    /// What the case has created and not deleted yet, with the region it was created in: the
+    /// runner tears it down, and a lost create never mistakes it for what the lost request made.
+    pub held: Held,
 }
+
+/// Resources a case holds: (region, id).
+pub type Held = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>;
 
 impl Target {
     /// An emulator with its control API at `base` (e.g. the embedded one).
@@ -157,13 +163,18 @@ impl Target {
     pub async fn lease(&self, client: &reqwest::Client, case: &Case) -> Result<Lease, String> {
         if let TargetKind::Replay(_) = self.kind {
             let credentials = Credentials { id: "replay".into(), secret: "replay".into() };
-            return Ok(Lease { credentials, token: None, emulator_account: None });
+            return Ok(Lease { credentials, token: None, emulator_account: None, held: Held::default() });
         }
         if self.kind != (TargetKind::Emulator { control: true }) {
             let (id_var, key_var, _) = super::targets::credential_vars(case.api);
             let session =
                 self.session(case.api).ok_or_else(|| format!("no credentials for {}: set {id_var} and {key_var}", case.api.name))?;
-            return Ok(Lease { credentials: session.credentials.clone(), token: session.token.clone(), emulator_account: None });
+            return Ok(Lease {
+                credentials: session.credentials.clone(),
+                token: session.token.clone(),
+                emulator_account: None,
+                held: Held::default(),
+            });
         }
         let base = self.endpoint(case.api)?;
         let settings = case.emulator.account.clone().map(Value::Object).unwrap_or_else(|| json!({}));
@@ -174,7 +185,7 @@ impl Target {
             let body = json!({"api": case.api.name, "action": fault.action, "code": fault.code});
             control(client, "POST", base.join(&format!("/_emulator/accounts/{id}/faults")), Some(body)).await?;
         }
-        Ok(Lease { credentials: Credentials { id: id.clone(), secret }, token: None, emulator_account: Some(id) })
+        Ok(Lease { credentials: Credentials { id: id.clone(), secret }, token: None, emulator_account: Some(id), held: Held::default() })
     }
 
     /// Removes an account made for a case.
