@@ -3,9 +3,9 @@
 
 mod transport_support;
 
+use keypair_contract::apis::sts::{ALIYUN_STS, TENCENT_STS, account_id};
+use keypair_contract::apis::{ApiProfile, Call, Credentials, Signing, build_request};
 use keypair_contract::emulator::accounts::AccountSettings;
-use keypair_contract::providers::sts::{ALIYUN_STS, TENCENT_STS, account_id};
-use keypair_contract::providers::{ApiProfile, Call, Credentials, Signing, build_request};
 use serde_json::{Value, json};
 use transport_support::*;
 

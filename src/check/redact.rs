@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use super::pointer::{Pattern, for_each_match};
 use super::secrets::{looks_like_private_key, scrub_text};
+use crate::apis::{ApiProfile, Shape};
 use crate::keys::{parse_openssh_public, public_half_of_pem};
-use crate::providers::{ApiProfile, Shape};
 
 /// Values that stay as they are: fixture public keys are fixed, so what derives from them is
 /// asserted exactly.
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn every_profile_selector_names_one_field() {
-        for profile in crate::providers::PROFILES {
+        for profile in crate::apis::PROFILES {
             for v in profile.volatile {
                 assert!(field_of(v.selector).is_some(), "{}: {}", profile.name, v.selector);
             }
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn redaction_is_canonical_and_independent_of_field_order() {
-        let profile = &crate::providers::tencent_api3::CVM;
+        let profile = &crate::apis::tencent_api3::CVM;
         let a = json!([{"step": "steps[0]", "action": "DescribeKeyPairs", "response": {"Response": {
             "RequestId": "6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f",
             "KeyPairSet": [{"KeyId": "skey-aaaaaaaa", "Tags": [{"Key": "b"}, {"Key": "a"}]}, {"KeyId": "skey-bbbbbbbb", "Tags": []}]}}}]);

@@ -7,7 +7,7 @@ use super::inventory::internal_step;
 use super::runner::RunContext;
 use super::step::send_one;
 use super::target::Lease;
-use crate::providers::{ApiProfile, sts};
+use crate::apis::{ApiProfile, sts};
 
 /// Checks the caller of every provider family in `apis` against the target's account list; the
 /// error is the one message to print. Ok with nothing to check when the target lists no accounts.
