@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::tencent_api3::{authority, flatten};
 use super::xml::XmlShape;
-use super::{ApiProfile, Beside, Call, Listing, NameRule, Outgoing, PrivateKeyField, Shape, Signing, Volatile, Wire};
+use super::{ApiProfile, Beside, Call, Listing, NameRule, Outgoing, PrivateKeyField, Shape, Signer, Signing, Volatile, Wire};
 use crate::clock::iso8601_utc;
 use crate::sign::{self, acs_rpc::percent_encode};
 
@@ -96,19 +96,7 @@ pub struct AliyunRpc {
 }
 
 impl Wire for AliyunRpc {
-    /// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`); `token` is the
-    /// security token of STS credentials.
-    fn build(
-        &self,
-        profile: &ApiProfile,
-        base: &reqwest::Url,
-        call: &Call<'_>,
-        access_key_id: &str,
-        secret: &str,
-        token: Option<&str>,
-        now_secs: i64,
-        nonce: u64,
-    ) -> Result<Outgoing, String> {
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
         let host = authority(base)?;
         let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
         let mut params = flatten(call.params, 1);
@@ -118,8 +106,8 @@ impl Wire for AliyunRpc {
             params.push(("RegionId".into(), region.into()));
         }
         match call.signing {
-            Signing::AcsRpc => Ok(build_rpc(&url_base, call, params, access_key_id, secret, token, now_secs, nonce)),
-            Signing::Acs3 => build_acs3(profile, &url_base, &host, call, &params, access_key_id, secret, token, now_secs, nonce),
+            Signing::AcsRpc => Ok(build_rpc(&url_base, call, params, signer)),
+            Signing::Acs3 => build_acs3(profile, &url_base, &host, call, &params, signer),
             other => Err(format!("{} cannot sign with {}", profile.name, other.as_str())),
         }
     }
@@ -164,17 +152,8 @@ fn encode(params: &[(String, String)]) -> String {
 
 /// RPC signature 1.0: GET with every parameter in the query, or POST with them in a form body
 /// (both documented; the form body is merged into the signature, apis.md §3.1).
-#[allow(clippy::too_many_arguments)]
-fn build_rpc(
-    url_base: &str,
-    call: &Call<'_>,
-    mut params: Vec<(String, String)>,
-    access_key_id: &str,
-    secret: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-) -> Outgoing {
+fn build_rpc(url_base: &str, call: &Call<'_>, mut params: Vec<(String, String)>, signer: &Signer<'_>) -> Outgoing {
+    let Signer { id: access_key_id, secret, token, now_secs, nonce } = *signer;
     let common = [
         ("Action", call.action.to_string()),
         ("Version", call.version.to_string()),
@@ -210,19 +189,15 @@ fn build_rpc(
 /// ACS3-HMAC-SHA256 as tea-openapi sends an RPC call: parameters in the query, empty body, the
 /// `x-acs-*` headers, `host` and `accept` signed (apis.md §3.1, §6). `Accept: application/json`
 /// asks for JSON, since no `Format` is sent.
-#[allow(clippy::too_many_arguments)]
 fn build_acs3(
     profile: &ApiProfile,
     url_base: &str,
     host: &str,
     call: &Call<'_>,
     params: &[(String, String)],
-    access_key_id: &str,
-    secret: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
+    signer: &Signer<'_>,
 ) -> Result<Outgoing, String> {
+    let Signer { id: access_key_id, secret, token, now_secs, nonce } = *signer;
     let query = encode(params);
     let body: Vec<u8> = Vec::new();
     let mut headers: Vec<(String, String)> = vec![
@@ -267,6 +242,12 @@ mod tests {
         "http://127.0.0.1:18080".parse().unwrap()
     }
 
+    /// `CreateKeyPair` with `params`, built for ECS with the example credentials.
+    fn build(method: &str, signing: Signing, params: &Value, now_secs: i64, nonce: u64) -> Result<Outgoing, String> {
+        let signer = Signer { id: "LTAIEXAMPLE", secret: "secretEXAMPLE", token: None, now_secs, nonce };
+        ECS_WIRE.build(&ECS, &base(), &call(method, signing, params), &signer)
+    }
+
     fn decode(text: &str) -> Vec<(String, String)> {
         sign::decode_form(text.as_bytes())
     }
@@ -274,9 +255,7 @@ mod tests {
     #[test]
     fn rpc_get_is_signed_over_every_parameter_with_lists_from_one() {
         let params = json!({"KeyPairName": "a b*", "Tag": [{"Key": "k", "Value": "v"}]});
-        let out = ECS_WIRE
-            .build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 7)
-            .unwrap();
+        let out = build("GET", Signing::AcsRpc, &params, 1_735_689_600, 7).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         assert!(query.contains("KeyPairName=a%20b%2A") && query.contains("Tag.1.Key=k"), "{query}");
         let pairs = decode(query);
@@ -289,8 +268,7 @@ mod tests {
     #[test]
     fn rpc_post_sends_a_form_body_and_a_null_region_leaves_it_out() {
         let params = json!({"KeyPairName": "k1", "RegionId": null});
-        let out =
-            ECS_WIRE.build(&ECS, &base(), &call("POST", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 0, 1).unwrap();
+        let out = build("POST", Signing::AcsRpc, &params, 0, 1).unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/");
         let pairs = decode(std::str::from_utf8(&out.body).unwrap());
         assert!(!pairs.iter().any(|(k, _)| k == "RegionId"));
@@ -300,7 +278,7 @@ mod tests {
     #[test]
     fn acs3_signs_the_query_and_the_acs_headers() {
         let params = json!({"KeyPairName": "k1"});
-        let out = ECS_WIRE.build(&ECS, &base(), &call("POST", Signing::Acs3, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 0, 1).unwrap();
+        let out = build("POST", Signing::Acs3, &params, 0, 1).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         let mut headers = out.headers.clone();
         headers.push(("Host".into(), "127.0.0.1:18080".into()));
@@ -313,6 +291,6 @@ mod tests {
     #[test]
     fn refuses_tencent_signings() {
         let params = json!({});
-        assert!(ECS_WIRE.build(&ECS, &base(), &call("POST", Signing::Tc3, &params), "a", "b", None, 0, 1).is_err());
+        assert!(build("POST", Signing::Tc3, &params, 0, 1).is_err());
     }
 }

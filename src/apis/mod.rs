@@ -41,6 +41,17 @@ impl<'a> Call<'a> {
     }
 }
 
+/// What signs a request: the credentials, the session token of temporary credentials, the time and
+/// the nonce (passed in so a request is reproducible). No `Debug`: it holds the secret.
+#[derive(Clone, Copy)]
+pub struct Signer<'a> {
+    pub id: &'a str,
+    pub secret: &'a str,
+    pub token: Option<&'a str>,
+    pub now_secs: i64,
+    pub nonce: u64,
+}
+
 /// A signed request ready to send.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -91,7 +102,8 @@ pub fn build_request_with_token(
     if !profile.signings.contains(&call.signing) {
         return Err(format!("{} does not sign with {}", profile.name, call.signing.as_str()));
     }
-    profile.wire.build(profile, base, call, &credentials.id, &credentials.secret, token, now_secs, nonce)
+    let signer = Signer { id: &credentials.id, secret: &credentials.secret, token, now_secs, nonce };
+    profile.wire.build(profile, base, call, &signer)
 }
 
 /// How a request is signed.
@@ -131,20 +143,8 @@ impl Signing {
 /// request style (Tencent API 3.0, the legacy CVM v2 endpoint, Alibaba RPC), shared by the profiles
 /// of that family.
 pub trait Wire: Sync + std::fmt::Debug {
-    /// Builds and signs `call` for `profile` at `base`; `token` is the session token of temporary
-    /// credentials.
-    #[allow(clippy::too_many_arguments)]
-    fn build(
-        &self,
-        profile: &ApiProfile,
-        base: &reqwest::Url,
-        call: &Call<'_>,
-        id: &str,
-        secret: &str,
-        token: Option<&str>,
-        now_secs: i64,
-        nonce: u64,
-    ) -> Result<Outgoing, String>;
+    /// Builds and signs `call` for `profile` at `base` (e.g. `http://127.0.0.1:8080`).
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String>;
 
     /// The provider error code in a parsed body, if it is an error.
     fn error_code<'a>(&self, body: &'a Value) -> Option<&'a str>;

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{ApiProfile, Beside, Call, Listing, NameRule, Outgoing, PrivateKeyField, Shape, Signing, Volatile, Wire};
+use super::{ApiProfile, Beside, Call, Listing, NameRule, Outgoing, PrivateKeyField, Shape, Signer, Signing, Volatile, Wire};
 use crate::sign;
 
 /// `YYYY-MM-DDThh:mm:ssZ`, the time format of every Tencent key-pair API (apis.md §1.4).
@@ -31,28 +31,14 @@ pub(crate) const TENCENT_LISTING: Listing =
 pub struct TencentApi3;
 
 impl Wire for TencentApi3 {
-    /// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`); `token` is the
-    /// session token of temporary credentials.
-    fn build(
-        &self,
-        profile: &ApiProfile,
-        base: &reqwest::Url,
-        call: &Call<'_>,
-        secret_id: &str,
-        secret_key: &str,
-        token: Option<&str>,
-        now_secs: i64,
-        nonce: u64,
-    ) -> Result<Outgoing, String> {
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
         let host = authority(base)?;
         let path = profile.path;
         let url_base = format!("{}://{}{}", base.scheme(), host, path);
         match call.signing {
-            Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, token, now_secs),
+            Signing::Tc3 => build_tc3(profile, &url_base, &host, call, signer),
             Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
-            Signing::HmacSha1 | Signing::HmacSha256 => {
-                Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, token, now_secs, nonce, false))
-            }
+            Signing::HmacSha1 | Signing::HmacSha256 => Ok(build_v1(&url_base, &host, path, call, signer, false)),
         }
     }
 
@@ -73,34 +59,29 @@ impl Wire for TencentApi3 {
     }
 }
 
-/// Response fields of the Tencent key-pair APIs that change from run to run.
-const TENCENT_VOLATILE: &[Volatile] = &[
-    Volatile {
-        selector: ".**.RequestId",
-        token: "request-id",
-        shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-    },
-    Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^skey-[0-9a-z]{8}$") },
-    Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
-    Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) },
-];
+/// A Tencent request id (a UUID).
+const REQUEST_ID: Volatile = Volatile {
+    selector: ".**.RequestId",
+    token: "request-id",
+    shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+};
+const PUBLIC_KEY: Volatile = Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa };
+const PRIVATE_KEY: Volatile = Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate };
+const CREATED_TIME: Volatile = Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) };
 
-/// Lighthouse response fields that change from run to run: its own KeyId shape (apis.md §1.6).
-/// `CreatedTime` and `PrivateKey` "may be null" (apis.md §1.5; seed 001 §4 returns a null
-/// `CreatedTime` from CreateKeyPair, listings carry a null `PrivateKey`): a null is not volatile
-/// and passes as it is (check::snapshot), a string must have the shape below.
-const LIGHTHOUSE_VOLATILE: &[Volatile] = &[
-    Volatile {
-        selector: ".**.RequestId",
-        token: "request-id",
-        shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-    },
-    Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^lhkp-[0-9a-z]{8}$") },
-    Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
-    Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) },
-];
+/// Response fields of a Tencent key-pair API that change from run to run, with its KeyId shape.
+const fn volatile_with_key_id(key_id: &'static str) -> [Volatile; 5] {
+    [REQUEST_ID, Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(key_id) }, PUBLIC_KEY, PRIVATE_KEY, CREATED_TIME]
+}
+
+/// CVM's volatile fields.
+const TENCENT_VOLATILE: &[Volatile] = &volatile_with_key_id(r"^skey-[0-9a-z]{8}$");
+
+/// Lighthouse's: its own KeyId shape (apis.md §1.6). `CreatedTime` and `PrivateKey` "may be null"
+/// (apis.md §1.5; seed 001 §4 returns a null `CreatedTime` from CreateKeyPair, listings carry a
+/// null `PrivateKey`): a null is not volatile and passes as it is (check::snapshot), a string must
+/// have the shape below.
+const LIGHTHOUSE_VOLATILE: &[Volatile] = &volatile_with_key_id(r"^lhkp-[0-9a-z]{8}$");
 
 /// Lighthouse API 3.0, seed 001 (CreateKeyPair) and apis.md §1.5.
 pub static LIGHTHOUSE: ApiProfile = ApiProfile {
@@ -141,19 +122,8 @@ pub static CVM: ApiProfile = ApiProfile {
 /// A signature-v1 request (GET query or form POST) for `path` on `host`, shared by API 3.0 and the
 /// legacy endpoint. `SignatureMethod` is sent for HmacSHA256, and for HmacSHA1 too when
 /// `always_send_method` (the legacy SDK always sends it, apis.md §6).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build_v1(
-    url_base: &str,
-    host: &str,
-    path: &str,
-    call: &Call<'_>,
-    secret_id: &str,
-    secret_key: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-    always_send_method: bool,
-) -> Outgoing {
+pub(crate) fn build_v1(url_base: &str, host: &str, path: &str, call: &Call<'_>, signer: &Signer<'_>, always_send_method: bool) -> Outgoing {
+    let Signer { id: secret_id, secret: secret_key, token, now_secs, nonce } = *signer;
     let mut params = flatten(call.params, 0);
     params.push(("Action".into(), call.action.into()));
     params.push(("Version".into(), call.version.into()));
@@ -186,17 +156,8 @@ pub(crate) fn build_v1(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_tc3(
-    profile: &ApiProfile,
-    url_base: &str,
-    host: &str,
-    call: &Call<'_>,
-    secret_id: &str,
-    secret_key: &str,
-    token: Option<&str>,
-    now_secs: i64,
-) -> Result<Outgoing, String> {
+fn build_tc3(profile: &ApiProfile, url_base: &str, host: &str, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
+    let Signer { id: secret_id, secret: secret_key, token, now_secs, .. } = *signer;
     let get = call.method.eq_ignore_ascii_case("GET");
     let (query, content_type, body) = if get {
         let pairs = flatten(call.params, 0);

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::tencent_api3::{CVM, TencentApi3, authority, build_v1};
-use super::{ApiProfile, Beside, Call, Outgoing, PrivateKeyField, Signing, Wire};
+use super::{ApiProfile, Beside, Call, Outgoing, PrivateKeyField, Signer, Signing, Wire};
 
 /// Legacy CVM v2, seed 002 (CreateKeyPair only). Its keys are CVM keys: cleanup goes through the
 /// CVM API 3.0 profile ([`ApiProfile::cleanup_profile`]).
@@ -37,24 +37,13 @@ pub static CVM_LEGACY: ApiProfile = ApiProfile {
 pub struct TencentLegacy;
 
 impl Wire for TencentLegacy {
-    /// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`).
-    fn build(
-        &self,
-        profile: &ApiProfile,
-        base: &reqwest::Url,
-        call: &Call<'_>,
-        secret_id: &str,
-        secret_key: &str,
-        token: Option<&str>,
-        now_secs: i64,
-        nonce: u64,
-    ) -> Result<Outgoing, String> {
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
         if !matches!(call.signing, Signing::HmacSha1 | Signing::HmacSha256) {
             return Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str()));
         }
         let host = authority(base)?;
         let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
-        Ok(build_v1(&url_base, &host, profile.path, call, secret_id, secret_key, token, now_secs, nonce, true))
+        Ok(build_v1(&url_base, &host, profile.path, call, signer, true))
     }
 
     fn error_code<'a>(&self, body: &'a Value) -> Option<&'a str> {
@@ -84,13 +73,17 @@ mod tests {
         Call { action: "CreateKeyPair", version: "2017-03-12", region: Some("ap-guangzhou"), method, signing, params }
     }
 
+    /// `CreateKeyPair` with `params`, built for the legacy endpoint with the example credentials.
+    fn build(method: &str, signing: Signing, params: &serde_json::Value) -> Result<Outgoing, String> {
+        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
+        let signer = Signer { id: "AKIDEXAMPLE", secret: "secretEXAMPLE", token: None, now_secs: 1_735_689_600, nonce: 42 };
+        TencentLegacy.build(&CVM_LEGACY, &base, &call(method, signing, params), &signer)
+    }
+
     #[test]
     fn get_carries_every_parameter_in_a_query_the_verifier_accepts() {
         let params = json!({"KeyName": "vector_key_1", "ProjectId": 0});
-        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out = TencentLegacy
-            .build(&CVM_LEGACY, &base, &call("GET", Signing::HmacSha1, &params), "AKIDEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 42)
-            .unwrap();
+        let out = build("GET", Signing::HmacSha1, &params).unwrap();
         assert_eq!(out.method, "GET");
         assert!(out.url.starts_with("http://127.0.0.1:18080/v2/index.php?"), "{}", out.url);
         let url: reqwest::Url = out.url.parse().unwrap();
@@ -103,15 +96,12 @@ mod tests {
     #[test]
     fn post_sends_a_signed_form() {
         let params = json!({"KeyName": "k", "ProjectId": 0});
-        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out = TencentLegacy
-            .build(&CVM_LEGACY, &base, &call("POST", Signing::HmacSha256, &params), "AKIDEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 42)
-            .unwrap();
+        let out = build("POST", Signing::HmacSha256, &params).unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/v2/index.php");
         let pairs: Vec<(String, String)> = form_urlencoded::parse(&out.body).into_owned().collect();
         assert!(pairs.contains(&("SignatureMethod".into(), "HmacSHA256".into())));
         assert_eq!(tencent_v1::verify("POST", "127.0.0.1:18080", "/v2/index.php", &pairs, "secretEXAMPLE"), Ok(()));
-        assert!(TencentLegacy.build(&CVM_LEGACY, &base, &call("POST", Signing::Tc3, &params), "a", "b", None, 0, 0).is_err());
+        assert!(build("POST", Signing::Tc3, &params).is_err());
     }
 
     #[test]

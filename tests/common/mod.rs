@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests that talk to the emulator through its router (no port):
 //! an emulator on a pinned clock with one account, and calls built and signed by the harness's own
-//! request builders (`apis::build_request`), answered as status + parsed body.
+//! request builders (`apis::build_request`), answered as status + parsed body; and scratch copies
+//! of the project's folders.
 #![allow(dead_code)] // each test crate uses its own subset
 
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -103,4 +105,18 @@ pub async fn send(emulator: &Arc<Emulator>, spec: &Spec<'_>) -> Answer {
 /// [`send`] with the profile's defaults.
 pub async fn call(emulator: &Arc<Emulator>, profile: &ApiProfile, action: &str, params: Value, nonce: u64) -> Answer {
     send(emulator, &Spec::new(profile, action, &params, nonce)).await
+}
+
+/// Copies the folder `from` to `to`, recursively (scratch projects built from the real one).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
