@@ -12,8 +12,7 @@ use transport_support::*;
 async fn who(base: &str, api: &ApiProfile, signing: Signing, secret: &str) -> (u16, Value) {
     let url: reqwest::Url = base.parse().unwrap();
     let params = json!({});
-    let region = (api.name == "tencent-sts").then_some("ap-guangzhou");
-    let call = Call { action: "GetCallerIdentity", version: api.default_version, region, method: "POST", signing, params: &params };
+    let call = Call { method: "POST", signing, ..Call::defaults(api, "GetCallerIdentity", &params) };
     let credentials = Credentials { id: SECRET_ID.into(), secret: secret.into() };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let out = build_request(api, &url, &call, &credentials, now, now as u64).unwrap();

@@ -51,6 +51,7 @@ pub static ECS: ApiProfile = ApiProfile {
     wire: &ECS_WIRE,
     default_version: "2014-05-26",
     default_region: "cn-hangzhou",
+    regional: true,
     default_method: "POST",
     default_signing: Signing::AcsRpc,
     signings: &[Signing::AcsRpc, Signing::Acs3],

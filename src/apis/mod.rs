@@ -33,7 +33,7 @@ impl<'a> Call<'a> {
         Call {
             action,
             version: profile.default_version,
-            region: Some(profile.default_region),
+            region: profile.regional.then_some(profile.default_region),
             method: profile.default_method,
             signing: profile.default_signing,
             params,
@@ -245,6 +245,8 @@ pub struct ApiProfile {
     pub wire: &'static dyn Wire,
     pub default_version: &'static str,
     pub default_region: &'static str,
+    /// Whether its calls name a region; `false` for Alibaba STS, which takes none (apis.md §8).
+    pub regional: bool,
     pub default_method: &'static str,
     pub default_signing: Signing,
     pub signings: &'static [Signing],

@@ -100,6 +100,7 @@ pub static CVM: ApiProfile = ApiProfile {
     wire: &TencentApi3,
     default_version: "2017-03-12",
     default_region: "ap-guangzhou",
+    regional: true,
     default_method: "POST",
     default_signing: Signing::Tc3,
     signings: &[Signing::Tc3, Signing::HmacSha1, Signing::HmacSha256],

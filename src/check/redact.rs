@@ -258,6 +258,20 @@ fn same_key_text(a: &str, b: &str) -> bool {
     fields(a) == fields(b)
 }
 
+/// `pattern` compiled, once per pattern and process (the patterns are the profiles' static data,
+/// checked on every volatile value of every answer).
+fn compiled(pattern: &'static str) -> Result<regex::Regex, regex::Error> {
+    static COMPILED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<&'static str, regex::Regex>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(re) = compiled.get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = regex::Regex::new(pattern)?;
+    compiled.insert(pattern, re.clone());
+    Ok(re)
+}
+
 /// Checks a volatile value before it is redacted; the message never holds a private key.
 pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
     match shape {
@@ -267,7 +281,7 @@ pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
             Err(e) => Err(e.to_string()),
         },
         Shape::PemRsaPrivate => public_half_of_pem(value).map(|_| ()).map_err(|e| e.to_string()),
-        Shape::Pattern(pattern) | Shape::Time(pattern) => match regex::Regex::new(pattern) {
+        Shape::Pattern(pattern) | Shape::Time(pattern) => match compiled(pattern) {
             Ok(re) if re.is_match(value) => Ok(()),
             Ok(_) => Err(format!("`{}` does not match {pattern}", scrub_text(value))),
             Err(e) => Err(format!("bad pattern {pattern}: {e}")),

@@ -26,11 +26,7 @@ pub async fn check(ctx: &RunContext, apis: &[&'static ApiProfile]) -> Result<Vec
         let session = ctx.target.session(profile).ok_or_else(|| format!("no credentials for {}", profile.name))?;
         let lease = Lease { credentials: session.credentials.clone(), token: session.token.clone(), emulator_account: None };
         let base = ctx.target.endpoint(profile)?;
-        let region = (profile.name == "tencent-sts").then(|| profile.default_region.to_string());
-        let mut step = internal_step(profile, "GetCallerIdentity", region);
-        if profile.name == "aliyun-sts" {
-            step.region = None;
-        }
+        let step = internal_step(profile, "GetCallerIdentity", None);
         let answer = send_one(ctx, "account-guard", profile, &base, &step, &serde_json::json!({}), &lease, false)
             .await
             .map_err(|e| format!("account guard: cannot ask {} who the caller is: {e}", profile.name))?;

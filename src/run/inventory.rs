@@ -30,7 +30,7 @@ pub fn internal_step(api: &ApiProfile, action: &str, region: Option<String>) -> 
         pointer: String::new(),
         action: action.to_string(),
         version: api.default_version.to_string(),
-        region: region.or_else(|| Some(api.default_region.to_string())),
+        region: region.or_else(|| api.regional.then(|| api.default_region.to_string())),
         method: api.default_method.to_string(),
         signing: api.default_signing,
         params: Value::Null,
