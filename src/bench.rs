@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::apis::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
 use crate::check::schema::SchemaSet;
 use crate::clock::{Clock, SystemClock};
 use crate::emulator;
-use crate::providers::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
 
 /// Timings of one measured operation.
 #[derive(Debug, Clone)]

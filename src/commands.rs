@@ -175,7 +175,7 @@ pub async fn run(args: RunArgs) -> u8 {
     }
     // A live target: credentials for every API that will run, then whose they are, before any write.
     if ctx.target.needs_credentials() {
-        let mut apis: Vec<&'static crate::providers::ApiProfile> = Vec::new();
+        let mut apis: Vec<&'static crate::apis::ApiProfile> = Vec::new();
         for case in cases.iter().filter(|c| ctx.target.skip_reason(c).is_none()) {
             if !apis.iter().any(|a| std::ptr::eq(*a, case.api)) {
                 apis.push(case.api);
@@ -339,8 +339,8 @@ pub async fn sweep(args: crate::cli::SweepArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut apis: Vec<&'static crate::providers::ApiProfile> =
-        crate::providers::PROFILES.iter().copied().filter(|p| p.cleanup_profile().name == p.name && target.serves(p)).collect();
+    let mut apis: Vec<&'static crate::apis::ApiProfile> =
+        crate::apis::PROFILES.iter().copied().filter(|p| p.cleanup_profile().name == p.name && target.serves(p)).collect();
     // A named target is swept whole; a bare URL for the providers whose credentials are set.
     if target.spec.is_none() {
         let with_credentials: Vec<_> = apis.iter().copied().filter(|api| target.session(api).is_some()).collect();
@@ -371,7 +371,7 @@ pub async fn sweep(args: crate::cli::SweepArgs) -> u8 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    let lease_of = |api: &crate::providers::ApiProfile| {
+    let lease_of = |api: &crate::apis::ApiProfile| {
         ctx.target.session(api).map(|s| crate::run::target::Lease {
             credentials: s.credentials.clone(),
             token: s.token.clone(),

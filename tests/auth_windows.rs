@@ -10,7 +10,7 @@
 mod common;
 
 use common::{NOW, SECRET_ID, Spec, emulator, send};
-use keypair_contract::providers::{self, ApiProfile, Signing};
+use keypair_contract::apis::{self, ApiProfile, Signing};
 use serde_json::{Value, json};
 
 const TENCENT_SKEW: i64 = 300;
@@ -18,12 +18,8 @@ const ECS_SKEW: i64 = 900;
 
 /// (label, profile, signing, method, action, params, bound, expired code)
 fn schemes() -> Vec<(&'static str, &'static ApiProfile, Signing, &'static str, &'static str, i64, &'static str)> {
-    let (cvm, lighthouse, legacy, ecs) = (
-        &providers::tencent_api3::CVM,
-        &providers::tencent_api3::LIGHTHOUSE,
-        &providers::tencent_legacy::CVM_LEGACY,
-        &providers::aliyun_rpc::ECS,
-    );
+    let (cvm, lighthouse, legacy, ecs) =
+        (&apis::tencent_api3::CVM, &apis::tencent_api3::LIGHTHOUSE, &apis::tencent_legacy::CVM_LEGACY, &apis::aliyun_rpc::ECS);
     vec![
         ("CVM TC3 POST", cvm, Signing::Tc3, "POST", "DescribeKeyPairs", TENCENT_SKEW, "AuthFailure.SignatureExpire"),
         ("CVM TC3 GET", cvm, Signing::Tc3, "GET", "DescribeKeyPairs", TENCENT_SKEW, "AuthFailure.SignatureExpire"),
@@ -75,7 +71,7 @@ async fn every_scheme_accepts_the_skew_bound_both_ways_and_refuses_one_second_mo
 
 #[tokio::test]
 async fn ecs_remembers_a_nonce_as_long_as_a_request_carrying_it_can_pass_the_skew_check() {
-    let ecs = &providers::aliyun_rpc::ECS;
+    let ecs = &apis::aliyun_rpc::ECS;
     for signing in [Signing::AcsRpc, Signing::Acs3] {
         let (emulator, clock) = emulator();
         let params = json!({});
@@ -111,7 +107,7 @@ async fn ecs_remembers_a_nonce_as_long_as_a_request_carrying_it_can_pass_the_ske
 async fn tencent_serves_the_same_request_twice() {
     let (emulator, _clock) = emulator();
     let params = json!({});
-    let spec = Spec::new(&providers::tencent_api3::CVM, "DescribeKeyPairs", &params, 5);
+    let spec = Spec::new(&apis::tencent_api3::CVM, "DescribeKeyPairs", &params, 5);
     assert_eq!(send(&emulator, &spec).await.code(), "");
     assert_eq!(send(&emulator, &spec).await.code(), "");
 }

@@ -1,7 +1,10 @@
 //! Broken case files stop with file:line:col, the line, a caret and what was expected.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::copy_dir;
 use keypair_contract::case::{CaseFormat, load_case};
 
 /// A scratch project root with the real case format and seeds, and one case file.
@@ -23,19 +26,6 @@ fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::SeqCst)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn error_for(case: &str) -> String {

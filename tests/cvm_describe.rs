@@ -8,11 +8,11 @@ mod common;
 use std::sync::Arc;
 
 use common::{SECRET_ID, call, emulator};
+use keypair_contract::apis;
 use keypair_contract::emulator::Emulator;
-use keypair_contract::providers;
 use serde_json::{Value, json};
 
-const CVM: &keypair_contract::providers::ApiProfile = &providers::tencent_api3::CVM;
+const CVM: &keypair_contract::apis::ApiProfile = &apis::tencent_api3::CVM;
 
 /// An emulator without rate limits, with projects 0 and 7.
 fn quiet_emulator() -> Arc<Emulator> {

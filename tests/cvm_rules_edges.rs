@@ -8,14 +8,14 @@ mod common;
 use std::sync::Arc;
 
 use common::{SECRET_ID, call};
+use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings};
 use keypair_contract::emulator::{Emulator, EmulatorConfig, registered};
 use keypair_contract::keys;
-use keypair_contract::providers::{self, ApiProfile};
 use serde_json::{Value, json};
 
-const CVM: &ApiProfile = &providers::tencent_api3::CVM;
+const CVM: &ApiProfile = &apis::tencent_api3::CVM;
 
 fn emulator_with(cvm: CvmSettings) -> Arc<Emulator> {
     let config = EmulatorConfig { clock: ManualClock::at_secs(common::NOW), ..EmulatorConfig::default() };

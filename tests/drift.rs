@@ -12,6 +12,8 @@
 //! Each run works on a copy of the project in a temporary folder, so nothing here writes into the
 //! repository's snapshots.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -19,6 +21,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
+use common::copy_dir;
 use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_keypair-contract");
@@ -32,19 +35,6 @@ fn project_copy(name: &str) -> PathBuf {
         copy_dir(&Path::new(REPO).join(part), &dir.join(part));
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 async fn run(root: &Path, args: &[&str], ci: bool) -> Output {

@@ -149,3 +149,44 @@ async fn errors_in_xml_are_an_error_document_with_the_code_and_status() {
     assert_eq!(status, 400);
     assert_eq!(to_json(parse(&text).root_element())["Code"], "InvalidParameter.Format", "{text}");
 }
+
+/// `body` without the fields that differ between two requests (`RequestId`, and `Recommend`,
+/// which quotes it).
+fn without_request_ids(mut body: Value) -> Value {
+    if let Some(map) = body.as_object_mut() {
+        map.remove("RequestId");
+        map.remove("Recommend");
+    }
+    body
+}
+
+#[tokio::test]
+async fn the_harness_reads_the_xml_answer_as_the_json_answer() {
+    let wire = keypair_contract::apis::aliyun_rpc::ECS.wire;
+    let (emulator, _clock) = emulator();
+    // One key pair with one tag, one with none: lists of one item and of none stay lists.
+    let created = [vec![("KeyPairName", "xml-tagged"), ("Tag.1.Key", "team"), ("Tag.1.Value", AWKWARD)], vec![("KeyPairName", "xml-bare")]];
+    for (nonce, params) in created.iter().enumerate() {
+        let (status, _, text) = rpc(&emulator, "CreateKeyPair", params, Some("JSON"), nonce as u64 + 1).await;
+        assert_eq!(status, 200, "{text}");
+    }
+    let asks: [(&str, &[(&str, &str)]); 4] = [
+        ("DescribeKeyPairs", &[("IncludePublicKey", "true")]),
+        ("DescribeKeyPairs", &[("KeyPairName", "xml-bare")]),
+        ("DescribeKeyPairs", &[("KeyPairName", "nothing-by-this-name")]),
+        ("CreateKeyPair", &[("KeyPairName", "-bad")]),
+    ];
+    for (i, (action, params)) in asks.into_iter().enumerate() {
+        let (json_status, json_type, json_text) = rpc(&emulator, action, params, Some("JSON"), 100 + 2 * i as u64).await;
+        let (xml_status, xml_type, xml_text) = rpc(&emulator, action, params, Some("XML"), 101 + 2 * i as u64).await;
+        assert_eq!(json_status, xml_status, "{action} {params:?}");
+        let from_json = wire.parse_body(&json_type, &json_text).unwrap_or_else(|f| panic!("not {f}: {json_text}"));
+        let from_xml = wire.parse_body(&xml_type, &xml_text).unwrap_or_else(|f| panic!("not {f}: {xml_text}"));
+        assert!(from_xml.get("RequestId").is_some_and(Value::is_string), "{xml_text}");
+        assert_eq!(
+            without_request_ids(from_xml),
+            without_request_ids(from_json),
+            "{action} {params:?}\nXML: {xml_text}\nJSON: {json_text}"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 //!   `LTAIEXAMPLE` / `secretEXAMPLE`: accepted ones pass authentication and succeed, wrong-secret
 //!   ones get `SignatureDoesNotMatch` with the server's string to sign after a colon, and a replay
 //!   gets `SignatureNonceUsed`;
-//! * requests the harness signs itself (`providers::aliyun_rpc`), for the documented errors,
+//! * requests the harness signs itself (`apis::aliyun_rpc`), for the documented errors,
 //!   envelopes and formats.
 //!
 //! Every JSON answer is validated against `schemas/aliyun-ecs/`.
@@ -16,10 +16,10 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine as _;
+use keypair_contract::apis::{self, Call, Credentials, Signing, aliyun_rpc};
 use keypair_contract::clock::{Clock, ManualClock};
 use keypair_contract::emulator::accounts::{AccountSettings, Fault};
 use keypair_contract::emulator::{self, Emulator, EmulatorConfig};
-use keypair_contract::providers::{self, Call, Credentials, Signing, aliyun_rpc};
 use keypair_contract::sign;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -280,7 +280,7 @@ impl Client {
         let credentials = Credentials { id: ACCESS_KEY_ID.into(), secret: SECRET.into() };
         let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
         let now = self.fixture.clock.now_secs();
-        let out = providers::build_request(&aliyun_rpc::ECS, &base, &call, &credentials, now, nonce).unwrap();
+        let out = apis::build_request(&aliyun_rpc::ECS, &base, &call, &credentials, now, nonce).unwrap();
         let url: reqwest::Url = out.url.parse().unwrap();
         let target = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),

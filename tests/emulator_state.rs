@@ -11,11 +11,11 @@ mod common;
 use std::sync::Arc;
 
 use common::{SECRET_ID, SECRET_KEY, call};
+use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings};
 use keypair_contract::emulator::{Emulator, EmulatorConfig, registered};
-use keypair_contract::providers::{self, ApiProfile};
 use serde_json::{Value, json};
 
 /// The legacy page's short codes, its places, and the API 3.0 region of each place (Tencent's
@@ -46,7 +46,7 @@ fn emulator_with(cvm: CvmSettings, settings: AccountSettings) -> Arc<Emulator> {
 async fn legacy_create(emulator: &Arc<Emulator>, region: &str, name: &str, nonce: u64) -> String {
     let params = json!({"KeyName": name, "ProjectId": 0});
     let spec =
-        common::Spec { region: Some(region), ..common::Spec::new(&providers::tencent_legacy::CVM_LEGACY, "CreateKeyPair", &params, nonce) };
+        common::Spec { region: Some(region), ..common::Spec::new(&apis::tencent_legacy::CVM_LEGACY, "CreateKeyPair", &params, nonce) };
     let answer = common::send(emulator, &spec).await;
     answer.code().to_string()
 }
@@ -117,13 +117,13 @@ impl Product {
 #[tokio::test]
 async fn a_delete_frees_the_key_pair_quota() {
     let products = [
-        Product { profile: &providers::tencent_api3::CVM, quota: "tencent-cvm.key-pairs", exceeded: "InvalidKeyPair.LimitExceeded" },
+        Product { profile: &apis::tencent_api3::CVM, quota: "tencent-cvm.key-pairs", exceeded: "InvalidKeyPair.LimitExceeded" },
         Product {
-            profile: &providers::tencent_api3::LIGHTHOUSE,
+            profile: &apis::tencent_api3::LIGHTHOUSE,
             quota: "tencent-lighthouse.key-pairs",
             exceeded: "LimitExceeded.KeyPairLimitExceeded",
         },
-        Product { profile: &providers::aliyun_rpc::ECS, quota: "aliyun-ecs.key-pairs", exceeded: "QuotaExceed.KeyPair" },
+        Product { profile: &apis::aliyun_rpc::ECS, quota: "aliyun-ecs.key-pairs", exceeded: "QuotaExceed.KeyPair" },
     ];
     for product in products {
         let mut settings = AccountSettings::default();
@@ -151,7 +151,7 @@ async fn a_delete_frees_the_cvm_tag_resource_quota() {
     let mut settings = AccountSettings::default();
     settings.quotas.insert("tencent-cvm.tag-resources".into(), 1);
     let emulator = emulator_with(CvmSettings::default(), settings);
-    let cvm = &providers::tencent_api3::CVM;
+    let cvm = &apis::tencent_api3::CVM;
     let tagged = |name: &str| json!({"KeyName": name, "ProjectId": 0, "TagSpecification": [{"ResourceType": "keypair", "Tags": [{"Key": "env", "Value": "ci"}]}]});
     let first = call(&emulator, cvm, "CreateKeyPair", tagged("tag_a"), 1).await;
     assert_eq!(first.code(), "", "{}", first.text);

@@ -19,10 +19,10 @@ use axum::body::Body;
 use axum::http::Request;
 use base64::Engine as _;
 use http_body_util::BodyExt as _;
+use keypair_contract::apis::{self, Credentials, Outgoing, Signing};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::{Emulator, EmulatorConfig, router};
-use keypair_contract::providers::{self, Credentials, Outgoing, Signing};
 use keypair_contract::sign::tencent_v1;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -110,7 +110,7 @@ async fn send_built(emulator: &Arc<Emulator>, out: &Outgoing) -> Value {
         None => url.path().to_string(),
     };
     let mut headers = out.headers.clone();
-    headers.push(("Host".into(), providers::tencent_api3::authority(&url).unwrap()));
+    headers.push(("Host".into(), apis::tencent_api3::authority(&url).unwrap()));
     send(emulator, &Recorded { method: out.method.clone(), target, headers, body: out.body.clone() }).await
 }
 
@@ -129,7 +129,7 @@ fn tamper(text: &str) -> String {
 
 fn describe_cvm(base: &reqwest::Url, now: i64) -> Outgoing {
     let params = json!({});
-    let call = providers::Call {
+    let call = apis::Call {
         action: "DescribeKeyPairs",
         version: "2017-03-12",
         region: Some("ap-guangzhou"),
@@ -138,7 +138,7 @@ fn describe_cvm(base: &reqwest::Url, now: i64) -> Outgoing {
         params: &params,
     };
     let credentials = Credentials { id: SECRET_ID.into(), secret: SECRET_KEY.into() };
-    providers::build_request(&providers::tencent_api3::CVM, base, &call, &credentials, now, 1).unwrap()
+    apis::build_request(&apis::tencent_api3::CVM, base, &call, &credentials, now, 1).unwrap()
 }
 
 /// The answer the SDK saw for a vector replayed alone on a fresh account (the name it creates or
@@ -350,15 +350,14 @@ async fn lighthouse_documented_get_form_works_with_tc3_and_v1() {
     ];
     for (i, (method, signing, region)) in cases.into_iter().enumerate() {
         let params = json!({"KeyName": format!("test_create_{i}")});
-        let call = providers::Call { action: "CreateKeyPair", version: "2020-03-24", region, method, signing, params: &params };
-        let out =
-            providers::build_request(&providers::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, i as u64).unwrap();
+        let call = apis::Call { action: "CreateKeyPair", version: "2020-03-24", region, method, signing, params: &params };
+        let out = apis::build_request(&apis::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, i as u64).unwrap();
         let body = send_built(&emulator, &out).await;
         assert_eq!(error_code(&body), None, "{method} {}: {body}", signing.as_str());
         assert_eq!(body["Response"]["KeyPair"]["KeyName"], format!("test_create_{i}"));
     }
     let params = json!({"Filters": [{"Name": "key-name", "Values": ["test_create"]}]});
-    let call = providers::Call {
+    let call = apis::Call {
         action: "DescribeKeyPairs",
         version: "2020-03-24",
         region: None,
@@ -366,7 +365,7 @@ async fn lighthouse_documented_get_form_works_with_tc3_and_v1() {
         signing: Signing::Tc3,
         params: &params,
     };
-    let out = providers::build_request(&providers::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, 9).unwrap();
+    let out = apis::build_request(&apis::tencent_api3::LIGHTHOUSE, &base, &call, &credentials, VECTOR_TIME, 9).unwrap();
     let body = send_built(&emulator, &out).await;
     assert_eq!(body["Response"]["TotalCount"], 4, "key-name is a fuzzy match: {body}");
     assert!(body["Response"]["KeyPairSet"][0]["CreatedTime"].is_string());

@@ -9,8 +9,8 @@ mod common;
 use std::path::Path;
 
 use common::{SECRET_ID, Spec, call, emulator, send};
+use keypair_contract::apis::{self, ApiProfile, Signing};
 use keypair_contract::emulator::accounts::Fault;
-use keypair_contract::providers::{self, ApiProfile, Signing};
 use serde_json::json;
 
 fn seed(prefix: &str) -> String {
@@ -80,25 +80,19 @@ async fn check_tencent_table(seed_prefix: &str, expected_rows: usize, profile: &
 
 #[tokio::test]
 async fn cvm_create_key_pair_errors_are_seed_000s() {
-    check_tencent_table("000", 11, &providers::tencent_api3::CVM, "CreateKeyPair", json!({"KeyName": "k", "ProjectId": 0})).await;
+    check_tencent_table("000", 11, &apis::tencent_api3::CVM, "CreateKeyPair", json!({"KeyName": "k", "ProjectId": 0})).await;
 }
 
 #[tokio::test]
 async fn cvm_import_key_pair_errors_are_seed_003s() {
     let public = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e/Ey1v4ZKAUzDnsBnFlf4hKPA1YvMB8RBYj4GcLtM7PrKnBNNram8rgl73X/klOO8oqKv+J/XUA7KHH1Y6wcn1RTRTMdDHbGhW1q/UpfeylNTbf+wEIWhEfaL5FKQm4hqCw==";
-    check_tencent_table(
-        "003",
-        12,
-        &providers::tencent_api3::CVM,
-        "ImportKeyPair",
-        json!({"KeyName": "k", "ProjectId": 0, "PublicKey": public}),
-    )
-    .await;
+    check_tencent_table("003", 12, &apis::tencent_api3::CVM, "ImportKeyPair", json!({"KeyName": "k", "ProjectId": 0, "PublicKey": public}))
+        .await;
 }
 
 #[tokio::test]
 async fn lighthouse_create_key_pair_errors_are_seed_001s() {
-    check_tencent_table("001", 7, &providers::tencent_api3::LIGHTHOUSE, "CreateKeyPair", json!({"KeyName": "k"})).await;
+    check_tencent_table("001", 7, &apis::tencent_api3::LIGHTHOUSE, "CreateKeyPair", json!({"KeyName": "k"})).await;
 }
 
 /// The legacy endpoint answers in the API 3.0 envelope, with CVM's (English) messages for the codes
@@ -114,7 +108,7 @@ async fn legacy_create_key_pair_codes_are_seed_002s_with_cvm_messages() {
         let message = &english.iter().find(|(c, _)| c == code).unwrap_or_else(|| panic!("{code} is not in seed 000's table")).1;
         inject(&emulator, "tencent-cvm-legacy", "CreateKeyPair", code);
         let params = json!({"KeyName": "k", "ProjectId": 0});
-        let answer = call(&emulator, &providers::tencent_legacy::CVM_LEGACY, "CreateKeyPair", params, nonce as u64 + 1).await;
+        let answer = call(&emulator, &apis::tencent_legacy::CVM_LEGACY, "CreateKeyPair", params, nonce as u64 + 1).await;
         assert_eq!((answer.code(), answer.message()), (code.as_str(), message.as_str()), "{}", answer.text);
     }
 }
@@ -127,7 +121,7 @@ async fn ecs_create_key_pair_errors_are_seed_004s() {
     for (nonce, (status, code, message)) in table.iter().enumerate() {
         clock.advance_millis(1_000);
         inject(&emulator, "aliyun-ecs", "CreateKeyPair", code);
-        let answer = call(&emulator, &providers::aliyun_rpc::ECS, "CreateKeyPair", json!({"KeyPairName": "k"}), nonce as u64 + 1).await;
+        let answer = call(&emulator, &apis::aliyun_rpc::ECS, "CreateKeyPair", json!({"KeyPairName": "k"}), nonce as u64 + 1).await;
         assert_eq!((answer.status, answer.code(), answer.message()), (*status, code.as_str(), message.as_str()), "{}", answer.text);
     }
 }
@@ -141,37 +135,37 @@ async fn rule_errors_start_with_the_seeds_messages() {
     let (emulator, _clock) = emulator();
     let cases: Vec<(&ApiProfile, serde_json::Value, &str, String)> = vec![
         (
-            &providers::tencent_api3::CVM,
+            &apis::tencent_api3::CVM,
             json!({"KeyName": "", "ProjectId": 0}),
             "InvalidKeyPairNameEmpty",
             message(&cvm_table, "InvalidKeyPairNameEmpty"),
         ),
         (
-            &providers::tencent_api3::CVM,
+            &apis::tencent_api3::CVM,
             json!({"KeyName": "a".repeat(26), "ProjectId": 0}),
             "InvalidKeyPairNameTooLong",
             message(&cvm_table, "InvalidKeyPairNameTooLong"),
         ),
         (
-            &providers::tencent_api3::CVM,
+            &apis::tencent_api3::CVM,
             json!({"KeyName": "bad-name", "ProjectId": 0}),
             "InvalidKeyPairNameIncludeIllegalChar",
             message(&cvm_table, "InvalidKeyPairNameIncludeIllegalChar"),
         ),
         (
-            &providers::tencent_api3::CVM,
+            &apis::tencent_api3::CVM,
             json!({"KeyName": "k", "ProjectId": 4242}),
             "InvalidProjectId.NotFound",
             message(&cvm_table, "InvalidProjectId.NotFound"),
         ),
         (
-            &providers::tencent_api3::LIGHTHOUSE,
+            &apis::tencent_api3::LIGHTHOUSE,
             json!({"KeyName": "a".repeat(26)}),
             "InvalidParameterValue.InvalidKeyPairNameTooLong",
             message(&lighthouse_table, "InvalidParameterValue.InvalidKeyPairNameTooLong"),
         ),
         (
-            &providers::tencent_api3::LIGHTHOUSE,
+            &apis::tencent_api3::LIGHTHOUSE,
             json!({"KeyName": "bad-name"}),
             "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar",
             message(&lighthouse_table, "InvalidParameterValue.InvalidKeyPairNameIncludeIllegalChar"),
@@ -189,7 +183,7 @@ async fn rule_errors_start_with_the_seeds_messages() {
     }
     let ecs_table = ecs_table(&seed("004"));
     let ecs_message = |code: &str| ecs_table.iter().find(|(_, c, _)| c == code).unwrap().2.clone();
-    let ecs = &providers::aliyun_rpc::ECS;
+    let ecs = &apis::aliyun_rpc::ECS;
     let bad_name = json!({"KeyPairName": "-starts-with-a-dash"});
     let answer = call(&emulator, ecs, "CreateKeyPair", bad_name, 100).await;
     assert_eq!((answer.status, answer.code()), (400, "InvalidKeyPairName.Malformed"), "{}", answer.text);

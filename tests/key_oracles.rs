@@ -13,8 +13,8 @@ use std::process::Command;
 mod common;
 
 use common::{call, emulator};
+use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::keys;
-use keypair_contract::providers::{self, ApiProfile};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> String {
@@ -158,8 +158,8 @@ async fn tencent_create_hands_out_a_private_key_whose_public_half_ssh_keygen_agr
     }
     let (emulator, _clock) = emulator();
     let cases: [(&ApiProfile, Value); 2] = [
-        (&providers::tencent_api3::CVM, json!({"KeyName": "oracle_cvm", "ProjectId": 0})),
-        (&providers::tencent_api3::LIGHTHOUSE, json!({"KeyName": "oracle_lighthouse"})),
+        (&apis::tencent_api3::CVM, json!({"KeyName": "oracle_cvm", "ProjectId": 0})),
+        (&apis::tencent_api3::LIGHTHOUSE, json!({"KeyName": "oracle_lighthouse"})),
     ];
     for (profile, params) in cases {
         let body = call(&emulator, profile, "CreateKeyPair", params, 1).await.body;
@@ -177,7 +177,7 @@ async fn ecs_fingerprints_are_ssh_keygens() {
         return;
     }
     let (emulator, _clock) = emulator();
-    let ecs = &providers::aliyun_rpc::ECS;
+    let ecs = &apis::aliyun_rpc::ECS;
     let created = call(&emulator, ecs, "CreateKeyPair", json!({"KeyPairName": "oracle-created"}), 1).await.body;
     let private = created["PrivateKeyBody"].as_str().unwrap_or_else(|| panic!("{created}"));
     let public = ssh_public_of_pem(private);
@@ -205,7 +205,7 @@ async fn ecs_fingerprints_are_ssh_keygens() {
 #[tokio::test]
 async fn cvm_keeps_the_imported_fixture_key_as_given() {
     let (emulator, _clock) = emulator();
-    let cvm = &providers::tencent_api3::CVM;
+    let cvm = &apis::tencent_api3::CVM;
     let public_line = fixture("throwaway-rsa2048.pub");
     let imported =
         call(&emulator, cvm, "ImportKeyPair", json!({"KeyName": "oracle_import", "ProjectId": 0, "PublicKey": public_line.trim()}), 1)

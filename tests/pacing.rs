@@ -4,8 +4,8 @@
 
 mod transport_support;
 
+use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM, tencent_api3::LIGHTHOUSE};
 use keypair_contract::emulator::accounts::AccountSettings;
-use keypair_contract::providers::{aliyun_rpc::ECS, tencent_api3::CVM, tencent_api3::LIGHTHOUSE};
 use transport_support::*;
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,4 +1,4 @@
-//! The harness's request builders (`providers::build_request`) against the official SDKs' own
+//! The harness's request builders (`apis::build_request`) against the official SDKs' own
 //! requests (`tests/vectors/sdk-requests/`, recorded from the SDKs; an independent oracle): the same
 //! inputs, clock (2025-01-01T00:00:00Z) and nonce give the same request.
 //!
@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use base64::Engine as _;
-use keypair_contract::providers::{self, ApiProfile, Call, Credentials, Outgoing, Signing};
+use keypair_contract::apis::{self, ApiProfile, Call, Credentials, Outgoing, Signing};
 use keypair_contract::sign::{self, HttpParts, tc3};
 use serde_json::Value;
 
@@ -83,7 +83,7 @@ impl Recorded {
 
 fn build(profile: &ApiProfile, call: &Call<'_>, id: &str, nonce: u64) -> Outgoing {
     let credentials = Credentials { id: id.into(), secret: "secretEXAMPLE".into() };
-    providers::build_request(profile, &BASE.parse().unwrap(), call, &credentials, VECTOR_TIME, nonce).unwrap()
+    apis::build_request(profile, &BASE.parse().unwrap(), call, &credentials, VECTOR_TIME, nonce).unwrap()
 }
 
 fn header<'a>(out: &'a Outgoing, name: &str) -> Option<&'a str> {
@@ -118,8 +118,8 @@ fn target(out: &Outgoing) -> String {
 
 fn tencent_profile(vector: &Value) -> &'static ApiProfile {
     match vector["product"].as_str().unwrap() {
-        "tencent-cvm" => &providers::tencent_api3::CVM,
-        "tencent-lighthouse" => &providers::tencent_api3::LIGHTHOUSE,
+        "tencent-cvm" => &apis::tencent_api3::CVM,
+        "tencent-lighthouse" => &apis::tencent_api3::LIGHTHOUSE,
         other => panic!("no API 3.0 profile for {other}"),
     }
 }
@@ -136,7 +136,7 @@ fn tc3_get_is_the_sdks_request_byte_for_byte() {
         signing: Signing::Tc3,
         params: &params,
     };
-    let out = build(&providers::tencent_api3::CVM, &call, "AKIDEXAMPLE", 1);
+    let out = build(&apis::tencent_api3::CVM, &call, "AKIDEXAMPLE", 1);
     assert_eq!(out.method, sdk.method);
     assert_eq!(target(&out), sdk.vector["request"]["target"].as_str().unwrap());
     assert!(out.body.is_empty());
@@ -192,9 +192,9 @@ fn tc3_post_sends_the_sdks_parameters_and_headers() {
 fn signature_v1_requests_sign_to_the_sdks_signature() {
     const PROTOCOL: &[&str] = &["Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "SignatureMethod", "Signature"];
     let cases: [(&str, &ApiProfile, Signing); 3] = [
-        ("tencent-cvm-DescribeKeyPairs-v1-hmacsha256.json", &providers::tencent_api3::CVM, Signing::HmacSha256),
-        ("tencent-cvm-legacy-CreateKeyPair-hmacsha1.json", &providers::tencent_legacy::CVM_LEGACY, Signing::HmacSha1),
-        ("tencent-cvm-legacy-CreateKeyPair-hmacsha256.json", &providers::tencent_legacy::CVM_LEGACY, Signing::HmacSha256),
+        ("tencent-cvm-DescribeKeyPairs-v1-hmacsha256.json", &apis::tencent_api3::CVM, Signing::HmacSha256),
+        ("tencent-cvm-legacy-CreateKeyPair-hmacsha1.json", &apis::tencent_legacy::CVM_LEGACY, Signing::HmacSha1),
+        ("tencent-cvm-legacy-CreateKeyPair-hmacsha256.json", &apis::tencent_legacy::CVM_LEGACY, Signing::HmacSha256),
     ];
     for (file, profile, signing) in cases {
         let sdk = Recorded::load(file);
@@ -245,7 +245,7 @@ fn alibaba_rpc_requests_hold_the_sdks_parameters() {
             signing: Signing::AcsRpc,
             params: &params,
         };
-        let out = build(&providers::aliyun_rpc::ECS, &call, "LTAIEXAMPLE", 1);
+        let out = build(&apis::aliyun_rpc::ECS, &call, "LTAIEXAMPLE", 1);
         // aliyun-python-sdk-core sends an empty SignatureType, which the signature covers; the nonce differs.
         let ours = sorted(without(out_params(&out), &["SignatureNonce", "Signature"]));
         let theirs = sorted(without(sdk.params(), &["SignatureNonce", "Signature", "SignatureType"]));
@@ -273,7 +273,7 @@ fn alibaba_acs3_requests_hold_the_sdks_query_and_headers() {
         let region = sdk.param("RegionId");
         let call =
             Call { action: &action, version: "2014-05-26", region: Some(&region), method: "POST", signing: Signing::Acs3, params: &params };
-        let out = build(&providers::aliyun_rpc::ECS, &call, "LTAIEXAMPLE", 1);
+        let out = build(&apis::aliyun_rpc::ECS, &call, "LTAIEXAMPLE", 1);
         assert_eq!(out.method, sdk.method, "{file}");
         let ours: BTreeMap<String, String> =
             sign::decode_form(out.url.parse::<reqwest::Url>().unwrap().query().unwrap_or("").as_bytes()).into_iter().collect();

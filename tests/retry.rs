@@ -6,8 +6,8 @@ mod transport_support;
 
 use std::sync::{Arc, Mutex};
 
+use keypair_contract::apis::tencent_api3::CVM;
 use keypair_contract::emulator::accounts::{AccountSettings, Fault};
-use keypair_contract::providers::tencent_api3::CVM;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use transport_support::*;

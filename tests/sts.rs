@@ -3,17 +3,16 @@
 
 mod transport_support;
 
+use keypair_contract::apis::sts::{ALIYUN_STS, TENCENT_STS, account_id};
+use keypair_contract::apis::{ApiProfile, Call, Credentials, Signing, build_request};
 use keypair_contract::emulator::accounts::AccountSettings;
-use keypair_contract::providers::sts::{ALIYUN_STS, TENCENT_STS, account_id};
-use keypair_contract::providers::{ApiProfile, Call, Credentials, Signing, build_request};
 use serde_json::{Value, json};
 use transport_support::*;
 
 async fn who(base: &str, api: &ApiProfile, signing: Signing, secret: &str) -> (u16, Value) {
     let url: reqwest::Url = base.parse().unwrap();
     let params = json!({});
-    let region = (api.name == "tencent-sts").then_some("ap-guangzhou");
-    let call = Call { action: "GetCallerIdentity", version: api.default_version, region, method: "POST", signing, params: &params };
+    let call = Call { method: "POST", signing, ..Call::defaults(api, "GetCallerIdentity", &params) };
     let credentials = Credentials { id: SECRET_ID.into(), secret: secret.into() };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let out = build_request(api, &url, &call, &credentials, now, now as u64).unwrap();

@@ -5,8 +5,8 @@
 
 mod transport_support;
 
+use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 use keypair_contract::emulator::accounts::{AccountSettings, Fault};
-use keypair_contract::providers::{aliyun_rpc::ECS, tencent_api3::CVM};
 use serde_json::json;
 use transport_support::*;
 

@@ -4,8 +4,8 @@
 
 mod transport_support;
 
+use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 use keypair_contract::emulator::accounts::AccountSettings;
-use keypair_contract::providers::{aliyun_rpc::ECS, tencent_api3::CVM};
 use transport_support::*;
 
 fn run_args(targets: &std::path::Path, extra: &[&str]) -> Vec<String> {

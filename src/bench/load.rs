@@ -106,8 +106,8 @@ pub async fn start_ceiling() -> std::io::Result<(SocketAddr, tokio::sync::onesho
     Ok((addr, tx))
 }
 
-/// A request from a signed [`crate::providers::Outgoing`], with the `Host` it was signed for.
-pub fn to_request(outgoing: &crate::providers::Outgoing) -> Request<Full<Bytes>> {
+/// A request from a signed [`crate::apis::Outgoing`], with the `Host` it was signed for.
+pub fn to_request(outgoing: &crate::apis::Outgoing) -> Request<Full<Bytes>> {
     let url: reqwest::Url = outgoing.url.parse().expect("the harness builds valid URLs");
     let target = match url.query() {
         Some(q) => format!("{}?{q}", url.path()),

@@ -14,8 +14,11 @@ use walkdir::WalkDir;
 use super::error::{CaseError, did_you_mean};
 use super::model::{Case, CaseFile, Expect, ExpectFile, Outcome, Step, StepFile};
 use super::tree::{self, Document, escape};
+use crate::apis::{self, ApiProfile};
 use crate::check::pointer::Pattern;
-use crate::providers::{self, ApiProfile};
+
+/// The pointer of one step (`/steps/2`).
+static STEP_POINTER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^/(setup|steps)/[0-9]+$").expect("valid regex"));
 
 /// `${kind.id}` or `${kind.id:length}` inside a string value.
 pub static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\{([a-z]+)\.([A-Za-z0-9_]+)(?::([0-9]+))?\}").expect("valid regex"));
@@ -110,10 +113,10 @@ pub fn load_case(root: &Path, path: &Path, format: &CaseFormat) -> Result<Case, 
     }
     let file: CaseFile = serde_json::from_value(doc.value.clone()).map_err(|e| at("", format!("invalid case: {e}")))?;
 
-    let api = providers::profile(&file.api).ok_or_else(|| {
+    let api = apis::profile(&file.api).ok_or_else(|| {
         at("/api", format!("unknown api `{}`", file.api))
-            .expected(format!("one of {}", quoted(providers::profile_names())))
-            .help(did_you_mean(&file.api, providers::profile_names()))
+            .expected(format!("one of {}", quoted(apis::profile_names())))
+            .help(did_you_mean(&file.api, apis::profile_names()))
     })?;
     let expected_folder = format!("{}/", api.name);
     let id = case_id(root, path);
@@ -334,7 +337,7 @@ fn allowed_keys<'a>(_doc: &Document, format: &'a CaseFormat, pointer: &str) -> V
         "/properties".to_string()
     } else if pointer.ends_with("/expect") {
         "/$defs/expect/properties".to_string()
-    } else if Regex::new(r"^/(setup|steps)/[0-9]+$").expect("valid regex").is_match(pointer) {
+    } else if STEP_POINTER.is_match(pointer) {
         "/$defs/step/properties".to_string()
     } else {
         let mut p = String::new();

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::tree::{Document, Pos};
+use crate::apis::{ApiProfile, Call, Signing};
 use crate::check::pointer::Pattern;
-use crate::providers::{ApiProfile, Signing};
 
 /// One case file.
 #[derive(Debug, Clone)]
@@ -106,6 +106,20 @@ pub struct Step {
     pub expect: Expect,
     /// Name → JSON pointer.
     pub capture: BTreeMap<String, String>,
+}
+
+impl Step {
+    /// The API call this step makes with `params` (its parameters, templates rendered).
+    pub fn call<'a>(&'a self, params: &'a Value) -> Call<'a> {
+        Call {
+            action: &self.action,
+            version: &self.version,
+            region: self.region.as_deref(),
+            method: &self.method,
+            signing: self.signing,
+            params,
+        }
+    }
 }
 
 /// The expected outcome of a step.

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::apis::{Beside, private_key_fields};
 use crate::keys::{md5_fingerprint, public_blob_of_pem, public_half_of_pem};
 
 /// Checks every object holding a private key beside its public key or fingerprint; returns what
@@ -24,23 +25,31 @@ pub fn check_pairs(value: &Value, pointer: &str, out: &mut Vec<String>) {
 
 fn check_object(map: &Map<String, Value>, pointer: &str, out: &mut Vec<String>) {
     let text = |name: &str| map.get(name).and_then(Value::as_str);
-    if let (Some(private), Some(public)) = (text("PrivateKey"), text("PublicKey")) {
-        match public_half_of_pem(private) {
-            Err(e) => out.push(format!("{pointer}/PrivateKey: {e}")),
-            Ok(derived) if !same_key(&derived, public) => {
-                out.push(format!("{pointer}/PrivateKey: its public half is not {pointer}/PublicKey"))
+    for field in private_key_fields() {
+        let (name, Some(private)) = (field.name, text(field.name)) else { continue };
+        match field.beside {
+            Beside::OpenSshPublicKey(other) => {
+                let Some(public) = text(other) else { continue };
+                match public_half_of_pem(private) {
+                    Err(e) => out.push(format!("{pointer}/{name}: {e}")),
+                    Ok(derived) if !same_key(&derived, public) => {
+                        out.push(format!("{pointer}/{name}: its public half is not {pointer}/{other}"))
+                    }
+                    Ok(_) => {}
+                }
             }
-            Ok(_) => {}
-        }
-    }
-    if let (Some(private), Some(fingerprint)) = (text("PrivateKeyBody"), text("KeyPairFingerPrint")) {
-        match public_blob_of_pem(private) {
-            Err(e) => out.push(format!("{pointer}/PrivateKeyBody: {e}")),
-            // Compared without colons: the docs leave the hex form open (apis.md §3.5).
-            Ok(blob) if md5_fingerprint(&blob).replace(':', "") != fingerprint.replace(':', "").to_ascii_lowercase() => {
-                out.push(format!("{pointer}/PrivateKeyBody: the MD5 fingerprint of its public half is not {pointer}/KeyPairFingerPrint"))
+            Beside::Md5Fingerprint(other) => {
+                let Some(fingerprint) = text(other) else { continue };
+                match public_blob_of_pem(private) {
+                    Err(e) => out.push(format!("{pointer}/{name}: {e}")),
+                    // Compared without colons: the docs leave the hex form open (apis.md §3.5).
+                    Ok(blob) if md5_fingerprint(&blob).replace(':', "") != fingerprint.replace(':', "").to_ascii_lowercase() => {
+                        out.push(format!("{pointer}/{name}: the MD5 fingerprint of its public half is not {pointer}/{other}"))
+                    }
+                    Ok(_) => {}
+                }
             }
-            Ok(_) => {}
+            Beside::Nothing => {}
         }
     }
 }

@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use super::pointer::{Pattern, for_each_match};
 use super::secrets::{looks_like_private_key, scrub_text};
+use crate::apis::{ApiProfile, Shape};
 use crate::keys::{parse_openssh_public, public_half_of_pem};
-use crate::providers::{ApiProfile, Shape};
 
 /// Values that stay as they are: fixture public keys are fixed, so what derives from them is
 /// asserted exactly.
@@ -258,6 +258,20 @@ fn same_key_text(a: &str, b: &str) -> bool {
     fields(a) == fields(b)
 }
 
+/// `pattern` compiled, once per pattern and process (the patterns are the profiles' static data,
+/// checked on every volatile value of every answer).
+fn compiled(pattern: &'static str) -> Result<regex::Regex, regex::Error> {
+    static COMPILED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<&'static str, regex::Regex>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(re) = compiled.get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = regex::Regex::new(pattern)?;
+    compiled.insert(pattern, re.clone());
+    Ok(re)
+}
+
 /// Checks a volatile value before it is redacted; the message never holds a private key.
 pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
     match shape {
@@ -267,7 +281,7 @@ pub fn check_shape(shape: Shape, value: &str) -> Result<(), String> {
             Err(e) => Err(e.to_string()),
         },
         Shape::PemRsaPrivate => public_half_of_pem(value).map(|_| ()).map_err(|e| e.to_string()),
-        Shape::Pattern(pattern) | Shape::Time(pattern) => match regex::Regex::new(pattern) {
+        Shape::Pattern(pattern) | Shape::Time(pattern) => match compiled(pattern) {
             Ok(re) if re.is_match(value) => Ok(()),
             Ok(_) => Err(format!("`{}` does not match {pattern}", scrub_text(value))),
             Err(e) => Err(format!("bad pattern {pattern}: {e}")),
@@ -311,7 +325,7 @@ mod tests {
 
     #[test]
     fn every_profile_selector_names_one_field() {
-        for profile in crate::providers::PROFILES {
+        for profile in crate::apis::PROFILES {
             for v in profile.volatile {
                 assert!(field_of(v.selector).is_some(), "{}: {}", profile.name, v.selector);
             }
@@ -331,7 +345,7 @@ mod tests {
 
     #[test]
     fn redaction_is_canonical_and_independent_of_field_order() {
-        let profile = &crate::providers::tencent_api3::CVM;
+        let profile = &crate::apis::tencent_api3::CVM;
         let a = json!([{"step": "steps[0]", "action": "DescribeKeyPairs", "response": {"Response": {
             "RequestId": "6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f",
             "KeyPairSet": [{"KeyId": "skey-aaaaaaaa", "Tags": [{"Key": "b"}, {"Key": "a"}]}, {"KeyId": "skey-bbbbbbbb", "Tags": []}]}}}]);

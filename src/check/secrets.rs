@@ -1,10 +1,24 @@
 //! Secrets never reach snapshots, logs, reports or panics: anything shown to a person passes
 //! through [`scrub`] first.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::Value;
 
-/// Field names whose values are private keys in some provider's responses.
-pub const PRIVATE_KEY_FIELDS: &[&str] = &["PrivateKey", "PrivateKeyBody", "secretkey"];
+/// Field names whose values are private keys in some API's responses (from the profiles).
+static PRIVATE_KEY_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| crate::apis::private_key_fields().iter().map(|f| f.name).collect());
+
+/// A whole PEM private key block.
+static PEM_BLOCK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----").expect("valid regex"));
+
+/// The start of a PEM private key that escaped newlines left on one line.
+static PEM_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\s\x22]*").expect("valid regex"));
+
+/// A URL with a query.
+static URL_QUERY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(https?://[^\s?)\]]*)\?[^\s)\]]*").expect("valid regex"));
 
 /// A copy of `value` with every private key replaced by `[private-key]`.
 pub fn scrub(value: &Value) -> Value {
@@ -37,21 +51,15 @@ pub fn scrub_text(text: &str) -> String {
     if !looks_like_private_key(text) {
         return text.to_string();
     }
-    let re = regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----").expect("valid regex");
-    let text = re.replace_all(text, "[private-key]").into_owned();
+    let text = PEM_BLOCK.replace_all(text, "[private-key]").into_owned();
     // Escaped newlines (JSON text) leave the block on one line; a cut block still must not show.
-    regex::Regex::new(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\s\x22]*")
-        .expect("valid regex")
-        .replace_all(&text, "[private-key]")
-        .into_owned()
+    PEM_START.replace_all(&text, "[private-key]").into_owned()
 }
 
 /// `text` with the query of every URL in it cut (`http://host/path?[query redacted]`): signature
 /// v1 and RPC requests carry the SecretId/AccessKeyId and the signature in their query, and
 /// transport errors quote the URL.
 pub fn scrub_urls(text: &str) -> String {
-    static URL_QUERY: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"(https?://[^\s?)\]]*)\?[^\s)\]]*").expect("valid regex"));
     URL_QUERY.replace_all(text, "${1}?[query redacted]").into_owned()
 }
 

@@ -16,7 +16,7 @@ use walkdir::WalkDir;
 use super::pointer::{Pattern, mask};
 use super::redact::{ShapeError, redact};
 use super::snapfile::{self, SnapFile};
-use crate::providers::ApiProfile;
+use crate::apis::ApiProfile;
 use crate::run::result::SnapshotState;
 
 pub use super::redact::{Known, check_shape};
@@ -259,7 +259,7 @@ mod tests {
             root,
             id: "api/case",
             description: "A case.",
-            profile: &crate::providers::tencent_api3::CVM,
+            profile: &crate::apis::tencent_api3::CVM,
             known: &known,
             unordered: &[],
             gaps,

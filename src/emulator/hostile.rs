@@ -157,7 +157,7 @@ mod tests {
     use super::*;
     use crate::clock::{Clock, SystemClock};
     use crate::emulator::{EmulatorConfig, accounts};
-    use crate::providers::{ApiProfile, Call, Credentials, aliyun_rpc::ECS, build_request, tencent_api3::CVM};
+    use crate::apis::{ApiProfile, Call, Credentials, aliyun_rpc::ECS, build_request, tencent_api3::CVM};
     use serde_json::{Value, json};
     use tower::ServiceExt;
 

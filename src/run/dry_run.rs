@@ -5,8 +5,8 @@
 use super::exchange::RequestView;
 use super::runner::RunContext;
 use super::template::Vars;
+use crate::apis::{Credentials, build_request_with_token};
 use crate::case::Case;
-use crate::providers::{Call, Credentials, build_request_with_token};
 
 /// The printed plan for `cases`.
 pub fn plan(ctx: &RunContext, cases: &[Case]) -> String {
@@ -31,14 +31,7 @@ pub fn plan(ctx: &RunContext, cases: &[Case]) -> String {
         let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures")).for_run(&ctx.run_prefix, &case.id);
         for step in case.setup.iter().chain(&case.steps) {
             let params = vars.render(&step.params).unwrap_or_else(|_| step.params.clone());
-            let call = Call {
-                action: &step.action,
-                version: &step.version,
-                region: step.region.as_deref(),
-                method: &step.method,
-                signing: step.signing,
-                params: &params,
-            };
+            let call = step.call(&params);
             let times = step.burst.map(|n| format!(" (x{n} at once, not paced)")).unwrap_or_default();
             match build_request_with_token(case.api, &base, &call, &credentials, token.as_deref(), ctx.clock.now_secs(), 1) {
                 Ok(outgoing) => {

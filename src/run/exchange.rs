@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::apis::Outgoing;
 use crate::check::secrets::scrub_text;
-use crate::providers::Outgoing;
 
 /// What replaces a removed value.
 pub const REDACTED: &str = "[redacted]";

@@ -7,7 +7,7 @@ use super::inventory::internal_step;
 use super::runner::RunContext;
 use super::step::send_one;
 use super::target::Lease;
-use crate::providers::{ApiProfile, sts};
+use crate::apis::{ApiProfile, sts};
 
 /// Checks the caller of every provider family in `apis` against the target's account list; the
 /// error is the one message to print. Ok with nothing to check when the target lists no accounts.
@@ -31,11 +31,7 @@ pub async fn check(ctx: &RunContext, apis: &[&'static ApiProfile]) -> Result<Vec
             held: Default::default(),
         };
         let base = ctx.target.endpoint(profile)?;
-        let region = (profile.name == "tencent-sts").then(|| profile.default_region.to_string());
-        let mut step = internal_step(profile, "GetCallerIdentity", region);
-        if profile.name == "aliyun-sts" {
-            step.region = None;
-        }
+        let step = internal_step(profile, "GetCallerIdentity", None);
         let answer = send_one(ctx, "account-guard", profile, &base, &step, &serde_json::json!({}), &lease, false)
             .await
             .map_err(|e| format!("account guard: cannot ask {} who the caller is: {e}", profile.name))?;

@@ -1,13 +1,13 @@
 //! What a key-pair API holds, for cleanup: listing every key pair (paged), deleting by id, and
 //! undoing a create whose answer was lost. Used by teardown's retries and by `sweep`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::runner::RunContext;
 use super::step::send_one;
 use super::target::Lease;
+use crate::apis::ApiProfile;
 use crate::case::{Expect, Outcome, Step};
-use crate::providers::{ApiProfile, RequestStyle};
 
 /// A key pair as listed: what deleting it takes (`id`: Tencent KeyId, ECS name), its name and
 /// its creation time (Unix seconds) when the answer gave one.
@@ -30,7 +30,7 @@ pub fn internal_step(api: &ApiProfile, action: &str, region: Option<String>) -> 
         pointer: String::new(),
         action: action.to_string(),
         version: api.default_version.to_string(),
-        region: region.or_else(|| Some(api.default_region.to_string())),
+        region: region.or_else(|| api.regional.then(|| api.default_region.to_string())),
         method: api.default_method.to_string(),
         signing: api.default_signing,
         params: Value::Null,
@@ -49,30 +49,22 @@ pub async fn list(
     region: &str,
     lease: &Lease,
 ) -> Result<Vec<Listed>, String> {
+    let listing = api.listing.ok_or_else(|| format!("{} lists no key pairs", api.name))?;
     let step = internal_step(api, "DescribeKeyPairs", Some(region.to_string()));
     let mut found = Vec::new();
     let mut page = 0u64;
     loop {
-        let params = match api.style {
-            RequestStyle::AliyunRpc => json!({"PageNumber": (page + 1).to_string(), "PageSize": PAGE.to_string()}),
-            _ => json!({"Offset": page * PAGE, "Limit": PAGE}),
-        };
+        let params = api.wire.page_params(page, PAGE);
         let answer = send_one(ctx, tag, api, base, &step, &params, lease, false).await?;
         if let Some(code) = api.error_code(answer.status, &answer.body) {
             return Err(format!("{} DescribeKeyPairs in {region}: {code}", api.name));
         }
-        let (items, total) = match api.style {
-            RequestStyle::AliyunRpc => (answer.body.pointer("/KeyPairs/KeyPair"), answer.body.get("TotalCount")),
-            _ => (answer.body.pointer("/Response/KeyPairSet"), answer.body.pointer("/Response/TotalCount")),
-        };
+        let (items, total) = (answer.body.pointer(listing.items), answer.body.pointer(listing.total));
         let items = items.and_then(Value::as_array).cloned().unwrap_or_default();
         let count = items.len() as u64;
         for item in items {
             let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
-            let (id, name, time) = match api.style {
-                RequestStyle::AliyunRpc => (text("KeyPairName"), text("KeyPairName"), text("CreationTime")),
-                _ => (text("KeyId"), text("KeyName"), text("CreatedTime")),
-            };
+            let (id, name, time) = (text(listing.id), text(listing.name), text(listing.created));
             if let (Some(id), Some(name)) = (id, name) {
                 found.push(Listed { id, name, created: time.as_deref().and_then(parse_time) });
             }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rand::RngExt;
 use serde_json::Value;
 
-use crate::providers::ApiProfile;
+use crate::apis::ApiProfile;
 
 /// Tries per request, the first included.
 pub const MAX_ATTEMPTS: u32 = 6;
@@ -44,7 +44,7 @@ pub fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::{aliyun_rpc::ECS, tencent_api3::CVM};
+    use crate::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
     use serde_json::json;
 
     #[test]

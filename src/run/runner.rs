@@ -299,7 +299,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
 }
 
 /// The parts of how `step` is sent that differ from `api`'s defaults.
-fn sent_as(api: &crate::providers::ApiProfile, step: &Step) -> std::collections::BTreeMap<&'static str, String> {
+fn sent_as(api: &crate::apis::ApiProfile, step: &Step) -> std::collections::BTreeMap<&'static str, String> {
     let mut differs = std::collections::BTreeMap::new();
     if step.method != api.default_method {
         differs.insert("method", step.method.clone());

@@ -9,8 +9,8 @@ use super::exchange::{Exchange, RequestView, ResponseView};
 use super::runner::RunContext;
 use super::target::Lease;
 use super::{record, retry};
+use crate::apis::{ApiProfile, build_request_with_token};
 use crate::case::Step;
-use crate::providers::{ApiProfile, Call, build_request_with_token};
 
 /// How long one request may take before it counts as failed (nothing hangs).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -140,14 +140,7 @@ async fn attempt(
         let exchange = Exchange { request: RequestView { method: step.method.clone(), url: key, ..Default::default() }, response: None };
         return Ok(Ok(Answer { status, body, exchange }));
     }
-    let call = Call {
-        action: &step.action,
-        version: &step.version,
-        region: step.region.as_deref(),
-        method: &step.method,
-        signing: step.signing,
-        params,
-    };
+    let call = step.call(params);
     let nonce: u64 = rand::random::<u32>() as u64 + 1;
     let outgoing = build_request_with_token(profile, base, &call, &lease.credentials, lease.token.as_deref(), ctx.clock.now_secs(), nonce)?;
     let mut exchange = Exchange { request: RequestView::of(&outgoing), response: None };
@@ -167,12 +160,13 @@ async fn attempt(
         Err(e) => return Ok(Err(Lost { message: format!("reading the response failed: {}", cause(&e)) })),
     };
     exchange.response = Some(ResponseView::of(status, &headers, &text));
-    let body: Value = match serde_json::from_str(&text) {
+    let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let body: Value = match profile.wire.parse_body(content_type, &text) {
         Ok(body) => body,
         Err(_) if status >= 500 => Value::Null,
-        Err(_) => {
+        Err(format) => {
             let shown: String = crate::check::secrets::scrub_text(&text).chars().take(300).collect();
-            return Err(format!("the response (HTTP {status}) is not JSON: {shown}"));
+            return Err(format!("the response (HTTP {status}) is not {format}: {shown}"));
         }
     };
     if let Some(recorder) = &ctx.recorder {

@@ -6,7 +6,7 @@
 use super::inventory::{delete, list};
 use super::runner::RunContext;
 use super::target::Lease;
-use crate::providers::ApiProfile;
+use crate::apis::ApiProfile;
 
 /// The shortest prefix `sweep` accepts: a shorter one could match key pairs of other people.
 pub const MIN_PREFIX: usize = 4;

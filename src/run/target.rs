@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::targets::Session;
+use crate::apis::{ApiProfile, Credentials};
 use crate::case::Case;
-use crate::providers::{ApiProfile, Credentials};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetKind {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::providers::{ApiProfile, Credentials, RequestStyle};
+use crate::apis::{ApiProfile, Credentials};
 
 /// The file of named targets.
 #[derive(Debug, Deserialize)]
@@ -123,19 +123,14 @@ pub struct Session {
 
 /// The environment variables of a provider family: (id, secret, token).
 pub fn credential_vars(api: &ApiProfile) -> (&'static str, &'static str, &'static str) {
-    match api.style {
-        RequestStyle::AliyunRpc => ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"),
-        RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => {
-            ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN")
-        }
-    }
+    api.credential_env
 }
 
 /// Credentials found in `env` (the process environment, or a map in tests), keyed by the id
 /// variable's name. An empty variable counts as unset.
 pub fn sessions_from(env: impl Fn(&str) -> Option<String>) -> HashMap<String, Session> {
     let mut found = HashMap::new();
-    for api in [&crate::providers::tencent_api3::CVM, &crate::providers::aliyun_rpc::ECS] {
+    for api in [&crate::apis::tencent_api3::CVM, &crate::apis::aliyun_rpc::ECS] {
         let (id_var, secret_var, token_var) = credential_vars(api);
         let get = |name: &str| env(name).filter(|v| !v.is_empty());
         if let (Some(id), Some(secret)) = (get(id_var), get(secret_var)) {
@@ -168,7 +163,7 @@ pub fn missing_credentials(apis: &[&ApiProfile], sessions: &HashMap<String, Sess
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::{aliyun_rpc::ECS, tencent_api3::CVM};
+    use crate::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 
     #[test]
     fn the_checked_in_file_loads_and_names_every_live_host() {

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use rand::RngExt;
 use serde_json::Value;
 
+use crate::apis::NameRule;
 use crate::case::load::TEMPLATE;
-use crate::providers::NameRule;
 
 /// What every generated name of every run starts with; `sweep` looks for it. Four characters,
 /// the shortest prefix `sweep` accepts.

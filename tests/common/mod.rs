@@ -1,16 +1,18 @@
 //! Helpers shared by the integration tests that talk to the emulator through its router (no port):
 //! an emulator on a pinned clock with one account, and calls built and signed by the harness's own
-//! request builders (`providers::build_request`), answered as status + parsed body.
+//! request builders (`apis::build_request`), answered as status + parsed body; and scratch copies
+//! of the project's folders.
 #![allow(dead_code)] // each test crate uses its own subset
 
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
+use keypair_contract::apis::{self, ApiProfile, Call, Credentials, Signing};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::{Emulator, EmulatorConfig, router};
-use keypair_contract::providers::{self, ApiProfile, Call, Credentials, Signing};
 use serde_json::Value;
 use tower::ServiceExt as _;
 
@@ -80,17 +82,11 @@ impl<'a> Spec<'a> {
 
 /// Builds and signs `spec` with the harness's builder and sends it through the router.
 pub async fn send(emulator: &Arc<Emulator>, spec: &Spec<'_>) -> Answer {
-    let call = Call {
-        action: spec.action,
-        version: spec.profile.default_version,
-        region: spec.region,
-        method: spec.method,
-        signing: spec.signing,
-        params: spec.params,
-    };
+    let call =
+        Call { region: spec.region, method: spec.method, signing: spec.signing, ..Call::defaults(spec.profile, spec.action, spec.params) };
     let credentials = Credentials { id: SECRET_ID.into(), secret: SECRET_KEY.into() };
     let base: reqwest::Url = format!("http://{HOST}").parse().unwrap();
-    let out = providers::build_request(spec.profile, &base, &call, &credentials, spec.now, spec.nonce).unwrap();
+    let out = apis::build_request(spec.profile, &base, &call, &credentials, spec.now, spec.nonce).unwrap();
     let url: reqwest::Url = out.url.parse().unwrap();
     let target = url.query().map(|q| format!("{}?{q}", url.path())).unwrap_or_else(|| url.path().to_string());
     let mut builder = Request::builder().method(out.method.as_str()).uri(target).header("host", HOST);
@@ -109,4 +105,18 @@ pub async fn send(emulator: &Arc<Emulator>, spec: &Spec<'_>) -> Answer {
 /// [`send`] with the profile's defaults.
 pub async fn call(emulator: &Arc<Emulator>, profile: &ApiProfile, action: &str, params: Value, nonce: u64) -> Answer {
     send(emulator, &Spec::new(profile, action, &params, nonce)).await
+}
+
+/// Copies the folder `from` to `to`, recursively (scratch projects built from the real one).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

@@ -8,9 +8,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use keypair_contract::apis::{ApiProfile, Call, Credentials, build_request};
 use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::{self, Emulator, EmulatorConfig, EmulatorHandle};
-use keypair_contract::providers::{ApiProfile, Call, Credentials, build_request};
 use serde_json::Value;
 
 pub const SECRET_ID: &str = "AKIDTRANSPORTTEST000000000000000";
@@ -29,14 +29,7 @@ pub const ACCOUNT_ID: &str = "100000000001";
 /// A signed call with the test account; the answer's body.
 pub async fn call(base: &str, api: &ApiProfile, action: &str, params: Value) -> Value {
     let base: reqwest::Url = base.parse().unwrap();
-    let call = Call {
-        action,
-        version: api.default_version,
-        region: Some(api.default_region),
-        method: "POST",
-        signing: api.default_signing,
-        params: &params,
-    };
+    let call = Call { method: "POST", ..Call::defaults(api, action, &params) };
     let credentials = Credentials { id: SECRET_ID.into(), secret: SECRET_KEY.into() };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let out = build_request(api, &base, &call, &credentials, now, rand_nonce()).unwrap();
@@ -54,22 +47,15 @@ fn rand_nonce() -> u64 {
 
 /// Names of every key pair of `api` the test account holds in the default region.
 pub async fn names(base: &str, api: &ApiProfile) -> Vec<String> {
-    let ecs = api.name == "aliyun-ecs";
+    let listing = api.listing.expect("an API that lists key pairs");
     let mut found = Vec::new();
     for page in 0..20u64 {
-        let params = if ecs {
-            serde_json::json!({"PageNumber": (page + 1).to_string(), "PageSize": "50"})
-        } else {
-            serde_json::json!({"Offset": page * 100, "Limit": 100})
-        };
-        let body = call(base, api, "DescribeKeyPairs", params).await;
-        let items = if ecs { body.pointer("/KeyPairs/KeyPair") } else { body.pointer("/Response/KeyPairSet") };
-        let items = items.and_then(Value::as_array).cloned().unwrap_or_default();
+        let body = call(base, api, "DescribeKeyPairs", api.wire.page_params(page, 50)).await;
+        let items = body.pointer(listing.items).and_then(Value::as_array).cloned().unwrap_or_default();
         if items.is_empty() {
             break;
         }
-        let field = if ecs { "KeyPairName" } else { "KeyName" };
-        found.extend(items.iter().filter_map(|k| k[field].as_str().map(str::to_string)));
+        found.extend(items.iter().filter_map(|k| k[listing.name].as_str().map(str::to_string)));
     }
     found.sort();
     found
@@ -107,15 +93,8 @@ pub async fn run_bin(args: Vec<String>, env: Vec<(&'static str, String)>) -> Out
     tokio::task::spawn_blocking(move || {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_keypair-contract"));
         command.args(&args).current_dir(root());
-        for name in [
-            "TENCENTCLOUD_SECRET_ID",
-            "TENCENTCLOUD_SECRET_KEY",
-            "TENCENTCLOUD_SESSION_TOKEN",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            "ALIBABA_CLOUD_SECURITY_TOKEN",
-        ] {
-            command.env_remove(name);
+        for (id, secret, token) in keypair_contract::apis::PROFILES.iter().map(|p| p.credential_env) {
+            command.env_remove(id).env_remove(secret).env_remove(token);
         }
         command.envs(env);
         command.output().expect("the binary runs")

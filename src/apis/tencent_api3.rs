@@ -7,69 +7,100 @@
 
 use serde_json::Value;
 
-use super::{ApiProfile, Call, NameRule, Outgoing, RequestStyle, Shape, Signing, Volatile};
+use super::{ApiProfile, Beside, Call, Listing, NameRule, Outgoing, PrivateKeyField, Shape, Signer, Signing, Volatile, Wire};
 use crate::sign;
 
 /// `YYYY-MM-DDThh:mm:ssZ`, the time format of every Tencent key-pair API (apis.md §1.4).
 const ISO8601_SECONDS: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$";
 
-/// Response fields of the Tencent key-pair APIs that change from run to run.
-pub(crate) const TENCENT_VOLATILE: &[Volatile] = &[
-    Volatile {
-        selector: ".**.RequestId",
-        token: "request-id",
-        shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-    },
-    Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^skey-[0-9a-z]{8}$") },
-    Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
-    Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) },
-];
+/// The official SDKs' credential variables (id, secret, session token).
+pub(crate) const TENCENT_CREDENTIAL_ENV: (&str, &str, &str) =
+    ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN");
 
-/// Lighthouse response fields that change from run to run: its own KeyId shape (apis.md §1.6).
-/// `CreatedTime` and `PrivateKey` "may be null" (apis.md §1.5; seed 001 §4 returns a null
-/// `CreatedTime` from CreateKeyPair, listings carry a null `PrivateKey`): a null is not volatile
-/// and passes as it is (check::snapshot), a string must have the shape below.
-const LIGHTHOUSE_VOLATILE: &[Volatile] = &[
-    Volatile {
-        selector: ".**.RequestId",
-        token: "request-id",
-        shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-    },
-    Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(r"^lhkp-[0-9a-z]{8}$") },
-    Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa },
-    Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate },
-    Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) },
-];
+/// `PrivateKey` beside `PublicKey` in CreateKeyPair's `KeyPair` (apis.md §1.4).
+pub(crate) const TENCENT_PRIVATE_KEYS: &[PrivateKeyField] =
+    &[PrivateKeyField { name: "PrivateKey", beside: Beside::OpenSshPublicKey("PublicKey") }];
+
+/// `DescribeKeyPairs` of CVM and Lighthouse (apis.md §1.4, §1.5).
+pub(crate) const TENCENT_LISTING: Listing =
+    Listing { items: "/Response/KeyPairSet", total: "/Response/TotalCount", id: "KeyId", name: "KeyName", created: "CreatedTime" };
+
+/// Tencent Cloud API 3.0: JSON POST with TC3, or GET/form POST with signature v1; answers in the
+/// `{"Response": {...}}` envelope.
+#[derive(Debug)]
+pub struct TencentApi3;
+
+impl Wire for TencentApi3 {
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
+        let host = authority(base)?;
+        let path = profile.path;
+        let url_base = format!("{}://{}{}", base.scheme(), host, path);
+        match call.signing {
+            Signing::Tc3 => build_tc3(profile, &url_base, &host, call, signer),
+            Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
+            Signing::HmacSha1 | Signing::HmacSha256 => Ok(build_v1(&url_base, &host, path, call, signer, false)),
+        }
+    }
+
+    fn error_code<'a>(&self, body: &'a Value) -> Option<&'a str> {
+        body.pointer("/Response/Error/Code").and_then(Value::as_str)
+    }
+
+    fn envelope(&self) -> &'static str {
+        "/Response"
+    }
+
+    fn page_params(&self, page: u64, size: u64) -> Value {
+        serde_json::json!({"Offset": page * size, "Limit": size})
+    }
+
+    fn identity(&self) -> &'static ApiProfile {
+        &super::sts::TENCENT_STS
+    }
+}
+
+/// A Tencent request id (a UUID).
+const REQUEST_ID: Volatile = Volatile {
+    selector: ".**.RequestId",
+    token: "request-id",
+    shape: Shape::Pattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+};
+const PUBLIC_KEY: Volatile = Volatile { selector: ".**.PublicKey", token: "public-key", shape: Shape::OpenSshRsa };
+const PRIVATE_KEY: Volatile = Volatile { selector: ".**.PrivateKey", token: "private-key", shape: Shape::PemRsaPrivate };
+const CREATED_TIME: Volatile = Volatile { selector: ".**.CreatedTime", token: "time", shape: Shape::Time(ISO8601_SECONDS) };
+
+/// Response fields of a Tencent key-pair API that change from run to run, with its KeyId shape.
+const fn volatile_with_key_id(key_id: &'static str) -> [Volatile; 5] {
+    [REQUEST_ID, Volatile { selector: ".**.KeyId", token: "key-id", shape: Shape::Pattern(key_id) }, PUBLIC_KEY, PRIVATE_KEY, CREATED_TIME]
+}
+
+/// CVM's volatile fields.
+const TENCENT_VOLATILE: &[Volatile] = &volatile_with_key_id(r"^skey-[0-9a-z]{8}$");
+
+/// Lighthouse's: its own KeyId shape (apis.md §1.6). `CreatedTime` and `PrivateKey` "may be null"
+/// (apis.md §1.5; seed 001 §4 returns a null `CreatedTime` from CreateKeyPair, listings carry a
+/// null `PrivateKey`): a null is not volatile and passes as it is (check::snapshot), a string must
+/// have the shape below.
+const LIGHTHOUSE_VOLATILE: &[Volatile] = &volatile_with_key_id(r"^lhkp-[0-9a-z]{8}$");
 
 /// Lighthouse API 3.0, seed 001 (CreateKeyPair) and apis.md §1.5.
 pub static LIGHTHOUSE: ApiProfile = ApiProfile {
     name: "tencent-lighthouse",
-    style: RequestStyle::TencentApi3,
     default_version: "2020-03-24",
-    default_region: "ap-guangzhou",
-    default_method: "POST",
-    default_signing: Signing::Tc3,
-    signings: &[Signing::Tc3, Signing::HmacSha1, Signing::HmacSha256],
     service: "lighthouse",
     live_endpoint: "https://lighthouse.tencentcloudapi.com",
-    path: "/",
-    actions: &["CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPairs"],
-    name_rule: NameRule { max_len: 25, default_len: 16 },
-    name_field: "KeyName",
     volatile: LIGHTHOUSE_VOLATILE,
-    request_id: "/Response/RequestId",
-    creates: &[("CreateKeyPair", "/Response/KeyPair/KeyId"), ("ImportKeyPair", "/Response/KeyId")],
-    delete: ("DeleteKeyPairs", "KeyIds"),
-    credential_env: ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+    // The rest as CVM: the same wire, actions, fields and limits (apis.md §1.5).
+    ..CVM
 };
 
 /// CVM API 3.0, seeds 000 (CreateKeyPair) and 003 (ImportKeyPair).
 pub static CVM: ApiProfile = ApiProfile {
     name: "tencent-cvm",
-    style: RequestStyle::TencentApi3,
+    wire: &TencentApi3,
     default_version: "2017-03-12",
     default_region: "ap-guangzhou",
+    regional: true,
     default_method: "POST",
     default_signing: Signing::Tc3,
     signings: &[Signing::Tc3, Signing::HmacSha1, Signing::HmacSha256],
@@ -80,53 +111,20 @@ pub static CVM: ApiProfile = ApiProfile {
     name_rule: NameRule { max_len: 25, default_len: 16 },
     name_field: "KeyName",
     volatile: TENCENT_VOLATILE,
+    private_keys: TENCENT_PRIVATE_KEYS,
     request_id: "/Response/RequestId",
     creates: &[("CreateKeyPair", "/Response/KeyPair/KeyId"), ("ImportKeyPair", "/Response/KeyId")],
     delete: ("DeleteKeyPairs", "KeyIds"),
-    credential_env: ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+    listing: Some(TENCENT_LISTING),
+    cleanup: None,
+    credential_env: TENCENT_CREDENTIAL_ENV,
 };
-
-/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`); `token` is the
-/// session token of temporary credentials.
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    profile: &ApiProfile,
-    base: &reqwest::Url,
-    call: &Call<'_>,
-    secret_id: &str,
-    secret_key: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-) -> Result<Outgoing, String> {
-    let host = authority(base)?;
-    let path = profile.path;
-    let url_base = format!("{}://{}{}", base.scheme(), host, path);
-    match call.signing {
-        Signing::Tc3 => build_tc3(profile, &url_base, &host, call, secret_id, secret_key, token, now_secs),
-        Signing::AcsRpc | Signing::Acs3 => Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str())),
-        Signing::HmacSha1 | Signing::HmacSha256 => {
-            Ok(build_v1(&url_base, &host, path, call, secret_id, secret_key, token, now_secs, nonce, false))
-        }
-    }
-}
 
 /// A signature-v1 request (GET query or form POST) for `path` on `host`, shared by API 3.0 and the
 /// legacy endpoint. `SignatureMethod` is sent for HmacSHA256, and for HmacSHA1 too when
 /// `always_send_method` (the legacy SDK always sends it, apis.md §6).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build_v1(
-    url_base: &str,
-    host: &str,
-    path: &str,
-    call: &Call<'_>,
-    secret_id: &str,
-    secret_key: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-    always_send_method: bool,
-) -> Outgoing {
+pub(crate) fn build_v1(url_base: &str, host: &str, path: &str, call: &Call<'_>, signer: &Signer<'_>, always_send_method: bool) -> Outgoing {
+    let Signer { id: secret_id, secret: secret_key, token, now_secs, nonce } = *signer;
     let mut params = flatten(call.params, 0);
     params.push(("Action".into(), call.action.into()));
     params.push(("Version".into(), call.version.into()));
@@ -159,17 +157,8 @@ pub(crate) fn build_v1(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_tc3(
-    profile: &ApiProfile,
-    url_base: &str,
-    host: &str,
-    call: &Call<'_>,
-    secret_id: &str,
-    secret_key: &str,
-    token: Option<&str>,
-    now_secs: i64,
-) -> Result<Outgoing, String> {
+fn build_tc3(profile: &ApiProfile, url_base: &str, host: &str, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
+    let Signer { id: secret_id, secret: secret_key, token, now_secs, .. } = *signer;
     let get = call.method.eq_ignore_ascii_case("GET");
     let (query, content_type, body) = if get {
         let pairs = flatten(call.params, 0);

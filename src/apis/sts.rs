@@ -5,14 +5,18 @@
 
 use serde_json::Value;
 
-use super::{ApiProfile, NameRule, RequestStyle, Signing, aliyun_rpc, tencent_api3};
+use super::aliyun_rpc::{ALIYUN_CREDENTIAL_ENV, AliyunRpc};
+use super::tencent_api3::{TENCENT_CREDENTIAL_ENV, TencentApi3};
+use super::xml::XmlShape;
+use super::{ApiProfile, NameRule, Signing};
 
 /// Tencent STS; the region is required (apis.md §8).
 pub static TENCENT_STS: ApiProfile = ApiProfile {
     name: "tencent-sts",
-    style: RequestStyle::TencentApi3,
+    wire: &TencentApi3,
     default_version: "2018-08-13",
     default_region: "ap-guangzhou",
+    regional: true,
     default_method: "POST",
     default_signing: Signing::Tc3,
     signings: &[Signing::Tc3],
@@ -23,18 +27,25 @@ pub static TENCENT_STS: ApiProfile = ApiProfile {
     name_rule: NameRule { max_len: 25, default_len: 16 },
     name_field: "",
     volatile: &[],
+    private_keys: &[],
     request_id: "/Response/RequestId",
     creates: &[],
     delete: ("", ""),
-    credential_env: tencent_api3::CVM.credential_env,
+    listing: None,
+    cleanup: None,
+    credential_env: TENCENT_CREDENTIAL_ENV,
 };
+
+/// Alibaba STS answers hold text fields only.
+static STS_WIRE: AliyunRpc = AliyunRpc { xml: XmlShape { lists: &[], numbers: &[] } };
 
 /// Alibaba STS; no parameters, no region (apis.md §8).
 pub static ALIYUN_STS: ApiProfile = ApiProfile {
     name: "aliyun-sts",
-    style: RequestStyle::AliyunRpc,
+    wire: &STS_WIRE,
     default_version: "2015-04-01",
     default_region: "cn-hangzhou",
+    regional: false,
     default_method: "POST",
     default_signing: Signing::AcsRpc,
     signings: &[Signing::AcsRpc, Signing::Acs3],
@@ -45,25 +56,21 @@ pub static ALIYUN_STS: ApiProfile = ApiProfile {
     name_rule: NameRule { max_len: 128, default_len: 24 },
     name_field: "",
     volatile: &[],
+    private_keys: &[],
     request_id: "/RequestId",
     creates: &[],
     delete: ("", ""),
-    credential_env: aliyun_rpc::ECS.credential_env,
+    listing: None,
+    cleanup: None,
+    credential_env: ALIYUN_CREDENTIAL_ENV,
 };
 
 /// The STS profile that says who holds credentials for `api`.
 pub fn for_api(api: &ApiProfile) -> &'static ApiProfile {
-    match api.style {
-        RequestStyle::AliyunRpc => &ALIYUN_STS,
-        RequestStyle::TencentApi3 | RequestStyle::TencentLegacy => &TENCENT_STS,
-    }
+    api.wire.identity()
 }
 
 /// The account id in a GetCallerIdentity answer (`AccountId` in both envelopes).
 pub fn account_id(profile: &ApiProfile, body: &Value) -> Option<String> {
-    let found = match profile.style {
-        RequestStyle::AliyunRpc => body.get("AccountId"),
-        _ => body.pointer("/Response/AccountId"),
-    };
-    found.and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_u64().map(|n| n.to_string())))
+    profile.field(body, "AccountId").and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_u64().map(|n| n.to_string())))
 }

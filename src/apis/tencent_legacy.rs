@@ -4,50 +4,63 @@
 //! the query (GET, the default) or a form body (POST), signed with signature v1 over
 //! `METHOD + host + /v2/index.php + ? + sorted raw params`, `SignatureMethod` always sent.
 
-use super::tencent_api3::{TENCENT_VOLATILE, authority, build_v1};
-use super::{ApiProfile, Call, NameRule, Outgoing, RequestStyle, Signing};
+use serde_json::Value;
+
+use super::tencent_api3::{CVM, TencentApi3, authority, build_v1};
+use super::{ApiProfile, Beside, Call, Outgoing, PrivateKeyField, Signer, Signing, Wire};
 
 /// Legacy CVM v2, seed 002 (CreateKeyPair only). Its keys are CVM keys: cleanup goes through the
 /// CVM API 3.0 profile ([`ApiProfile::cleanup_profile`]).
 pub static CVM_LEGACY: ApiProfile = ApiProfile {
     name: "tencent-cvm-legacy",
-    style: RequestStyle::TencentLegacy,
-    default_version: "2017-03-12",
-    default_region: "ap-guangzhou",
+    wire: &TencentLegacy,
     default_method: "GET",
     default_signing: Signing::HmacSha1,
     signings: &[Signing::HmacSha1, Signing::HmacSha256],
-    service: "cvm",
     live_endpoint: "https://cvm.api.qcloud.com",
     path: "/v2/index.php",
     actions: &["CreateKeyPair"],
-    name_rule: NameRule { max_len: 25, default_len: 16 },
-    name_field: "KeyName",
-    volatile: TENCENT_VOLATILE,
-    request_id: "/Response/RequestId",
+    // The API 3.0 envelope's `PrivateKey`, and the flat answer's `data.secretkey` (apis.md §2).
+    private_keys: &[
+        PrivateKeyField { name: "PrivateKey", beside: Beside::OpenSshPublicKey("PublicKey") },
+        PrivateKeyField { name: "secretkey", beside: Beside::Nothing },
+    ],
     creates: &[("CreateKeyPair", "/Response/KeyPair/KeyId")],
-    delete: ("DeleteKeyPairs", "KeyIds"),
-    credential_env: ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+    cleanup: Some(&CVM),
+    // The rest as CVM API 3.0: version, region, service, fields and the delete it cleans up with.
+    ..CVM
 };
 
-/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`).
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    profile: &ApiProfile,
-    base: &reqwest::Url,
-    call: &Call<'_>,
-    secret_id: &str,
-    secret_key: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-) -> Result<Outgoing, String> {
-    if !matches!(call.signing, Signing::HmacSha1 | Signing::HmacSha256) {
-        return Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str()));
+/// The legacy CVM v2 endpoint: GET or form POST with signature v1; with `Version=2017-03-12` it
+/// answers in the API 3.0 envelope (seed 002), its older answers are flat (see [`super::legacy_error`]).
+#[derive(Debug)]
+pub struct TencentLegacy;
+
+impl Wire for TencentLegacy {
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
+        if !matches!(call.signing, Signing::HmacSha1 | Signing::HmacSha256) {
+            return Err(format!("{} cannot sign with {}", profile.name, call.signing.as_str()));
+        }
+        let host = authority(base)?;
+        let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
+        Ok(build_v1(&url_base, &host, profile.path, call, signer, true))
     }
-    let host = authority(base)?;
-    let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
-    Ok(build_v1(&url_base, &host, profile.path, call, secret_id, secret_key, token, now_secs, nonce, true))
+
+    fn error_code<'a>(&self, body: &'a Value) -> Option<&'a str> {
+        super::legacy_error::error_code(body)
+    }
+
+    fn envelope(&self) -> &'static str {
+        TencentApi3.envelope()
+    }
+
+    fn page_params(&self, page: u64, size: u64) -> Value {
+        TencentApi3.page_params(page, size)
+    }
+
+    fn identity(&self) -> &'static ApiProfile {
+        TencentApi3.identity()
+    }
 }
 
 #[cfg(test)]
@@ -60,13 +73,17 @@ mod tests {
         Call { action: "CreateKeyPair", version: "2017-03-12", region: Some("ap-guangzhou"), method, signing, params }
     }
 
+    /// `CreateKeyPair` with `params`, built for the legacy endpoint with the example credentials.
+    fn build(method: &str, signing: Signing, params: &serde_json::Value) -> Result<Outgoing, String> {
+        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
+        let signer = Signer { id: "AKIDEXAMPLE", secret: "secretEXAMPLE", token: None, now_secs: 1_735_689_600, nonce: 42 };
+        TencentLegacy.build(&CVM_LEGACY, &base, &call(method, signing, params), &signer)
+    }
+
     #[test]
     fn get_carries_every_parameter_in_a_query_the_verifier_accepts() {
         let params = json!({"KeyName": "vector_key_1", "ProjectId": 0});
-        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out =
-            build(&CVM_LEGACY, &base, &call("GET", Signing::HmacSha1, &params), "AKIDEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 42)
-                .unwrap();
+        let out = build("GET", Signing::HmacSha1, &params).unwrap();
         assert_eq!(out.method, "GET");
         assert!(out.url.starts_with("http://127.0.0.1:18080/v2/index.php?"), "{}", out.url);
         let url: reqwest::Url = out.url.parse().unwrap();
@@ -79,15 +96,12 @@ mod tests {
     #[test]
     fn post_sends_a_signed_form() {
         let params = json!({"KeyName": "k", "ProjectId": 0});
-        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
-        let out =
-            build(&CVM_LEGACY, &base, &call("POST", Signing::HmacSha256, &params), "AKIDEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 42)
-                .unwrap();
+        let out = build("POST", Signing::HmacSha256, &params).unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/v2/index.php");
         let pairs: Vec<(String, String)> = form_urlencoded::parse(&out.body).into_owned().collect();
         assert!(pairs.contains(&("SignatureMethod".into(), "HmacSHA256".into())));
         assert_eq!(tencent_v1::verify("POST", "127.0.0.1:18080", "/v2/index.php", &pairs, "secretEXAMPLE"), Ok(()));
-        assert!(build(&CVM_LEGACY, &base, &call("POST", Signing::Tc3, &params), "a", "b", None, 0, 0).is_err());
+        assert!(build("POST", Signing::Tc3, &params).is_err());
     }
 
     #[test]

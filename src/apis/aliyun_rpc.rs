@@ -10,7 +10,8 @@
 use serde_json::Value;
 
 use super::tencent_api3::{authority, flatten};
-use super::{ApiProfile, Call, NameRule, Outgoing, RequestStyle, Shape, Signing, Volatile};
+use super::xml::XmlShape;
+use super::{ApiProfile, Beside, Call, Listing, NameRule, Outgoing, PrivateKeyField, Shape, Signer, Signing, Volatile, Wire};
 use crate::clock::iso8601_utc;
 use crate::sign::{self, acs_rpc::percent_encode};
 
@@ -47,9 +48,10 @@ const ECS_VOLATILE: &[Volatile] = &[
 /// ECS 2014-05-26, seed 004 (CreateKeyPair) and apis.md §3.4. Key pairs are addressed by name.
 pub static ECS: ApiProfile = ApiProfile {
     name: "aliyun-ecs",
-    style: RequestStyle::AliyunRpc,
+    wire: &ECS_WIRE,
     default_version: "2014-05-26",
     default_region: "cn-hangzhou",
+    regional: true,
     default_method: "POST",
     default_signing: Signing::AcsRpc,
     signings: &[Signing::AcsRpc, Signing::Acs3],
@@ -61,43 +63,87 @@ pub static ECS: ApiProfile = ApiProfile {
     name_rule: NameRule { max_len: 128, default_len: 24 },
     name_field: "KeyPairName",
     volatile: ECS_VOLATILE,
+    private_keys: &[PrivateKeyField { name: "PrivateKeyBody", beside: Beside::Md5Fingerprint("KeyPairFingerPrint") }],
     request_id: "/RequestId",
     creates: &[("CreateKeyPair", "/KeyPairName"), ("ImportKeyPair", "/KeyPairName")],
     // `KeyPairNames` is a JSON-array string (apis.md §3.4); see `ApiProfile::delete_params`.
     delete: ("DeleteKeyPairs", "KeyPairNames"),
-    credential_env: ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+    listing: Some(Listing {
+        items: "/KeyPairs/KeyPair",
+        total: "/TotalCount",
+        id: "KeyPairName",
+        name: "KeyPairName",
+        created: "CreationTime",
+    }),
+    cleanup: None,
+    credential_env: ALIYUN_CREDENTIAL_ENV,
 };
+
+/// The official SDKs' credential variables (id, secret, security token).
+pub(crate) const ALIYUN_CREDENTIAL_ENV: (&str, &str, &str) =
+    ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN");
+
+/// ECS answers in XML when asked (`Format=XML`): its lists and numbers, so the XML reads as the
+/// same JSON value the JSON answer gives.
+static ECS_WIRE: AliyunRpc =
+    AliyunRpc { xml: XmlShape { lists: &[("KeyPairs", "KeyPair"), ("Tags", "Tag")], numbers: &["TotalCount", "PageNumber", "PageSize"] } };
+
+/// Alibaba Cloud RPC APIs: GET or form POST with RPC signature 1.0, or ACS3; a flat envelope with
+/// a top-level `Code` on errors; JSON, or XML with `Format=XML`.
+#[derive(Debug)]
+pub struct AliyunRpc {
+    /// How this API's XML answers map onto its JSON ones.
+    pub xml: XmlShape,
+}
+
+impl Wire for AliyunRpc {
+    fn build(&self, profile: &ApiProfile, base: &reqwest::Url, call: &Call<'_>, signer: &Signer<'_>) -> Result<Outgoing, String> {
+        let host = authority(base)?;
+        let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
+        let mut params = flatten(call.params, 1);
+        if let Some(region) = call.region
+            && call.params.get("RegionId").is_none()
+        {
+            params.push(("RegionId".into(), region.into()));
+        }
+        match call.signing {
+            Signing::AcsRpc => Ok(build_rpc(&url_base, call, params, signer)),
+            Signing::Acs3 => build_acs3(profile, &url_base, &host, call, &params, signer),
+            other => Err(format!("{} cannot sign with {}", profile.name, other.as_str())),
+        }
+    }
+
+    fn error_code<'a>(&self, body: &'a Value) -> Option<&'a str> {
+        error_code(body)
+    }
+
+    fn envelope(&self) -> &'static str {
+        ""
+    }
+
+    fn parse_body(&self, content_type: &str, text: &str) -> Result<Value, &'static str> {
+        if content_type.to_ascii_lowercase().contains("xml") {
+            return self.xml.parse(text).map_err(|_| "XML");
+        }
+        serde_json::from_str(text).map_err(|_| "JSON")
+    }
+
+    /// ECS takes the names as one JSON-array string (apis.md §3.4).
+    fn id_list(&self, ids: &[String]) -> Value {
+        Value::String(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+    }
+
+    fn page_params(&self, page: u64, size: u64) -> Value {
+        serde_json::json!({"PageNumber": (page + 1).to_string(), "PageSize": size.to_string()})
+    }
+
+    fn identity(&self) -> &'static ApiProfile {
+        &super::sts::ALIYUN_STS
+    }
+}
 
 /// RPC signature 1.0 constants (apis.md §3.1).
 pub const SIGNATURE_VERSION: &str = "1.0";
-
-/// Builds and signs `call` for the endpoint `base` (e.g. `http://127.0.0.1:8080`); `token` is the
-/// security token of STS credentials.
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    profile: &ApiProfile,
-    base: &reqwest::Url,
-    call: &Call<'_>,
-    access_key_id: &str,
-    secret: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-) -> Result<Outgoing, String> {
-    let host = authority(base)?;
-    let url_base = format!("{}://{}{}", base.scheme(), host, profile.path);
-    let mut params = flatten(call.params, 1);
-    if let Some(region) = call.region
-        && call.params.get("RegionId").is_none()
-    {
-        params.push(("RegionId".into(), region.into()));
-    }
-    match call.signing {
-        Signing::AcsRpc => Ok(build_rpc(&url_base, call, params, access_key_id, secret, token, now_secs, nonce)),
-        Signing::Acs3 => build_acs3(profile, &url_base, &host, call, &params, access_key_id, secret, token, now_secs, nonce),
-        other => Err(format!("{} cannot sign with {}", profile.name, other.as_str())),
-    }
-}
 
 /// `k=v&…` with Alibaba's percent-encoding (`%20` for space, `*` as `%2A`), so the bytes sent are
 /// the bytes signed.
@@ -107,17 +153,8 @@ fn encode(params: &[(String, String)]) -> String {
 
 /// RPC signature 1.0: GET with every parameter in the query, or POST with them in a form body
 /// (both documented; the form body is merged into the signature, apis.md §3.1).
-#[allow(clippy::too_many_arguments)]
-fn build_rpc(
-    url_base: &str,
-    call: &Call<'_>,
-    mut params: Vec<(String, String)>,
-    access_key_id: &str,
-    secret: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
-) -> Outgoing {
+fn build_rpc(url_base: &str, call: &Call<'_>, mut params: Vec<(String, String)>, signer: &Signer<'_>) -> Outgoing {
+    let Signer { id: access_key_id, secret, token, now_secs, nonce } = *signer;
     let common = [
         ("Action", call.action.to_string()),
         ("Version", call.version.to_string()),
@@ -128,7 +165,9 @@ fn build_rpc(
         ("SignatureNonce", nonce.to_string()),
         ("Timestamp", iso8601_utc(now_secs)),
     ];
-    params.extend(common.into_iter().map(|(k, v)| (k.to_string(), v)));
+    // JSON unless the case asks for another format itself (`Format: XML`).
+    let asked_format = call.params.get("Format").is_some();
+    params.extend(common.into_iter().filter(|(k, _)| !(asked_format && *k == "Format")).map(|(k, v)| (k.to_string(), v)));
     if let Some(token) = token {
         params.push(("SecurityToken".into(), token.into()));
     }
@@ -151,19 +190,15 @@ fn build_rpc(
 /// ACS3-HMAC-SHA256 as tea-openapi sends an RPC call: parameters in the query, empty body, the
 /// `x-acs-*` headers, `host` and `accept` signed (apis.md §3.1, §6). `Accept: application/json`
 /// asks for JSON, since no `Format` is sent.
-#[allow(clippy::too_many_arguments)]
 fn build_acs3(
     profile: &ApiProfile,
     url_base: &str,
     host: &str,
     call: &Call<'_>,
     params: &[(String, String)],
-    access_key_id: &str,
-    secret: &str,
-    token: Option<&str>,
-    now_secs: i64,
-    nonce: u64,
+    signer: &Signer<'_>,
 ) -> Result<Outgoing, String> {
+    let Signer { id: access_key_id, secret, token, now_secs, nonce } = *signer;
     let query = encode(params);
     let body: Vec<u8> = Vec::new();
     let mut headers: Vec<(String, String)> = vec![
@@ -208,6 +243,12 @@ mod tests {
         "http://127.0.0.1:18080".parse().unwrap()
     }
 
+    /// `CreateKeyPair` with `params`, built for ECS with the example credentials.
+    fn build(method: &str, signing: Signing, params: &Value, now_secs: i64, nonce: u64) -> Result<Outgoing, String> {
+        let signer = Signer { id: "LTAIEXAMPLE", secret: "secretEXAMPLE", token: None, now_secs, nonce };
+        ECS_WIRE.build(&ECS, &base(), &call(method, signing, params), &signer)
+    }
+
     fn decode(text: &str) -> Vec<(String, String)> {
         sign::decode_form(text.as_bytes())
     }
@@ -215,8 +256,7 @@ mod tests {
     #[test]
     fn rpc_get_is_signed_over_every_parameter_with_lists_from_one() {
         let params = json!({"KeyPairName": "a b*", "Tag": [{"Key": "k", "Value": "v"}]});
-        let out =
-            build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 1_735_689_600, 7).unwrap();
+        let out = build("GET", Signing::AcsRpc, &params, 1_735_689_600, 7).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         assert!(query.contains("KeyPairName=a%20b%2A") && query.contains("Tag.1.Key=k"), "{query}");
         let pairs = decode(query);
@@ -229,7 +269,7 @@ mod tests {
     #[test]
     fn rpc_post_sends_a_form_body_and_a_null_region_leaves_it_out() {
         let params = json!({"KeyPairName": "k1", "RegionId": null});
-        let out = build(&ECS, &base(), &call("POST", Signing::AcsRpc, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 0, 1).unwrap();
+        let out = build("POST", Signing::AcsRpc, &params, 0, 1).unwrap();
         assert_eq!(out.url, "http://127.0.0.1:18080/");
         let pairs = decode(std::str::from_utf8(&out.body).unwrap());
         assert!(!pairs.iter().any(|(k, _)| k == "RegionId"));
@@ -239,7 +279,7 @@ mod tests {
     #[test]
     fn acs3_signs_the_query_and_the_acs_headers() {
         let params = json!({"KeyPairName": "k1"});
-        let out = build(&ECS, &base(), &call("POST", Signing::Acs3, &params), "LTAIEXAMPLE", "secretEXAMPLE", None, 0, 1).unwrap();
+        let out = build("POST", Signing::Acs3, &params, 0, 1).unwrap();
         let (_, query) = out.url.split_once('?').unwrap();
         let mut headers = out.headers.clone();
         headers.push(("Host".into(), "127.0.0.1:18080".into()));
@@ -252,6 +292,6 @@ mod tests {
     #[test]
     fn refuses_tencent_signings() {
         let params = json!({});
-        assert!(build(&ECS, &base(), &call("POST", Signing::Tc3, &params), "a", "b", None, 0, 1).is_err());
+        assert!(build("POST", Signing::Tc3, &params, 0, 1).is_err());
     }
 }
