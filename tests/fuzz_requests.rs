@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::http::Request;
+use keypair_contract::apis::{ApiProfile, Call, Credentials, aliyun_rpc::ECS, build_request, tencent_api3};
 use keypair_contract::clock::{Clock, SystemClock};
 use keypair_contract::emulator::{self, Emulator, EmulatorConfig, accounts};
-use keypair_contract::apis::{ApiProfile, Call, Credentials, aliyun_rpc::ECS, build_request, tencent_api3};
 use proptest::prelude::*;
 use serde_json::Value;
 use tower::ServiceExt;

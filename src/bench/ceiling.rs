@@ -24,10 +24,10 @@ use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
 use super::load::{Load, MakeRequest, drive, rss_mib, start_ceiling, to_request};
+use crate::apis::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
 use crate::clock::{Clock, SystemClock};
 use crate::emulator::accounts::{Account, AccountSettings};
 use crate::emulator::{self, Emulator, EmulatorConfig};
-use crate::apis::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
 
 /// How long and how big; the defaults keep one run near two minutes on two cores.
 #[derive(Debug, Clone)]

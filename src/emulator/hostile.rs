@@ -155,9 +155,9 @@ impl hyper::body::Body for CutShort {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apis::{ApiProfile, Call, Credentials, aliyun_rpc::ECS, build_request, tencent_api3::CVM};
     use crate::clock::{Clock, SystemClock};
     use crate::emulator::{EmulatorConfig, accounts};
-    use crate::apis::{ApiProfile, Call, Credentials, aliyun_rpc::ECS, build_request, tencent_api3::CVM};
     use serde_json::{Value, json};
     use tower::ServiceExt;
 

@@ -132,12 +132,12 @@ pub async fn undo_lost_create(
         (ctx.target.endpoint(cleanup)?, cleanup.default_region.to_string())
     };
     let held: Vec<String> = lease.held.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, id)| id.clone()).collect();
-    let made: Vec<String> = list(ctx, tag, cleanup, &base, &region, lease)
-        .await?
-        .into_iter()
-        .filter(|k| k.name == name && !held.contains(&k.id))
-        .map(|k| k.id)
-        .collect();
+    // A listing the API refuses (a region a case sends on purpose that does not exist) holds
+    // nothing the lost request could have made; transient failures were already retried by `list`.
+    let Ok(listed) = list(ctx, tag, cleanup, &base, &region, lease).await else {
+        return Ok(());
+    };
+    let made: Vec<String> = listed.into_iter().filter(|k| k.name == name && !held.contains(&k.id)).map(|k| k.id).collect();
     for (ids, outcome) in delete(ctx, tag, cleanup, &base, &region, &made, lease).await {
         outcome.map_err(|e| format!("a lost {} may have made {}; deleting it failed: {e}", step.action, ids.join(", ")))?;
     }
