@@ -89,7 +89,7 @@ async fn dry_run_sends_nothing_and_shows_no_secret_or_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_run_with_session_tokens_passes_and_the_tokens_reach_no_output_or_recording() {
+async fn a_run_with_session_tokens_passes_and_no_secret_reaches_output_recording_report_or_snapshot() {
     let emulator = start(false, AccountSettings::default()).await;
     let dir = temp_dir("tokens");
     let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
@@ -97,13 +97,22 @@ async fn a_run_with_session_tokens_passes_and_the_tokens_reach_no_output_or_reco
     env.push(("TENCENTCLOUD_SESSION_TOKEN", "planted-session-token-tc".into()));
     env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
     let record = dir.join("recording");
-    let output = run_bin(run_args(&targets, &["--filter", "example", "--record", record.to_str().unwrap()]), env).await;
+    let reports = dir.join("reports");
+    let report = |format: &str, file: &str| format!("{format}={}", reports.join(file).display());
+    let (json, junit, markdown) = (report("json", "run.json"), report("junit", "run.xml"), report("markdown", "run.md"));
+    let flags = ["--filter", "example", "--verbose", "--record", record.to_str().unwrap()];
+    let reporting = ["--report", json.as_str(), "--report", junit.as_str(), "--report", markdown.as_str()];
+    let output = run_bin(run_args(&targets, &[&flags[..], &reporting[..]].concat()), env).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    // Everything the run wrote: its recording, its reports, and any snapshot (accepted or pending).
     let mut recorded = String::new();
-    for entry in walkdir::WalkDir::new(&record).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
-        recorded.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+    for folder in [record.clone(), reports.clone(), root().join("snapshots")] {
+        for entry in walkdir::WalkDir::new(&folder).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+            recorded.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
     }
+    assert!(recorded.contains("\"status\""), "the JSON report was written");
     assert!(recorded.contains("[private-key:"), "private keys are marked, not kept");
     for secret in [SECRET_ID, SECRET_KEY, "planted-session-token", "PRIVATE KEY-----"] {
         assert!(!stdout.contains(secret) && !stderr.contains(secret) && !recorded.contains(secret), "{secret} leaked");
