@@ -99,14 +99,8 @@ pub async fn round_trips(action: &str, requests: usize, concurrency: usize) -> R
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let params = if action == "CreateKeyPair" { json!({"KeyName": format!("bench_{i}"), "ProjectId": 0}) } else { json!({}) };
-            let call = Call {
-                action: &action,
-                version: CVM.default_version,
-                region: Some(CVM.default_region),
-                method: "POST",
-                signing: Signing::Tc3,
-                params: &params,
-            };
+            let call =
+                Call { region: Some(CVM.default_region), method: "POST", signing: Signing::Tc3, ..Call::defaults(&CVM, &action, &params) };
             let outgoing = build_request(&CVM, &base, &call, &credentials, clock.now_secs(), i as u64 + 1)?;
             let t = Instant::now();
             let mut request = client.post(&outgoing.url).body(outgoing.body);

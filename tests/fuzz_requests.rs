@@ -286,14 +286,7 @@ proptest! {
         let profile: &ApiProfile = [&tencent_api3::CVM, &tencent_api3::LIGHTHOUSE, &ECS][product];
         let params = if product == 2 { flatten(&params) } else { params };
         let credentials = Credentials { id: accounts::DEFAULT_SECRET_ID.into(), secret: accounts::DEFAULT_SECRET_KEY.into() };
-        let call = Call {
-            action,
-            version: profile.default_version,
-            region: Some(profile.default_region),
-            method: "POST",
-            signing: profile.default_signing,
-            params: &params,
-        };
+        let call = Call { region: Some(profile.default_region), method: "POST", ..Call::defaults(profile, action, &params) };
         let base: reqwest::Url = "http://127.0.0.1/".parse().unwrap();
         let out = build_request(profile, &base, &call, &credentials, SystemClock.now_secs(), nonce).unwrap();
         let url: reqwest::Url = out.url.parse().unwrap();

@@ -173,14 +173,7 @@ mod tests {
 
     fn signed_for(base: &str, profile: &ApiProfile, action: &str, params: Value, nonce: u64) -> axum::http::Request<Body> {
         let credentials = Credentials { id: accounts::DEFAULT_SECRET_ID.into(), secret: accounts::DEFAULT_SECRET_KEY.into() };
-        let call = Call {
-            action,
-            version: profile.default_version,
-            region: Some(profile.default_region),
-            method: "POST",
-            signing: profile.default_signing,
-            params: &params,
-        };
+        let call = Call { region: Some(profile.default_region), method: "POST", ..Call::defaults(profile, action, &params) };
         let base: reqwest::Url = base.parse().unwrap();
         let out = build_request(profile, &base, &call, &credentials, SystemClock.now_secs(), nonce).unwrap();
         let url: reqwest::Url = out.url.parse().unwrap();
