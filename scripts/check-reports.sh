@@ -3,7 +3,7 @@
 # the JUnit file against the common Ant JUnit XSD (tests/fixtures/junit/JUnit.xsd, windyroad,
 # Apache-2.0) with xmllint, for a passing run, a run with contract failures and drift, and a run
 # with skipped cases; the JSON report's shape is checked against schemas/report.schema.json by
-# tests/drift.rs (and here too when Python's jsonschema is installed).
+# tests/suite/drift.rs (and here too when Python's jsonschema is installed).
 #
 # Usage: scripts/check-reports.sh [BINARY]   (default: builds and uses target/debug/keypair-contract)
 # Needs xmllint (Debian: apt-get install libxml2-utils).

@@ -172,7 +172,7 @@ fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsE
 
 /// A nonce must outlive every request that could carry it past the skew check: a request stamped
 /// up to one skew ahead of now stays valid for one more skew, up to and including the bound, so it
-/// is kept for twice the skew and one second (tests/auth_windows.rs).
+/// is kept for twice the skew and one second (tests/suite/auth_windows.rs).
 fn check_nonce(ecs: &Ecs, emulator: &Emulator, account: &Account, nonce: &str) -> Result<(), EcsError> {
     let keep = ecs.settings.max_clock_skew_secs.saturating_mul(2).saturating_add(1);
     match ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {

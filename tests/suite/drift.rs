@@ -12,7 +12,6 @@
 //! Each run works on a copy of the project in a temporary folder, so nothing here writes into the
 //! repository's snapshots.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -21,7 +20,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use common::copy_dir;
+use crate::common::copy_dir;
 use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_keypair-contract");

@@ -3,11 +3,10 @@
 //! and the filters `project-id`, `key-name`, `tag-key`, `tag-value` and `tag:<key>` (values of one
 //! filter OR, different filters AND; apis.md §1.4).
 
-mod common;
 
 use std::sync::Arc;
 
-use common::{SECRET_ID, call, emulator};
+use crate::common::{SECRET_ID, call, emulator};
 use keypair_contract::apis;
 use keypair_contract::emulator::Emulator;
 use serde_json::{Value, json};

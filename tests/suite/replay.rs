@@ -1,9 +1,8 @@
 //! `run --record DIR` against the embedded emulator, then `run --target replay:DIR`: every
 //! recorded case passes with nothing sent, and a request with no recording fails clearly.
 
-mod transport_support;
 
-use transport_support::*;
+use crate::transport_support::*;
 
 fn summary_line(stdout: &str) -> String {
     stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or_default().to_string()

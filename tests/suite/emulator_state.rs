@@ -6,11 +6,11 @@
 //! * the quota a delete frees: at the key-pair quota a create is refused, after a delete it succeeds
 //!   (CVM, Lighthouse, ECS; and CVM's tag-resource quota).
 
-mod common;
 
+use crate::common;
 use std::sync::Arc;
 
-use common::{SECRET_ID, SECRET_KEY, call};
+use crate::common::{SECRET_ID, SECRET_KEY, call};
 use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::accounts::AccountSettings;

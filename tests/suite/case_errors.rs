@@ -1,10 +1,9 @@
 //! Broken case files stop with file:line:col, the line, a caret and what was expected.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::copy_dir;
+use crate::common::copy_dir;
 use keypair_contract::case::{CaseFormat, load_case};
 
 /// A scratch project root with the real case format and seeds, and one case file.

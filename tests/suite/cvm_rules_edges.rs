@@ -3,11 +3,11 @@
 //! reserved tag prefixes on ImportKeyPair by the L-CVM-8 setting, and `ProjectId` as a string.
 //! Found by reading the mutants cargo-mutants generates for `tencent_cvm/rules.rs`.
 
-mod common;
 
+use crate::common;
 use std::sync::Arc;
 
-use common::{SECRET_ID, call};
+use crate::common::{SECRET_ID, call};
 use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings};

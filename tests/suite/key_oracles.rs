@@ -10,9 +10,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-mod common;
 
-use common::{call, emulator};
+use crate::common::{call, emulator};
 use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::keys;
 use serde_json::{Value, json};

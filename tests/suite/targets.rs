@@ -2,11 +2,10 @@
 //! live account): credentials only from the environment, the account guard, `--dry-run`, and
 //! session tokens that never show.
 
-mod transport_support;
 
 use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 use keypair_contract::emulator::accounts::AccountSettings;
-use transport_support::*;
+use crate::transport_support::*;
 
 fn run_args(targets: &std::path::Path, extra: &[&str]) -> Vec<String> {
     let mut list = args(&["run", "--targets", targets.to_str().unwrap(), "--target", "fake-live", "--jobs", "1"]);

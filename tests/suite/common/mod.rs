@@ -2,7 +2,7 @@
 //! an emulator on a pinned clock with one account, and calls built and signed by the harness's own
 //! request builders (`apis::build_request`), answered as status + parsed body; and scratch copies
 //! of the project's folders.
-#![allow(dead_code)] // each test crate uses its own subset
+
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,7 +35,6 @@ pub fn emulator() -> (Arc<Emulator>, Arc<ManualClock>) {
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
-    pub content_type: String,
     pub text: String,
     pub body: Value,
 }
@@ -95,11 +94,10 @@ pub async fn send(emulator: &Arc<Emulator>, spec: &Spec<'_>) -> Answer {
     }
     let response = router(emulator.clone()).oneshot(builder.body(Body::from(out.body)).unwrap()).await.unwrap();
     let status = response.status().as_u16();
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()));
-    Answer { status, content_type, text, body }
+    Answer { status, text, body }
 }
 
 /// [`send`] with the profile's defaults.

@@ -2,7 +2,7 @@
 //! account), signed calls to it, and the binary run against it with credentials only from the
 //! environment.
 
-#![allow(dead_code)]
+
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

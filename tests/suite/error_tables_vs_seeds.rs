@@ -4,11 +4,10 @@
 //! fault (an account's next matching call answers it), and where a request alone provokes it, by
 //! that request too.
 
-mod common;
 
 use std::path::Path;
 
-use common::{SECRET_ID, Spec, call, emulator, send};
+use crate::common::{SECRET_ID, Spec, call, emulator, send};
 use keypair_contract::apis::{self, ApiProfile, Signing};
 use keypair_contract::emulator::accounts::Fault;
 use serde_json::json;

@@ -1,9 +1,8 @@
 //! `run --shard K/N` splits the cases by index in the sorted list: shards 1/2 and 2/2 together
 //! run every case exactly once. Checked on the dry-run plan, which lists each case it would run.
 
-mod transport_support;
 
-use transport_support::*;
+use crate::transport_support::*;
 
 async fn planned(shard: Option<&str>) -> Vec<String> {
     let mut list = args(&["run", "--dry-run"]);
