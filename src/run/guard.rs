@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::inventory::internal_step;
 use super::runner::RunContext;
-use super::step::send_one;
+use super::step::{Channel, send_one};
 use super::target::Lease;
 use crate::apis::{ApiProfile, sts};
 
@@ -32,7 +32,7 @@ pub async fn check(ctx: &RunContext, apis: &[&'static ApiProfile]) -> Result<Vec
         };
         let base = ctx.target.endpoint(profile)?;
         let step = internal_step(profile, "GetCallerIdentity", None);
-        let answer = send_one(ctx, "account-guard", profile, &base, &step, &serde_json::json!({}), &lease, false)
+        let answer = send_one(Channel { ctx, tag: "account-guard", api: profile, base: &base, lease: &lease }, &step, &serde_json::json!({}), false)
             .await
             .map_err(|e| format!("account guard: cannot ask {} who the caller is: {e}", profile.name))?;
         if let Some(code) = profile.error_code(answer.status, &answer.body) {

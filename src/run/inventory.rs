@@ -3,9 +3,7 @@
 
 use serde_json::Value;
 
-use super::runner::RunContext;
-use super::step::send_one;
-use super::target::Lease;
+use super::step::{Channel, send_one};
 use crate::apis::ApiProfile;
 use crate::case::{Expect, Outcome, Step};
 
@@ -41,21 +39,15 @@ pub fn internal_step(api: &ApiProfile, action: &str, region: Option<String>) -> 
 }
 
 /// Every key pair of `api` in `region`, all pages.
-pub async fn list(
-    ctx: &RunContext,
-    tag: &str,
-    api: &'static ApiProfile,
-    base: &reqwest::Url,
-    region: &str,
-    lease: &Lease,
-) -> Result<Vec<Listed>, String> {
+pub async fn list(channel: Channel<'_>, region: &str) -> Result<Vec<Listed>, String> {
+    let api = channel.api;
     let listing = api.listing.ok_or_else(|| format!("{} lists no key pairs", api.name))?;
     let step = internal_step(api, "DescribeKeyPairs", Some(region.to_string()));
     let mut found = Vec::new();
     let mut page = 0u64;
     loop {
         let params = api.wire.page_params(page, PAGE);
-        let answer = send_one(ctx, tag, api, base, &step, &params, lease, false).await?;
+        let answer = send_one(channel, &step, &params, false).await?;
         if let Some(code) = api.error_code(answer.status, &answer.body) {
             return Err(format!("{} DescribeKeyPairs in {region}: {code}", api.name));
         }
@@ -78,24 +70,17 @@ pub async fn list(
 }
 
 /// Deletes `ids` in chunks; one result per chunk, so a failed delete does not stop the others.
-pub async fn delete(
-    ctx: &RunContext,
-    tag: &str,
-    api: &'static ApiProfile,
-    base: &reqwest::Url,
-    region: &str,
-    ids: &[String],
-    lease: &Lease,
-) -> Vec<(Vec<String>, Result<(), String>)> {
+pub async fn delete(channel: Channel<'_>, region: &str, ids: &[String]) -> Vec<(Vec<String>, Result<(), String>)> {
+    let api = channel.api;
     let step = internal_step(api, api.delete.0, Some(region.to_string()));
     let mut results = Vec::new();
     for chunk in ids.chunks(DELETE_CHUNK) {
         let params = api.delete_params(chunk);
-        let outcome = match send_one(ctx, tag, api, base, &step, &params, lease, false).await {
+        let outcome = match send_one(channel, &step, &params, false).await {
             Ok(answer) => match api.error_code(answer.status, &answer.body) {
                 None => Ok(()),
                 // A retry after a lost answer finds them gone: the goal is met if none is left.
-                Some(code) if code.contains("NotFound") => match Box::pin(list(ctx, tag, api, base, region, lease)).await {
+                Some(code) if code.contains("NotFound") => match Box::pin(list(channel, region)).await {
                     Ok(listed) if !listed.iter().any(|k| chunk.contains(&k.id)) => Ok(()),
                     _ => Err(code.to_string()),
                 },
@@ -113,15 +98,8 @@ pub async fn delete(
 /// an earlier step, e.g. before a duplicate-name step) is not the lost request's and is kept. Keys
 /// made through another API's front door are listed and deleted through its cleanup API (the legacy
 /// endpoint's keys are CVM keys, in CVM's region names).
-pub async fn undo_lost_create(
-    ctx: &RunContext,
-    tag: &str,
-    api: &'static ApiProfile,
-    base: &reqwest::Url,
-    step: &Step,
-    params: &Value,
-    lease: &Lease,
-) -> Result<(), String> {
+pub async fn undo_lost_create(channel: Channel<'_>, step: &Step, params: &Value) -> Result<(), String> {
+    let Channel { ctx, api, base, lease, .. } = channel;
     let Some(name) = params.get(api.name_field).and_then(Value::as_str) else {
         return Ok(());
     };
@@ -134,11 +112,12 @@ pub async fn undo_lost_create(
     let held: Vec<String> = lease.held.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, id)| id.clone()).collect();
     // A listing the API refuses (a region a case sends on purpose that does not exist) holds
     // nothing the lost request could have made; transient failures were already retried by `list`.
-    let Ok(listed) = list(ctx, tag, cleanup, &base, &region, lease).await else {
+    let cleanup_channel = Channel { api: cleanup, base: &base, ..channel };
+    let Ok(listed) = list(cleanup_channel, &region).await else {
         return Ok(());
     };
     let made: Vec<String> = listed.into_iter().filter(|k| k.name == name && !held.contains(&k.id)).map(|k| k.id).collect();
-    for (ids, outcome) in delete(ctx, tag, cleanup, &base, &region, &made, lease).await {
+    for (ids, outcome) in delete(cleanup_channel, &region, &made).await {
         outcome.map_err(|e| format!("a lost {} may have made {}; deleting it failed: {e}", step.action, ids.join(", ")))?;
     }
     Ok(())

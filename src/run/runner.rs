@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::judge::{judge, position, step_name};
 use super::result::{CaseResult, Failure, Kind, SnapshotState, Status, SuiteResult};
-use super::step::{Answer, send};
+use super::step::{Answer, Channel, send};
 use super::target::{Lease, Target, TargetKind};
 use super::template::Vars;
 use super::verdict::{DriftMode, compare_snapshot, status_of};
@@ -251,7 +251,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         };
         let times = step.burst.unwrap_or(1);
         requests += times as usize;
-        let answers = match send(ctx, &case.id, case.api, &base, step, &params, lease, times, case.probes_rate_limit()).await {
+        let answers = match send(Channel { ctx, tag: &case.id, api: case.api, base: &base, lease }, step, &params, times, case.probes_rate_limit()).await {
             Ok(answers) => answers,
             Err(e) => {
                 failures.push(fail(Kind::Transport, "", e));
@@ -350,7 +350,7 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
     // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
     let region = region.filter(|_| std::ptr::eq(api, case.api)).unwrap_or_else(|| api.default_region.to_string());
     let mut failures = Vec::new();
-    for (ids, outcome) in super::inventory::delete(ctx, &case.id, api, &base, &region, &ids, lease).await {
+    for (ids, outcome) in super::inventory::delete(Channel { ctx, tag: &case.id, api, base: &base, lease }, &region, &ids).await {
         if let Err(e) = outcome {
             failures.push(Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", "))));
         }

@@ -23,33 +23,36 @@ pub struct Answer {
     pub exchange: Exchange,
 }
 
-/// Sends `params` for `step` of case `case_id`: once, paced and retried ([`send_one`]); or, in a
-/// case that probes a rate limit (`probe`), `times` at once with neither pacer nor retry.
-#[allow(clippy::too_many_arguments)]
-pub async fn send(
-    ctx: &RunContext,
-    case_id: &str,
-    profile: &'static ApiProfile,
-    base: &reqwest::Url,
-    step: &Step,
-    params: &Value,
-    lease: &Lease,
-    times: u32,
-    probe: bool,
-) -> Result<Vec<Answer>, String> {
+/// What every request of one conversation shares: the run, whose request it is (a case id, or
+/// `sweep`, `account-guard`: where recordings and replays file it), the API, its endpoint and the
+/// account's lease.
+#[derive(Clone, Copy)]
+pub struct Channel<'a> {
+    pub ctx: &'a RunContext,
+    pub tag: &'a str,
+    pub api: &'static ApiProfile,
+    pub base: &'a reqwest::Url,
+    pub lease: &'a Lease,
+}
+
+/// Sends `params` for `step`: once, paced and retried ([`send_one`]); or, in a case that probes a
+/// rate limit (`probe`), `times` at once with neither pacer nor retry.
+pub async fn send(channel: Channel<'_>, step: &Step, params: &Value, times: u32, probe: bool) -> Result<Vec<Answer>, String> {
     if !probe {
-        return Ok(vec![send_one(ctx, case_id, profile, base, step, params, lease, true).await?]);
+        return Ok(vec![send_one(channel, step, params, true).await?]);
     }
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..times {
-        let (ctx, case_id, base, step, params, lease) =
-            (ctx.clone(), case_id.to_string(), base.clone(), step.clone(), params.clone(), lease.clone());
+        let (ctx, tag, api, base, lease) =
+            (channel.ctx.clone(), channel.tag.to_string(), channel.api, channel.base.clone(), channel.lease.clone());
+        let (step, params) = (step.clone(), params.clone());
         tasks.spawn(async move {
+            let channel = Channel { ctx: &ctx, tag: &tag, api, base: &base, lease: &lease };
             // The probe is of the rate limit: a throttling answer is the result, never retried. A
             // lost request or a 5xx says nothing of the limit, so it is tried again (bounded).
             let mut try_number = 1;
             loop {
-                let outcome = attempt(&ctx, &case_id, profile, &base, &step, &params, &lease).await?;
+                let outcome = attempt(channel, &step, &params).await?;
                 let last = try_number >= retry::MAX_ATTEMPTS || ctx.replay.is_some();
                 match outcome {
                     Ok(answer) if answer.status < 500 || last => return Ok::<_, String>((i, answer)),
@@ -72,17 +75,8 @@ pub async fn send(
 /// A create or import whose outcome is unknown (no answer, or a 5xx) is not re-sent blindly: the key pair
 /// is looked up by name first and, if the lost request made it, deleted, so the retry makes
 /// neither a duplicate nor an orphan (`resolve_unknown`).
-#[allow(clippy::too_many_arguments)]
-pub async fn send_one(
-    ctx: &RunContext,
-    case_id: &str,
-    profile: &'static ApiProfile,
-    base: &reqwest::Url,
-    step: &Step,
-    params: &Value,
-    lease: &Lease,
-    resolve_unknown_creates: bool,
-) -> Result<Answer, String> {
+pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve_unknown_creates: bool) -> Result<Answer, String> {
+    let Channel { ctx, api: profile, .. } = channel;
     let mut last_problem = String::new();
     for try_number in 1..=retry::MAX_ATTEMPTS {
         if try_number > 1 {
@@ -93,7 +87,7 @@ pub async fn send_one(
         }
         let creates = resolve_unknown_creates && profile.creates.iter().any(|(action, _)| *action == step.action);
         // Whether the cloud may have acted although the answer says nothing of it.
-        let outcome_unknown = match attempt(ctx, case_id, profile, base, step, params, lease).await? {
+        let outcome_unknown = match attempt(channel, step, params).await? {
             Ok(answer) => match retry::retry_reason(profile, answer.status, &answer.body) {
                 Some(reason) if try_number < retry::MAX_ATTEMPTS && ctx.replay.is_none() => {
                     last_problem = reason;
@@ -111,7 +105,7 @@ pub async fn send_one(
         };
         if creates && outcome_unknown {
             // Boxed: the lookup sends requests of its own through this function.
-            Box::pin(super::inventory::undo_lost_create(ctx, case_id, profile, base, step, params, lease)).await?;
+            Box::pin(super::inventory::undo_lost_create(channel, step, params)).await?;
         }
     }
     Err(format!("{} {}: gave up after {} tries: {last_problem}", profile.name, step.action, retry::MAX_ATTEMPTS))
@@ -125,15 +119,8 @@ pub struct Lost {
 
 /// One try: the recorded answer when replaying, else build, sign and send. The outer error is a
 /// setup problem (nothing to retry), the inner one a lost request.
-async fn attempt(
-    ctx: &RunContext,
-    case_id: &str,
-    profile: &'static ApiProfile,
-    base: &reqwest::Url,
-    step: &Step,
-    params: &Value,
-    lease: &Lease,
-) -> Result<Result<Answer, Lost>, String> {
+async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Result<Answer, Lost>, String> {
+    let Channel { ctx, tag: case_id, api: profile, base, lease } = channel;
     let key = record::request_key(step.region.as_deref(), &step.method, step.signing.as_str(), &step.version, params);
     if let Some(replay) = &ctx.replay {
         let (status, body) = replay.answer(case_id, profile.name, &step.action, &key).await?;

@@ -4,6 +4,7 @@
 //! it; never touches a key pair without the prefix; refuses a prefix shorter than 4 characters.
 
 use super::inventory::{delete, list};
+use super::step::Channel;
 use super::runner::RunContext;
 use super::target::Lease;
 use crate::apis::ApiProfile;
@@ -38,8 +39,9 @@ pub async fn sweep(
     for api in apis {
         let Some(lease) = lease_of(api) else { continue };
         let base = ctx.target.endpoint(api)?;
+        let channel = Channel { ctx, tag: "sweep", api, base: &base, lease: &lease };
         for region in ctx.target.regions(api) {
-            let listed = match list(ctx, "sweep", api, &base, &region, &lease).await {
+            let listed = match list(channel, &region).await {
                 Ok(listed) => listed,
                 Err(e) => {
                     report.failed += 1;
@@ -59,7 +61,7 @@ pub async fn sweep(
                 }
                 continue;
             }
-            for (chunk, outcome) in delete(ctx, "sweep", api, &base, &region, &ids, &lease).await {
+            for (chunk, outcome) in delete(channel, &region, &ids).await {
                 match outcome {
                     Ok(()) => {
                         report.deleted += chunk.len();

@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use base64::Engine as _;
 use http_body_util::BodyExt as _;
 use keypair_contract::apis::{self, Credentials, Outgoing, Signing};
 use keypair_contract::clock::ManualClock;
@@ -26,6 +25,8 @@ use keypair_contract::emulator::{Emulator, EmulatorConfig, router};
 use keypair_contract::sign::tencent_v1;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
+
+use crate::common::recorded::Recorded;
 
 /// 2025-01-01T00:00:00Z, the time every SDK vector is pinned at.
 const VECTOR_TIME: i64 = 1_735_689_600;
@@ -65,33 +66,12 @@ fn emulator() -> (Arc<Emulator>, Arc<ManualClock>) {
     (emulator, clock)
 }
 
-/// A recorded request: method, target, headers and exact body bytes.
-struct Recorded {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
 fn recorded(vector: &Value) -> Recorded {
-    let request = &vector["request"];
-    let headers = request["headers"]
-        .as_array()
-        .expect("request.headers")
-        .iter()
-        .map(|pair| (pair[0].as_str().unwrap().to_string(), pair[1].as_str().unwrap().to_string()))
-        .collect();
-    let body = base64::engine::general_purpose::STANDARD.decode(request["body_base64"].as_str().unwrap_or("")).expect("body_base64");
-    Recorded {
-        method: request["method"].as_str().unwrap().to_string(),
-        target: request["target"].as_str().unwrap().to_string(),
-        headers,
-        body,
-    }
+    Recorded::from_json(vector["file"].as_str().unwrap_or("a recorded request"), &vector["request"])
 }
 
 async fn send(emulator: &Arc<Emulator>, request: &Recorded) -> Value {
-    let mut builder = Request::builder().method(request.method.as_str()).uri(request.target.as_str());
+    let mut builder = Request::builder().method(request.method.as_str()).uri(request.target());
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -105,13 +85,10 @@ async fn send(emulator: &Arc<Emulator>, request: &Recorded) -> Value {
 /// Sends a request built by the harness, with the Host header reqwest would add.
 async fn send_built(emulator: &Arc<Emulator>, out: &Outgoing) -> Value {
     let url: reqwest::Url = out.url.parse().unwrap();
-    let target = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    };
     let mut headers = out.headers.clone();
     headers.push(("Host".into(), apis::tencent_api3::authority(&url).unwrap()));
-    send(emulator, &Recorded { method: out.method.clone(), target, headers, body: out.body.clone() }).await
+    let (path, query) = (url.path().to_string(), url.query().unwrap_or_default().to_string());
+    send(emulator, &Recorded { file: "built".into(), method: out.method.clone(), path, query, headers, body: out.body.clone() }).await
 }
 
 fn error_code(body: &Value) -> Option<&str> {
@@ -250,7 +227,7 @@ async fn legacy_vectors_with_one_signature_character_changed_are_refused() {
         let (emulator, _clock) = emulator();
         let mut request = recorded(&load(name));
         if request.method == "GET" {
-            request.target = tamper(&request.target);
+            request.query = tamper(&request.query);
         } else {
             request.body = tamper(&String::from_utf8(request.body).unwrap()).into_bytes();
         }
@@ -278,8 +255,10 @@ fn legacy_request(host_signed: &str, host_sent: &str, params: &[(&str, &str)]) -
     pairs.push(("Signature".into(), signature));
     let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
     Recorded {
+        file: "signed here".into(),
         method: "GET".into(),
-        target: format!("/v2/index.php?{query}"),
+        path: "/v2/index.php".into(),
+        query,
         headers: vec![("Host".into(), host_sent.into())],
         body: vec![],
     }

@@ -15,69 +15,33 @@
 //!   parameter (RPC) or header and the query (ACS3) are the SDK's.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use base64::Engine as _;
 use keypair_contract::apis::{self, ApiProfile, Call, Credentials, Outgoing, Signing};
 use keypair_contract::sign::{self, HttpParts, tc3};
 use serde_json::Value;
 
+use crate::common::recorded::Recorded;
+
 const VECTOR_TIME: i64 = 1_735_689_600;
 const BASE: &str = "http://127.0.0.1:18080";
 
-struct Recorded {
-    file: String,
+/// A recorded SDK request with its whole vector (action, version, …).
+struct Sdk {
     vector: Value,
-    method: String,
-    path: String,
-    query: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    request: Recorded,
 }
 
-impl Recorded {
+impl Sdk {
     fn load(file: &str) -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sdk-requests").join(file);
-        let vector: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"))).unwrap();
-        let r = &vector["request"];
-        let headers =
-            r["headers"].as_array().unwrap().iter().map(|h| (h[0].as_str().unwrap().into(), h[1].as_str().unwrap().into())).collect();
-        let body = base64::engine::general_purpose::STANDARD.decode(r["body_base64"].as_str().unwrap_or("")).unwrap();
-        let target = r["target"].as_str().unwrap();
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        Self {
-            file: file.into(),
-            method: r["method"].as_str().unwrap().into(),
-            path: path.into(),
-            query: query.into(),
-            headers,
-            body,
-            vector,
-        }
+        let (vector, request) = Recorded::load_sdk_request(file);
+        Sdk { vector, request }
     }
+}
 
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// Every parameter the SDK sent, from the query and a form body.
-    fn params(&self) -> Vec<(String, String)> {
-        let mut params = sign::decode_form(self.query.as_bytes());
-        if self.header("content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded")) {
-            params.extend(sign::decode_form(&self.body));
-        }
-        params
-    }
-
-    fn param(&self, name: &str) -> String {
-        self.params().into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_else(|| panic!("{}: no {name}", self.file))
-    }
-
-    /// The SDK's parameters minus `protocol` ones, as call parameters (all strings, as on the wire).
-    fn business_params(&self, protocol: &[&str]) -> Value {
-        let map: serde_json::Map<String, Value> =
-            self.params().into_iter().filter(|(k, _)| !protocol.contains(&k.as_str())).map(|(k, v)| (k, Value::String(v))).collect();
-        Value::Object(map)
+impl std::ops::Deref for Sdk {
+    type Target = Recorded;
+    fn deref(&self) -> &Recorded {
+        &self.request
     }
 }
 
@@ -126,7 +90,7 @@ fn tencent_profile(vector: &Value) -> &'static ApiProfile {
 
 #[test]
 fn tc3_get_is_the_sdks_request_byte_for_byte() {
-    let sdk = Recorded::load("tencent-cvm-DescribeKeyPairs-tc3-get.json");
+    let sdk = Sdk::load("tencent-cvm-DescribeKeyPairs-tc3-get.json");
     let params = sdk.business_params(&[]);
     let call = Call {
         action: "DescribeKeyPairs",
@@ -158,7 +122,7 @@ fn tc3_post_sends_the_sdks_parameters_and_headers() {
         "tencent-lighthouse-ImportKeyPair.json",
     ];
     for file in files {
-        let sdk = Recorded::load(file);
+        let sdk = Sdk::load(file);
         let params: Value = serde_json::from_slice(&sdk.body).unwrap();
         let action = sdk.vector["action"].as_str().unwrap();
         let version = sdk.vector["api_version"].as_str().unwrap();
@@ -197,7 +161,7 @@ fn signature_v1_requests_sign_to_the_sdks_signature() {
         ("tencent-cvm-legacy-CreateKeyPair-hmacsha256.json", &apis::tencent_legacy::CVM_LEGACY, Signing::HmacSha256),
     ];
     for (file, profile, signing) in cases {
-        let sdk = Recorded::load(file);
+        let sdk = Sdk::load(file);
         let params = sdk.business_params(PROTOCOL);
         let nonce: u64 = sdk.param("Nonce").parse().unwrap();
         let region = sdk.param("Region");
@@ -233,7 +197,7 @@ fn alibaba_rpc_requests_hold_the_sdks_parameters() {
         "alibaba-ecs-rpcsdk-ImportKeyPair.json",
     ];
     for file in files {
-        let sdk = Recorded::load(file);
+        let sdk = Sdk::load(file);
         let params = sdk.business_params(PROTOCOL);
         let action = sdk.param("Action");
         let region = sdk.param("RegionId");
@@ -267,7 +231,7 @@ fn alibaba_acs3_requests_hold_the_sdks_query_and_headers() {
         "alibaba-ecs-v3sdk-ImportKeyPair.json",
     ];
     for file in files {
-        let sdk = Recorded::load(file);
+        let sdk = Sdk::load(file);
         let params = sdk.business_params(&["RegionId"]);
         let action = sdk.header("x-acs-action").unwrap().to_string();
         let region = sdk.param("RegionId");

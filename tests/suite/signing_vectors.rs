@@ -11,9 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
 use keypair_contract::sign::{self, HttpParts, SignatureError, acs_rpc, acs3, tc3, tencent_v1};
 use serde_json::Value;
+
+use crate::common::recorded::Recorded;
 use tencent_v1::V1Method;
 
 fn vectors_dir() -> PathBuf {
@@ -236,35 +237,21 @@ fn check_acs3_vector(id: &str, v: &Value) {
 // ---------------------------------------------------------------------------------------------
 // sdk-requests/
 
-/// One recorded request, owned so that tampered copies can be made.
-#[derive(Clone)]
-struct Recorded {
-    method: String,
-    path: String,
-    query: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// A recorded request read as the vector file states it twice (target and path/query, body and
+/// body_base64): both forms must agree.
+fn recorded(file: &str, r: &Value) -> Recorded {
+    let req = Recorded::from_json(file, r);
+    assert_eq!((req.path.as_str(), req.query.as_str()), (r["path"].as_str().unwrap(), r["query_string"].as_str().unwrap()), "{file}");
+    assert_eq!(req.body, r["body"].as_str().unwrap().as_bytes(), "{file}: body and body_base64 agree");
+    req
 }
 
-impl Recorded {
-    fn from_json(file: &str, r: &Value) -> Recorded {
-        let target = r["target"].as_str().unwrap();
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        assert_eq!((path, query), (r["path"].as_str().unwrap(), r["query_string"].as_str().unwrap()), "{file}");
-        let headers = r["headers"].as_array().unwrap().iter().map(|h| (text(&h[0], file), text(&h[1], file))).collect();
-        let body = base64::engine::general_purpose::STANDARD.decode(r["body_base64"].as_str().unwrap()).unwrap();
-        assert_eq!(body, r["body"].as_str().unwrap().as_bytes(), "{file}: body and body_base64 agree");
-        Recorded { method: text(&r["method"], file), path: path.into(), query: query.into(), headers, body }
-    }
+/// Copies of a recorded request with one byte changed.
+trait Tampered {
+    fn with_header_tampered(&self, name: &str, at: impl Fn(&str) -> usize) -> Recorded;
+}
 
-    fn parts(&self) -> HttpParts<'_> {
-        HttpParts { method: &self.method, path: &self.path, query: &self.query, headers: &self.headers, body: &self.body }
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.parts().header(name).unwrap_or_else(|| panic!("header {name} absent"))
-    }
-
+impl Tampered for Recorded {
     fn with_header_tampered(&self, name: &str, at: impl Fn(&str) -> usize) -> Recorded {
         let mut copy = self.clone();
         let (_, value) = copy.headers.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)).unwrap();
@@ -303,14 +290,14 @@ fn scheme_for(label: &str) -> Option<Scheme> {
     Some(match label {
         "TC3-HMAC-SHA256" => Scheme {
             verify: |r, key| {
-                let auth = tc3::parse_authorization(r.header("Authorization"))?;
-                let ts = r.header("X-TC-Timestamp").parse().map_err(|_| SignatureError::Malformed("timestamp".into()))?;
+                let auth = tc3::parse_authorization(r.required_header("Authorization"))?;
+                let ts = r.required_header("X-TC-Timestamp").parse().map_err(|_| SignatureError::Malformed("timestamp".into()))?;
                 tc3::verify(&r.parts(), &auth, key, ts)
             },
-            signed_headers: |r| tc3::parse_authorization(r.header("Authorization")).unwrap().signed_headers,
+            signed_headers: |r| tc3::parse_authorization(r.required_header("Authorization")).unwrap().signed_headers,
             derive: |r, creds| {
-                let auth = tc3::parse_authorization(r.header("Authorization")).unwrap();
-                let ts: i64 = r.header("X-TC-Timestamp").parse().unwrap();
+                let auth = tc3::parse_authorization(r.required_header("Authorization")).unwrap();
+                let ts: i64 = r.required_header("X-TC-Timestamp").parse().unwrap();
                 let unsigned = without(&r.headers, "Authorization");
                 let names: Vec<&str> = auth.signed_headers.iter().map(String::as_str).collect();
                 let parts = HttpParts { headers: &unsigned, ..r.parts() };
@@ -322,14 +309,14 @@ fn scheme_for(label: &str) -> Option<Scheme> {
             },
         },
         "TC-V1-HmacSHA1" | "TC-V1-HmacSHA256" => Scheme {
-            verify: |r, key| tencent_v1::verify(&r.method, r.header("Host"), &r.path, &r.parts().form_params(), key),
+            verify: |r, key| tencent_v1::verify(&r.method, r.required_header("Host"), &r.path, &r.parts().form_params(), key),
             signed_headers: |_| vec!["host".into()],
             derive: |r, creds| {
                 let params = without(&r.parts().form_params(), "Signature");
                 let method = V1Method::from_param(params.iter().find(|(k, _)| k == "SignatureMethod").map(|(_, v)| v.as_str()));
                 let key = text(&creds["secret_key"], "key");
-                let sts = tencent_v1::string_to_sign(&r.method, r.header("Host"), &r.path, &params);
-                (None, sts, tencent_v1::sign(&r.method, r.header("Host"), &r.path, &params, &key, method))
+                let sts = tencent_v1::string_to_sign(&r.method, r.required_header("Host"), &r.path, &params);
+                (None, sts, tencent_v1::sign(&r.method, r.required_header("Host"), &r.path, &params, &key, method))
             },
         },
         "ALIYUN-RPC-V1-HMAC-SHA1" => Scheme {
@@ -342,10 +329,10 @@ fn scheme_for(label: &str) -> Option<Scheme> {
             },
         },
         "ACS3-HMAC-SHA256" => Scheme {
-            verify: |r, secret| acs3::verify(&r.parts(), &acs3::parse_authorization(r.header("Authorization"))?, secret),
-            signed_headers: |r| acs3::parse_authorization(r.header("Authorization")).unwrap().signed_headers,
+            verify: |r, secret| acs3::verify(&r.parts(), &acs3::parse_authorization(r.required_header("Authorization"))?, secret),
+            signed_headers: |r| acs3::parse_authorization(r.required_header("Authorization")).unwrap().signed_headers,
             derive: |r, creds| {
-                let auth = acs3::parse_authorization(r.header("Authorization")).unwrap();
+                let auth = acs3::parse_authorization(r.required_header("Authorization")).unwrap();
                 let unsigned = without(&r.headers, "Authorization");
                 let names: Vec<&str> = auth.signed_headers.iter().map(String::as_str).collect();
                 let parts = HttpParts { headers: &unsigned, ..r.parts() };
@@ -373,7 +360,7 @@ fn sdk_request_vectors() {
         let scheme = scheme_for(label).unwrap_or_else(|| panic!("{file}: scheme {label:?} is not handled by this test"));
         let creds = &v["credentials"];
         let secret = text(creds.get("secret_key").unwrap_or(&creds["access_key_secret"]), file);
-        let req = Recorded::from_json(file, &v["request"]);
+        let req = recorded(file, &v["request"]);
         let derived = &v["derived"];
 
         // The signer, fed the request's own inputs, agrees with the independently derived values.

@@ -4,6 +4,8 @@
 //! of the project's folders.
 
 
+pub mod recorded;
+
 use std::path::Path;
 use std::sync::Arc;
 
