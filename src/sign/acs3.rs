@@ -6,32 +6,21 @@
 //! Authorization    = ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<a;b>,Signature=<hex(HMAC-SHA256(secret, StringToSign))>
 //! ```
 
-use std::fmt;
+
 
 use super::acs_rpc::percent_encode;
-use super::{HttpParts, SignatureError, constant_time_eq, decode_form, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex};
+use super::{HttpParts, SignatureError, constant_time_eq, decode_form, ClientSignature, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex};
 
 /// The algorithm name that opens the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// The fields of an ACS3 `Authorization` header. `Debug` leaves the signature out.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acs3Authorization {
     pub access_key_id: String,
     /// Lower-cased header names from `SignedHeaders`, in the order given.
     pub signed_headers: Vec<String>,
-    /// Hex signature as provided by the client.
-    pub signature: String,
-}
-
-impl fmt::Debug for Acs3Authorization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acs3Authorization")
-            .field("access_key_id", &self.access_key_id)
-            .field("signed_headers", &self.signed_headers)
-            .field("signature", &"<redacted>")
-            .finish()
-    }
+    pub signature: ClientSignature,
 }
 
 /// Parses `ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<a;b>,Signature=<hex>` (the SDK writes
@@ -41,7 +30,7 @@ pub fn parse_authorization(value: &str) -> Result<Acs3Authorization, SignatureEr
     Ok(Acs3Authorization {
         access_key_id: items.credential.to_string(),
         signed_headers: items.signed_headers,
-        signature: items.signature.to_string(),
+        signature: ClientSignature(items.signature.to_string()),
     })
 }
 

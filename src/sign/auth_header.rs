@@ -2,7 +2,34 @@
 //! ([`super::acs3`]): both write `<ALGORITHM> Credential=…,SignedHeaders=a;b,Signature=…`
 //! and both list the signed headers lower-cased, sorted and `;`-joined.
 
+use std::fmt;
+
 use super::SignatureError;
+
+/// A signature as the client sent it (hex). `Debug` shows `<redacted>`: within its time window a
+/// signature replays its request, so it never reaches a log line or a panic message, whichever
+/// `Authorization` struct holds it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSignature(pub String);
+
+impl fmt::Debug for ClientSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::ops::Deref for ClientSignature {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for ClientSignature {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
 
 /// The three items of a header-scheme `Authorization` value (TC3, ACS3), unparsed beyond the
 /// splitting; `signed_headers` is lower-cased.

@@ -23,6 +23,7 @@ mod auth_header;
 pub mod tc3;
 pub mod tencent_v1;
 
+pub use auth_header::ClientSignature;
 use auth_header::{normalize_header_names, parse_auth_items};
 
 use std::fmt;

@@ -7,9 +7,9 @@
 //! Authorization    = TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<a;b>, Signature=<hex>
 //! ```
 
-use std::fmt;
 
-use super::{HttpParts, SignatureError, constant_time_eq, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex, utc_date};
+
+use super::{HttpParts, SignatureError, constant_time_eq, hmac_sha256, ClientSignature, normalize_header_names, parse_auth_items, sha256_hex, utc_date};
 
 /// The algorithm name that opens the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -19,7 +19,7 @@ pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// The fields of a TC3 `Authorization` header. `Debug` leaves the signature out.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tc3Authorization {
     pub secret_id: String,
     /// Credential-scope date as the client wrote it (`YYYY-MM-DD`).
@@ -28,20 +28,7 @@ pub struct Tc3Authorization {
     pub service: String,
     /// Lower-cased header names from `SignedHeaders`, in the order given.
     pub signed_headers: Vec<String>,
-    /// Hex signature as provided by the client.
-    pub signature: String,
-}
-
-impl fmt::Debug for Tc3Authorization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tc3Authorization")
-            .field("secret_id", &self.secret_id)
-            .field("date", &self.date)
-            .field("service", &self.service)
-            .field("signed_headers", &self.signed_headers)
-            .field("signature", &"<redacted>")
-            .finish()
-    }
+    pub signature: ClientSignature,
 }
 
 /// Parses `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<a;b>,
@@ -61,7 +48,7 @@ pub fn parse_authorization(value: &str) -> Result<Tc3Authorization, SignatureErr
         date: date.to_string(),
         service: service.to_string(),
         signed_headers: items.signed_headers,
-        signature: items.signature.to_string(),
+        signature: ClientSignature(items.signature.to_string()),
     })
 }
 

@@ -45,6 +45,11 @@ impl std::ops::Deref for Sdk {
     }
 }
 
+/// The recorded files of one SDK's four key-pair actions (`<prefix><Action>.json`).
+fn key_pair_actions(prefix: &str) -> Vec<String> {
+    ["CreateKeyPair", "DeleteKeyPairs", "DescribeKeyPairs", "ImportKeyPair"].iter().map(|action| format!("{prefix}{action}.json")).collect()
+}
+
 fn build(profile: &ApiProfile, call: &Call<'_>, id: &str, nonce: u64) -> Outgoing {
     let credentials = Credentials { id: id.into(), secret: "secretEXAMPLE".into() };
     apis::build_request(profile, &BASE.parse().unwrap(), call, &credentials, VECTOR_TIME, nonce).unwrap()
@@ -111,17 +116,8 @@ fn tc3_get_is_the_sdks_request_byte_for_byte() {
 
 #[test]
 fn tc3_post_sends_the_sdks_parameters_and_headers() {
-    let files = [
-        "tencent-cvm-CreateKeyPair.json",
-        "tencent-cvm-DeleteKeyPairs.json",
-        "tencent-cvm-DescribeKeyPairs.json",
-        "tencent-cvm-ImportKeyPair.json",
-        "tencent-lighthouse-CreateKeyPair.json",
-        "tencent-lighthouse-DeleteKeyPairs.json",
-        "tencent-lighthouse-DescribeKeyPairs.json",
-        "tencent-lighthouse-ImportKeyPair.json",
-    ];
-    for file in files {
+    let files = [key_pair_actions("tencent-cvm-"), key_pair_actions("tencent-lighthouse-")].concat();
+    for file in &files {
         let sdk = Sdk::load(file);
         let params: Value = serde_json::from_slice(&sdk.body).unwrap();
         let action = sdk.vector["action"].as_str().unwrap();
@@ -190,13 +186,7 @@ fn alibaba_rpc_requests_hold_the_sdks_parameters() {
         "AccessKeyId",
         "Signature",
     ];
-    let files = [
-        "alibaba-ecs-rpcsdk-CreateKeyPair.json",
-        "alibaba-ecs-rpcsdk-DeleteKeyPairs.json",
-        "alibaba-ecs-rpcsdk-DescribeKeyPairs.json",
-        "alibaba-ecs-rpcsdk-ImportKeyPair.json",
-    ];
-    for file in files {
+    for file in &key_pair_actions("alibaba-ecs-rpcsdk-") {
         let sdk = Sdk::load(file);
         let params = sdk.business_params(PROTOCOL);
         let action = sdk.param("Action");
@@ -224,13 +214,7 @@ fn alibaba_rpc_requests_hold_the_sdks_parameters() {
 
 #[test]
 fn alibaba_acs3_requests_hold_the_sdks_query_and_headers() {
-    let files = [
-        "alibaba-ecs-v3sdk-CreateKeyPair.json",
-        "alibaba-ecs-v3sdk-DeleteKeyPairs.json",
-        "alibaba-ecs-v3sdk-DescribeKeyPairs.json",
-        "alibaba-ecs-v3sdk-ImportKeyPair.json",
-    ];
-    for file in files {
+    for file in &key_pair_actions("alibaba-ecs-v3sdk-") {
         let sdk = Sdk::load(file);
         let params = sdk.business_params(&["RegionId"]);
         let action = sdk.header("x-acs-action").unwrap().to_string();

@@ -304,7 +304,7 @@ fn scheme_for(label: &str) -> Option<Scheme> {
                 let (id, key) = (text(&creds["secret_id"], "id"), text(&creds["secret_key"], "key"));
                 let canonical = tc3::canonical_request(&parts, &names).unwrap();
                 let authorization = tc3::sign(&parts, &id, &key, &auth.service, ts, &names).unwrap();
-                let sig = tc3::parse_authorization(&authorization).unwrap().signature;
+                let sig = tc3::parse_authorization(&authorization).unwrap().signature.0;
                 (Some(canonical.clone()), tc3::string_to_sign(&canonical, ts, &auth.service), sig)
             },
         },
@@ -339,7 +339,7 @@ fn scheme_for(label: &str) -> Option<Scheme> {
                 let (ak, secret) = (text(&creds["access_key_id"], "ak"), text(&creds["access_key_secret"], "secret"));
                 let canonical = acs3::canonical_request(&parts, &names).unwrap();
                 let authorization = acs3::sign(&parts, &ak, &secret, &names).unwrap();
-                let sig = acs3::parse_authorization(&authorization).unwrap().signature;
+                let sig = acs3::parse_authorization(&authorization).unwrap().signature.0;
                 (Some(canonical.clone()), acs3::string_to_sign(&canonical), sig)
             },
         },

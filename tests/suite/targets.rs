@@ -69,9 +69,7 @@ async fn dry_run_sends_nothing_and_shows_no_secret_or_token() {
     let emulator = start(false, AccountSettings::default()).await;
     let dir = temp_dir("dry-run");
     let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
-    let mut env = credentials();
-    env.push(("TENCENTCLOUD_SESSION_TOKEN", "planted-session-token-tc".into()));
-    env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
+    let env = credentials_with_planted_tokens();
     let output = run_bin(run_args(&targets, &["--filter", "key-pair/example", "--dry-run"]), env).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -92,9 +90,7 @@ async fn a_run_with_session_tokens_passes_and_no_secret_reaches_output_recording
     let emulator = start(false, AccountSettings::default()).await;
     let dir = temp_dir("tokens");
     let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
-    let mut env = credentials();
-    env.push(("TENCENTCLOUD_SESSION_TOKEN", "planted-session-token-tc".into()));
-    env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
+    let env = credentials_with_planted_tokens();
     let record = dir.join("recording");
     let reports = dir.join("reports");
     let report = |format: &str, file: &str| format!("{format}={}", reports.join(file).display());
@@ -125,4 +121,13 @@ async fn unknown_target_names_list_the_known_ones() {
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("no target `nowhere`") && stderr.contains("tencent-intl"), "{stderr}");
+}
+
+/// The test credentials and a session token for each cloud, planted so that a test can look for
+/// them (`planted-session-token`) where no secret may appear.
+fn credentials_with_planted_tokens() -> Vec<(&'static str, String)> {
+    let mut env = credentials();
+    env.push(("TENCENTCLOUD_SESSION_TOKEN", "planted-session-token-tc".into()));
+    env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
+    env
 }
