@@ -74,3 +74,5 @@ pub mod keys;
 pub mod report;
 pub mod run;
 pub mod sign;
+#[cfg(test)]
+mod test_support;

@@ -337,10 +337,15 @@ mod tests {
         let key = crate::keys::generate_rsa(1024).unwrap();
         assert_eq!(private_key_facts(&key.private_pkcs1_pem), "rsa-1024 pkcs1");
         assert_eq!(private_key_facts(&key.private_pkcs8_pem), "rsa-1024 pkcs8");
-        assert_eq!(fingerprint_form("0a:1b:2c:3d:4e:5f:60:71:82:93:a4:b5:c6:d7:e8:f9"), "md5-hex-colon");
-        assert_eq!(fingerprint_form("0A1B2C3D4E5F60718293A4B5C6D7E8F9"), "md5-hex-upper");
-        assert_eq!(letter_case("6CE5A2D4-0B8C-4D71-9C0E-1A2B3C4D5E6F"), "upper");
-        assert_eq!(letter_case("6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f"), "lower");
+        let forms = [
+            (fingerprint_form("0a:1b:2c:3d:4e:5f:60:71:82:93:a4:b5:c6:d7:e8:f9"), "md5-hex-colon"),
+            (fingerprint_form("0A1B2C3D4E5F60718293A4B5C6D7E8F9"), "md5-hex-upper"),
+            (letter_case("6CE5A2D4-0B8C-4D71-9C0E-1A2B3C4D5E6F").to_string(), "upper"),
+            (letter_case("6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f").to_string(), "lower"),
+        ];
+        for (found, expected) in forms {
+            assert_eq!(found, expected);
+        }
     }
 
     #[test]

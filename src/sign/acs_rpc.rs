@@ -74,19 +74,16 @@ mod tests {
 
     #[test]
     fn percent_encode_follows_alibaba_rules() {
-        assert_eq!(percent_encode("a b*c~d+e/f:g"), "a%20b%2Ac~d%2Be%2Ff%3Ag");
-        assert_eq!(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
-        assert_eq!(percent_encode("(x)"), "%28x%29");
-        assert_eq!(percent_encode("é"), "%C3%A9");
-        assert_eq!(percent_encode(""), "");
+        let expected =
+            [("a b*c~d+e/f:g", "a%20b%2Ac~d%2Be%2Ff%3Ag"), ("AZaz09-_.~", "AZaz09-_.~"), ("(x)", "%28x%29"), ("é", "%C3%A9"), ("", "")];
+        for (text, encoded) in expected {
+            assert_eq!(percent_encode(text), encoded, "{text}");
+        }
     }
 
     #[test]
     fn canonicalized_query_sorts_and_keeps_empty_values() {
-        let p: Vec<(String, String)> = [("b", "2"), ("SignatureType", ""), ("a", "x y"), ("Signature", "s")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let p = crate::test_support::owned_pairs(&[("b", "2"), ("SignatureType", ""), ("a", "x y"), ("Signature", "s")]);
         assert_eq!(canonicalized_query(&p), "SignatureType=&a=x%20y&b=2");
         assert_eq!(string_to_sign("get", &p), "GET&%2F&SignatureType%3D%26a%3Dx%2520y%26b%3D2");
     }

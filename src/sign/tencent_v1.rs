@@ -101,9 +101,7 @@ pub fn verify(method: &str, host: &str, path: &str, params: &[(String, String)],
 mod tests {
     use super::*;
 
-    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use crate::test_support::owned_pairs as params;
 
     #[test]
     fn method_defaults_to_sha1() {

@@ -275,7 +275,7 @@ mod tests {
     use super::tests_support::{DSA, ECDSA, ED25519, RSA};
 
     fn params(list: &[(&str, &str)]) -> Params {
-        Params::new(list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        Params::new(crate::test_support::owned_pairs(list))
     }
 
     fn groups() -> BTreeSet<String> {

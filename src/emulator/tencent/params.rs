@@ -65,9 +65,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use crate::test_support::owned_pairs as pairs;
 
     #[test]
     fn nests_lists_and_objects() {

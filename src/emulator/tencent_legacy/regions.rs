@@ -35,10 +35,9 @@ mod tests {
 
     #[test]
     fn short_codes_map_and_api3_names_pass_through() {
-        assert_eq!(to_api3("gz"), "ap-guangzhou");
-        assert_eq!(to_api3("shjr"), "ap-shanghai-fsi");
-        assert_eq!(to_api3("ap-guangzhou"), "ap-guangzhou");
-        assert_eq!(to_api3("mars"), "mars");
+        for (given, api3) in [("gz", "ap-guangzhou"), ("shjr", "ap-shanghai-fsi"), ("ap-guangzhou", "ap-guangzhou"), ("mars", "mars")] {
+            assert_eq!(to_api3(given), api3);
+        }
         assert_eq!(SHORT_CODES.len(), 13);
     }
 }
