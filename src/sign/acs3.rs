@@ -140,11 +140,7 @@ mod tests {
 
     #[test]
     fn repeated_headers_are_sorted_and_joined() {
-        let headers = vec![
-            ("host".to_string(), "h".to_string()),
-            ("x-acs-b".to_string(), " 2 ".to_string()),
-            ("X-Acs-B".to_string(), "1".to_string()),
-        ];
+        let headers = crate::test_support::owned_pairs(&[("host", "h"), ("x-acs-b", " 2 "), ("X-Acs-B", "1")]);
         let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
         let cr = canonical_request(&parts, &["x-acs-b", "host"]).unwrap();
         assert!(cr.contains("\nhost:h\nx-acs-b:1,2\n\nhost;x-acs-b\n"), "{cr}");

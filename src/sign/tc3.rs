@@ -191,11 +191,8 @@ mod tests {
 
     #[test]
     fn header_values_are_lower_cased_except_host() {
-        let headers = vec![
-            ("Content-Type".to_string(), " Application/JSON ".to_string()),
-            ("Host".to_string(), "http://MyHost:1".to_string()),
-            ("X-TC-Action".to_string(), "DescribeInstances".to_string()),
-        ];
+        let headers =
+            crate::test_support::owned_pairs(&[("Content-Type", " Application/JSON "), ("Host", "http://MyHost:1"), ("X-TC-Action", "DescribeInstances")]);
         let parts = HttpParts { method: "GET", path: "/", query: "A=B+c", headers: &headers, body: b"" };
         let cr = canonical_request(&parts, &["X-TC-Action", "host", "content-type"]).unwrap();
         assert_eq!(

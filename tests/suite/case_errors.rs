@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::copy_dir;
+use crate::common::{assert_shows, copy_dir};
 use keypair_contract::case::{CaseFormat, load_case};
 
 /// A scratch project root with the real case format and seeds, and one case file.
@@ -41,10 +41,7 @@ const HEAD: &str = "description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, exa
 fn unknown_field_points_at_the_key_and_suggests_the_right_one() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expct: {{error: X}}\n"));
     assert!(shown.starts_with("unknown field `expct`\n"), "{shown}");
-    assert!(shown.contains("--> cases/tencent-cvm/broken.yaml:7:5"), "{shown}");
-    assert!(shown.contains("7 |     expct: {error: X}"), "{shown}");
-    assert!(shown.contains("^ expected one of `action`"), "{shown}");
-    assert!(shown.contains("did you mean `expect`?"), "{shown}");
+    assert_shows(&shown, &["--> cases/tencent-cvm/broken.yaml:7:5", "7 |     expct: {error: X}", "^ expected one of `action`", "did you mean `expect`?"]);
 }
 
 #[test]
@@ -57,24 +54,22 @@ fn yaml_syntax_errors_have_a_position() {
 #[test]
 fn unknown_action_is_named_with_a_suggestion() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPairs\n"));
-    assert!(shown.contains("unknown action `CreateKeyPairs`"), "{shown}");
-    assert!(shown.contains("broken.yaml:6:13"), "{shown}");
-    assert!(shown.contains("did you mean `CreateKeyPair`?"), "{shown}");
+    assert_shows(&shown, &["unknown action `CreateKeyPairs`", "broken.yaml:6:13", "did you mean `CreateKeyPair`?"]);
 }
 
 #[test]
 fn unknown_capture_and_missing_schema_are_errors() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: DescribeKeyPairs\n    params: {{KeyIds: [\"${{capture.nope}}\"]}}\n"));
-    assert!(shown.contains("unknown capture `nope`") && shown.contains("broken.yaml:7:"), "{shown}");
+    assert_shows(&shown, &["unknown capture `nope`", "broken.yaml:7:"]);
     let shown =
         error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expect: {{success: true, schema: tencent-cvm/Nope.json}}\n"));
-    assert!(shown.contains("no schema file schemas/tencent-cvm/Nope.json") && shown.contains("broken.yaml:7:"), "{shown}");
+    assert_shows(&shown, &["no schema file schemas/tencent-cvm/Nope.json", "broken.yaml:7:"]);
 }
 
 #[test]
 fn schema_violations_point_at_the_value() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    method: PUT\n"));
-    assert!(shown.contains("invalid case at `/steps/0/method`") && shown.contains("broken.yaml:7:13"), "{shown}");
+    assert_shows(&shown, &["invalid case at `/steps/0/method`", "broken.yaml:7:13"]);
     let shown = error_for(
         "description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, example: Example1}\napi: tencent-cvm\nlive: true\nemulator: {faults: [{action: CreateKeyPair, code: InternalServerError}]}\nsteps:\n  - action: CreateKeyPair\n",
     );

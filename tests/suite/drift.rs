@@ -20,7 +20,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use crate::common::copy_dir;
+use crate::common::{assert_shows, copy_dir};
 use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_keypair-contract");
@@ -49,6 +49,16 @@ async fn run(root: &Path, args: &[&str], ci: bool) -> Output {
 
 fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// Runs the binary, checks its exit code and that its output reads as a report (no panic or
+/// backtrace), and returns that output.
+async fn run_exits(root: &Path, args: &[&str], ci: bool, code: i32) -> String {
+    let output = run(root, args, ci).await;
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(code), "{shown}");
+    assert_readable(&shown);
+    shown
 }
 
 fn assert_readable(shown: &str) {
@@ -199,17 +209,11 @@ async fn a_changed_expected_field_fails_the_contract_on_its_own_line() {
     let yaml = std::fs::read_to_string(&case).unwrap();
     let line = yaml.lines().position(|l| l.trim() == "/Response/TotalCount: 1").expect("the case asserts TotalCount") + 1;
     std::fs::write(&case, yaml.replace("/Response/TotalCount: 1", "/Response/TotalCount: 2")).unwrap();
-    let output = run(&root, &["--filter", "tencent-cvm/import-key-pair/example", "--drift", "report", "--verbose"], true).await;
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{shown}");
-    assert_readable(&shown);
-    assert!(shown.contains("field: steps[1] DescribeKeyPairs"), "{shown}");
-    assert!(
-        shown.contains(&format!("--> cases/tencent-cvm/import-key-pair/example.yaml:{line}:")),
-        "the field's own line {line}:\n{shown}"
-    );
-    assert!(shown.contains("expected: 2\n") && shown.contains("actual:   1\n"), "{shown}");
-    assert!(shown.contains("exchange:") && shown.contains("< HTTP 200"), "--verbose shows the exchange:\n{shown}");
+    let args = ["--filter", "tencent-cvm/import-key-pair/example", "--drift", "report", "--verbose"];
+    let shown = run_exits(&root, &args, true, 1).await;
+    // The failure is at the field's own line; --verbose shows the exchange.
+    let at_line = format!("--> cases/tencent-cvm/import-key-pair/example.yaml:{line}:");
+    assert_shows(&shown, &["field: steps[1] DescribeKeyPairs", &at_line, "expected: 2\n", "actual:   1\n", "exchange:", "< HTTP 200"]);
     let _ = std::fs::remove_dir_all(&root);
 }
 
@@ -222,28 +226,18 @@ async fn a_wrong_snapshot_fails_the_run_and_is_drift_when_reported() {
     std::fs::write(&snap, recorded.replace("status: 200", "status: 201")).unwrap();
     let filter = ["--filter", "tencent-cvm/create-key-pair/example"];
 
-    let output = run(&root, &filter, true).await;
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(1), "a wrong snapshot must fail the default run:\n{shown}");
-    assert_readable(&shown);
-    assert!(shown.contains("differs from snapshots/tencent-cvm/create-key-pair/example.snap"), "{shown}");
-    assert!(shown.contains("-  status: 201") && shown.contains("+  status: 200"), "one unified diff:\n{shown}");
+    // A wrong snapshot fails the default run, with one unified diff.
+    let shown = run_exits(&root, &filter, true, 1).await;
+    assert_shows(&shown, &["differs from snapshots/tencent-cvm/create-key-pair/example.snap", "-  status: 201", "+  status: 200"]);
     assert!(!root.join("snapshots/tencent-cvm/create-key-pair/example.snap.new").exists(), "nothing is written under CI");
 
-    let output = run(&root, &[&filter[..], &["--drift", "report"]].concat(), true).await;
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{shown}");
+    let shown = run_exits(&root, &[&filter[..], &["--drift", "report"]].concat(), true, 0).await;
     assert!(shown.contains("drift    tencent-cvm/create-key-pair/example"), "{shown}");
 
     // A missing snapshot is new, not "does not match", and fails the default run.
     std::fs::remove_file(&snap).unwrap();
-    let output = run(&root, &filter, true).await;
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{shown}");
-    assert!(
-        shown.contains("snapshot-new") && shown.contains("new snapshot: no snapshots/tencent-cvm/create-key-pair/example.snap yet"),
-        "{shown}"
-    );
+    let shown = run_exits(&root, &filter, true, 1).await;
+    assert_shows(&shown, &["snapshot-new", "new snapshot: no snapshots/tencent-cvm/create-key-pair/example.snap yet"]);
 
     // --accept writes it (outside CI), with its provenance; the next run matches without rewriting.
     let output = run(&root, &[&filter[..], &["--accept"]].concat(), false).await;

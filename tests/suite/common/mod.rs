@@ -120,3 +120,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Fails unless `shown` holds every one of `parts`, naming the first one missing.
+pub fn assert_shows(shown: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(shown.contains(part), "`{part}` not in:\n{shown}");
+    }
+}
