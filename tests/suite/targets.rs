@@ -4,23 +4,47 @@
 
 
 use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
+use keypair_contract::emulator::EmulatorHandle;
 use keypair_contract::emulator::accounts::AccountSettings;
 use crate::transport_support::*;
 
-fn run_args(targets: &std::path::Path, extra: &[&str]) -> Vec<String> {
-    let mut list = args(&["run", "--targets", targets.to_str().unwrap(), "--target", "fake-live", "--jobs", "1"]);
-    list.extend(args(extra));
-    list
+/// An emulator without its control API standing in for a live account, and a targets file that
+/// names it `fake-live` with the accounts the guard allows.
+struct FakeLive {
+    emulator: EmulatorHandle,
+    dir: std::path::PathBuf,
+    targets: std::path::PathBuf,
+}
+
+impl FakeLive {
+    async fn start(tag: &str, settings: AccountSettings, allowed_accounts: &[&str]) -> Self {
+        let emulator = start(false, settings).await;
+        let dir = temp_dir(tag);
+        let targets = targets_file(&dir, &emulator.base_url(), allowed_accounts);
+        FakeLive { emulator, dir, targets }
+    }
+
+    /// `run --target fake-live` with `extra`, only `env` in the environment, expecting exit `code`:
+    /// its stdout and stderr.
+    async fn run(&self, extra: &[&str], env: Vec<(&'static str, String)>, code: i32) -> (String, String) {
+        let mut list = args(&["run", "--targets", self.targets.to_str().unwrap(), "--target", "fake-live", "--jobs", "1"]);
+        list.extend(args(extra));
+        let output = run_bin(list, env).await;
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(code), "{stdout}\n{stderr}");
+        (stdout, stderr)
+    }
+
+    /// Whether the account holds no key pair, through both clouds' APIs.
+    async fn holds_no_key_pair(&self) -> bool {
+        names(&self.emulator.base_url(), &CVM).await.is_empty() && names(&self.emulator.base_url(), &ECS).await.is_empty()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_live_target_without_credentials_stops_before_any_request_with_one_message() {
-    let emulator = start(false, AccountSettings::default()).await;
-    let dir = temp_dir("no-credentials");
-    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
-    let output = run_bin(run_args(&targets, &["--filter", "create-key-pair/example"]), vec![]).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    let live = FakeLive::start("no-credentials", AccountSettings::default(), &[ACCOUNT_ID]).await;
+    let (stdout, stderr) = live.run(&["--filter", "create-key-pair/example"], vec![], 2).await;
     assert_eq!(stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "{stderr}");
     for variable in ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"]
     {
@@ -32,12 +56,8 @@ async fn a_live_target_without_credentials_stops_before_any_request_with_one_mes
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_account_guard_lets_a_listed_account_run() {
-    let emulator = start(false, AccountSettings::default()).await;
-    let dir = temp_dir("guard-allows");
-    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
-    let output = run_bin(run_args(&targets, &["--filter", "create-key-pair/example"]), credentials()).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let live = FakeLive::start("guard-allows", AccountSettings::default(), &[ACCOUNT_ID]).await;
+    let (stdout, _) = live.run(&["--filter", "create-key-pair/example"], credentials(), 0).await;
     assert!(stdout.contains(&format!("tencent-sts: account {ACCOUNT_ID} is listed")), "{stdout}");
     assert!(stdout.contains(&format!("aliyun-sts: account {ACCOUNT_ID} is listed")), "{stdout}");
     assert!(stdout.contains("ok       aliyun-ecs/create-key-pair/example"), "{stdout}");
@@ -50,30 +70,20 @@ async fn the_account_guard_refuses_an_unlisted_account_before_any_write() {
         deny: ["tencent-cvm:DeleteKeyPairs".to_string(), "aliyun-ecs:DeleteKeyPairs".to_string()].into(),
         ..AccountSettings::default()
     };
-    let emulator = start(false, settings).await;
-    let dir = temp_dir("guard-refuses");
-    let targets = targets_file(&dir, &emulator.base_url(), &["999999999999"]);
+    let live = FakeLive::start("guard-refuses", settings, &["999999999999"]).await;
     for filter in ["tencent-cvm/create-key-pair/example", "aliyun-ecs/create-key-pair/example"] {
-        let output = run_bin(run_args(&targets, &["--filter", filter]), credentials()).await;
-        let (stdout, stderr) = text(&output);
-        assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+        let (stdout, stderr) = live.run(&["--filter", filter], credentials(), 2).await;
         assert!(stderr.contains(&format!("belong to account {ACCOUNT_ID}")) && stderr.contains("999999999999"), "{stderr}");
         assert!(!stdout.contains("ok ") && !stdout.contains("FAILED"), "no case ran: {stdout}");
     }
-    assert!(names(&emulator.base_url(), &CVM).await.is_empty());
-    assert!(names(&emulator.base_url(), &ECS).await.is_empty());
+    assert!(live.holds_no_key_pair().await);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_sends_nothing_and_shows_no_secret_or_token() {
-    let emulator = start(false, AccountSettings::default()).await;
-    let dir = temp_dir("dry-run");
-    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
-    let env = credentials_with_planted_tokens();
-    let output = run_bin(run_args(&targets, &["--filter", "key-pair/example", "--dry-run"]), env).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains(&format!("CreateKeyPair POST {}/", emulator.base_url())), "{stdout}");
+    let live = FakeLive::start("dry-run", AccountSettings::default(), &[ACCOUNT_ID]).await;
+    let (stdout, stderr) = live.run(&["--filter", "key-pair/example", "--dry-run"], credentials_with_planted_tokens(), 0).await;
+    assert!(stdout.contains(&format!("CreateKeyPair POST {}/", live.emulator.base_url())), "{stdout}");
     assert!(
         stdout.contains("X-TC-Token: [redacted]") && stdout.contains("SecurityToken=[redacted]"),
         "tokens are sent, redacted: {stdout}"
@@ -81,25 +91,19 @@ async fn dry_run_sends_nothing_and_shows_no_secret_or_token() {
     for secret in [SECRET_ID, SECRET_KEY, "planted-session-token"] {
         assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} shown:\n{stdout}\n{stderr}");
     }
-    assert!(names(&emulator.base_url(), &CVM).await.is_empty());
-    assert!(names(&emulator.base_url(), &ECS).await.is_empty());
+    assert!(live.holds_no_key_pair().await);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_with_session_tokens_passes_and_no_secret_reaches_output_recording_report_or_snapshot() {
-    let emulator = start(false, AccountSettings::default()).await;
-    let dir = temp_dir("tokens");
-    let targets = targets_file(&dir, &emulator.base_url(), &[ACCOUNT_ID]);
-    let env = credentials_with_planted_tokens();
-    let record = dir.join("recording");
-    let reports = dir.join("reports");
+    let live = FakeLive::start("tokens", AccountSettings::default(), &[ACCOUNT_ID]).await;
+    let record = live.dir.join("recording");
+    let reports = live.dir.join("reports");
     let report = |format: &str, file: &str| format!("{format}={}", reports.join(file).display());
     let (json, junit, markdown) = (report("json", "run.json"), report("junit", "run.xml"), report("markdown", "run.md"));
     let flags = ["--filter", "example", "--verbose", "--record", record.to_str().unwrap()];
     let reporting = ["--report", json.as_str(), "--report", junit.as_str(), "--report", markdown.as_str()];
-    let output = run_bin(run_args(&targets, &[&flags[..], &reporting[..]].concat()), env).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (stdout, stderr) = live.run(&[&flags[..], &reporting[..]].concat(), credentials_with_planted_tokens(), 0).await;
     // Everything the run wrote: its recording, its reports, and any snapshot (accepted or pending).
     let mut recorded = String::new();
     for folder in [record.clone(), reports.clone(), root().join("snapshots")] {
@@ -112,7 +116,7 @@ async fn a_run_with_session_tokens_passes_and_no_secret_reaches_output_recording
     for secret in [SECRET_ID, SECRET_KEY, "planted-session-token", "PRIVATE KEY-----"] {
         assert!(!stdout.contains(secret) && !stderr.contains(secret) && !recorded.contains(secret), "{secret} leaked");
     }
-    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "teardown left nothing");
+    assert!(live.holds_no_key_pair().await, "teardown left nothing");
 }
 
 #[tokio::test(flavor = "multi_thread")]
