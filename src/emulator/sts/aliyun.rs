@@ -3,27 +3,22 @@
 
 use std::sync::Arc;
 
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{json, request_id};
 use crate::emulator::Emulator;
-use crate::emulator::wire::RawRequest;
+use crate::emulator::wire::{RawRequest, json_response, new_request_id};
 use crate::sign::{self, HttpParts};
 
 const VERSION: &str = "2015-04-01";
 
-fn params(raw: &RawRequest) -> Vec<(String, String)> {
-    let mut pairs = raw.query_params();
-    pairs.extend(raw.form_params());
-    pairs
-}
 
 pub fn claims(raw: &RawRequest) -> bool {
     if raw.path != "/" {
         return false;
     }
-    let params = params(raw);
+    let params = raw.all_params();
     let has = |name: &str, value: &str| params.iter().any(|(k, v)| k == name && v == value);
     let acs3 = raw.header("authorization").is_some_and(|a| a.trim_start().starts_with(sign::acs3::ALGORITHM));
     if acs3 {
@@ -33,10 +28,9 @@ pub fn claims(raw: &RawRequest) -> bool {
 }
 
 pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
-    let id = request_id().to_ascii_uppercase();
+    let id = new_request_id().to_ascii_uppercase();
     match identify(emulator, raw) {
-        Ok(account) => json(
-            200,
+        Ok(account) => json_response(StatusCode::OK,
             &json!({
                 "IdentityType": "Account",
                 "AccountId": account,
@@ -47,7 +41,7 @@ pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
             }),
         ),
         Err((status, code, message)) => {
-            json(status, &json!({"RequestId": id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message}))
+            json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &json!({"RequestId": id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message}))
         }
     }
 }
@@ -55,7 +49,7 @@ pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
 type Refusal = (u16, &'static str, String);
 
 fn identify(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<String, Refusal> {
-    let params = params(raw);
+    let params = raw.all_params();
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let (key_id, action) = match raw.header("authorization") {
         Some(header) if header.trim_start().starts_with(sign::acs3::ALGORITHM) => {

@@ -12,7 +12,6 @@ mod tencent;
 
 use std::sync::Arc;
 
-use axum::response::Response;
 
 use super::Emulator;
 use super::registry::{Handling, Provider};
@@ -42,19 +41,4 @@ impl Provider for Sts {
             Served { route: route.into(), outcome, response }
         })
     }
-}
-
-/// A fresh upper- or lower-case version-4 UUID for request ids.
-fn request_id() -> String {
-    let bits: u128 = rand::random();
-    let bits = (bits & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-    let hex = format!("{bits:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
-}
-
-/// A JSON response with `Content-Type: application/json` exactly (the Tencent SDK needs it).
-fn json(status: u16, body: &serde_json::Value) -> Response {
-    use axum::response::IntoResponse;
-    let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], serde_json::to_string(body).unwrap_or_default()).into_response()
 }

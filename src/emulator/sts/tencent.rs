@@ -2,21 +2,18 @@
 
 use std::sync::Arc;
 
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{json, request_id};
 use crate::emulator::Emulator;
-use crate::emulator::wire::RawRequest;
+use crate::emulator::wire::{RawRequest, json_response, new_request_id};
 use crate::sign::{self, HttpParts};
 
 const VERSION: &str = "2018-08-13";
 /// "More than 5 minutes" is `AuthFailure.SignatureExpire` (apis.md §1.1).
 const MAX_SKEW_SECS: i64 = 300;
 
-fn params(raw: &RawRequest) -> Vec<(String, String)> {
-    if raw.method == "GET" { raw.query_params() } else { raw.form_params() }
-}
 
 pub fn claims(raw: &RawRequest) -> bool {
     if raw.path != "/" {
@@ -25,12 +22,12 @@ pub fn claims(raw: &RawRequest) -> bool {
     if let Some(auth) = raw.header("authorization").filter(|a| a.starts_with("TC3-")) {
         return sign::tc3::parse_authorization(auth).is_ok_and(|a| a.service == "sts");
     }
-    let params = params(raw);
+    let params = raw.v1_params();
     params.iter().any(|(k, _)| k == "SecretId") && params.iter().any(|(k, v)| k == "Version" && v == VERSION)
 }
 
 pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
-    let id = request_id();
+    let id = new_request_id();
     let body = match identify(emulator, raw) {
         Ok(account) => json!({"Response": {
             "Arn": format!("qcs::cam::uin/{account}:uin/{account}"),
@@ -42,7 +39,7 @@ pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
         }}),
         Err((code, message)) => json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": id}}),
     };
-    json(200, &body)
+    json_response(StatusCode::OK, &body)
 }
 
 type Refusal = (&'static str, String);
@@ -59,7 +56,7 @@ fn identify(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<String, Refusa
             (auth.secret_id, timestamp, raw.header("X-TC-Action").map(str::to_string), raw.header("X-TC-Version").map(str::to_string))
         }
         None => {
-            let all = params(raw);
+            let all = raw.v1_params();
             let get = |name: &str| all.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
             let secret_id = get("SecretId").unwrap_or_default();
             let timestamp = get("Timestamp").and_then(|t| t.parse().ok()).ok_or_else(|| missing("Timestamp"))?;
