@@ -138,6 +138,7 @@ async fn second_server() -> (String, keypair_contract::emulator::EmulatorHandle)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_order_and_messages_are_drift_not_failures() {
+    let _whole_suite = crate::common::WHOLE_SUITE.lock().await;
     let root = project_copy("second-server");
     let (proxy, _emulator) = second_server().await;
     // A declared parity gap is ignored on an emulator target (this one runs with --control).

@@ -16,6 +16,7 @@ use crate::transport_support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_run_against_a_hostile_emulator_has_no_failure_and_leaves_nothing() {
+    let _whole_suite = crate::common::WHOLE_SUITE.lock().await;
     let mut config = EmulatorConfig::default();
     config.server.hostile = HostileSettings::mix();
     let emulator = Emulator::new(config);

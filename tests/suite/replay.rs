@@ -10,6 +10,7 @@ fn summary_line(stdout: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_recorded_run_replays_with_no_network() {
+    let _whole_suite = crate::common::WHOLE_SUITE.lock().await;
     let dir = temp_dir("replay");
     let record = dir.join("recording");
     let recorded = run_bin(args(&["run", "--record", record.to_str().unwrap()]), vec![]).await;

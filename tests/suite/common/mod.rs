@@ -127,3 +127,9 @@ pub fn assert_shows(shown: &str, parts: &[&str]) {
         assert!(shown.contains(part), "`{part}` not in:\n{shown}");
     }
 }
+
+/// Held by each test that runs the whole suite through the binary (drift, replay, hostile run),
+/// so that no two of them share the machine's cores: their rate-limit cases time bursts in real
+/// seconds, which two concurrent suites on a 2-core runner could stretch. (In separate test
+/// binaries they never overlapped; in one binary, libtest would run them side by side.)
+pub static WHOLE_SUITE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
