@@ -50,19 +50,9 @@ async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<
     let comment: u32 = rand::rng().random_range(100_000..1_000_000);
     let public_key = format!("{} skey_{comment}", key.public_openssh);
     let record = reservation.commit(public_key, key.public_blob, emulator.config.clock.now_secs());
-    let mut pair = if settings.create_returns_data_type { key_pair_json(settings, &record) } else { example_fields(&record) };
+    let mut pair = if settings.create_returns_data_type { key_pair_json(settings, &record) } else { example_fields(settings, &record) };
     pair.insert("PrivateKey".into(), json!(key.private_pkcs1_pem));
     Ok(Map::from_iter([("KeyPair".to_string(), Value::Object(pair))]))
-}
-
-/// The fields of seed 000's CreateKeyPair example, but PrivateKey (L-CVM-11).
-fn example_fields(record: &KeyPairRecord) -> Map<String, Value> {
-    let mut pair = Map::new();
-    pair.insert("KeyId".into(), json!(record.key_id));
-    pair.insert("KeyName".into(), json!(record.key_name));
-    pair.insert("ProjectId".into(), json!(record.project_id));
-    pair.insert("PublicKey".into(), json!(record.public_key));
-    pair
 }
 
 /// ImportKeyPair (seed 003): answers with the new KeyId only.
@@ -74,11 +64,24 @@ fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Val
     Ok(tencent::key_id(&record.key_id))
 }
 
+/// The fields of seed 000's CreateKeyPair example but PrivateKey, in the data type's order (L-CVM-11).
+const CREATE_EXAMPLE_FIELDS: &[&str] = &["KeyId", "KeyName", "ProjectId", "PublicKey"];
+
+fn example_fields(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = key_pair_json(settings, record);
+    pair.retain(|name, _| CREATE_EXAMPLE_FIELDS.contains(&name.as_str()));
+    pair
+}
+
 /// The KeyPair data type as DescribeKeyPairs returns it (apis.md §1.4; no PrivateKey), its time
 /// field named as the settings say (L-CVM-21), empty fields kept or left out (L-CVM-20).
 fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, Value> {
-    let mut pair = example_fields(record);
+    let mut pair = Map::new();
+    pair.insert("KeyId".into(), json!(record.key_id));
+    pair.insert("KeyName".into(), json!(record.key_name));
+    pair.insert("ProjectId".into(), json!(record.project_id));
     pair.insert("Description".into(), json!(record.description));
+    pair.insert("PublicKey".into(), json!(record.public_key));
     pair.insert("AssociatedInstanceIds".into(), json!([]));
     pair.insert(settings.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
     pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());

@@ -51,18 +51,6 @@ async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'
     Ok(Map::from_iter([("KeyPair".to_string(), Value::Object(pair))]))
 }
 
-/// The six fields of seed 001's CreateKeyPair example, PrivateKey still null (L-LH-11).
-fn example_fields(record: &KeyPairRecord) -> Map<String, Value> {
-    let mut pair = Map::new();
-    pair.insert("KeyId".into(), json!(record.key_id));
-    pair.insert("KeyName".into(), json!(record.key_name));
-    pair.insert("PublicKey".into(), json!(record.public_key));
-    pair.insert("AssociatedInstanceIds".into(), json!([]));
-    pair.insert("CreatedTime".into(), json!(iso8601_utc(record.created_at)));
-    pair.insert("PrivateKey".into(), Value::Null);
-    pair
-}
-
 /// ImportKeyPair: answers with the new KeyId only (apis.md §1.5).
 fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let new = rules::parse_import(&call.params, &lighthouse.settings)?;
@@ -72,11 +60,26 @@ fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<M
     Ok(tencent::key_id(&record.key_id))
 }
 
+/// The six fields of seed 001's CreateKeyPair example, in the data type's order (L-LH-11).
+const CREATE_EXAMPLE_FIELDS: &[&str] = &["KeyId", "KeyName", "PublicKey", "AssociatedInstanceIds", "CreatedTime", "PrivateKey"];
+
+fn example_fields(record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = key_pair_json(record);
+    pair.retain(|name, _| CREATE_EXAMPLE_FIELDS.contains(&name.as_str()));
+    pair
+}
+
 /// The Lighthouse KeyPair data type as a listing returns it (apis.md §1.5): no instances are ever
 /// bound here, and PrivateKey ("may be null; only on create") is null.
 fn key_pair_json(record: &KeyPairRecord) -> Map<String, Value> {
-    let mut pair = example_fields(record);
+    let mut pair = Map::new();
+    pair.insert("KeyId".into(), json!(record.key_id));
+    pair.insert("KeyName".into(), json!(record.key_name));
+    pair.insert("PublicKey".into(), json!(record.public_key));
+    pair.insert("AssociatedInstanceIds".into(), json!([]));
     pair.insert("AssociatedInstanceSet".into(), json!([]));
+    pair.insert("CreatedTime".into(), json!(iso8601_utc(record.created_at)));
+    pair.insert("PrivateKey".into(), Value::Null);
     pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());
     pair
 }
