@@ -18,8 +18,8 @@ use keypair_contract::emulator::aliyun_ecs::settings::{
 };
 use keypair_contract::emulator::aliyun_ecs::{Ecs, EcsSettings};
 use keypair_contract::emulator::registry::Provider;
-use keypair_contract::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, RequestIdCase};
 use keypair_contract::emulator::tencent::TencentSettings;
+use keypair_contract::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, RequestIdCase};
 use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings};
 use keypair_contract::emulator::tencent_legacy::{Legacy, LegacySettings, RateBucket};
 use keypair_contract::emulator::tencent_lighthouse::{Lighthouse, LighthouseSettings};
@@ -60,12 +60,15 @@ impl Default for Setup {
 impl Setup {
     fn build(self) -> (Arc<Emulator>, Arc<ManualClock>) {
         let clock = ManualClock::at_secs(NOW);
-        let config =
-            EmulatorConfig { clock: clock.clone(), tencent: self.tencent, max_body_bytes: self.max_body_bytes, ..EmulatorConfig::default() };
+        let config = EmulatorConfig {
+            clock: clock.clone(),
+            tencent: self.tencent,
+            max_body_bytes: self.max_body_bytes,
+            ..EmulatorConfig::default()
+        };
         let providers = self.providers.into_iter().fold(registered(), |registry, provider| registry.replacing(provider));
         let emulator = Emulator::with_providers(config, providers);
-        let mut settings = AccountSettings::default();
-        settings.rate_limits = self.rate_limits;
+        let settings = AccountSettings { rate_limits: self.rate_limits, ..AccountSettings::default() };
         emulator.accounts.add(SECRET_ID, self.secret_key, settings);
         (emulator, clock)
     }
@@ -176,7 +179,8 @@ async fn legacy_post(emulator: &Arc<Emulator>, own: &[(&str, &str)], signed_host
     let signature = tencent_v1::sign("POST", signed_host, "/v2/index.php", &params, SECRET_KEY, V1Method::HmacSha256);
     params.push(("Signature".into(), signature));
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
-    let headers = vec![("Host".to_string(), host.to_string()), ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string())];
+    let headers =
+        vec![("Host".to_string(), host.to_string()), ("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string())];
     send_raw(emulator, "POST", "/v2/index.php", &headers, body.into_bytes()).await
 }
 
@@ -273,7 +277,8 @@ async fn l_cvm_19_delete_check_order() {
     let params = json!({"KeyIds": ids});
     let default = call(&cvm(CvmSettings::default()), CVM, "DeleteKeyPairs", params.clone()).await;
     assert_eq!(default.code(), "InvalidParameterValue.LimitExceeded");
-    let shape_first = cvm(CvmSettings { delete_check_order: vec![IdCheck::Missing, IdCheck::Shape, IdCheck::Count], ..CvmSettings::default() });
+    let shape_first =
+        cvm(CvmSettings { delete_check_order: vec![IdCheck::Missing, IdCheck::Shape, IdCheck::Count], ..CvmSettings::default() });
     assert_eq!(call(&shape_first, CVM, "DeleteKeyPairs", params).await.code(), "InvalidKeyPairId.Malformed");
 }
 
@@ -518,7 +523,8 @@ async fn l_leg_4_rate_bucket() {
 #[tokio::test]
 async fn l_leg_5_host_retried_with_port_80() {
     let own = [("KeyName", "legacy"), ("ProjectId", "0"), ("Version", "2017-03-12")];
-    let sdk_style = |emulator: Arc<Emulator>| async move { legacy_post(&emulator, &own, "127.0.0.1:80", "127.0.0.1").await.code().to_string() };
+    let sdk_style =
+        |emulator: Arc<Emulator>| async move { legacy_post(&emulator, &own, "127.0.0.1:80", "127.0.0.1").await.code().to_string() };
     assert_eq!(sdk_style(legacy(LegacySettings::default())).await, "");
     let strict = legacy(LegacySettings { retry_host_with_port_80: false, ..LegacySettings::default() });
     assert_eq!(sdk_style(strict).await, "AuthFailure.SignatureFailure");

@@ -111,7 +111,8 @@ fn throttled(emulator: &Emulator, raw: &RawRequest) -> Response {
         let error = aliyun_ecs::errors::EcsError::new(aliyun_ecs::errors::EcsCode::ThrottlingUser);
         return aliyun_ecs::render::error("hostile".into(), &request_id, &host, &error, format).response;
     }
-    tencent::render(&emulator.config.tencent, "hostile".into(), &request_id, Err(tencent::error::TencentError::request_limit_exceeded(10))).response
+    tencent::render(&emulator.config.tencent, "hostile".into(), &request_id, Err(tencent::error::TencentError::request_limit_exceeded(10)))
+        .response
 }
 
 /// The response with its full `Content-Length` but only the first half of its body, then an

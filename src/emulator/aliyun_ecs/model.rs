@@ -117,7 +117,8 @@ impl EcsStore {
             (None, Some(name)) if !name.contains('*') => keystore::Lookup::Name(name),
             _ => keystore::Lookup::Scan,
         };
-        self.keys.with_scope((account_id.to_string(), region_scope.to_string()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
+        self.keys
+            .with_scope((account_id.to_string(), region_scope.to_string()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
     }
 
     /// Deletes the named key pairs of one region. Unknown names are ignored, or fail the whole

@@ -98,7 +98,8 @@ pub fn authenticate(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, param
     }
     // No Alibaba document states a body limit; the emulator's is refused with the gateway's
     // InvalidParameter naming the body, before anything is parsed or authenticated.
-    let body_error = |detail: &str| EcsError { status: ecs.settings.body_error_status, ..EcsError::invalid_parameter("Body").with_detail(detail) };
+    let body_error =
+        |detail: &str| EcsError { status: ecs.settings.body_error_status, ..EcsError::invalid_parameter("Body").with_detail(detail) };
     match raw.body_problem {
         Some(BodyProblem::TooLarge) => return Err(body_error("the body exceeds the size limit")),
         Some(BodyProblem::Malformed) => return Err(body_error("the body could not be read")),
@@ -177,7 +178,8 @@ fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsE
 /// The account of `access_key_id`, or `InvalidAccessKeyId.NotFound` with the status the settings
 /// choose (L-ECS-15).
 fn find_account(ecs: &Ecs, emulator: &Emulator, access_key_id: &str) -> Result<Arc<Account>, EcsError> {
-    let not_found = || EcsError { status: ecs.settings.auth_statuses.access_key_not_found(), ..EcsError::new(EcsCode::AccessKeyIdNotFound) };
+    let not_found =
+        || EcsError { status: ecs.settings.auth_statuses.access_key_not_found(), ..EcsError::new(EcsCode::AccessKeyIdNotFound) };
     emulator.accounts.get(access_key_id).ok_or_else(not_found)
 }
 

@@ -25,7 +25,8 @@ pub const NAME_MAX_CHARS: usize = 128;
 /// seed 004 says "a letter"), then letters, Chinese characters, digits, `:`, `_`, `-` (seed 004),
 /// and for ImportKeyPair where allowed `.` (apis.md §3.4). Indexed by [`name_rule`].
 static NAMES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
-    let rule = |first: &str, dot: &str| Regex::new(&format!(r"^[A-Za-z{first}][A-Za-z0-9\x{{4e00}}-\x{{9fa5}}{dot}:_-]*$")).expect("valid regex");
+    let rule =
+        |first: &str, dot: &str| Regex::new(&format!(r"^[A-Za-z{first}][A-Za-z0-9\x{{4e00}}-\x{{9fa5}}{dot}:_-]*$")).expect("valid regex");
     let chinese = r"\x{4e00}-\x{9fa5}";
     [rule(chinese, ""), rule(chinese, "."), rule("", ""), rule("", ".")]
 });
@@ -115,7 +116,9 @@ fn parse_new(params: &Params, import: bool, settings: &EcsSettings, groups: &BTr
     for check in &settings.check_order {
         match check {
             EcsCheck::RegionId => new.region_id = region(params, settings)?,
-            EcsCheck::KeyPairName => new.key_pair_name = key_pair_name(params, name_rule(settings, import && settings.import_name_allows_dot))?,
+            EcsCheck::KeyPairName => {
+                new.key_pair_name = key_pair_name(params, name_rule(settings, import && settings.import_name_allows_dot))?
+            }
             EcsCheck::PublicKeyBody if import => new.public_key = Some(public_key_body(params, settings)?),
             EcsCheck::PublicKeyBody => {}
             EcsCheck::ResourceGroupId => new.resource_group_id = resource_group(params, settings, groups)?,
@@ -183,7 +186,11 @@ fn tags(params: &Params, settings: &EcsSettings) -> Result<Vec<Tag>, EcsError> {
     for (key, value) in entries.values() {
         let key = key.unwrap_or("");
         let value = value.unwrap_or("");
-        if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || starts_with_any(key, &settings.reserved_tag_key_prefixes) || has_url(key) {
+        if key.is_empty()
+            || key.chars().count() > TAG_KEY_MAX_CHARS
+            || starts_with_any(key, &settings.reserved_tag_key_prefixes)
+            || has_url(key)
+        {
             return Err(EcsError::new(EcsCode::TagKeyMalformed));
         }
         if value.chars().count() > TAG_VALUE_MAX_CHARS || starts_with_any(value, RESERVED_TAG_VALUE_PREFIXES) || has_url(value) {

@@ -12,11 +12,11 @@ use serde_json::{Map, Value};
 
 use super::settings::{CommonCode, SizeLimits};
 use super::{Call, TencentError, TencentProduct, params};
-use crate::emulator::nonces::{Nonce, NonceStore};
 use crate::clock;
 use crate::emulator::Emulator;
 use crate::emulator::accounts::Account;
 use crate::emulator::actions;
+use crate::emulator::nonces::{Nonce, NonceStore};
 use crate::emulator::wire::{self, BodyProblem, RawRequest};
 use crate::sign::{self, HttpParts, SignatureError};
 
@@ -218,7 +218,9 @@ const ROUTING_HEADERS: &[&str] = &["x-tc-action", "x-tc-region", "x-tc-version"]
 fn check_tc_headers_signed(raw: &RawRequest, signed_headers: &[String]) -> Result<(), TencentError> {
     let unsigned = ROUTING_HEADERS.iter().find(|h| raw.header(h).is_some() && !signed_headers.iter().any(|s| s.eq_ignore_ascii_case(h)));
     match unsigned {
-        Some(header) => Err(TencentError { detail: Some(format!("{header} is not in SignedHeaders")), ..TencentError::signature_failure() }),
+        Some(header) => {
+            Err(TencentError { detail: Some(format!("{header} is not in SignedHeaders")), ..TencentError::signature_failure() })
+        }
         None => Ok(()),
     }
 }

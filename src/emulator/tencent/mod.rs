@@ -24,8 +24,8 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::Emulator;
-use super::registry::Provider;
 use super::nonces::NonceStore;
+use super::registry::Provider;
 use super::wire::{Handling, Outcome, RawRequest, Served, json_response};
 pub use error::TencentError;
 pub use product::{Call, ProductFacts, TencentProduct, key_id, key_pair_set};

@@ -138,7 +138,9 @@ pub fn checked_id_list(params: &Value, rule: IdListRule, checks: &[IdCheck]) -> 
     };
     let ids = list
         .iter()
-        .map(|item| item.as_str().map(str::to_string).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must hold strings."))))
+        .map(|item| {
+            item.as_str().map(str::to_string).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must hold strings.")))
+        })
         .collect::<Result<Vec<String>, _>>()?;
     for check in checks {
         match check {

@@ -37,7 +37,8 @@ fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawReque
     let all = raw.v1_params();
     let credentials = v1_credentials(emulator, &all, legacy.settings.max_clock_skew_secs)?;
     let retry_with_port_80 = legacy.settings.retry_host_with_port_80;
-    verify(raw, &all, credentials.account.secret_key(), retry_with_port_80).map_err(|e| signature_error(emulator, credentials.secret_id, e))?;
+    verify(raw, &all, credentials.account.secret_key(), retry_with_port_80)
+        .map_err(|e| signature_error(emulator, credentials.secret_id, e))?;
 
     // No Version: the flat legacy answers are out of scope; the parameter the seed requires is
     // missing, so the common MissingParameter, unless the settings imply one (ledger L-LEG-2).
@@ -55,7 +56,10 @@ fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawReque
         .tencent_products()
         .find(|p| p.api() == tencent_cvm::API)
         .ok_or_else(|| TencentError::no_such_product(tencent_cvm::API))?;
-    let region = v1_param(&all, "Region").ok().filter(|r| !r.is_empty()).map(|r| regions::to_api3(&legacy.settings.short_region_codes, r).to_string());
+    let region = v1_param(&all, "Region")
+        .ok()
+        .filter(|r| !r.is_empty())
+        .map(|r| regions::to_api3(&legacy.settings.short_region_codes, r).to_string());
     Ok(Call {
         product,
         action,
@@ -70,7 +74,12 @@ fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawReque
 /// Signature v1 over `METHOD + Host + /v2/index.php + ? + params`, with the Host header exactly as
 /// received. The qcloudapi SDK signs `host:port` while its Host header drops `:80` (apis.md §6),
 /// so a Host without a port is also tried with `:80` when `retry_with_port_80` (L-LEG-5).
-fn verify(raw: &RawRequest, params: &[(String, String)], secret_key: &str, retry_with_port_80: bool) -> Result<(), crate::sign::SignatureError> {
+fn verify(
+    raw: &RawRequest,
+    params: &[(String, String)],
+    secret_key: &str,
+    retry_with_port_80: bool,
+) -> Result<(), crate::sign::SignatureError> {
     let host = raw.header("host").unwrap_or("");
     let first = tencent_v1::verify(&raw.method, host, PATH, params, secret_key);
     if retry_with_port_80 && first.is_err() && !has_port(host) && !host.is_empty() {
