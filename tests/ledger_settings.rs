@@ -109,15 +109,25 @@ async fn call(emulator: &Arc<Emulator>, profile: &ApiProfile, action: &str, para
 }
 
 async fn create_cvm(emulator: &Arc<Emulator>, name: &str) -> String {
-    let answer = call(emulator, CVM, "CreateKeyPair", json!({"KeyName": name, "ProjectId": 0})).await;
+    create_key(emulator, CVM, json!({"KeyName": name, "ProjectId": 0})).await
+}
+
+async fn create_lighthouse(emulator: &Arc<Emulator>, name: &str) -> String {
+    create_key(emulator, LIGHTHOUSE, json!({"KeyName": name})).await
+}
+
+/// A Tencent CreateKeyPair that must succeed: the new KeyId.
+async fn create_key(emulator: &Arc<Emulator>, profile: &ApiProfile, params: Value) -> String {
+    let answer = call(emulator, profile, "CreateKeyPair", params).await;
     assert_eq!(answer.code(), "", "{}", answer.text);
     answer.body.pointer("/Response/KeyPair/KeyId").and_then(Value::as_str).unwrap().to_string()
 }
 
-async fn create_lighthouse(emulator: &Arc<Emulator>, name: &str) -> String {
-    let answer = call(emulator, LIGHTHOUSE, "CreateKeyPair", json!({"KeyName": name})).await;
-    assert_eq!(answer.code(), "", "{}", answer.text);
-    answer.body.pointer("/Response/KeyPair/KeyId").and_then(Value::as_str).unwrap().to_string()
+/// Creates `alpha_one`, then counts the key pairs the `key-name` filter `alpha` lists.
+async fn alpha_matches(emulator: Arc<Emulator>, profile: &ApiProfile, create: Value) -> u64 {
+    create_key(&emulator, profile, create).await;
+    let filter = json!({"Filters": [{"Name": "key-name", "Values": ["alpha"]}]});
+    total(&call(&emulator, profile, "DescribeKeyPairs", filter).await)
 }
 
 /// The first listed key pair of a DescribeKeyPairs answer.
@@ -135,13 +145,7 @@ async fn send_raw(emulator: &Arc<Emulator>, method: &str, target: &str, headers:
     for (name, value) in headers {
         builder = builder.header(name, value);
     }
-    let response = router(emulator.clone()).oneshot(builder.body(Body::from(body)).unwrap()).await.unwrap();
-    let status = response.status().as_u16();
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()));
-    Answer { status, content_type, text, body }
+    common::answer_of(router(emulator.clone()).oneshot(builder.body(Body::from(body)).unwrap()).await.unwrap()).await
 }
 
 /// A CVM DescribeKeyPairs POST with `body`, TC3-signed over `content-type;host` as the SDKs sign.
@@ -262,11 +266,7 @@ async fn l_cvm_17_delete_found_keeps_no_known_id() {
 
 #[tokio::test]
 async fn l_cvm_18_key_name_filter() {
-    let matches = |emulator: Arc<Emulator>| async move {
-        create_cvm(&emulator, "alpha_one").await;
-        let filter = json!({"Filters": [{"Name": "key-name", "Values": ["alpha"]}]});
-        total(&call(&emulator, CVM, "DescribeKeyPairs", filter).await)
-    };
+    let matches = |emulator| alpha_matches(emulator, CVM, json!({"KeyName": "alpha_one", "ProjectId": 0}));
     assert_eq!(matches(cvm(CvmSettings::default())).await, 0, "whole names only");
     assert_eq!(matches(cvm(CvmSettings { key_name_filter: NameFilter::Fuzzy, ..CvmSettings::default() })).await, 1);
 }
@@ -447,11 +447,7 @@ async fn l_lh_7_check_order_decides_which_fault_wins() {
 
 #[tokio::test]
 async fn l_lh_9_key_name_filter() {
-    let matches = |emulator: Arc<Emulator>| async move {
-        create_lighthouse(&emulator, "alpha_one").await;
-        let filter = json!({"Filters": [{"Name": "key-name", "Values": ["alpha"]}]});
-        total(&call(&emulator, LIGHTHOUSE, "DescribeKeyPairs", filter).await)
-    };
+    let matches = |emulator| alpha_matches(emulator, LIGHTHOUSE, json!({"KeyName": "alpha_one"}));
     assert_eq!(matches(lighthouse(LighthouseSettings::default())).await, 1, "a fuzzy match");
     assert_eq!(matches(lighthouse(LighthouseSettings { key_name_filter: NameFilter::Exact, ..LighthouseSettings::default() })).await, 0);
 }
