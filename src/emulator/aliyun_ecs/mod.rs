@@ -4,7 +4,8 @@
 //! A request is ECS's when it comes to `/` signed by either Alibaba scheme (`Ecs::claims`). It is then
 //! served in one fixed order, written here once:
 //! `Format` (`InvalidParameter.Format`) → authentication, Version and Action ([`request`]) →
-//! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota) →
+//! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota or
+//! `EcsSettings::requests_per_second`) →
 //! permission (`Forbidden.RAM`, `deny: aliyun-ecs:<Action>`) → injected fault → the action's
 //! rules ([`rules`]) → state ([`model`]). Answers use the envelopes of [`render`].
 

@@ -4,7 +4,8 @@
 //!
 //! As on the cloud, TC3 signatures do not cover `X-TC-Action` or `X-TC-Region` unless the client
 //! lists them in SignedHeaders (the SDKs sign `content-type` and `host` only), and TC3 has no
-//! nonce: a captured request can be replayed within the clock-skew window.
+//! nonce: a captured request can be replayed within the clock-skew window. Each of these is a
+//! setting (`TencentSettings::require_signed_tc_headers`, `remember_tc3_signatures`; L-TC-6, L-TC-7).
 
 use std::sync::Arc;
 
