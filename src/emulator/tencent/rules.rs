@@ -136,25 +136,24 @@ pub fn checked_id_list(params: &Value, rule: IdListRule, checks: &[IdCheck]) -> 
         Some(Value::Array(list)) => list,
         Some(_) => return Err(TencentError::invalid_parameter(format!("`{name}` must be a list."))),
     };
-    let ids = list
-        .iter()
-        .map(|item| {
-            item.as_str().map(str::to_string).ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must hold strings.")))
-        })
-        .collect::<Result<Vec<String>, _>>()?;
+    let not_text = || TencentError::invalid_parameter(format!("`{name}` must hold strings."));
     for check in checks {
         match check {
-            IdCheck::Missing if ids.is_empty() => return Err(TencentError::missing_parameter(name)),
-            IdCheck::Count if ids.len() > rule.max => return Err(rule.too_many.with_detail(format!("at most {} {name}", rule.max))),
+            IdCheck::Missing if list.is_empty() => return Err(TencentError::missing_parameter(name)),
+            IdCheck::Count if list.len() > rule.max => return Err(rule.too_many.with_detail(format!("at most {} {name}", rule.max))),
             IdCheck::Shape => {
-                if let Some(id) = ids.iter().find(|id| !rule.shape.is_match(id)) {
-                    return Err(rule.malformed.with_detail(format!("`{id}`")));
+                // Each item in turn: a string, then of the product's shape.
+                for item in list {
+                    let id = item.as_str().ok_or_else(not_text)?;
+                    if !rule.shape.is_match(id) {
+                        return Err(rule.malformed.with_detail(format!("`{id}`")));
+                    }
                 }
             }
             _ => {}
         }
     }
-    Ok(ids)
+    list.iter().map(|item| item.as_str().map(str::to_string).ok_or_else(not_text)).collect()
 }
 
 /// A filter value as text (the docs type them as strings; numbers are accepted as written).
