@@ -49,8 +49,8 @@ pub(super) fn authenticate<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, se
 }
 
 /// Method and size, before anything is parsed: only GET and POST; the documented size limit of
-/// the request's form (`limits`, L-TC-9; TC3 POST is bounded by `EmulatorConfig::max_body_bytes`); a body that could not be read at all (a malformed chunk) is a malformed
-/// request, not a size error.
+/// the request's form (`limits`, L-TC-9; TC3 POST is bounded by `EmulatorConfig::max_body_bytes`);
+/// a body that could not be read at all (a malformed chunk) is a malformed request, not a size error.
 pub(crate) fn check_transport(raw: &RawRequest, limits: &SizeLimits) -> Result<(), TencentError> {
     if raw.method != "GET" && raw.method != "POST" {
         return Err(TencentError::unsupported_protocol(&raw.method));
