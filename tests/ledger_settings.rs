@@ -254,7 +254,7 @@ async fn delete_mixed(emulator: &Arc<Emulator>, profile: &ApiProfile, key_id: St
 }
 
 #[tokio::test]
-async fn l_cvm_17_delete_found_keeps_no_known_id() {
+async fn l_cvm_17_delete_found_deletes_the_known_ids() {
     let (unknown, not_found) = ("skey-00000000", "InvalidKeyPairId.NotFound");
     let all_or_none = cvm(CvmSettings::default());
     let id = create_cvm(&all_or_none, "one").await;
@@ -453,7 +453,7 @@ async fn l_lh_9_key_name_filter() {
 }
 
 #[tokio::test]
-async fn l_lh_10_delete_found_keeps_no_known_id() {
+async fn l_lh_10_delete_found_deletes_the_known_ids() {
     let (unknown, not_found) = ("lhkp-00000000", "ResourceNotFound.KeyIdNotFound");
     let all_or_none = lighthouse(LighthouseSettings::default());
     let id = create_lighthouse(&all_or_none, "one").await;

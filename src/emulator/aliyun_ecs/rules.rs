@@ -36,6 +36,7 @@ fn name_rule(settings: &EcsSettings, dot: bool) -> &'static Regex {
     let chinese_first = settings.chinese_in_name == ChineseInName::Anywhere;
     &NAMES[usize::from(!chinese_first) * 2 + usize::from(dot)]
 }
+
 /// Tag.N: keys 1–128 characters, values 0–128 (seed 004, apis.md §7); N up to `EcsSettings::max_tags`.
 pub const TAG_KEY_MAX_CHARS: usize = 128;
 pub const TAG_VALUE_MAX_CHARS: usize = 128;
