@@ -708,9 +708,15 @@ async fn l_ecs_23_body_error_status() {
 
 #[test]
 fn l_ecs_24_the_harness_paces_ecs_by_its_run_option() {
-    use keypair_contract::run::pace::{DEFAULT_ECS_RATE, documented_rate};
-    assert_eq!(documented_rate("aliyun-ecs", "CreateKeyPair", DEFAULT_ECS_RATE), 5.0);
-    assert_eq!(documented_rate("aliyun-ecs", "CreateKeyPair", 2.0), 2.0, "`run --ecs-rate 2` paces ECS at 2 per second");
+    use clap::Parser as _;
+    use keypair_contract::cli::{Cli, Command};
+    use keypair_contract::run::pace::documented_rate;
+    let ecs_rate = |args: &[&str]| match Cli::try_parse_from([&["keypair-contract", "run"], args].concat()).unwrap().command {
+        Command::Run(run) => run.ecs_rate,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(documented_rate("aliyun-ecs", "CreateKeyPair", ecs_rate(&[])), 5.0);
+    assert_eq!(documented_rate("aliyun-ecs", "CreateKeyPair", ecs_rate(&["--ecs-rate", "2"])), 2.0);
 }
 
 #[tokio::test]
