@@ -100,7 +100,9 @@ fn throttled(emulator: &Emulator, raw: &RawRequest) -> Response {
     let request_id = new_request_id();
     if emulator.providers.route(raw).is_some_and(|p| p.name() == aliyun_ecs::API) {
         let params = aliyun_ecs::request::Params::of(raw);
-        let (format, _) = aliyun_ecs::request::format(&params, raw);
+        // The default reading of a request without `Format` (hostile answers are not the product's).
+        let without = aliyun_ecs::settings::FormatWithoutParameter::FollowAccept;
+        let (format, _) = aliyun_ecs::request::format(&params, raw, without);
         let host = match params.get("RegionId") {
             Some(region) => format!("ecs.{region}.aliyuncs.com"),
             None => "ecs.aliyuncs.com".into(),
@@ -109,7 +111,8 @@ fn throttled(emulator: &Emulator, raw: &RawRequest) -> Response {
         let error = aliyun_ecs::errors::EcsError::new(aliyun_ecs::errors::EcsCode::ThrottlingUser);
         return aliyun_ecs::render::error("hostile".into(), &request_id, &host, &error, format).response;
     }
-    tencent::render("hostile".into(), &request_id, Err(tencent::error::TencentError::request_limit_exceeded(10))).response
+    tencent::render(&emulator.config.tencent, "hostile".into(), &request_id, Err(tencent::error::TencentError::request_limit_exceeded(10)))
+        .response
 }
 
 /// The response with its full `Content-Length` but only the first half of its body, then an

@@ -67,6 +67,8 @@ pub struct EmulatorConfig {
     pub max_body_bytes: usize,
     /// Timeouts and limits of the HTTP layer (server.rs).
     pub server: server::ServerSettings,
+    /// The Tencent front doors' choices the documents leave open (ledger L-TC-*).
+    pub tencent: tencent::TencentSettings,
 }
 
 impl Default for EmulatorConfig {
@@ -77,6 +79,7 @@ impl Default for EmulatorConfig {
             clock: Arc::new(SystemClock),
             max_body_bytes: 10 * 1024 * 1024,
             server: server::ServerSettings::default(),
+            tencent: tencent::TencentSettings::default(),
         }
     }
 }
@@ -122,7 +125,7 @@ pub fn registered() -> registry::Registry {
     registry::Registry::new(vec![
         Box::new(sts::Sts),
         Box::new(tencent_legacy::Legacy::default()),
-        Box::new(tencent::Api3),
+        Box::new(tencent::Api3::default()),
         Box::new(tencent_cvm::Cvm::default()),
         Box::new(tencent_lighthouse::Lighthouse::default()),
         Box::new(aliyun_ecs::Ecs::default()),

@@ -5,7 +5,8 @@
 //! struct in `src/emulator/**/settings.rs` and `src/emulator/tencent_legacy/mod.rs` must be named
 //! by a row as `Struct::field`. And every row must
 //!
-//! * name a setting that exists, or say `no setting:` and name the source file holding the choice;
+//! * name a setting that exists: a `Struct::field`, or for a choice the harness makes (not the
+//!   emulator) its `run --option`, an option of src/cli.rs; `no setting:` is no longer accepted;
 //! * name at least one case (`<api>/<folder>/<name>`) in its last column, each a file under cases/,
 //!   and say what is missing (`missing: ...`, `emulator only`) when none of them runs live;
 //! * carry a unique id, as the settings' doc comments cite it (`Ledger L-CVM-4`, `L-LH-3`).
@@ -87,6 +88,13 @@ fn known_settings() -> BTreeSet<String> {
         .collect()
 }
 
+/// The long options of src/cli.rs (`pub ecs_rate:` is `ecs-rate`), which a row about a choice the
+/// harness makes may name as `run --ecs-rate`.
+fn cli_options() -> BTreeSet<String> {
+    let field = Regex::new(r"(?m)^\s+pub (\w+):").expect("regex");
+    field.captures_iter(&read(&root().join("src/cli.rs"))).map(|m| m[1].replace('_', "-")).collect()
+}
+
 /// One `| L-... |` row of the ledger.
 #[derive(Debug, Clone)]
 struct Row {
@@ -114,6 +122,8 @@ fn problems(ledger: &str, required: &BTreeSet<String>, known: &BTreeSet<String>)
     let case = Regex::new(r"\b((?:tencent-cvm-legacy|tencent-cvm|tencent-lighthouse|aliyun-ecs)/[a-z0-9-]+/[a-z0-9-]+)").expect("regex");
     let source_file = Regex::new(r"\bsrc/[\w/]+\.rs\b").expect("regex");
     let id_shape = Regex::new(r"^L-[A-Z]+-[0-9]+$").expect("regex");
+    let run_option = Regex::new(r"`run --([a-z][a-z0-9-]*)").expect("regex");
+    let run_options = cli_options();
     let mut out = Vec::new();
     let mut named = BTreeSet::new();
     let mut ids = BTreeSet::new();
@@ -136,18 +146,21 @@ fn problems(ledger: &str, required: &BTreeSet<String>, known: &BTreeSet<String>)
             }
         }
         named.extend(settings.iter().cloned());
-        if let Some(pos) = row.text.find("no setting:") {
-            let files: Vec<&str> = source_file.find_iter(&row.text[pos..]).map(|m| m.as_str()).collect();
-            if files.is_empty() {
-                out.push(format!("{at}: says `no setting:` but names no source file (src/...rs) holding the choice"));
+        let options: Vec<&str> = run_option.captures_iter(&row.text).map(|m| m.get(1).map_or("", |o| o.as_str())).collect();
+        for option in &options {
+            if !run_options.contains(*option) {
+                out.push(format!("{at}: names `run --{option}`, which src/cli.rs does not define"));
             }
-            for file in files {
-                if !root().join(file).is_file() {
-                    out.push(format!("{at}: names {file}, which does not exist"));
-                }
+        }
+        if row.text.contains("no setting") {
+            out.push(format!("{at}: says `no setting`: every behaviour the documents leave open must be one setting"));
+        } else if settings.is_empty() && options.is_empty() {
+            out.push(format!("{at}: names no setting (`Struct::field`, or the harness's `run --option`)"));
+        }
+        for file in source_file.find_iter(&row.text).map(|m| m.as_str()) {
+            if !root().join(file).is_file() {
+                out.push(format!("{at}: names {file}, which does not exist"));
             }
-        } else if settings.is_empty() {
-            out.push(format!("{at}: names no setting (`Struct::field`) and does not say `no setting:` with the file holding the choice"));
         }
         let cases: Vec<&str> = case.find_iter(&row.last_cell).map(|m| m.as_str()).collect();
         if cases.is_empty() {
@@ -244,4 +257,24 @@ fn the_parser_finds_fields_of_a_settings_struct() {
     let source = "/// doc\npub struct DemoSettings {\n    /// why\n    pub a_field: bool,\n    pub(crate) hidden: u8,\n    pub other: Vec<String>,\n}\n";
     let parsed = settings_structs(source);
     assert_eq!(parsed.get("DemoSettings").cloned(), Some(vec!["a_field".to_string(), "other".to_string()]));
+}
+
+#[test]
+fn a_row_without_a_setting_is_refused() {
+    let required = required_settings();
+    let known = known_settings();
+    let ledger = read(&root().join("docs/discrepancies.md"));
+    let first = rows(&ledger).into_iter().next().expect("a row");
+    let replace = |with: &str| {
+        let setting = Regex::new(r"`?\b[A-Z]\w*Settings::\w+`?").expect("regex");
+        let row = setting.replace_all(&first.text, with).into_owned();
+        let edited = ledger.replace(&first.text, &row);
+        problems(&edited, &required, &known)
+    };
+    let said = replace("no setting: src/emulator/mod.rs");
+    assert!(said.iter().any(|p| p.contains(&first.id) && p.contains("says `no setting`")), "{said:?}");
+    let bogus = replace("`run --no-such-option`");
+    assert!(bogus.iter().any(|p| p.contains(&first.id) && p.contains("does not define")), "{bogus:?}");
+    let option = replace("`run --ecs-rate`");
+    assert!(!option.iter().any(|p| p.contains(&format!("{}:", first.id))), "{option:?}");
 }

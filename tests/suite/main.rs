@@ -24,6 +24,7 @@ mod fuzz_requests;
 mod hostile_run;
 mod key_oracles;
 mod ledger;
+mod ledger_settings;
 mod pacing;
 mod replay;
 mod request_builders_vs_sdk;

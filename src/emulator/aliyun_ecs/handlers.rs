@@ -49,7 +49,8 @@ fn fingerprint(settings: &EcsSettings, blob: &[u8]) -> String {
 async fn create(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let settings = &ecs.settings;
     let new = rules::parse_create(&call.params, settings, &resource_groups(ecs, call))?;
-    let reservation = ecs.store.reserve(&call.account.id, new, quota(ecs, call))?;
+    let region_scope = settings.scope_region(&new.region_id).to_string();
+    let reservation = ecs.store.reserve(&call.account.id, &region_scope, new, quota(ecs, call))?;
     let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
         .map_err(|e| EcsError::new(EcsCode::InternalError).with_detail(e.to_string()))?;
@@ -71,19 +72,24 @@ fn import(ecs: &Ecs, emulator: &Emulator, call: &EcsCall) -> Result<Map<String, 
     let settings = &ecs.settings;
     let new = rules::parse_import(&call.params, settings, &resource_groups(ecs, call))?;
     let imported = new.public_key.clone().ok_or_else(|| EcsError::new(EcsCode::PublicKeyBodyMalformed))?;
-    let reservation = ecs.store.reserve(&call.account.id, new, quota(ecs, call))?;
+    let region_scope = settings.scope_region(&new.region_id).to_string();
+    let reservation = ecs.store.reserve(&call.account.id, &region_scope, new, quota(ecs, call))?;
     let record = reservation.commit(imported.line, imported.blob, emulator.config.clock.now_secs());
-    Ok(Map::from_iter([
-        ("KeyPairName".to_string(), json!(record.key_pair_name)),
-        ("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.public_blob))),
-    ]))
+    let mut answer = Map::new();
+    if settings.import_returns_key_pair_id {
+        answer.insert("KeyPairId".to_string(), json!(record.key_pair_id));
+    }
+    answer.insert("KeyPairName".to_string(), json!(record.key_pair_name));
+    answer.insert("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.public_blob)));
+    Ok(answer)
 }
 
 fn describe(ecs: &Ecs, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let settings = &ecs.settings;
     let query = rules::parse_describe(&call.params, settings)?;
-    let (total, page) =
-        ecs.store.describe(&call.account.id, &query, &settings.default_resource_group, settings.describe_group_filter_keeps_default);
+    let region_scope = settings.scope_region(&query.region_id);
+    let (default_group, keep_default) = (&settings.default_resource_group, settings.describe_group_filter_keeps_default);
+    let (total, page) = ecs.store.describe(&call.account.id, region_scope, &query, default_group, keep_default);
     let items: Vec<Value> = page.iter().map(|r| key_pair_json(settings, r, query.include_public_key)).collect();
     Ok(Map::from_iter([
         ("TotalCount".to_string(), json!(total)),
@@ -96,7 +102,7 @@ fn describe(ecs: &Ecs, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
 fn delete(ecs: &Ecs, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let settings = &ecs.settings;
     let (region_id, names) = rules::parse_delete(&call.params, settings)?;
-    ecs.store.delete(&call.account.id, &region_id, &names, settings.delete_ignores_unknown_names)?;
+    ecs.store.delete(&call.account.id, settings.scope_region(&region_id), &names, settings.delete_ignores_unknown_names)?;
     Ok(Map::new())
 }
 
@@ -106,12 +112,18 @@ fn key_pair_json(settings: &EcsSettings, record: &KeyPairRecord, include_public_
     item.insert("KeyPairName".into(), json!(record.key_pair_name));
     item.insert("KeyPairFingerPrint".into(), json!(fingerprint(settings, &record.public_blob)));
     item.insert("CreationTime".into(), json!(iso8601_utc(record.created_at)));
-    item.insert("ResourceGroupId".into(), json!(record.resource_group_id));
+    // A key created without a group or tags: filled, or left out (L-ECS-22).
+    let fill = settings.describe_fills_empty_fields;
+    if fill || record.resource_group_id != settings.default_resource_group {
+        item.insert("ResourceGroupId".into(), json!(record.resource_group_id));
+    }
     if include_public_key {
         item.insert("PublicKey".into(), json!(record.public_key));
     }
     let tags: Vec<Value> = record.tags.iter().map(|t| json!({"TagKey": t.key, "TagValue": t.value})).collect();
-    item.insert("Tags".into(), json!({ "Tag": tags }));
+    if fill || !tags.is_empty() {
+        item.insert("Tags".into(), json!({ "Tag": tags }));
+    }
     Value::Object(item)
 }
 

@@ -4,7 +4,8 @@
 //! A request is ECS's when it comes to `/` signed by either Alibaba scheme (`Ecs::claims`). It is then
 //! served in one fixed order, written here once:
 //! `Format` (`InvalidParameter.Format`) → authentication, Version and Action ([`request`]) →
-//! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota) →
+//! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota or
+//! `EcsSettings::requests_per_second`) →
 //! permission (`Forbidden.RAM`, `deny: aliyun-ecs:<Action>`) → injected fault → the action's
 //! rules ([`rules`]) → state ([`model`]). Answers use the envelopes of [`render`].
 
@@ -29,6 +30,7 @@ pub use errors::{EcsCode, EcsError};
 pub use model::EcsStore;
 use request::{EcsCall, Params};
 pub use settings::EcsSettings;
+use settings::HostIdForm;
 
 /// The case-folder / control-API name of the API.
 pub const API: &str = "aliyun-ecs";
@@ -103,15 +105,23 @@ async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest) -> Served
     let request_id = new_request_id().to_ascii_uppercase();
     let params = Params::of(raw);
     let host_id = host_id(&params, &ecs.settings);
-    let (format, format_ok) = request::format(&params, raw);
+    let (format, format_ok) = request::format(&params, raw, ecs.settings.format_without_parameter);
     let call = match format_ok.and_then(|()| request::authenticate(ecs, emulator, raw, params)) {
         Ok(call) => call,
-        Err(error) => return render::error(API.to_string(), &request_id, &host_id, &error, format),
+        Err(error) => return render::error(API.to_string(), &request_id, &host_id, &worded(&ecs.settings, error), format),
     };
     let route = format!("{API} {}", call.action.name());
     match admit_and_handle(ecs, emulator, &call).await {
         Ok(fields) => render::success(route, call.action.name(), &request_id, fields, format),
-        Err(error) => render::error(route, &request_id, &host_id, &error, format),
+        Err(error) => render::error(route, &request_id, &host_id, &worded(&ecs.settings, error), format),
+    }
+}
+
+/// The documented wording alone, or with which value failed appended (L-ECS-25).
+fn worded(settings: &EcsSettings, error: EcsError) -> EcsError {
+    match &error.detail {
+        Some(detail) if settings.append_detail => EcsError { message: format!("{} ({detail})", error.message), ..error },
+        _ => error,
     }
 }
 
@@ -119,7 +129,8 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     let account = &call.account;
     let settings = account.settings();
     let action = call.action.name();
-    if let Some(limit) = settings.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied()
+    let per_second = settings.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second);
+    if let Some(limit) = per_second
         && settings.rate_limits
     {
         let key = format!("{}:{API}:{action}", account.id);
@@ -137,11 +148,14 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     let _turn = account.turn().await;
     handlers::handle(ecs, emulator, call).await
 }
-/// The `HostId` of an answer: the regional endpoint when the request names a known region, else
-/// the central one (apis.md §3.1, §3.2); never the Host header, which is `127.0.0.1:PORT` here.
+/// The `HostId` of an answer: by default the regional endpoint when the request names a known
+/// region, else the central one (apis.md §3.1, §3.2, L-ECS-21); never the Host header, which is
+/// `127.0.0.1:PORT` here.
 fn host_id(params: &Params, settings: &EcsSettings) -> String {
-    match params.get("RegionId") {
-        Some(region) if settings.regions.iter().any(|r| r == region) => format!("ecs.{region}.aliyuncs.com"),
+    match (settings.host_id_form, params.get("RegionId")) {
+        (HostIdForm::RegionalElseCentral, Some(region)) if settings.regions.iter().any(|r| r == region) => {
+            format!("ecs.{region}.aliyuncs.com")
+        }
         _ => "ecs.aliyuncs.com".to_string(),
     }
 }

@@ -73,9 +73,9 @@ impl Reservation {
 
 impl EcsStore {
     /// The state rules in the documented precedence (rules.rs): name taken → quota; then the name
-    /// is reserved in its region.
-    pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, EcsError> {
-        let scope = (account_id.to_string(), new.region_id.clone());
+    /// is reserved in `region_scope` (its region, or "" when key pairs are not regional, L-ECS-3).
+    pub fn reserve(&self, account_id: &str, region_scope: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, EcsError> {
+        let scope = (account_id.to_string(), region_scope.to_string());
         let no_check = |_: &[KeyPairRecord]| Ok::<(), EcsError>(());
         let inner = self.keys.reserve(scope, &new.key_pair_name, None, quota, no_check).map_err(|c| match c {
             Conflict::NameTaken | Conflict::PublicKeyTaken => EcsError::new(EcsCode::KeyPairAlreadyExist),
@@ -85,11 +85,12 @@ impl EcsStore {
         Ok(Reservation { inner, new })
     }
 
-    /// Key pairs of one region matching `query` in creation order, and the total before paging.
-    /// `default_group` is kept in a group-filtered listing when `keep_default` (settings.rs).
+    /// Key pairs of one region scope matching `query` in creation order, and the total before
+    /// paging. `default_group` is kept in a group-filtered listing when `keep_default` (settings.rs).
     pub fn describe(
         &self,
         account_id: &str,
+        region_scope: &str,
         query: &DescribeQuery,
         default_group: &str,
         keep_default: bool,
@@ -116,7 +117,8 @@ impl EcsStore {
             (None, Some(name)) if !name.contains('*') => keystore::Lookup::Name(name),
             _ => keystore::Lookup::Scan,
         };
-        self.keys.with_scope((account_id.to_string(), query.region_id.clone()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
+        self.keys
+            .with_scope((account_id.to_string(), region_scope.to_string()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
     }
 
     /// Deletes the named key pairs of one region. Unknown names are ignored, or fail the whole
@@ -174,27 +176,27 @@ mod tests {
     #[test]
     fn names_are_per_account_and_region_and_reserved_until_dropped() {
         let store = EcsStore::default();
-        let first = store.reserve("a", new("cn-hangzhou", "k1"), 500).unwrap();
-        assert_eq!(store.reserve("a", new("cn-hangzhou", "k1"), 500).unwrap_err().code, "KeyPair.AlreadyExist");
-        assert!(store.reserve("a", new("cn-shanghai", "k1"), 500).is_ok(), "regions are separate");
-        assert!(store.reserve("b", new("cn-hangzhou", "k1"), 500).is_ok(), "accounts are separate");
+        let first = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap();
+        assert_eq!(store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap_err().code, "KeyPair.AlreadyExist");
+        assert!(store.reserve("a", "cn-shanghai", new("cn-shanghai", "k1"), 500).is_ok(), "regions are separate");
+        assert!(store.reserve("b", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).is_ok(), "accounts are separate");
         drop(first);
-        let record = store.reserve("a", new("cn-hangzhou", "k1"), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+        let record = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
         assert!(regex::Regex::new(r"^ssh-bp[0-9a-z]{16}$").unwrap().is_match(&record.key_pair_id), "{}", record.key_pair_id);
-        assert_eq!(store.reserve("a", new("cn-hangzhou", "k1"), 500).unwrap_err().code, "KeyPair.AlreadyExist");
+        assert_eq!(store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap_err().code, "KeyPair.AlreadyExist");
         assert_eq!(store.list("a").len(), 1);
     }
 
     #[test]
     fn quota_counts_stored_and_reserved_keys_per_region() {
         let store = EcsStore::default();
-        store.reserve("a", new("cn-hangzhou", "k1"), 2).unwrap().commit("k".into(), vec![1], 0);
-        let _pending = store.reserve("a", new("cn-hangzhou", "k2"), 2).unwrap();
-        let err = store.reserve("a", new("cn-hangzhou", "k3"), 2).unwrap_err();
+        store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 2).unwrap().commit("k".into(), vec![1], 0);
+        let _pending = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k2"), 2).unwrap();
+        let err = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k3"), 2).unwrap_err();
         assert_eq!((err.code.as_str(), err.status), ("QuotaExceed.KeyPair", 403));
-        assert!(store.reserve("a", new("cn-beijing", "k3"), 2).is_ok());
+        assert!(store.reserve("a", "cn-beijing", new("cn-beijing", "k3"), 2).is_ok());
         // The name check comes before the quota.
-        assert_eq!(store.reserve("a", new("cn-hangzhou", "k1"), 2).unwrap_err().code, "KeyPair.AlreadyExist");
+        assert_eq!(store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 2).unwrap_err().code, "KeyPair.AlreadyExist");
     }
 
     #[test]
@@ -204,10 +206,10 @@ mod tests {
             let mut n = new("cn-hangzhou", name);
             n.resource_group_id = group.into();
             n.tags = vec![Tag { key: "env".into(), value: tag.into() }];
-            store.reserve("a", n, 500).unwrap().commit("k".into(), name.as_bytes().to_vec(), 0);
+            store.reserve("a", "cn-hangzhou", n, 500).unwrap().commit("k".into(), name.as_bytes().to_vec(), 0);
         }
         let run = |q: &DescribeQuery, keep: bool| {
-            let (total, page) = store.describe("a", q, "rg-default", keep);
+            let (total, page) = store.describe("a", &q.region_id, q, "rg-default", keep);
             (total, page.into_iter().map(|r| r.key_pair_name).collect::<Vec<_>>())
         };
         assert_eq!(run(&query("cn-hangzhou"), true).0, 3);
@@ -221,14 +223,14 @@ mod tests {
         assert_eq!(run(&DescribeQuery { fingerprint: Some(fp), ..query("cn-hangzhou") }, true).1, ["db-1"]);
         let page2 = DescribeQuery { page_number: 2, page_size: 2, ..query("cn-hangzhou") };
         assert_eq!(run(&page2, true), (3, vec!["db-1".to_string()]));
-        let other_region = store.describe("a", &query("cn-beijing"), "rg-default", true).0;
+        let other_region = store.describe("a", "cn-beijing", &query("cn-beijing"), "rg-default", true).0;
         assert_eq!(other_region, 0);
     }
 
     #[test]
     fn delete_by_name() {
         let store = EcsStore::default();
-        store.reserve("a", new("cn-hangzhou", "k1"), 500).unwrap().commit("k".into(), vec![1], 0);
+        store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap().commit("k".into(), vec![1], 0);
         let names = vec!["k1".to_string(), "ghost".to_string()];
         let err = store.delete("a", "cn-hangzhou", &names, false).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairNames.ValueNotSupported");

@@ -13,6 +13,7 @@
 use std::sync::Arc;
 
 use super::errors::{EcsCode, EcsError};
+use super::settings::FormatWithoutParameter;
 use super::{ACTIONS, Ecs, VERSION};
 use crate::clock;
 use crate::emulator::Emulator;
@@ -62,12 +63,13 @@ pub enum Format {
     Xml,
 }
 
-/// `Format=JSON|XML` (case-insensitive); without it, JSON when `Accept` asks for JSON, else XML,
-/// the documented default (apis.md §3.1). Any other value is `InvalidParameter.Format`, answered
-/// in the format `Accept` asks for.
-pub fn format(params: &Params, raw: &RawRequest) -> (Format, Result<(), EcsError>) {
+/// `Format=JSON|XML` (case-insensitive); without it, by `without` (L-ECS-18): JSON when `Accept`
+/// asks for JSON, else XML, the documented default (apis.md §3.1). Any other value is
+/// `InvalidParameter.Format`, answered in the format `Accept` asks for.
+pub fn format(params: &Params, raw: &RawRequest, without: FormatWithoutParameter) -> (Format, Result<(), EcsError>) {
     let by_accept = if raw.header("accept").is_some_and(|a| a.to_ascii_lowercase().contains("json")) { Format::Json } else { Format::Xml };
     match params.get("Format") {
+        None if without == FormatWithoutParameter::Xml => (Format::Xml, Ok(())),
         None => (by_accept, Ok(())),
         Some(f) if f.eq_ignore_ascii_case("JSON") => (Format::Json, Ok(())),
         Some(f) if f.eq_ignore_ascii_case("XML") => (Format::Xml, Ok(())),
@@ -96,9 +98,11 @@ pub fn authenticate(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, param
     }
     // No Alibaba document states a body limit; the emulator's is refused with the gateway's
     // InvalidParameter naming the body, before anything is parsed or authenticated.
+    let body_error =
+        |detail: &str| EcsError { status: ecs.settings.body_error_status, ..EcsError::invalid_parameter("Body").with_detail(detail) };
     match raw.body_problem {
-        Some(BodyProblem::TooLarge) => return Err(EcsError::invalid_parameter("Body").with_detail("the body exceeds the size limit")),
-        Some(BodyProblem::Malformed) => return Err(EcsError::invalid_parameter("Body").with_detail("the body could not be read")),
+        Some(BodyProblem::TooLarge) => return Err(body_error("the body exceeds the size limit")),
+        Some(BodyProblem::Malformed) => return Err(body_error("the body could not be read")),
         None => {}
     }
     let (account, version, action) =
@@ -129,9 +133,10 @@ fn authenticate_rpc(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, param
         return Err(EcsError::new(EcsCode::IncompleteSignature));
     }
     let timestamp = parse_time(timestamp)?;
-    let account = emulator.accounts.get(access_key_id).ok_or_else(|| EcsError::new(EcsCode::AccessKeyIdNotFound))?;
+    let account = find_account(ecs, emulator, access_key_id)?;
     check_skew(ecs, emulator, timestamp)?;
-    sign::acs_rpc::verify(&raw.method, params.pairs(), account.secret_key()).map_err(|e| signature_error(emulator, access_key_id, e))?;
+    sign::acs_rpc::verify(&raw.method, params.pairs(), account.secret_key())
+        .map_err(|e| signature_error(ecs, emulator, access_key_id, e))?;
     check_nonce(ecs, emulator, &account, nonce)?;
     // RPC signs its parameters, not headers: Version and Action come from the parameters.
     Ok((account, params.get("Version").map(str::to_string), params.get("Action").map(str::to_string)))
@@ -143,10 +148,10 @@ fn authenticate_acs3(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, para
     let nonce = raw.header("x-acs-signature-nonce").ok_or_else(|| EcsError::missing_parameter("x-acs-signature-nonce"))?;
     let date = raw.header("x-acs-date").ok_or_else(|| EcsError::missing_parameter("x-acs-date"))?;
     let timestamp = parse_time(date)?;
-    let account = emulator.accounts.get(&auth.access_key_id).ok_or_else(|| EcsError::new(EcsCode::AccessKeyIdNotFound))?;
+    let account = find_account(ecs, emulator, &auth.access_key_id)?;
     check_skew(ecs, emulator, timestamp)?;
     let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
-    sign::acs3::verify(&parts, &auth, account.secret_key()).map_err(|e| signature_error(emulator, &auth.access_key_id, e))?;
+    sign::acs3::verify(&parts, &auth, account.secret_key()).map_err(|e| signature_error(ecs, emulator, &auth.access_key_id, e))?;
     check_nonce(ecs, emulator, &account, nonce)?;
     // ACS3 signs the x-acs-* headers: Version and Action come from them, else from parameters.
     let pick = |header: &str, param: &str| raw.header(header).or_else(|| params.get(param)).map(str::to_string);
@@ -170,12 +175,23 @@ fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsE
     Ok(())
 }
 
+/// The account of `access_key_id`, or `InvalidAccessKeyId.NotFound` with the status the settings
+/// choose (L-ECS-15).
+fn find_account(ecs: &Ecs, emulator: &Emulator, access_key_id: &str) -> Result<Arc<Account>, EcsError> {
+    let not_found =
+        || EcsError { status: ecs.settings.auth_statuses.access_key_not_found(), ..EcsError::new(EcsCode::AccessKeyIdNotFound) };
+    emulator.accounts.get(access_key_id).ok_or_else(not_found)
+}
+
 /// A nonce must outlive every request that could carry it past the skew check: a request stamped
-/// up to one skew ahead of now stays valid for one more skew, up to and including the bound, so it
-/// is kept for twice the skew and one second (tests/suite/auth_windows.rs).
+/// up to one skew ahead of now stays valid for one more skew, up to and including the bound, so by
+/// default it is kept for twice the skew and one second (tests/suite/auth_windows.rs, L-ECS-26). Not
+/// remembered at all when the settings say so (L-ECS-16).
 fn check_nonce(ecs: &Ecs, emulator: &Emulator, account: &Account, nonce: &str) -> Result<(), EcsError> {
-    let keep = ecs.settings.max_clock_skew_secs.saturating_mul(2).saturating_add(1);
-    match ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), keep) {
+    if !ecs.settings.remember_nonces {
+        return Ok(());
+    }
+    match ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), ecs.settings.nonce_keep_secs()) {
         Nonce::Fresh => Ok(()),
         Nonce::Replayed => Err(EcsError::new(EcsCode::SignatureNonceUsed)),
         // The replay memory is at its cap (emulator::nonces): refused as throttled, never let through.
@@ -183,11 +199,12 @@ fn check_nonce(ecs: &Ecs, emulator: &Emulator, account: &Account, nonce: &str) -
     }
 }
 
-fn signature_error(emulator: &Emulator, access_key_id: &str, error: SignatureError) -> EcsError {
+fn signature_error(ecs: &Ecs, emulator: &Emulator, access_key_id: &str, error: SignatureError) -> EcsError {
     match error {
         SignatureError::Mismatch(expected) => {
             emulator.log.signature_mismatch(access_key_id, &wire::without_credentials(&expected));
-            EcsError::signature_does_not_match(&expected.string_to_sign)
+            let status = ecs.settings.auth_statuses.signature_does_not_match();
+            EcsError { status, ..EcsError::signature_does_not_match(&expected.string_to_sign) }
         }
         SignatureError::Missing(name) => EcsError::missing_parameter(name),
         SignatureError::UnsupportedMethod(_) => EcsError::new(EcsCode::InvalidSignatureMethod),
@@ -213,15 +230,15 @@ mod tests {
     #[test]
     fn format_follows_the_parameter_then_accept() {
         let r = raw("Format=XML", &[("Accept", "application/json")]);
-        assert_eq!(format(&Params::of(&r), &r).0, Format::Xml);
+        assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Xml);
         let r = raw("Format=json", &[]);
-        assert_eq!(format(&Params::of(&r), &r).0, Format::Json);
+        assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Json);
         let r = raw("", &[("accept", "application/json")]);
-        assert_eq!(format(&Params::of(&r), &r).0, Format::Json);
+        assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Json);
         let r = raw("", &[("Accept", "*/*")]);
-        assert_eq!(format(&Params::of(&r), &r).0, Format::Xml, "XML is the documented default");
+        assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Xml, "XML is the documented default");
         let r = raw("Format=YAML", &[("accept", "application/json")]);
-        let (f, check) = format(&Params::of(&r), &r);
+        let (f, check) = format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept);
         assert_eq!((f, check.unwrap_err().code.as_str()), (Format::Json, "InvalidParameter.Format"));
     }
 

@@ -1,9 +1,10 @@
 //! The documented validation of ECS key-pair requests, as pure functions of the parameters.
 //!
-//! When several rules fail at once, the first in this fixed order wins:
-//! RegionId (absent, unknown) → KeyPairName (absent, malformed) → PublicKeyBody (absent,
-//! malformed; ImportKeyPair) → ResourceGroupId (unknown) → tags (more than 20, then tag by tag in
-//! N order: key, value; then repeated keys) → then, in the model, state: name taken → quota.
+//! When several rules fail at once, the first wins, in the order of `EcsSettings::check_order`
+//! (L-ECS-14; by default RegionId (absent, unknown) → KeyPairName (absent, malformed) →
+//! PublicKeyBody (absent, malformed; ImportKeyPair) → ResourceGroupId (unknown) → tags (more than
+//! 20, then tag by tag in N order: key, value; then repeated keys)) → then, in the model, state:
+//! name taken → quota.
 //! DescribeKeyPairs: RegionId → PageNumber → PageSize → IncludePublicKey. DeleteKeyPairs:
 //! RegionId → KeyPairNames (absent, not a JSON array of names, more than 100).
 
@@ -14,25 +15,33 @@ use regex::Regex;
 
 use super::errors::{EcsCode, EcsError};
 use super::request::Params;
-use super::settings::EcsSettings;
+use super::settings::{ChineseInName, EcsCheck, EcsSettings};
 use crate::keys;
 
 /// KeyPairName: 2 to 128 characters (seed 004).
 pub const NAME_MIN_CHARS: usize = 2;
 pub const NAME_MAX_CHARS: usize = 128;
-/// Starts with a letter or a Chinese character (apis.md §3.4; seed 004 says "a letter"), then
-/// letters, Chinese characters, digits, `:`, `_`, `-` (seed 004).
-static NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z\x{4e00}-\x{9fa5}][A-Za-z0-9\x{4e00}-\x{9fa5}:_-]*$").expect("valid regex"));
-/// ImportKeyPair's rule: the same, with `.` also allowed (apis.md §3.4).
-static NAME_WITH_DOT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z\x{4e00}-\x{9fa5}][A-Za-z0-9\x{4e00}-\x{9fa5}.:_-]*$").expect("valid regex"));
-/// Tag.N: N from 1 to 20; keys 1–128 characters, values 0–128 (seed 004, apis.md §7).
-pub const MAX_TAGS: usize = 20;
+/// Starts with a letter or, where the settings allow (L-ECS-8), a Chinese character (apis.md §3.4;
+/// seed 004 says "a letter"), then letters, Chinese characters, digits, `:`, `_`, `-` (seed 004),
+/// and for ImportKeyPair where allowed `.` (apis.md §3.4). Indexed by [`name_rule`].
+static NAMES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    let rule =
+        |first: &str, dot: &str| Regex::new(&format!(r"^[A-Za-z{first}][A-Za-z0-9\x{{4e00}}-\x{{9fa5}}{dot}:_-]*$")).expect("valid regex");
+    let chinese = r"\x{4e00}-\x{9fa5}";
+    [rule(chinese, ""), rule(chinese, "."), rule("", ""), rule("", ".")]
+});
+
+/// The KeyPairName rule for the settings' Chinese-character choice, with or without `.`.
+fn name_rule(settings: &EcsSettings, dot: bool) -> &'static Regex {
+    let chinese_first = settings.chinese_in_name == ChineseInName::Anywhere;
+    &NAMES[usize::from(!chinese_first) * 2 + usize::from(dot)]
+}
+
+/// Tag.N: keys 1–128 characters, values 0–128 (seed 004, apis.md §7); N up to `EcsSettings::max_tags`.
 pub const TAG_KEY_MAX_CHARS: usize = 128;
 pub const TAG_VALUE_MAX_CHARS: usize = 128;
-/// Reserved tag-key prefixes (seed 004, apis.md §7), compared case-insensitively.
-pub const RESERVED_TAG_KEY_PREFIXES: &[&str] = &["aliyun", "acs:"];
+/// Reserved tag-value prefixes (apis.md §7), compared case-insensitively; the key prefixes are
+/// `EcsSettings::reserved_tag_key_prefixes` (L-ECS-11).
 pub const RESERVED_TAG_VALUE_PREFIXES: &[&str] = &["acs:"];
 /// DescribeKeyPairs paging: PageSize at most 50, default 10; PageNumber from 1 (apis.md §3.4).
 pub const MAX_PAGE_SIZE: usize = 50;
@@ -88,21 +97,36 @@ pub fn region(params: &Params, settings: &EcsSettings) -> Result<String, EcsErro
 
 /// CreateKeyPair (seed 004). `groups` are the account's resource groups, default included.
 pub fn parse_create(params: &Params, settings: &EcsSettings, groups: &BTreeSet<String>) -> Result<NewKeyPair, EcsError> {
-    let region_id = region(params, settings)?;
-    let key_pair_name = key_pair_name(params, &NAME)?;
-    let resource_group_id = resource_group(params, settings, groups)?;
-    let tags = tags(params)?;
-    Ok(NewKeyPair { region_id, key_pair_name, resource_group_id, tags, public_key: None })
+    parse_new(params, false, settings, groups)
 }
 
 /// ImportKeyPair (apis.md §3.4).
 pub fn parse_import(params: &Params, settings: &EcsSettings, groups: &BTreeSet<String>) -> Result<NewKeyPair, EcsError> {
-    let region_id = region(params, settings)?;
-    let key_pair_name = key_pair_name(params, if settings.import_name_allows_dot { &NAME_WITH_DOT } else { &NAME })?;
-    let public_key = public_key_body(params, settings)?;
-    let resource_group_id = resource_group(params, settings, groups)?;
-    let tags = tags(params)?;
-    Ok(NewKeyPair { region_id, key_pair_name, resource_group_id, tags, public_key: Some(public_key) })
+    parse_new(params, true, settings, groups)
+}
+
+/// The rule groups in the order of `settings.check_order` (L-ECS-14): the first failing one wins.
+fn parse_new(params: &Params, import: bool, settings: &EcsSettings, groups: &BTreeSet<String>) -> Result<NewKeyPair, EcsError> {
+    let mut new = NewKeyPair {
+        region_id: String::new(),
+        key_pair_name: String::new(),
+        resource_group_id: settings.default_resource_group.clone(),
+        tags: Vec::new(),
+        public_key: None,
+    };
+    for check in &settings.check_order {
+        match check {
+            EcsCheck::RegionId => new.region_id = region(params, settings)?,
+            EcsCheck::KeyPairName => {
+                new.key_pair_name = key_pair_name(params, name_rule(settings, import && settings.import_name_allows_dot))?
+            }
+            EcsCheck::PublicKeyBody if import => new.public_key = Some(public_key_body(params, settings)?),
+            EcsCheck::PublicKeyBody => {}
+            EcsCheck::ResourceGroupId => new.resource_group_id = resource_group(params, settings, groups)?,
+            EcsCheck::Tags => new.tags = tags(params, settings)?,
+        }
+    }
+    Ok(new)
 }
 
 fn key_pair_name(params: &Params, rule: &Regex) -> Result<String, EcsError> {
@@ -153,16 +177,21 @@ fn tag_entries(params: &Params) -> Result<TagEntries<'_>, EcsError> {
     Ok(entries)
 }
 
-fn tags(params: &Params) -> Result<Vec<Tag>, EcsError> {
+fn tags(params: &Params, settings: &EcsSettings) -> Result<Vec<Tag>, EcsError> {
     let entries = tag_entries(params)?;
-    if entries.len() > MAX_TAGS || entries.keys().any(|n| *n > MAX_TAGS) {
-        return Err(EcsError::too_many_tags(MAX_TAGS));
+    let max = settings.max_tags;
+    if entries.len() > max || entries.keys().any(|n| *n > max) {
+        return Err(EcsError::too_many_tags(max));
     }
     let mut tags: Vec<Tag> = Vec::new();
     for (key, value) in entries.values() {
         let key = key.unwrap_or("");
         let value = value.unwrap_or("");
-        if key.is_empty() || key.chars().count() > TAG_KEY_MAX_CHARS || starts_with_any(key, RESERVED_TAG_KEY_PREFIXES) || has_url(key) {
+        if key.is_empty()
+            || key.chars().count() > TAG_KEY_MAX_CHARS
+            || starts_with_any(key, &settings.reserved_tag_key_prefixes)
+            || has_url(key)
+        {
             return Err(EcsError::new(EcsCode::TagKeyMalformed));
         }
         if value.chars().count() > TAG_VALUE_MAX_CHARS || starts_with_any(value, RESERVED_TAG_VALUE_PREFIXES) || has_url(value) {
@@ -177,9 +206,9 @@ fn tags(params: &Params) -> Result<Vec<Tag>, EcsError> {
     Ok(tags)
 }
 
-fn starts_with_any(text: &str, prefixes: &[&str]) -> bool {
+fn starts_with_any<S: AsRef<str>>(text: &str, prefixes: &[S]) -> bool {
     let lower = text.to_lowercase();
-    prefixes.iter().any(|p| lower.starts_with(p))
+    prefixes.iter().any(|p| lower.starts_with(&p.as_ref().to_lowercase()))
 }
 
 fn has_url(text: &str) -> bool {

@@ -64,6 +64,81 @@ pub enum FingerprintFormat {
     Bare,
 }
 
+/// Where a Chinese character may stand in a KeyPairName (L-ECS-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChineseInName {
+    /// Anywhere, first included (apis.md §3.4; the default).
+    Anywhere,
+    /// After the first character, which is a letter (seed 004: "starts with a letter").
+    NotFirst,
+}
+
+/// A group of CreateKeyPair's / ImportKeyPair's parameter rules; `EcsSettings::check_order` runs
+/// them in its order, so the first failing group wins (L-ECS-14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EcsCheck {
+    RegionId,
+    KeyPairName,
+    /// ImportKeyPair only.
+    PublicKeyBody,
+    ResourceGroupId,
+    /// Count, then tag by tag in N order (key, then value), then repeated keys.
+    Tags,
+}
+
+/// Which list the HTTP statuses of the signature codes follow (L-ECS-15, apis.md §3.3 CONFLICT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthStatuses {
+    /// The gateway list: `SignatureDoesNotMatch` 400, `InvalidAccessKeyId.NotFound` 404.
+    Gateway,
+    /// Some product pages: `SignatureDoesNotMatch` 403, `InvalidAccessKeyId.NotFound` 400.
+    ProductPages,
+}
+
+impl AuthStatuses {
+    pub fn signature_does_not_match(self) -> u16 {
+        match self {
+            Self::Gateway => 400,
+            Self::ProductPages => 403,
+        }
+    }
+
+    pub fn access_key_not_found(self) -> u16 {
+        match self {
+            Self::Gateway => 404,
+            Self::ProductPages => 400,
+        }
+    }
+}
+
+/// The answer format of a request without `Format` (L-ECS-18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatWithoutParameter {
+    /// JSON when `Accept` asks for JSON (as tea-openapi sends it), else XML.
+    FollowAccept,
+    /// XML, the documented default, whatever `Accept` says.
+    Xml,
+}
+
+/// The `HostId` of an error answer (L-ECS-21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostIdForm {
+    /// `ecs.<RegionId>.aliyuncs.com` for a known region, else `ecs.aliyuncs.com`.
+    RegionalElseCentral,
+    /// `ecs.aliyuncs.com` always.
+    Central,
+}
+
+/// How long a signature nonce is remembered (L-ECS-26).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonceKeep {
+    /// Twice the allowed skew and one second: a request stamped one skew ahead is still valid at
+    /// exactly twice the skew.
+    TwiceSkewAndOneSecond,
+    /// A fixed number of seconds.
+    Seconds(i64),
+}
+
 #[derive(Debug, Clone)]
 pub struct EcsSettings {
     /// Key pairs per account and region: "up to 500 key pairs in each region" (seed 004).
@@ -90,6 +165,55 @@ pub struct EcsSettings {
     pub describe_group_filter_keeps_default: bool,
     /// Allowed clock skew for `Timestamp` / `x-acs-date`: 15 minutes (apis.md §3.3 InvalidTimeStamp.Expired).
     pub max_clock_skew_secs: i64,
+    /// L-ECS-3: "in each region": true keeps names and the quota per account and region; false per account.
+    pub regional_key_pairs: bool,
+    /// L-ECS-8: seed 004 says a name starts with a letter, apis.md §3.4 lets a Chinese character start it.
+    pub chinese_in_name: ChineseInName,
+    /// L-ECS-11: tag-key prefixes refused (case-insensitively); seed 004's list is cut, apis.md §7
+    /// takes these from the ECS tag docs.
+    pub reserved_tag_key_prefixes: Vec<String>,
+    /// L-ECS-12: more tags than this (or a `Tag.N` with N over it) is `QuotaExceed.Tags`.
+    pub max_tags: usize,
+    /// L-ECS-14: the order of the create and import parameter rules; the precedence is not documented.
+    pub check_order: Vec<EcsCheck>,
+    /// L-ECS-15: the statuses of `SignatureDoesNotMatch` and `InvalidAccessKeyId.NotFound`.
+    pub auth_statuses: AuthStatuses,
+    /// L-ECS-16: true refuses a `SignatureNonce` seen before (`SignatureNonceUsed`).
+    pub remember_nonces: bool,
+    /// L-ECS-17: requests per second per account and action when the account sets no
+    /// `aliyun-ecs.requests-per-second` quota; None (no limit is documented) never throttles.
+    pub requests_per_second: Option<u64>,
+    /// L-ECS-18: the answer format without a `Format` parameter.
+    pub format_without_parameter: FormatWithoutParameter,
+    /// L-ECS-19: the SDK model's ImportKeyPair answer has no KeyPairId; true adds it.
+    pub import_returns_key_pair_id: bool,
+    /// L-ECS-21: the HostId of an error answer.
+    pub host_id_form: HostIdForm,
+    /// L-ECS-22: true fills a listing's `ResourceGroupId` with the default group and `Tags` with
+    /// `{"Tag": []}` for a key created without them; false leaves those out.
+    pub describe_fills_empty_fields: bool,
+    /// L-ECS-23: the HTTP status of a body over the limit or unreadable (`InvalidParameter` naming `Body`).
+    pub body_error_status: u16,
+    /// L-ECS-25: false answers each code's documented wording alone (which value failed goes to the
+    /// log); true appends it in parentheses.
+    pub append_detail: bool,
+    /// L-ECS-26: how long a nonce is remembered.
+    pub nonce_keep: NonceKeep,
+}
+
+impl EcsSettings {
+    /// The region part of a key pair's scope: its own region, or one scope for all (L-ECS-3).
+    pub fn scope_region<'a>(&self, region: &'a str) -> &'a str {
+        if self.regional_key_pairs { region } else { "" }
+    }
+
+    /// Seconds a nonce is remembered (L-ECS-26).
+    pub fn nonce_keep_secs(&self) -> i64 {
+        match self.nonce_keep {
+            NonceKeep::TwiceSkewAndOneSecond => self.max_clock_skew_secs.saturating_mul(2).saturating_add(1),
+            NonceKeep::Seconds(secs) => secs,
+        }
+    }
 }
 
 impl Default for EcsSettings {
@@ -109,6 +233,27 @@ impl Default for EcsSettings {
             delete_ignores_unknown_names: true,
             describe_group_filter_keeps_default: true,
             max_clock_skew_secs: 15 * 60,
+            regional_key_pairs: true,
+            chinese_in_name: ChineseInName::Anywhere,
+            reserved_tag_key_prefixes: vec!["aliyun".into(), "acs:".into()],
+            max_tags: 20,
+            check_order: vec![
+                EcsCheck::RegionId,
+                EcsCheck::KeyPairName,
+                EcsCheck::PublicKeyBody,
+                EcsCheck::ResourceGroupId,
+                EcsCheck::Tags,
+            ],
+            auth_statuses: AuthStatuses::Gateway,
+            remember_nonces: true,
+            requests_per_second: None,
+            format_without_parameter: FormatWithoutParameter::FollowAccept,
+            import_returns_key_pair_id: false,
+            host_id_form: HostIdForm::RegionalElseCentral,
+            describe_fills_empty_fields: true,
+            body_error_status: 400,
+            append_detail: false,
+            nonce_keep: NonceKeep::TwiceSkewAndOneSecond,
         }
     }
 }

@@ -4,17 +4,20 @@
 //!
 //! As on the cloud, TC3 signatures do not cover `X-TC-Action` or `X-TC-Region` unless the client
 //! lists them in SignedHeaders (the SDKs sign `content-type` and `host` only), and TC3 has no
-//! nonce: a captured request can be replayed within the clock-skew window.
+//! nonce: a captured request can be replayed within the clock-skew window. Each of these is a
+//! setting (`TencentSettings::require_signed_tc_headers`, `remember_tc3_signatures`; L-TC-6, L-TC-7).
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::settings::{CommonCode, SizeLimits};
 use super::{Call, TencentError, TencentProduct, params};
 use crate::clock;
 use crate::emulator::Emulator;
 use crate::emulator::accounts::Account;
 use crate::emulator::actions;
+use crate::emulator::nonces::{Nonce, NonceStore};
 use crate::emulator::wire::{self, BodyProblem, RawRequest};
 use crate::sign::{self, HttpParts, SignatureError};
 
@@ -36,24 +39,19 @@ pub(crate) const V1_COMMON: &[&str] = &[
     "RequestClient",
 ];
 
-pub(super) fn authenticate<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest) -> Result<Call<'e>, TencentError> {
-    check_transport(raw)?;
+pub(super) fn authenticate<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, seen: &NonceStore) -> Result<Call<'e>, TencentError> {
+    check_transport(raw, &emulator.config.tencent.size_limits)?;
     match raw.header("authorization") {
-        Some(value) if value.starts_with("TC3-") => authenticate_tc3(emulator, raw, value),
+        Some(value) if value.starts_with("TC3-") => authenticate_tc3(emulator, raw, value, seen),
         Some(_) => Err(TencentError::invalid_authorization("unknown algorithm")),
         None => authenticate_v1(emulator, raw),
     }
 }
 
-/// The documented request-size limits (apis.md §1.1): GET 32 KB; v1 POST 1 MB; TC3 POST 10 MB
-/// (the emulator-wide body limit, `EmulatorConfig::max_body_bytes`).
-pub const GET_MAX_BYTES: usize = 32 * 1024;
-pub const V1_POST_MAX_BYTES: usize = 1024 * 1024;
-
 /// Method and size, before anything is parsed: only GET and POST; the documented size limit of
-/// the request's form; a body that could not be read at all (a malformed chunk) is a malformed
-/// request, not a size error.
-pub(crate) fn check_transport(raw: &RawRequest) -> Result<(), TencentError> {
+/// the request's form (`limits`, L-TC-9; TC3 POST is bounded by `EmulatorConfig::max_body_bytes`);
+/// a body that could not be read at all (a malformed chunk) is a malformed request, not a size error.
+pub(crate) fn check_transport(raw: &RawRequest, limits: &SizeLimits) -> Result<(), TencentError> {
     if raw.method != "GET" && raw.method != "POST" {
         return Err(TencentError::unsupported_protocol(&raw.method));
     }
@@ -65,13 +63,14 @@ pub(crate) fn check_transport(raw: &RawRequest) -> Result<(), TencentError> {
     let size = raw.query.len() + raw.body.len();
     let tc3 = raw.header("authorization").is_some_and(|a| a.starts_with("TC3-"));
     let over = match raw.method.as_str() {
-        "GET" => size > GET_MAX_BYTES,
-        _ => !tc3 && size > V1_POST_MAX_BYTES,
+        "GET" => size > limits.get_bytes,
+        _ => !tc3 && size > limits.v1_post_bytes,
     };
     if over { Err(TencentError::request_size_limit_exceeded().with_detail(format!("{size} bytes"))) } else { Ok(()) }
 }
 
-fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &str) -> Result<Call<'e>, TencentError> {
+fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &str, seen: &NonceStore) -> Result<Call<'e>, TencentError> {
+    let settings = &emulator.config.tencent;
     let auth = sign::tc3::parse_authorization(header).map_err(|e| TencentError::invalid_authorization(&e.to_string()))?;
     let timestamp = required_header(raw, "X-TC-Timestamp")?;
     let timestamp: i64 = timestamp.trim().parse().map_err(|_| TencentError::invalid_parameter("X-TC-Timestamp must be Unix seconds"))?;
@@ -80,12 +79,18 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
     // The scope's date must be the UTC date of X-TC-Timestamp: the cloud derives the signing key
     // from the scope the client wrote, so any other date cannot verify there either.
     let date = clock::utc_date(timestamp);
-    if date.as_deref() != Some(auth.date.as_str()) {
+    if settings.check_scope_date && date.as_deref() != Some(auth.date.as_str()) {
         let detail = format!("credential scope date {} is not {}, the UTC date of X-TC-Timestamp", auth.date, date.unwrap_or_default());
         return Err(TencentError { detail: Some(detail), ..TencentError::signature_failure() });
     }
     let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
     sign::tc3::verify(&parts, &auth, account.secret_key(), timestamp).map_err(|e| signature_error(emulator, &auth.secret_id, e))?;
+    if settings.require_signed_tc_headers {
+        check_tc_headers_signed(raw, &auth.signed_headers)?;
+    }
+    if settings.remember_tc3_signatures {
+        check_not_replayed(emulator, seen, &account.id, &auth.signature)?;
+    }
 
     let product = emulator
         .providers
@@ -105,7 +110,7 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
                 "a TC3-signed POST must send Content-Type: application/json; form bodies need signature v1",
             ));
         }
-        parse_json_body(&raw.body)?
+        parse_json_body(&raw.body, settings.malformed_body_code)?
     };
     let typed = raw.method != "GET";
     Ok(Call { product, action, version, region, params, typed, account })
@@ -196,13 +201,38 @@ pub(crate) fn check_version_and_action(
     actions::find(product.actions(), action).ok_or_else(|| TencentError::invalid_action(action))
 }
 
-fn parse_json_body(body: &[u8]) -> Result<Value, TencentError> {
+/// The JSON body; one that does not parse or is not an object answers `code` (L-TC-2).
+fn parse_json_body(body: &[u8], code: CommonCode) -> Result<Value, TencentError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(TencentError::invalid_parameter("the request body must be a JSON object")),
-        Err(e) => Err(TencentError::invalid_parameter(format!("the request body is not valid JSON: {e}"))),
+        Ok(_) => Err(code.error("Body", "the request body must be a JSON object")),
+        Err(e) => Err(code.error("Body", &format!("the request body is not valid JSON: {e}"))),
+    }
+}
+
+/// The `X-TC-*` headers that choose what a request does; each one present must be signed (L-TC-6).
+const ROUTING_HEADERS: &[&str] = &["x-tc-action", "x-tc-region", "x-tc-version"];
+
+fn check_tc_headers_signed(raw: &RawRequest, signed_headers: &[String]) -> Result<(), TencentError> {
+    let unsigned = ROUTING_HEADERS.iter().find(|h| raw.header(h).is_some() && !signed_headers.iter().any(|s| s.eq_ignore_ascii_case(h)));
+    match unsigned {
+        Some(header) => {
+            Err(TencentError { detail: Some(format!("{header} is not in SignedHeaders")), ..TencentError::signature_failure() })
+        }
+        None => Ok(()),
+    }
+}
+
+/// A TC3 signature already served within the skew window is refused (L-TC-7).
+fn check_not_replayed(emulator: &Emulator, seen: &NonceStore, account_id: &str, signature: &str) -> Result<(), TencentError> {
+    let keep = MAX_CLOCK_SKEW_SECS.saturating_mul(2).saturating_add(1);
+    match seen.remember(account_id, signature, emulator.config.clock.now_secs(), keep) {
+        Nonce::Fresh => Ok(()),
+        Nonce::Replayed | Nonce::Full => {
+            Err(TencentError { detail: Some("a TC3 signature served before".into()), ..TencentError::signature_failure() })
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod params;
 pub mod product;
 pub mod rules;
+pub mod settings;
 pub mod store;
 
 use std::sync::Arc;
@@ -23,10 +24,12 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::Emulator;
+use super::nonces::NonceStore;
 use super::registry::Provider;
-use super::wire::{Handling, Outcome, RawRequest, Served, json_response, new_request_id};
+use super::wire::{Handling, Outcome, RawRequest, Served, json_response};
 pub use error::TencentError;
 pub use product::{Call, ProductFacts, TencentProduct, key_id, key_pair_set};
+pub use settings::TencentSettings;
 
 /// Every Tencent product is a provider: named by its API, reached through the Tencent front
 /// doors (it claims no request itself), listed and reset through its own methods.
@@ -52,9 +55,12 @@ impl<T: TencentProduct + std::fmt::Debug + 'static> Provider for T {
     }
 }
 
-/// The API 3.0 front door at `/` for every registered [`TencentProduct`].
+/// The API 3.0 front door at `/` for every registered [`TencentProduct`]; it remembers TC3
+/// signatures only when `TencentSettings::remember_tc3_signatures` asks it to (L-TC-7).
 #[derive(Debug, Default)]
-pub struct Api3;
+pub struct Api3 {
+    pub seen_signatures: NonceStore,
+}
 
 impl Provider for Api3 {
     fn name(&self) -> &'static str {
@@ -74,29 +80,37 @@ impl Provider for Api3 {
 
     fn handle<'a>(&'a self, emulator: &'a Arc<Emulator>, raw: &'a RawRequest) -> Handling<'a, Served> {
         Box::pin(async move {
-            let request_id = new_request_id();
-            let (route, result) = match auth::authenticate(emulator, raw) {
+            let settings = &emulator.config.tencent;
+            let request_id = settings.request_id();
+            let (route, result) = match auth::authenticate(emulator, raw, &self.seen_signatures) {
                 Err(error) => ("tencent".to_string(), Err(error)),
                 Ok(call) => {
                     let route = format!("{} {}", call.product.api(), call.action.name());
-                    (route, admit_and_handle(emulator, &call, call.product.api()).await)
+                    (route, admit_and_handle(emulator, &call, call.product.api(), call.product.api()).await)
                 }
             };
-            render(route, &request_id, result)
+            render(settings, route, &request_id, result)
         })
     }
 }
 
 /// Rate limit → permission → injected fault → Region → unknown parameters → the product's handler, for `call` arriving through
 /// the front door named `api`: the product's own API name, or another endpoint serving the same
-/// product (the legacy CVM v2 endpoint is `tencent-cvm-legacy`). Rate limits and faults are per
-/// front door; a deny of either the front door's or the product's action applies.
-pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call<'_>, api: &str) -> Result<Map<String, Value>, TencentError> {
+/// product (the legacy CVM v2 endpoint is `tencent-cvm-legacy`). Faults are per front door, rate
+/// limits per `rate_bucket` (the front door's name unless its settings share the product's, L-LEG-4);
+/// a deny of either the front door's or the product's action applies.
+pub async fn admit_and_handle(
+    emulator: &Arc<Emulator>,
+    call: &Call<'_>,
+    api: &str,
+    rate_bucket: &str,
+) -> Result<Map<String, Value>, TencentError> {
     let settings = call.account.settings();
     let action = call.action.name();
     if let Some(limit) = call.action.per_second.filter(|_| settings.rate_limits) {
-        let key = format!("{}:{}:{}", call.account.id, api, action);
-        if !emulator.limiter.admit(&key, limit, emulator.config.clock.now_millis()) {
+        let key = format!("{}:{}:{}", call.account.id, rate_bucket, action);
+        let window = emulator.config.tencent.rate_window_millis;
+        if !emulator.limiter.admit_within(&key, limit, window, emulator.config.clock.now_millis()) {
             return Err(TencentError::request_limit_exceeded(limit));
         }
     }
@@ -116,17 +130,26 @@ pub async fn admit_and_handle(emulator: &Arc<Emulator>, call: &Call<'_>, api: &s
     own.await.map_err(call.product.facts().reword)
 }
 
-/// Renders the API 3.0 envelope; HTTP 200 for errors too, as the SDKs expect (apis.md §1.2).
-pub fn render(route: String, request_id: &str, result: Result<Map<String, Value>, TencentError>) -> Served {
-    let (outcome, body) = match result {
+/// Renders the API 3.0 envelope; errors with `settings.error_status` (HTTP 200, as the SDKs
+/// expect, apis.md §1.2, L-TC-1).
+pub fn render(settings: &TencentSettings, route: String, request_id: &str, result: Result<Map<String, Value>, TencentError>) -> Served {
+    let (outcome, status, body) = match result {
         Ok(mut fields) => {
+            if let Some(warning) = &settings.deprecated_warning {
+                fields.insert("DeprecatedWarning".into(), Value::String(warning.clone()));
+            }
             fields.insert("RequestId".into(), Value::String(request_id.into()));
-            (Outcome::ok(), serde_json::json!({ "Response": fields }))
+            (Outcome::ok(), StatusCode::OK, serde_json::json!({ "Response": fields }))
         }
-        Err(error) => (
-            Outcome::error(&error.code, error.detail.as_deref()),
-            serde_json::json!({"Response": {"Error": {"Code": error.code, "Message": error.message}, "RequestId": request_id}}),
-        ),
+        Err(error) => {
+            let message = match (&error.detail, settings.append_detail) {
+                (Some(detail), true) => format!("{} ({detail})", error.message),
+                _ => error.message.clone(),
+            };
+            let status = StatusCode::from_u16(settings.error_status).unwrap_or(StatusCode::OK);
+            let body = serde_json::json!({"Response": {"Error": {"Code": error.code, "Message": message}, "RequestId": request_id}});
+            (Outcome::error(&error.code, error.detail.as_deref()), status, body)
+        }
     };
-    Served { route, outcome, response: json_response(StatusCode::OK, &body) }
+    Served { route, outcome, response: json_response(status, &body) }
 }

@@ -8,6 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::error::TencentError;
+use super::settings::IdCheck;
 use crate::emulator::actions::{self, ActionSpec};
 use crate::keys;
 
@@ -90,14 +91,15 @@ pub fn key_name(params: &Value, rule: KeyNameRule) -> Result<String, TencentErro
     Ok(name.to_string())
 }
 
-/// PublicKey: required, an OpenSSH RSA public key; its line as given (trimmed) and its wire blob.
-pub fn public_key(params: &Value, malformed: TencentError) -> Result<(String, Vec<u8>), TencentError> {
+/// PublicKey: required, an OpenSSH public key of one of `types` (`ssh-rsa` only, as documented,
+/// unless a product's settings say otherwise); its line as given (trimmed) and its wire blob.
+pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: TencentError) -> Result<(String, Vec<u8>), TencentError> {
     let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
     let parsed = match keys::parse_openssh_public(line) {
         Ok(parsed) => parsed,
         Err(e) => return Err(malformed.with_detail(e.to_string())),
     };
-    if parsed.algorithm != "ssh-rsa" {
+    if !types.iter().any(|t| t.as_ref() == parsed.algorithm) {
         return Err(malformed.with_detail(format!("the key type is {}", parsed.algorithm)));
     }
     Ok((line.trim().to_string(), parsed.blob))
@@ -123,24 +125,35 @@ pub struct IdListRule<'r> {
 
 /// The ids of `rule.name`, empty when absent: count first, then each id's shape.
 pub fn id_list(params: &Value, rule: IdListRule) -> Result<Vec<String>, TencentError> {
+    checked_id_list(params, rule, &[IdCheck::Count, IdCheck::Shape])
+}
+
+/// The ids of `rule.name`, running `checks` in their order (L-CVM-19); a check left out is not made.
+pub fn checked_id_list(params: &Value, rule: IdListRule, checks: &[IdCheck]) -> Result<Vec<String>, TencentError> {
     let name = rule.name;
-    let list = match params.get(name) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+    let list: &[Value] = match params.get(name) {
+        None | Some(Value::Null) => &[],
         Some(Value::Array(list)) => list,
         Some(_) => return Err(TencentError::invalid_parameter(format!("`{name}` must be a list."))),
     };
-    if list.len() > rule.max {
-        return Err(rule.too_many.with_detail(format!("at most {} {name}", rule.max)));
-    }
-    let mut ids = Vec::new();
-    for item in list {
-        let id = item.as_str().ok_or_else(|| TencentError::invalid_parameter(format!("`{name}` must hold strings.")))?;
-        if !rule.shape.is_match(id) {
-            return Err(rule.malformed.with_detail(format!("`{id}`")));
+    let not_text = || TencentError::invalid_parameter(format!("`{name}` must hold strings."));
+    for check in checks {
+        match check {
+            IdCheck::Missing if list.is_empty() => return Err(TencentError::missing_parameter(name)),
+            IdCheck::Count if list.len() > rule.max => return Err(rule.too_many.with_detail(format!("at most {} {name}", rule.max))),
+            IdCheck::Shape => {
+                // Each item in turn: a string, then of the product's shape.
+                for item in list {
+                    let id = item.as_str().ok_or_else(not_text)?;
+                    if !rule.shape.is_match(id) {
+                        return Err(rule.malformed.with_detail(format!("`{id}`")));
+                    }
+                }
+            }
+            _ => {}
         }
-        ids.push(id.to_string());
     }
-    Ok(ids)
+    list.iter().map(|item| item.as_str().map(str::to_string).ok_or_else(not_text)).collect()
 }
 
 /// A filter value as text (the docs type them as strings; numbers are accepted as written).

@@ -5,6 +5,7 @@
 
 use super::error::TencentError;
 use super::rules::{DescribeQuery, Tag};
+use super::settings::DeleteMode;
 use crate::emulator::keystore::{KeyStore, StoredKey};
 
 /// All accounts' key pairs of one product; key pairs are account-wide, so the scope is the account id.
@@ -33,10 +34,24 @@ impl<K: StoredKey + Clone> AccountKeys<K> {
         self.keys.with_scope(account_id.to_string(), |keys| keys.page_where(lookup, keep, query.offset, query.limit))
     }
 
-    /// Deletes all of `ids` or none: an unknown id fails the whole request with `not_found`.
-    pub fn delete(&self, account_id: &str, ids: &[String], not_found: impl FnOnce() -> TencentError) -> Result<(), TencentError> {
-        let removed = self.keys.with_scope(account_id.to_string(), |keys| keys.remove_all_or_none(ids));
-        if removed { Ok(()) } else { Err(not_found()) }
+    /// Deletes `ids`; an unknown id fails the request with `not_found`, after deleting nothing or
+    /// the known ids, as `mode` says (L-CVM-17, L-LH-10).
+    pub fn delete(
+        &self,
+        account_id: &str,
+        ids: &[String],
+        mode: DeleteMode,
+        not_found: impl FnOnce() -> TencentError,
+    ) -> Result<(), TencentError> {
+        let all_found = self.keys.with_scope(account_id.to_string(), |keys| match mode {
+            DeleteMode::AllOrNone => keys.remove_all_or_none(ids),
+            DeleteMode::DeleteFound => {
+                let all_found = keys.has_all(ids);
+                keys.remove(ids);
+                all_found
+            }
+        });
+        if all_found { Ok(()) } else { Err(not_found()) }
     }
 
     /// Every key pair of an account (control API).

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::model::{KeyPairRecord, Limits};
 use super::rules;
-use super::settings::{QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
+use super::settings::{CvmSettings, QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
 use super::{Cvm, CvmCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
@@ -20,10 +20,13 @@ pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Res
         KeyPairAction::Create => create(cvm, emulator, call).await,
         KeyPairAction::Import => import(cvm, emulator, call),
         KeyPairAction::Describe => {
-            let (total, page) = cvm.store.describe(&call.account.id, &rules::parse_describe(&call.params)?);
-            Ok(tencent::key_pair_set(total, &page, key_pair_json))
+            let (total, page) = cvm.store.describe(&call.account.id, &rules::parse_describe(&call.params)?, cvm.settings.key_name_filter);
+            Ok(tencent::key_pair_set(total, &page, |record| Value::Object(key_pair_json(&cvm.settings, record))))
         }
-        KeyPairAction::Delete => cvm.store.delete(&call.account.id, &rules::parse_delete(&call.params)?).map(|()| Map::new()),
+        KeyPairAction::Delete => {
+            let ids = rules::parse_delete(&call.params, &cvm.settings)?;
+            cvm.store.delete(&call.account.id, &ids, cvm.settings.delete_mode).map(|()| Map::new())
+        }
     }
 }
 
@@ -47,11 +50,7 @@ async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<
     let comment: u32 = rand::rng().random_range(100_000..1_000_000);
     let public_key = format!("{} skey_{comment}", key.public_openssh);
     let record = reservation.commit(public_key, key.public_blob, emulator.config.clock.now_secs());
-    let mut pair = Map::new();
-    pair.insert("KeyId".into(), json!(record.key_id));
-    pair.insert("KeyName".into(), json!(record.key_name));
-    pair.insert("ProjectId".into(), json!(record.project_id));
-    pair.insert("PublicKey".into(), json!(record.public_key));
+    let mut pair = if settings.create_returns_data_type { key_pair_json(settings, &record) } else { example_fields(settings, &record) };
     pair.insert("PrivateKey".into(), json!(key.private_pkcs1_pem));
     Ok(Map::from_iter([("KeyPair".to_string(), Value::Object(pair))]))
 }
@@ -65,16 +64,33 @@ fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Val
     Ok(tencent::key_id(&record.key_id))
 }
 
-/// The KeyPair data type as DescribeKeyPairs returns it (apis.md §1.4; no PrivateKey).
-fn key_pair_json(record: &KeyPairRecord) -> Value {
-    json!({
-        "KeyId": record.key_id,
-        "KeyName": record.key_name,
-        "ProjectId": record.project_id,
-        "Description": record.description,
-        "PublicKey": record.public_key,
-        "AssociatedInstanceIds": [],
-        "CreatedTime": iso8601_utc(record.created_at),
-        "Tags": record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect::<Vec<_>>(),
-    })
+/// The fields of seed 000's CreateKeyPair example but PrivateKey, in the data type's order (L-CVM-11).
+const CREATE_EXAMPLE_FIELDS: &[&str] = &["KeyId", "KeyName", "ProjectId", "PublicKey"];
+
+fn example_fields(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = key_pair_json(settings, record);
+    pair.retain(|name, _| CREATE_EXAMPLE_FIELDS.contains(&name.as_str()));
+    pair
+}
+
+/// The KeyPair data type as DescribeKeyPairs returns it (apis.md §1.4; no PrivateKey), its time
+/// field named as the settings say (L-CVM-21), empty fields kept or left out (L-CVM-20).
+fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = Map::new();
+    pair.insert("KeyId".into(), json!(record.key_id));
+    pair.insert("KeyName".into(), json!(record.key_name));
+    pair.insert("ProjectId".into(), json!(record.project_id));
+    pair.insert("Description".into(), json!(record.description));
+    pair.insert("PublicKey".into(), json!(record.public_key));
+    pair.insert("AssociatedInstanceIds".into(), json!([]));
+    pair.insert(settings.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
+    pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());
+    if !settings.describe_fills_empty_fields {
+        pair.retain(|_, v| !is_empty(v));
+    }
+    pair
+}
+
+fn is_empty(value: &Value) -> bool {
+    value.as_str().is_some_and(str::is_empty) || value.as_array().is_some_and(Vec::is_empty)
 }

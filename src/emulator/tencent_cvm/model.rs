@@ -5,6 +5,7 @@ use super::errors::CvmCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, StoredKey};
 use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::settings::{DeleteMode, NameFilter};
 use crate::emulator::tencent::store::{AccountKeys, tag_filter};
 
 /// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'
@@ -99,13 +100,13 @@ impl CvmStore {
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        self.keys.describe(account_id, query, filter_matches)
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<KeyPairRecord>) {
+        self.keys.describe(account_id, query, |key, name, value| filter_matches(key, name, value, key_name))
     }
 
-    /// Deletes all of `ids` or none: an unknown id fails the whole request.
-    pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
-        self.keys.delete(account_id, ids, || CvmCode::KeyPairIdNotFound.into())
+    /// Deletes `ids`; an unknown id fails the request, after deleting what `mode` says.
+    pub fn delete(&self, account_id: &str, ids: &[String], mode: DeleteMode) -> Result<(), TencentError> {
+        self.keys.delete(account_id, ids, mode, || CvmCode::KeyPairIdNotFound.into())
     }
 
     /// Every key pair of an account (control API).
@@ -119,11 +120,11 @@ impl CvmStore {
     }
 }
 
-/// One value of one filter (apis.md §1.4).
-fn filter_matches(key: &KeyPairRecord, name: &str, value: &str) -> bool {
+/// One value of one filter (apis.md §1.4); `key-name` compares as `key_name` says (L-CVM-18).
+fn filter_matches(key: &KeyPairRecord, name: &str, value: &str, key_name: NameFilter) -> bool {
     match name {
         "project-id" => key.project_id.to_string() == value,
-        "key-name" => key.key_name == value,
+        "key-name" => key_name.matches(&key.key_name, value),
         _ => tag_filter(&key.tags, name, value).unwrap_or(false),
     }
 }
@@ -175,10 +176,10 @@ mod tests {
     fn delete_is_all_or_nothing() {
         let store = CvmStore::default();
         let record = store.reserve("a", new("one"), LIMITS).unwrap().commit("k".into(), vec![1], 0);
-        let err = store.delete("a", &[record.key_id.clone(), "skey-00000000".into()]).unwrap_err();
+        let err = store.delete("a", &[record.key_id.clone(), "skey-00000000".into()], DeleteMode::AllOrNone).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairId.NotFound");
         assert_eq!(store.list("a").len(), 1);
-        store.delete("a", std::slice::from_ref(&record.key_id)).unwrap();
+        store.delete("a", std::slice::from_ref(&record.key_id), DeleteMode::AllOrNone).unwrap();
         assert_eq!(store.list("a").len(), 0);
     }
 }

@@ -2,10 +2,11 @@
 //! rules CVM shares with Lighthouse are [`crate::emulator::tencent::rules`]; this file passes in
 //! CVM's codes and adds its own (ProjectId, TagSpecification, reserved tag keys).
 //!
-//! When several rules fail at once, the first in this fixed order wins (ledger L-CVM-10):
-//! Region → KeyName (absent, empty, too long, illegal characters) → ProjectId (absent, not an
-//! integer, unknown project) → PublicKey (absent, malformed) → TagSpecification (shape, reserved
-//! keys) → then, in the model, state: duplicate name → duplicate public key → tag quota → key quota.
+//! When several rules fail at once, the first wins: Region, then the groups in the order of
+//! `CvmSettings::check_order` (ledger L-CVM-10; by default KeyName (absent, empty, too long, illegal
+//! characters) → ProjectId (absent, not an integer, unknown project) → PublicKey (absent,
+//! malformed) → TagSpecification (shape, reserved keys)), then, in the model, state: duplicate
+//! name → duplicate public key → tag quota → key quota.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -14,7 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::errors::CvmCode;
-use super::settings::{AbsentName, CvmSettings};
+use super::settings::{AbsentName, CvmSettings, RequestCheck};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
@@ -22,8 +23,6 @@ pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag
 
 /// `skey-` + 8 characters (apis.md §1.6; `skey-1122` is the documented malformed example).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
-/// The only `ResourceType` a key pair's TagSpecification may name.
-pub const TAG_RESOURCE_TYPE: &str = "keypair";
 
 /// A validated CreateKeyPair / ImportKeyPair request.
 #[derive(Debug, Clone)]
@@ -36,25 +35,43 @@ pub struct NewKeyPair {
 }
 
 pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), TencentError> {
-    let region = region.ok_or_else(|| TencentError::missing_parameter("Region"))?;
+    let region = region.ok_or_else(|| settings.absent_region_code.error("Region", "`Region` is required."))?;
     if settings.regions.iter().any(|r| r == region) { Ok(()) } else { Err(TencentError::unsupported_region(region)) }
 }
 
 /// CreateKeyPair's parameters (seed 000 §2). `typed`: they came as JSON (see `Call::typed`).
 pub fn parse_create(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
-    let key_name = key_name(params, settings)?;
-    let project_id = project_id(params, typed, settings, projects)?;
-    let tags = tag_specification(params, settings, true)?;
-    Ok(NewKeyPair { key_name, project_id, tags, public_key: None })
+    parse_new(params, Request { typed, import: false }, settings, projects)
 }
 
 /// ImportKeyPair's parameters (seed 003 §2).
 pub fn parse_import(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
-    let key_name = key_name(params, settings)?;
-    let project_id = project_id(params, typed, settings, projects)?;
-    let public_key = shared::public_key(params, CvmCode::PublicKeyMalformed.into())?;
-    let tags = tag_specification(params, settings, settings.import_rejects_reserved_tags)?;
-    Ok(NewKeyPair { key_name, project_id, tags, public_key: Some(public_key) })
+    parse_new(params, Request { typed, import: true }, settings, projects)
+}
+
+/// What kind of request [`parse_new`] reads.
+#[derive(Clone, Copy)]
+struct Request {
+    typed: bool,
+    import: bool,
+}
+
+/// The rule groups in the order of `settings.check_order` (L-CVM-10): the first failing one wins.
+fn parse_new(params: &Value, request: Request, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
+    let mut new = NewKeyPair { key_name: String::new(), project_id: 0, tags: Vec::new(), public_key: None };
+    let reject_reserved = !request.import || settings.import_rejects_reserved_tags;
+    for check in &settings.check_order {
+        match check {
+            RequestCheck::KeyName => new.key_name = key_name(params, settings)?,
+            RequestCheck::ProjectId => new.project_id = project_id(params, request.typed, settings, projects)?,
+            RequestCheck::PublicKey if request.import => {
+                new.public_key = Some(shared::public_key(params, &settings.public_key_types, CvmCode::PublicKeyMalformed.into())?);
+            }
+            RequestCheck::PublicKey => {}
+            RequestCheck::Tags => new.tags = tag_specification(params, settings, reject_reserved)?,
+        }
+    }
+    Ok(new)
 }
 
 fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentError> {
@@ -72,14 +89,17 @@ fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentErr
 
 fn project_id(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
     let value = match params.get("ProjectId") {
-        None | Some(Value::Null) => return Err(TencentError::missing_parameter("ProjectId")),
+        None | Some(Value::Null) if settings.project_id_required => return Err(TencentError::missing_parameter("ProjectId")),
+        // The default project (L-CVM-24).
+        None | Some(Value::Null) => &Value::from(0),
         Some(value) => value,
     };
+    let not_integer = || settings.project_id_type_code.error("ProjectId", "`ProjectId` must be an integer.");
     // Only a JSON body can send a number; in GET and form requests every value is a string.
     if typed && value.is_string() && !settings.project_id_accepts_string {
-        return Err(TencentError::invalid_parameter("`ProjectId` must be an integer."));
+        return Err(not_integer());
     }
-    let id = as_integer(value).ok_or_else(|| TencentError::invalid_parameter("`ProjectId` must be an integer."))?;
+    let id = as_integer(value).ok_or_else(not_integer)?;
     if !projects.contains(&id) {
         return Err(TencentError::documented(CvmCode::ProjectIdNotFound, format!("ProjectId {id}")));
     }
@@ -95,8 +115,8 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
     let mut tags = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let resource_type = spec.get("ResourceType").and_then(Value::as_str).unwrap_or("");
-        if resource_type != TAG_RESOURCE_TYPE {
-            let detail = format!("TagSpecification.{i}.ResourceType must be `{TAG_RESOURCE_TYPE}`, got `{resource_type}`");
+        if resource_type != settings.tag_resource_type {
+            let detail = format!("TagSpecification.{i}.ResourceType must be `{}`, got `{resource_type}`", settings.tag_resource_type);
             return Err(TencentError::documented(CvmCode::InvalidParameterValue, detail));
         }
         let list = match spec.get("Tags") {
@@ -158,27 +178,24 @@ pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
     Ok(DescribeQuery { key_ids, filters, offset, limit })
 }
 
-/// DeleteKeyPairs' `KeyIds` (required, at most 100).
-pub fn parse_delete(params: &Value) -> Result<Vec<String>, TencentError> {
-    let ids = id_list(params)?;
-    if ids.is_empty() {
-        return Err(TencentError::missing_parameter("KeyIds"));
-    }
-    Ok(ids)
+/// DeleteKeyPairs' `KeyIds` (required, at most 100), checked in `settings.delete_check_order` (L-CVM-19).
+pub fn parse_delete(params: &Value, settings: &CvmSettings) -> Result<Vec<String>, TencentError> {
+    shared::checked_id_list(params, id_rule(), &settings.delete_check_order)
 }
 
 /// `KeyIds`, at most 100 of the `skey-` shape.
 fn id_list(params: &Value) -> Result<Vec<String>, TencentError> {
-    shared::id_list(
-        params,
-        IdListRule {
-            name: "KeyIds",
-            max: 100,
-            shape: &KEY_ID,
-            too_many: CvmCode::ValueLimitExceeded.into(),
-            malformed: CvmCode::KeyPairIdMalformed.into(),
-        },
-    )
+    shared::id_list(params, id_rule())
+}
+
+fn id_rule() -> IdListRule<'static> {
+    IdListRule {
+        name: "KeyIds",
+        max: 100,
+        shape: &KEY_ID,
+        too_many: CvmCode::ValueLimitExceeded.into(),
+        malformed: CvmCode::KeyPairIdMalformed.into(),
+    }
 }
 
 #[cfg(test)]
@@ -261,8 +278,9 @@ mod tests {
         assert_eq!(parse_describe(&json!({"Filters": [{"Name": "colour", "Values": ["x"]}]})).unwrap_err().code, "InvalidFilter");
         assert_eq!(parse_describe(&json!({"Limit": 101})).unwrap_err().code, "InvalidParameterValueLimit");
         assert_eq!(parse_describe(&json!({"Limit": "5"})).unwrap().limit, 5);
-        assert_eq!(parse_delete(&json!({})).unwrap_err().code, "MissingParameter");
-        assert_eq!(parse_delete(&json!({"KeyIds": ["skey-11112222"]})).unwrap(), vec!["skey-11112222"]);
+        let settings = CvmSettings::default();
+        assert_eq!(parse_delete(&json!({}), &settings).unwrap_err().code, "MissingParameter");
+        assert_eq!(parse_delete(&json!({"KeyIds": ["skey-11112222"]}), &settings).unwrap(), vec!["skey-11112222"]);
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const SEED_000_REGIONS: &[&str] = &[
 pub const QUOTA_KEY_PAIRS: &str = "tencent-cvm.key-pairs";
 pub const QUOTA_TAG_RESOURCES: &str = "tencent-cvm.tag-resources";
 
+pub use crate::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck};
+
 /// Which code an absent `KeyName` gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AbsentName {
@@ -69,6 +71,36 @@ pub struct CvmSettings {
     pub tag_key_max_chars: usize,
     /// Longest tag value: 255, the tag service limit (apis.md §7). Ledger L-CVM-16.
     pub tag_value_max_chars: usize,
+    /// L-CVM-10: the order of CreateKeyPair's / ImportKeyPair's request rules (after Region, before
+    /// the state rules); the precedence of several failing rules is not documented.
+    pub check_order: Vec<RequestCheck>,
+    /// L-CVM-11: CreateKeyPair's example returns 5 KeyPair fields, the data type has 9; true answers
+    /// the data type's (as DescribeKeyPairs does, plus PrivateKey).
+    pub create_returns_data_type: bool,
+    /// L-CVM-13: "OpenSSH RSA format": the key types ImportKeyPair accepts; any other is
+    /// `InvalidPublicKey.Malformed`.
+    pub public_key_types: Vec<String>,
+    /// L-CVM-14, L-LEG-6: `InvalidParameterValue` has no documented trigger; a TagSpecification
+    /// naming another ResourceType than this one gets it.
+    pub tag_resource_type: String,
+    /// L-CVM-17: whether the other ids of a DeleteKeyPairs with an unknown one are deleted.
+    pub delete_mode: DeleteMode,
+    /// L-CVM-18: the `key-name` filter is not said to be exact or fuzzy (Lighthouse's is fuzzy).
+    pub key_name_filter: NameFilter,
+    /// L-CVM-19: DeleteKeyPairs' checks of `KeyIds`, in order; existence (all or none) comes last.
+    pub delete_check_order: Vec<IdCheck>,
+    /// L-CVM-20: true fills a listing's `Description` "", `AssociatedInstanceIds` [] and `Tags` []
+    /// for a key without them; false leaves empty ones out.
+    pub describe_fills_empty_fields: bool,
+    /// L-CVM-21: the listing's time field: the SDK model's `CreatedTime`; an older example has `CreateTime`.
+    pub created_time_field: String,
+    /// L-CVM-22: the code of a ProjectId that is not an integer.
+    pub project_id_type_code: CommonCode,
+    /// L-CVM-23: the code of an absent Region.
+    pub absent_region_code: CommonCode,
+    /// L-CVM-24: the parameter tables mark ProjectId required, the prose says only a name is needed;
+    /// false takes an absent ProjectId as 0, the default project.
+    pub project_id_required: bool,
 }
 
 impl Default for CvmSettings {
@@ -86,6 +118,18 @@ impl Default for CvmSettings {
             reject_unknown_parameters: true,
             tag_key_max_chars: 127,
             tag_value_max_chars: 255,
+            check_order: vec![RequestCheck::KeyName, RequestCheck::ProjectId, RequestCheck::PublicKey, RequestCheck::Tags],
+            create_returns_data_type: false,
+            public_key_types: vec!["ssh-rsa".into()],
+            tag_resource_type: "keypair".into(),
+            delete_mode: DeleteMode::AllOrNone,
+            key_name_filter: NameFilter::Exact,
+            delete_check_order: vec![IdCheck::Missing, IdCheck::Count, IdCheck::Shape],
+            describe_fills_empty_fields: true,
+            created_time_field: "CreatedTime".into(),
+            project_id_type_code: CommonCode::InvalidParameter,
+            absent_region_code: CommonCode::MissingParameter,
+            project_id_required: true,
         }
     }
 }

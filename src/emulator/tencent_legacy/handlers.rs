@@ -8,35 +8,44 @@
 
 use std::sync::Arc;
 
-use super::{ACTIONS, API, Legacy, PATH, VERSION, regions};
+use super::{ACTIONS, API, Legacy, PATH, RateBucket, VERSION, regions};
 use crate::emulator::Emulator;
 use crate::emulator::actions;
 use crate::emulator::tencent::auth::{check_transport, signature_error, v1_credentials, v1_own_params, v1_param};
 use crate::emulator::tencent::{self, Call, TencentError};
 use crate::emulator::tencent_cvm;
-use crate::emulator::wire::{RawRequest, Served, new_request_id};
+use crate::emulator::wire::{RawRequest, Served};
 use crate::sign::tencent_v1;
 
 /// Serves one legacy request.
 pub async fn handle(legacy: &Legacy, emulator: &Arc<Emulator>, raw: &RawRequest) -> Served {
-    let request_id = new_request_id();
+    let request_id = emulator.config.tencent.request_id();
+    let rate_bucket = match legacy.settings.rate_bucket {
+        RateBucket::OwnEndpoint => API,
+        RateBucket::SharedWithCvm => tencent_cvm::API,
+    };
     let (route, result) = match authenticate(legacy, emulator, raw) {
         Err(error) => (API.to_string(), Err(error)),
-        Ok(call) => (format!("{API} {}", call.action.name()), tencent::admit_and_handle(emulator, &call, API).await),
+        Ok(call) => (format!("{API} {}", call.action.name()), tencent::admit_and_handle(emulator, &call, API, rate_bucket).await),
     };
-    tencent::render(route, &request_id, result)
+    tencent::render(&emulator.config.tencent, route, &request_id, result)
 }
 
 fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawRequest) -> Result<Call<'e>, TencentError> {
-    check_transport(raw)?;
+    check_transport(raw, &emulator.config.tencent.size_limits)?;
     // GET carries every parameter in the query, POST in a form body (apis.md §6, qcloudapi SDK).
     let all = raw.v1_params();
     let credentials = v1_credentials(emulator, &all, legacy.settings.max_clock_skew_secs)?;
-    verify(raw, &all, credentials.account.secret_key()).map_err(|e| signature_error(emulator, credentials.secret_id, e))?;
+    let retry_with_port_80 = legacy.settings.retry_host_with_port_80;
+    verify(raw, &all, credentials.account.secret_key(), retry_with_port_80)
+        .map_err(|e| signature_error(emulator, credentials.secret_id, e))?;
 
     // No Version: the flat legacy answers are out of scope; the parameter the seed requires is
-    // missing, so the common MissingParameter (ledger L-LEG-2).
-    let version = v1_param(&all, "Version")?;
+    // missing, so the common MissingParameter, unless the settings imply one (ledger L-LEG-2).
+    let version = match (v1_param(&all, "Version"), &legacy.settings.implied_version) {
+        (Err(_), Some(implied)) => implied.as_str(),
+        (version, _) => version?,
+    };
     if version != VERSION {
         return Err(TencentError::no_such_version(version));
     }
@@ -47,7 +56,10 @@ fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawReque
         .tencent_products()
         .find(|p| p.api() == tencent_cvm::API)
         .ok_or_else(|| TencentError::no_such_product(tencent_cvm::API))?;
-    let region = v1_param(&all, "Region").ok().filter(|r| !r.is_empty()).map(|r| regions::to_api3(r).to_string());
+    let region = v1_param(&all, "Region")
+        .ok()
+        .filter(|r| !r.is_empty())
+        .map(|r| regions::to_api3(&legacy.settings.short_region_codes, r).to_string());
     Ok(Call {
         product,
         action,
@@ -61,11 +73,16 @@ fn authenticate<'e>(legacy: &Legacy, emulator: &'e Arc<Emulator>, raw: &RawReque
 
 /// Signature v1 over `METHOD + Host + /v2/index.php + ? + params`, with the Host header exactly as
 /// received. The qcloudapi SDK signs `host:port` while its Host header drops `:80` (apis.md §6),
-/// so a Host without a port is also tried with `:80`.
-fn verify(raw: &RawRequest, params: &[(String, String)], secret_key: &str) -> Result<(), crate::sign::SignatureError> {
+/// so a Host without a port is also tried with `:80` when `retry_with_port_80` (L-LEG-5).
+fn verify(
+    raw: &RawRequest,
+    params: &[(String, String)],
+    secret_key: &str,
+    retry_with_port_80: bool,
+) -> Result<(), crate::sign::SignatureError> {
     let host = raw.header("host").unwrap_or("");
     let first = tencent_v1::verify(&raw.method, host, PATH, params, secret_key);
-    if first.is_err() && !has_port(host) && !host.is_empty() {
+    if retry_with_port_80 && first.is_err() && !has_port(host) && !host.is_empty() {
         let with_port = format!("{host}:80");
         if tencent_v1::verify(&raw.method, &with_port, PATH, params, secret_key).is_ok() {
             return Ok(());

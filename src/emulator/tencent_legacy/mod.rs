@@ -38,11 +38,37 @@ pub struct LegacySettings {
     /// 2 hours (code 4500), its newer error-code page and API 3.0 say 5 minutes (apis.md §1.1, §2).
     /// Default 300: a `Version=2017-03-12` call is answered by the API 3.0 stack (seed 002 §5). L-LEG-1.
     pub max_clock_skew_secs: i64,
+    /// L-LEG-2: the Version a request without one is served as. None (the default) answers
+    /// `MissingParameter`, as seed 002 marks Version required; the older flat API served such calls.
+    pub implied_version: Option<String>,
+    /// L-LEG-3: the short region codes and the API 3.0 region each becomes; `ca` and `gzopen` are
+    /// inferred (regions.rs).
+    pub short_region_codes: Vec<(String, String)>,
+    /// L-LEG-4: whose rate-limit bucket the endpoint's calls count in; no limit is documented for it.
+    pub rate_bucket: RateBucket,
+    /// L-LEG-5: the qcloudapi SDK signs `host:port` but drops `:80` from its Host header; true
+    /// checks a Host without a port once more with `:80` appended.
+    pub retry_host_with_port_80: bool,
+}
+
+/// Whose rate-limit bucket a legacy call counts in (L-LEG-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateBucket {
+    /// Its own, keyed `tencent-cvm-legacy` (the default).
+    OwnEndpoint,
+    /// CVM API 3.0's, as one product behind two doors.
+    SharedWithCvm,
 }
 
 impl Default for LegacySettings {
     fn default() -> Self {
-        Self { max_clock_skew_secs: 300 }
+        Self {
+            max_clock_skew_secs: 300,
+            implied_version: None,
+            short_region_codes: regions::SHORT_CODES.iter().map(|(short, name)| (short.to_string(), name.to_string())).collect(),
+            rate_bucket: RateBucket::OwnEndpoint,
+            retry_host_with_port_80: true,
+        }
     }
 }
 

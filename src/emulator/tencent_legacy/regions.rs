@@ -23,10 +23,11 @@ pub const SHORT_CODES: &[(&str, &str)] = &[
     ("gzopen", "ap-guangzhou-open"),
 ];
 
-/// The API 3.0 name of `region`: a short code is translated, anything else (an API 3.0 name, as
-/// the SDK vectors send, or an unknown value left for the CVM region rule to refuse) is kept.
-pub fn to_api3(region: &str) -> &str {
-    SHORT_CODES.iter().find(|(short, _)| *short == region).map(|(_, name)| *name).unwrap_or(region)
+/// The API 3.0 name of `region` by `codes` (`LegacySettings::short_region_codes`): a short code is
+/// translated, anything else (an API 3.0 name, as the SDK vectors send, or an unknown value left
+/// for the CVM region rule to refuse) is kept.
+pub fn to_api3<'a>(codes: &'a [(String, String)], region: &'a str) -> &'a str {
+    codes.iter().find(|(short, _)| short == region).map(|(_, name)| name.as_str()).unwrap_or(region)
 }
 
 #[cfg(test)]
@@ -35,8 +36,9 @@ mod tests {
 
     #[test]
     fn short_codes_map_and_api3_names_pass_through() {
+        let codes = super::super::LegacySettings::default().short_region_codes;
         for (given, api3) in [("gz", "ap-guangzhou"), ("shjr", "ap-shanghai-fsi"), ("ap-guangzhou", "ap-guangzhou"), ("mars", "mars")] {
-            assert_eq!(to_api3(given), api3);
+            assert_eq!(to_api3(&codes, given), api3);
         }
         assert_eq!(SHORT_CODES.len(), 13);
     }

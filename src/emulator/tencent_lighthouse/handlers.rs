@@ -19,10 +19,14 @@ pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Ca
         KeyPairAction::Create => create(lighthouse, emulator, call).await,
         KeyPairAction::Import => import(lighthouse, emulator, call),
         KeyPairAction::Describe => {
-            let (total, page) = lighthouse.store.describe(&call.account.id, &rules::parse_describe(&call.params)?);
-            Ok(tencent::key_pair_set(total, &page, key_pair_json))
+            let query = rules::parse_describe(&call.params)?;
+            let (total, page) = lighthouse.store.describe(&call.account.id, &query, lighthouse.settings.key_name_filter);
+            Ok(tencent::key_pair_set(total, &page, |record| Value::Object(key_pair_json(record))))
         }
-        KeyPairAction::Delete => lighthouse.store.delete(&call.account.id, &rules::parse_delete(&call.params)?).map(|()| Map::new()),
+        KeyPairAction::Delete => {
+            let ids = rules::parse_delete(&call.params)?;
+            lighthouse.store.delete(&call.account.id, &ids, lighthouse.settings.delete_mode).map(|()| Map::new())
+        }
     }
 }
 
@@ -39,13 +43,10 @@ async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'
         .await
         .map_err(|e| TencentError::documented(LighthouseCode::CreateKeyPairFailed, e.to_string()))?;
     let record = reservation.commit(key.public_openssh, key.public_blob, emulator.config.clock.now_secs());
-    let created_time = if settings.created_time_null_on_create { Value::Null } else { json!(iso8601_utc(record.created_at)) };
-    let mut pair = Map::new();
-    pair.insert("KeyId".into(), json!(record.key_id));
-    pair.insert("KeyName".into(), json!(record.key_name));
-    pair.insert("PublicKey".into(), json!(record.public_key));
-    pair.insert("AssociatedInstanceIds".into(), json!([]));
-    pair.insert("CreatedTime".into(), created_time);
+    let mut pair = if settings.create_returns_data_type { key_pair_json(&record) } else { example_fields(&record) };
+    if settings.created_time_null_on_create {
+        pair.insert("CreatedTime".into(), Value::Null);
+    }
     pair.insert("PrivateKey".into(), json!(key.private_pkcs1_pem));
     Ok(Map::from_iter([("KeyPair".to_string(), Value::Object(pair))]))
 }
@@ -59,17 +60,26 @@ fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<M
     Ok(tencent::key_id(&record.key_id))
 }
 
+/// The six fields of seed 001's CreateKeyPair example, in the data type's order (L-LH-11).
+const CREATE_EXAMPLE_FIELDS: &[&str] = &["KeyId", "KeyName", "PublicKey", "AssociatedInstanceIds", "CreatedTime", "PrivateKey"];
+
+fn example_fields(record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = key_pair_json(record);
+    pair.retain(|name, _| CREATE_EXAMPLE_FIELDS.contains(&name.as_str()));
+    pair
+}
+
 /// The Lighthouse KeyPair data type as a listing returns it (apis.md §1.5): no instances are ever
 /// bound here, and PrivateKey ("may be null; only on create") is null.
-fn key_pair_json(record: &KeyPairRecord) -> Value {
-    json!({
-        "KeyId": record.key_id,
-        "KeyName": record.key_name,
-        "PublicKey": record.public_key,
-        "AssociatedInstanceIds": [],
-        "AssociatedInstanceSet": [],
-        "CreatedTime": iso8601_utc(record.created_at),
-        "PrivateKey": null,
-        "Tags": record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect::<Vec<_>>(),
-    })
+fn key_pair_json(record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = Map::new();
+    pair.insert("KeyId".into(), json!(record.key_id));
+    pair.insert("KeyName".into(), json!(record.key_name));
+    pair.insert("PublicKey".into(), json!(record.public_key));
+    pair.insert("AssociatedInstanceIds".into(), json!([]));
+    pair.insert("AssociatedInstanceSet".into(), json!([]));
+    pair.insert("CreatedTime".into(), json!(iso8601_utc(record.created_at)));
+    pair.insert("PrivateKey".into(), Value::Null);
+    pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());
+    pair
 }

@@ -5,6 +5,7 @@ use super::errors::LighthouseCode;
 use super::rules::{DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, StoredKey};
 use crate::emulator::tencent::error::TencentError;
+use crate::emulator::tencent::settings::{DeleteMode, NameFilter};
 use crate::emulator::tencent::store::{AccountKeys, tag_filter};
 
 /// One stored key pair; the private key is never stored.
@@ -76,13 +77,13 @@ impl LighthouseStore {
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging.
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery) -> (usize, Vec<KeyPairRecord>) {
-        self.keys.describe(account_id, query, filter_matches)
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<KeyPairRecord>) {
+        self.keys.describe(account_id, query, |key, name, value| filter_matches(key, name, value, key_name))
     }
 
-    /// Deletes all of `ids` or none: an unknown id fails the whole request.
-    pub fn delete(&self, account_id: &str, ids: &[String]) -> Result<(), TencentError> {
-        self.keys.delete(account_id, ids, || LighthouseCode::KeyIdNotFound.into())
+    /// Deletes `ids`; an unknown id fails the request, after deleting what `mode` says.
+    pub fn delete(&self, account_id: &str, ids: &[String], mode: DeleteMode) -> Result<(), TencentError> {
+        self.keys.delete(account_id, ids, mode, || LighthouseCode::KeyIdNotFound.into())
     }
 
     /// Every key pair of an account (control API).
@@ -96,11 +97,12 @@ impl LighthouseStore {
     }
 }
 
-/// One value of one filter; `key-name` is a fuzzy (substring) match (apis.md §1.5).
-fn filter_matches(key: &KeyPairRecord, name: &str, value: &str) -> bool {
+/// One value of one filter; `key-name` is a fuzzy (substring) match (apis.md §1.5) unless the
+/// settings say otherwise (L-LH-9).
+fn filter_matches(key: &KeyPairRecord, name: &str, value: &str, key_name: NameFilter) -> bool {
     match name {
         "key-id" => key.key_id == value,
-        "key-name" => key.key_name.contains(value),
+        "key-name" => key_name.matches(&key.key_name, value),
         _ => tag_filter(&key.tags, name, value).unwrap_or(false),
     }
 }
@@ -156,7 +158,7 @@ mod tests {
         let tagged = NewKeyPair { tags: vec![Tag { key: "env".into(), value: "ci".into() }], ..new("build_key") };
         let a = store.reserve("a", tagged, 10).unwrap().commit("k1".into(), vec![1], 0);
         let b = store.reserve("a", new("other"), 10).unwrap().commit("k2".into(), vec![2], 0);
-        let run = |q: DescribeQuery| store.describe("a", &q);
+        let run = |q: DescribeQuery| store.describe("a", &q, NameFilter::Fuzzy);
         let names = |(_, page): (usize, Vec<KeyPairRecord>)| page.into_iter().map(|k| k.key_name).collect::<Vec<_>>();
         assert_eq!(names(run(DescribeQuery { filters: vec![("key-name".into(), vec!["uild".into()])], ..query() })), ["build_key"]);
         assert_eq!(names(run(DescribeQuery { filters: vec![("tag:env".into(), vec!["ci".into()])], ..query() })), ["build_key"]);
@@ -170,10 +172,10 @@ mod tests {
     fn delete_is_all_or_nothing() {
         let store = LighthouseStore::default();
         let record = store.reserve("a", new("one"), 5).unwrap().commit("k".into(), vec![1], 0);
-        let err = store.delete("a", &[record.key_id.clone(), "lhkp-00000000".into()]).unwrap_err();
+        let err = store.delete("a", &[record.key_id.clone(), "lhkp-00000000".into()], DeleteMode::AllOrNone).unwrap_err();
         assert_eq!(err.code, "ResourceNotFound.KeyIdNotFound");
         assert_eq!(store.list("a").len(), 1);
-        store.delete("a", std::slice::from_ref(&record.key_id)).unwrap();
+        store.delete("a", std::slice::from_ref(&record.key_id), DeleteMode::AllOrNone).unwrap();
         assert_eq!(store.list("a").len(), 0);
     }
 }

@@ -1,10 +1,10 @@
 //! The documented validation of Lighthouse key-pair requests, as pure functions of the parameters
 //! (apis.md §1.5, seed 001 §2).
 //!
-//! When several rules fail at once, the first in this fixed order wins (ledger L-LH-7):
-//! Region (only when required) → unknown parameters → KeyName (absent, empty, too long, illegal characters) →
-//! PublicKey (absent, malformed) → Tags (shape, count) → then, in the model, state: duplicate
-//! name → duplicate public key → key quota.
+//! When several rules fail at once, the first wins (ledger L-LH-7): Region (only when required) →
+//! unknown parameters → the groups in the order of `LighthouseSettings::check_order` (by default
+//! KeyName (absent, empty, too long, illegal characters) → PublicKey (absent, malformed) → Tags
+//! (shape, count)) → then, in the model, state: duplicate name → duplicate public key → key quota.
 //! DescribeKeyPairs: KeyIds with Filters → KeyIds → Filters → Offset → Limit.
 //! DeleteKeyPairs: absent → count → each id's shape → duplicates.
 
@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::errors::LighthouseCode;
-use super::settings::{AbsentName, LighthouseSettings};
+use super::settings::{AbsentName, LighthouseSettings, RequestCheck};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
 pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
@@ -51,17 +51,32 @@ pub fn check_region(region: Option<&str>, settings: &LighthouseSettings) -> Resu
 
 /// CreateKeyPair's parameters (seed 001 §2; Tags.N from apis.md §1.5).
 pub fn parse_create(params: &Value, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
-    let key_name = key_name(params, settings, true)?;
-    let tags = tags(params, settings)?;
-    Ok(NewKeyPair { key_name, tags, public_key: None })
+    parse_new(params, false, settings)
 }
 
 /// ImportKeyPair's parameters (apis.md §1.5); "PublicKey (req, OpenSSH RSA)".
 pub fn parse_import(params: &Value, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
-    let key_name = key_name(params, settings, settings.import_checks_name_chars)?;
-    let public_key = shared::public_key(params, LighthouseCode::PublicKeyMalformed.into())?;
-    let tags = tags(params, settings)?;
-    Ok(NewKeyPair { key_name, tags, public_key: Some(public_key) })
+    parse_new(params, true, settings)
+}
+
+/// The documented key type: "PublicKey (req, OpenSSH RSA)" (apis.md §1.5).
+const PUBLIC_KEY_TYPES: &[&str] = &["ssh-rsa"];
+
+/// The rule groups in the order of `settings.check_order` (L-LH-7): the first failing one wins.
+fn parse_new(params: &Value, import: bool, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
+    let mut new = NewKeyPair { key_name: String::new(), tags: Vec::new(), public_key: None };
+    let check_chars = !import || settings.import_checks_name_chars;
+    for check in &settings.check_order {
+        match check {
+            RequestCheck::KeyName => new.key_name = key_name(params, settings, check_chars)?,
+            RequestCheck::PublicKey if import => {
+                new.public_key = Some(shared::public_key(params, PUBLIC_KEY_TYPES, LighthouseCode::PublicKeyMalformed.into())?);
+            }
+            RequestCheck::PublicKey | RequestCheck::ProjectId => {}
+            RequestCheck::Tags => new.tags = tags(params, settings)?,
+        }
+    }
+    Ok(new)
 }
 
 fn key_name(params: &Value, settings: &LighthouseSettings, check_chars: bool) -> Result<String, TencentError> {

@@ -4,6 +4,8 @@
 /// Quota name the control API can lower per account.
 pub const QUOTA_KEY_PAIRS: &str = "tencent-lighthouse.key-pairs";
 
+pub use crate::emulator::tencent::settings::{DeleteMode, NameFilter, RequestCheck};
+
 /// Which code an absent `KeyName` gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AbsentName {
@@ -46,6 +48,15 @@ pub struct LighthouseSettings {
     pub tag_key_max_chars: usize,
     /// Longest tag value: 255, the tag service limit (apis.md §7). L-LH-13.
     pub tag_value_max_chars: usize,
+    /// L-LH-7: the order of CreateKeyPair's / ImportKeyPair's request rules (after Region and
+    /// unknown parameters, before the state rules); the precedence is not documented.
+    pub check_order: Vec<RequestCheck>,
+    /// L-LH-9: `key-name` is a "fuzzy match" (apis.md §1.5): a substring, case-sensitively.
+    pub key_name_filter: NameFilter,
+    /// L-LH-10: whether the other ids of a DeleteKeyPairs with an unknown one are deleted.
+    pub delete_mode: DeleteMode,
+    /// L-LH-11: CreateKeyPair's example returns 6 KeyPair fields, the data type 8; true answers all 8.
+    pub create_returns_data_type: bool,
 }
 
 impl Default for LighthouseSettings {
@@ -61,6 +72,10 @@ impl Default for LighthouseSettings {
             reject_unknown_parameters: true,
             tag_key_max_chars: 127,
             tag_value_max_chars: 255,
+            check_order: vec![RequestCheck::KeyName, RequestCheck::PublicKey, RequestCheck::Tags],
+            key_name_filter: NameFilter::Fuzzy,
+            delete_mode: DeleteMode::AllOrNone,
+            create_returns_data_type: false,
         }
     }
 }

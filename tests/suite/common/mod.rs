@@ -37,6 +37,7 @@ pub fn emulator() -> (Arc<Emulator>, Arc<ManualClock>) {
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
+    pub content_type: String,
     pub text: String,
     pub body: Value,
 }
@@ -94,12 +95,17 @@ pub async fn send(emulator: &Arc<Emulator>, spec: &Spec<'_>) -> Answer {
     for (name, value) in &out.headers {
         builder = builder.header(name, value);
     }
-    let response = router(emulator.clone()).oneshot(builder.body(Body::from(out.body)).unwrap()).await.unwrap();
+    answer_of(router(emulator.clone()).oneshot(builder.body(Body::from(out.body)).unwrap()).await.unwrap()).await
+}
+
+/// The router's `response` as an [`Answer`].
+pub async fn answer_of(response: axum::response::Response) -> Answer {
     let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()));
-    Answer { status, text, body }
+    Answer { status, content_type, text, body }
 }
 
 /// [`send`] with the profile's defaults.
