@@ -5,8 +5,19 @@
 
 use super::error::TencentError;
 use super::rules::{DescribeQuery, Tag};
-use super::settings::DeleteMode;
-use crate::emulator::keystore::{KeyStore, StoredKey};
+use super::settings::{DeleteMode, NameFilter};
+use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
+
+/// What a product's key-pair record tells the shared store: how the product reads one
+/// DescribeKeyPairs filter value, and its codes for the store's refusals.
+pub trait ProductKey: StoredKey + Clone {
+    /// Whether the key matches one value of filter `name`; `key-name` compares as `key_name` says.
+    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool;
+    /// The product's error for a refused reservation (a quota of `quota` when it is full).
+    fn conflict_error(conflict: Conflict<TencentError>, quota: u64) -> TencentError;
+    /// The product's error for an unknown id in DeleteKeyPairs.
+    fn id_not_found() -> TencentError;
+}
 
 /// All accounts' key pairs of one product; key pairs are account-wide, so the scope is the account id.
 #[derive(Debug)]
@@ -20,29 +31,39 @@ impl<K> Default for AccountKeys<K> {
     }
 }
 
-impl<K: StoredKey + Clone> AccountKeys<K> {
+impl<K: ProductKey> AccountKeys<K> {
+    /// Reserves `name` (and `public_blob`) in the account after the duplicate checks, `check` over
+    /// the stored keys and the quota; a refusal answers the product's code. Messages name no
+    /// generated name or id: they are verbatim, and those vary from run to run.
+    pub fn reserve<C>(
+        &self,
+        account_id: &str,
+        name: &str,
+        public_blob: Option<Vec<u8>>,
+        quota: u64,
+        check: C,
+    ) -> Result<keystore::Reservation<String, K>, TencentError>
+    where
+        C: FnOnce(&[K]) -> Result<(), TencentError>,
+    {
+        self.keys.reserve(account_id.to_string(), name, public_blob, quota, check).map_err(|c| K::conflict_error(c, quota))
+    }
+
     /// Key pairs matching `query`, in creation order, and the total before paging. Different
-    /// filters AND, the values of one filter OR; `matches(key, name, value)` is the product's
-    /// reading of one filter value.
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery, matches: impl Fn(&K, &str, &str) -> bool) -> (usize, Vec<K>) {
+    /// filters AND, the values of one filter OR; `key_name` says how the `key-name` filter compares.
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<K>) {
         let keep = |k: &K| {
             (query.key_ids.is_empty() || query.key_ids.iter().any(|id| id == k.id()))
-                && query.filters.iter().all(|(name, values)| values.iter().any(|value| matches(k, name, value)))
+                && query.filters.iter().all(|(name, values)| values.iter().any(|value| k.filter_matches(name, value, key_name)))
         };
         // Ids are looked up through the index, an unfiltered page is a slice; only filters scan.
         let lookup = crate::emulator::keystore::Lookup::ids_or_all(&query.key_ids, query.filters.is_empty());
         self.keys.with_scope(account_id.to_string(), |keys| keys.page_where(lookup, keep, query.offset, query.limit))
     }
 
-    /// Deletes `ids`; an unknown id fails the request with `not_found`, after deleting nothing or
-    /// the known ids, as `mode` says (L-CVM-17, L-LH-10).
-    pub fn delete(
-        &self,
-        account_id: &str,
-        ids: &[String],
-        mode: DeleteMode,
-        not_found: impl FnOnce() -> TencentError,
-    ) -> Result<(), TencentError> {
+    /// Deletes `ids`; an unknown id fails the request with the product's code, after deleting
+    /// nothing or the known ids, as `mode` says (L-CVM-17, L-LH-10).
+    pub fn delete(&self, account_id: &str, ids: &[String], mode: DeleteMode) -> Result<(), TencentError> {
         let all_found = self.keys.with_scope(account_id.to_string(), |keys| match mode {
             DeleteMode::AllOrNone => keys.remove_all_or_none(ids),
             DeleteMode::DeleteFound => {
@@ -51,7 +72,7 @@ impl<K: StoredKey + Clone> AccountKeys<K> {
                 all_found
             }
         });
-        if all_found { Ok(()) } else { Err(not_found()) }
+        if all_found { Ok(()) } else { Err(K::id_not_found()) }
     }
 
     /// Every key pair of an account (control API).

@@ -2,11 +2,11 @@
 //! shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
 use super::errors::CvmCode;
-use super::rules::{DescribeQuery, NewKeyPair, Tag};
+use super::rules::{NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, StoredKey};
 use crate::emulator::tencent::error::TencentError;
-use crate::emulator::tencent::settings::{DeleteMode, NameFilter};
-use crate::emulator::tencent::store::{AccountKeys, tag_filter};
+use crate::emulator::tencent::settings::NameFilter;
+use crate::emulator::tencent::store::{AccountKeys, ProductKey, tag_filter};
 
 /// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'
 /// private keys", seed 000 §1).
@@ -31,6 +31,30 @@ impl StoredKey for KeyPairRecord {
     }
     fn public_blob(&self) -> &[u8] {
         &self.public_blob
+    }
+}
+
+impl ProductKey for KeyPairRecord {
+    /// `project-id`, `key-name` (compared as L-CVM-18's setting says) and the tag filters (apis.md §1.4).
+    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool {
+        match name {
+            "project-id" => self.project_id.to_string() == value,
+            "key-name" => key_name.matches(&self.key_name, value),
+            _ => tag_filter(&self.tags, name, value).unwrap_or(false),
+        }
+    }
+
+    fn conflict_error(conflict: Conflict<TencentError>, quota: u64) -> TencentError {
+        match conflict {
+            Conflict::NameTaken => CvmCode::KeyPairNameDuplicate.into(),
+            Conflict::PublicKeyTaken => CvmCode::PublicKeyDuplicate.into(),
+            Conflict::Other(error) => error,
+            Conflict::QuotaExceeded => TencentError::documented(CvmCode::KeyPairLimitExceeded, format!("quota {quota}")),
+        }
+    }
+
+    fn id_not_found() -> TencentError {
+        CvmCode::KeyPairIdNotFound.into()
     }
 }
 
@@ -88,50 +112,23 @@ impl CvmStore {
             }
             Ok(())
         };
-        // Messages name no generated name or id: they are verbatim, and those vary from run to run.
-        let inner =
-            self.keys.keys.reserve(account_id.to_string(), &new.key_name, blob, limits.key_pairs, tag_quota).map_err(|c| match c {
-                Conflict::NameTaken => CvmCode::KeyPairNameDuplicate.into(),
-                Conflict::PublicKeyTaken => CvmCode::PublicKeyDuplicate.into(),
-                Conflict::Other(error) => error,
-                Conflict::QuotaExceeded => TencentError::documented(CvmCode::KeyPairLimitExceeded, format!("quota {}", limits.key_pairs)),
-            })?;
+        let inner = self.keys.reserve(account_id, &new.key_name, blob, limits.key_pairs, tag_quota)?;
         Ok(Reservation { inner, new })
-    }
-
-    /// Key pairs matching `query`, in creation order, and the total before paging.
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<KeyPairRecord>) {
-        self.keys.describe(account_id, query, |key, name, value| filter_matches(key, name, value, key_name))
-    }
-
-    /// Deletes `ids`; an unknown id fails the request, after deleting what `mode` says.
-    pub fn delete(&self, account_id: &str, ids: &[String], mode: DeleteMode) -> Result<(), TencentError> {
-        self.keys.delete(account_id, ids, mode, || CvmCode::KeyPairIdNotFound.into())
-    }
-
-    /// Every key pair of an account (control API).
-    pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
-        self.keys.list(account_id)
-    }
-
-    /// Forgets everything of one account (control API reset).
-    pub fn reset(&self, account_id: &str) {
-        self.keys.reset(account_id);
     }
 }
 
-/// One value of one filter (apis.md §1.4); `key-name` compares as `key_name` says (L-CVM-18).
-fn filter_matches(key: &KeyPairRecord, name: &str, value: &str, key_name: NameFilter) -> bool {
-    match name {
-        "project-id" => key.project_id.to_string() == value,
-        "key-name" => key_name.matches(&key.key_name, value),
-        _ => tag_filter(&key.tags, name, value).unwrap_or(false),
+impl std::ops::Deref for CvmStore {
+    type Target = AccountKeys<KeyPairRecord>;
+    /// Describe, delete, list and reset are the shared store's.
+    fn deref(&self) -> &Self::Target {
+        &self.keys
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::tencent::settings::DeleteMode;
 
     const LIMITS: Limits = Limits { key_pairs: 2, tag_resources: 1 };
 

@@ -2,11 +2,11 @@
 //! (duplicates, quota), on the shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
 use super::errors::LighthouseCode;
-use super::rules::{DescribeQuery, NewKeyPair, Tag};
+use super::rules::{NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, StoredKey};
 use crate::emulator::tencent::error::TencentError;
-use crate::emulator::tencent::settings::{DeleteMode, NameFilter};
-use crate::emulator::tencent::store::{AccountKeys, tag_filter};
+use crate::emulator::tencent::settings::NameFilter;
+use crate::emulator::tencent::store::{AccountKeys, ProductKey, tag_filter};
 
 /// One stored key pair; the private key is never stored.
 #[derive(Debug, Clone)]
@@ -60,56 +60,55 @@ impl Reservation {
     }
 }
 
+impl ProductKey for KeyPairRecord {
+    /// `key-id`, `key-name` (a fuzzy, substring match by default, apis.md §1.5; L-LH-9) and the
+    /// tag filters.
+    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool {
+        match name {
+            "key-id" => self.key_id == value,
+            "key-name" => key_name.matches(&self.key_name, value),
+            _ => tag_filter(&self.tags, name, value).unwrap_or(false),
+        }
+    }
+
+    fn conflict_error(conflict: Conflict<TencentError>, quota: u64) -> TencentError {
+        match conflict {
+            Conflict::NameTaken => LighthouseCode::DuplicateParameterValue.into(),
+            Conflict::PublicKeyTaken => LighthouseCode::PublicKeyDuplicated.into(),
+            Conflict::Other(error) => error,
+            Conflict::QuotaExceeded => TencentError::documented(LighthouseCode::KeyPairLimitExceeded, format!("quota {quota}")),
+        }
+    }
+
+    fn id_not_found() -> TencentError {
+        LighthouseCode::KeyIdNotFound.into()
+    }
+}
+
 impl LighthouseStore {
     /// The state rules in the documented precedence (rules.rs): duplicate name → duplicate public
     /// key → quota; then the name (and public key) are reserved.
     pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, TencentError> {
         let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
         let no_check = |_: &[KeyPairRecord]| Ok::<(), TencentError>(());
-        // Messages name no generated name or id: they are verbatim, and those vary from run to run.
-        let inner = self.keys.keys.reserve(account_id.to_string(), &new.key_name, blob, quota, no_check).map_err(|c| match c {
-            Conflict::NameTaken => LighthouseCode::DuplicateParameterValue.into(),
-            Conflict::PublicKeyTaken => LighthouseCode::PublicKeyDuplicated.into(),
-            Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => TencentError::documented(LighthouseCode::KeyPairLimitExceeded, format!("quota {quota}")),
-        })?;
+        let inner = self.keys.reserve(account_id, &new.key_name, blob, quota, no_check)?;
         Ok(Reservation { inner, new })
-    }
-
-    /// Key pairs matching `query`, in creation order, and the total before paging.
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<KeyPairRecord>) {
-        self.keys.describe(account_id, query, |key, name, value| filter_matches(key, name, value, key_name))
-    }
-
-    /// Deletes `ids`; an unknown id fails the request, after deleting what `mode` says.
-    pub fn delete(&self, account_id: &str, ids: &[String], mode: DeleteMode) -> Result<(), TencentError> {
-        self.keys.delete(account_id, ids, mode, || LighthouseCode::KeyIdNotFound.into())
-    }
-
-    /// Every key pair of an account (control API).
-    pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord> {
-        self.keys.list(account_id)
-    }
-
-    /// Forgets everything of one account (control API reset).
-    pub fn reset(&self, account_id: &str) {
-        self.keys.reset(account_id);
     }
 }
 
-/// One value of one filter; `key-name` is a fuzzy (substring) match (apis.md §1.5) unless the
-/// settings say otherwise (L-LH-9).
-fn filter_matches(key: &KeyPairRecord, name: &str, value: &str, key_name: NameFilter) -> bool {
-    match name {
-        "key-id" => key.key_id == value,
-        "key-name" => key_name.matches(&key.key_name, value),
-        _ => tag_filter(&key.tags, name, value).unwrap_or(false),
+impl std::ops::Deref for LighthouseStore {
+    type Target = AccountKeys<KeyPairRecord>;
+    /// Describe, delete, list and reset are the shared store's.
+    fn deref(&self) -> &Self::Target {
+        &self.keys
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::tencent::rules::DescribeQuery;
+    use crate::emulator::tencent::settings::DeleteMode;
 
     fn new(name: &str) -> NewKeyPair {
         NewKeyPair { key_name: name.into(), tags: vec![], public_key: None }
