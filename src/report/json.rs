@@ -46,6 +46,9 @@ fn case(result: &CaseResult) -> Value {
     if let Status::Skipped(why) = &result.status {
         value["skip_reason"] = json!(why);
     }
+    if !result.notes.is_empty() {
+        value["notes"] = json!(result.notes);
+    }
     if let SnapshotState::New { pending: Some(p) } | SnapshotState::Differs { pending: Some(p) } = &result.snapshot {
         value["pending_snapshot"] = json!(p);
     }

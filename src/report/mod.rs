@@ -49,6 +49,7 @@ pub(crate) mod fixtures {
             parity_gaps: Vec::new(),
             requests: 1,
             duration: Duration::from_millis(120),
+            notes: Vec::new(),
         }
     }
 
@@ -68,6 +69,7 @@ pub(crate) mod fixtures {
         );
         let mut passed = case("tencent-cvm/a/passed", Status::Passed);
         passed.parity_gaps.push(ParityGap { path: "/Response/Error/Message".into(), reason: "wording".into() });
+        passed.notes.push("run again: steps[3] DeleteKeyPairs (an earlier try's answer was lost)".into());
         let skipped = case("tencent-cvm/a/skipped", Status::Skipped("not for live accounts: quota".into()));
         SuiteResult {
             target: "emulator at http://127.0.0.1:1".into(),
@@ -106,6 +108,7 @@ pub(crate) mod fixtures {
         }
         assert_eq!(json["cases"][0]["failures"][0]["position"]["line"], 17);
         assert_eq!(json["cases"][1]["pending_snapshot"], "snapshots/tencent-cvm/a/drift.snap.new");
+        assert_eq!(json["cases"][2]["notes"][0], "run again: steps[3] DeleteKeyPairs (an earlier try's answer was lost)");
         assert_eq!(json["parity_debt"]["tencent-cvm"]["count"], 1);
         let schema: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/report.schema.json")).unwrap())

@@ -8,12 +8,16 @@ use crate::run::{CaseResult, Failure, Status, SuiteResult};
 /// The line printed when a case ends.
 pub fn case_line(result: &CaseResult) -> String {
     let secs = result.duration.as_secs_f64();
-    match &result.status {
+    let mut line = match &result.status {
         Status::Passed => format!("ok       {} ({secs:.2} s)", result.id),
         Status::Failed => format!("FAILED   {} ({secs:.2} s)", result.id),
         Status::Drift => format!("drift    {} ({secs:.2} s)", result.id),
         Status::Skipped(why) => format!("skipped  {} ({why})", result.id),
+    };
+    for note in &result.notes {
+        let _ = write!(line, "\n         note: {note}");
     }
+    line
 }
 
 /// One failure: its kind and step, where in the case file, what went wrong, expected and actual,

@@ -197,6 +197,9 @@ pub struct CaseResult {
     pub parity_gaps: Vec<ParityGap>,
     pub requests: usize,
     pub duration: Duration,
+    /// What the run did beyond the case's steps (e.g. ran it again after a lost answer), shown
+    /// with its result.
+    pub notes: Vec<String>,
 }
 
 impl CaseResult {
@@ -212,6 +215,7 @@ impl CaseResult {
             parity_gaps: case.parity_gaps.iter().map(|(p, reason)| ParityGap { path: p.text.clone(), reason: reason.clone() }).collect(),
             requests: 0,
             duration: Duration::default(),
+            notes: Vec::new(),
         }
     }
 

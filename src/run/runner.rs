@@ -186,34 +186,22 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
         }
     };
     let created: Created = lease.held.clone();
-    let mut body = {
-        let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
-        tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
-    };
-    // The steps end, or are stopped by the case timeout or an interrupt; teardown runs after all three.
-    let stopped = tokio::select! {
-        joined = &mut body => Ok(joined),
-        _ = tokio::time::sleep(ctx.case_timeout) => Err(format!("the case timed out after {} s", ctx.case_timeout.as_secs())),
-        _ = interrupted.wait_for(|stop| *stop) => Err("interrupted (Ctrl-C or SIGTERM)".to_string()),
-    };
-    let joined = match stopped {
-        Ok(joined) => joined,
-        Err(why) => {
-            body.abort();
-            result.failures.push(Failure::new(&case.id, "case", Kind::Stopped, format!("{why}; tearing down")));
-            Ok((Vec::new(), 0, SnapshotState::NotCompared))
+    // A step whose answer may only reflect a lost earlier try (see `Answer::after_unknown_outcome`)
+    // proves nothing either way: its case is torn down and run once more, and says so.
+    for run in 1..=2 {
+        let steps = run_steps_bounded(ctx, case, &lease, &created, &mut interrupted, &mut result).await;
+        result.requests += steps.requests;
+        if steps.inconclusive && run == 1 {
+            result.notes.push(format!(
+                "run again: {} (the answer of an earlier try was lost, so the step's answer may describe what that try did)",
+                steps.failures.first().map(|f| f.step.as_str()).unwrap_or("a step")
+            ));
+            result.failures.extend(teardown(ctx, case, &lease, &created).await);
+            continue;
         }
-    };
-    match joined {
-        Ok((failures, requests, snapshot)) => {
-            result.failures.extend(failures);
-            result.requests = requests;
-            result.snapshot = snapshot;
-        }
-        Err(e) => {
-            let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the case was cancelled".into() };
-            result.failures.push(Failure::new(&case.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
-        }
+        result.failures.extend(steps.failures);
+        result.snapshot = steps.snapshot;
+        break;
     }
     result.failures.extend(teardown(ctx, case, &lease, &created).await);
     if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
@@ -229,14 +217,61 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     result
 }
 
-async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> (Vec<Failure>, usize, SnapshotState) {
+/// What a case's steps came to.
+struct StepsOutcome {
+    failures: Vec<Failure>,
+    requests: usize,
+    snapshot: SnapshotState,
+    /// A step failed on an answer that may only describe a lost earlier try.
+    inconclusive: bool,
+}
+
+/// The steps in a task of their own, stopped by the case timeout or an interrupt (a failure of
+/// the case, which teardown follows), a panic turned into a failure with its message.
+async fn run_steps_bounded(
+    ctx: &RunContext,
+    case: &Case,
+    lease: &Lease,
+    created: &Created,
+    interrupted: &mut tokio::sync::watch::Receiver<bool>,
+    result: &mut CaseResult,
+) -> StepsOutcome {
+    let mut body = {
+        let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
+        tokio::spawn(async move { run_steps(&ctx, &case, &lease, &created).await })
+    };
+    let stopped = tokio::select! {
+        joined = &mut body => Ok(joined),
+        _ = tokio::time::sleep(ctx.case_timeout) => Err(format!("the case timed out after {} s", ctx.case_timeout.as_secs())),
+        _ = interrupted.wait_for(|stop| *stop) => Err("interrupted (Ctrl-C or SIGTERM)".to_string()),
+    };
+    let nothing = |failures| StepsOutcome { failures, requests: 0, snapshot: SnapshotState::NotCompared, inconclusive: false };
+    match stopped {
+        Err(why) => {
+            body.abort();
+            result.failures.push(Failure::new(&case.id, "case", Kind::Stopped, format!("{why}; tearing down")));
+            nothing(Vec::new())
+        }
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => {
+            let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the case was cancelled".into() };
+            nothing(vec![Failure::new(&case.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why)))])
+        }
+    }
+}
+
+async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Created) -> StepsOutcome {
     let mut failures = Vec::new();
     let mut requests = 0;
     let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures")).for_run(&ctx.prefix_for(case), &case.id);
     let mut exchanges = Vec::new();
+    let mut inconclusive = false;
     let base = match ctx.target.endpoint(case.api) {
         Ok(base) => base,
-        Err(e) => return (vec![Failure::new(&case.id, "target", Kind::Setup, e)], 0, SnapshotState::NotCompared),
+        Err(e) => {
+            let failures = vec![Failure::new(&case.id, "target", Kind::Setup, e)];
+            return StepsOutcome { failures, requests: 0, snapshot: SnapshotState::NotCompared, inconclusive: false };
+        }
     };
     for step in case.setup.iter().chain(&case.steps) {
         let fail = |kind: Kind, suffix: &str, message: String| {
@@ -272,6 +307,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         let ok = verdict.failures.is_empty();
         failures.extend(verdict.failures);
         if !ok {
+            inconclusive = answer.after_unknown_outcome;
             break;
         }
         if step.expect.outcome == Outcome::Success {
@@ -295,7 +331,7 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         failures.extend(verdict_failures);
         state = verdict_state;
     }
-    (failures, requests, state)
+    StepsOutcome { failures, requests, snapshot: state, inconclusive }
 }
 
 /// The parts of how `step` is sent that differ from `api`'s defaults.
@@ -373,6 +409,7 @@ mod tests {
             parity_gaps: Vec::new(),
             requests: 0,
             duration: Default::default(),
+            notes: Vec::new(),
         }
     }
 

@@ -21,6 +21,11 @@ pub struct Answer {
     pub status: u16,
     pub body: Value,
     pub exchange: Exchange,
+    /// An earlier try of this request was lost (no answer, or a 5xx) and may have acted: then
+    /// this answer may describe the state that try left (a retried delete finds nothing to
+    /// delete), not what the step meant to test. Creates are undone before their retry, so their
+    /// answers never carry it.
+    pub after_unknown_outcome: bool,
 }
 
 /// What every request of one conversation shares: the run, whose request it is (a case id, or
@@ -78,6 +83,7 @@ pub async fn send(channel: Channel<'_>, step: &Step, params: &Value, times: u32,
 pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve_unknown_creates: bool) -> Result<Answer, String> {
     let Channel { ctx, api: profile, .. } = channel;
     let mut last_problem = String::new();
+    let mut unknown_before = false;
     for try_number in 1..=retry::MAX_ATTEMPTS {
         if try_number > 1 {
             tokio::time::sleep(retry::backoff(try_number - 1)).await;
@@ -93,7 +99,7 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
                     last_problem = reason;
                     answer.status >= 500
                 }
-                _ => return Ok(answer),
+                _ => return Ok(Answer { after_unknown_outcome: unknown_before, ..answer }),
             },
             Err(lost) => {
                 last_problem = lost.message.clone();
@@ -106,6 +112,8 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
         if creates && outcome_unknown {
             // Boxed: the lookup sends requests of its own through this function.
             Box::pin(super::inventory::undo_lost_create(channel, step, params)).await?;
+        } else if outcome_unknown {
+            unknown_before = true;
         }
     }
     Err(format!("{} {}: gave up after {} tries: {last_problem}", profile.name, step.action, retry::MAX_ATTEMPTS))
@@ -125,7 +133,7 @@ async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Re
     if let Some(replay) = &ctx.replay {
         let (status, body) = replay.answer(case_id, profile.name, &step.action, &key).await?;
         let exchange = Exchange { request: RequestView { method: step.method.clone(), url: key, ..Default::default() }, response: None };
-        return Ok(Ok(Answer { status, body, exchange }));
+        return Ok(Ok(Answer { status, body, exchange, after_unknown_outcome: false }));
     }
     let call = step.call(params);
     let nonce: u64 = rand::random::<u32>() as u64 + 1;
@@ -175,7 +183,7 @@ async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Re
             },
         );
     }
-    Ok(Ok(Answer { status, body, exchange }))
+    Ok(Ok(Answer { status, body, exchange, after_unknown_outcome: false }))
 }
 
 /// An error with its causes (connection refused, timeout, TLS), without the URL's query.

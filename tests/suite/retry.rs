@@ -34,9 +34,9 @@ fn action_of(message: &[u8]) -> String {
     text.lines().find_map(|l| l.strip_prefix("X-TC-Action: ").or_else(|| l.strip_prefix("x-tc-action: "))).unwrap_or("?").trim().to_string()
 }
 
-/// A proxy to `upstream` that forwards everything, but answers the first CreateKeyPair by
+/// A proxy to `upstream` that forwards everything, but answers the first request for `lost` by
 /// closing the connection after the upstream acted on it. Returns its URL and the actions seen.
-async fn dropping_proxy(upstream: std::net::SocketAddr) -> (String, Arc<Mutex<Vec<String>>>) {
+async fn dropping_proxy(upstream: std::net::SocketAddr, lost: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -53,8 +53,8 @@ async fn dropping_proxy(upstream: std::net::SocketAddr) -> (String, Arc<Mutex<Ve
                     let mut server = TcpStream::connect(upstream).await.unwrap();
                     server.write_all(&request).await.unwrap();
                     let Some(response) = read_message(&mut server).await else { return };
-                    if action == "CreateKeyPair" && !dropped.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                        return; // the cloud made the key pair; the client never hears of it
+                    if action == lost && !dropped.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                        return; // the cloud acted; the client never hears of it
                     }
                     if client.write_all(&response).await.is_err() {
                         return;
@@ -69,7 +69,7 @@ async fn dropping_proxy(upstream: std::net::SocketAddr) -> (String, Arc<Mutex<Ve
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
     let emulator = start(false, AccountSettings::default()).await;
-    let (proxy, seen) = dropping_proxy(emulator.addr).await;
+    let (proxy, seen) = dropping_proxy(emulator.addr, "CreateKeyPair").await;
     let mut env = credentials();
     env.retain(|(k, _)| k.starts_with("TENCENT"));
     let output = run_bin(args(&["run", "--target", &proxy, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env).await;
@@ -79,6 +79,23 @@ async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
     let seen: Vec<String> = seen.lock().unwrap().iter().filter(|action| *action != "?").cloned().collect();
     assert_eq!(&seen[..4], ["CreateKeyPair", "DescribeKeyPairs", "DeleteKeyPairs", "CreateKeyPair"], "{seen:?}");
     assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no orphan");
+}
+
+/// A delete cannot be undone: when its answer is lost, the retry finds nothing to delete and
+/// answers NotFound, which says nothing of the step. The case is torn down and run again, and
+/// says so, instead of failing on an answer the cloud gave to a request it never saw twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_step_answered_after_a_lost_delete_runs_its_case_again_and_says_so() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let (proxy, seen) = dropping_proxy(emulator.addr, "DeleteKeyPairs").await;
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    let output = run_bin(args(&["run", "--target", &proxy, "--filter", "tencent-cvm/key-pairs/lifecycle", "--jobs", "1"]), env).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("note: run again: steps[3] DeleteKeyPairs"), "{stdout}");
+    let creates = seen.lock().unwrap().iter().filter(|action| *action == "CreateKeyPair").count();
+    assert_eq!(creates, 2, "the case ran twice");
 }
 
 #[tokio::test(flavor = "multi_thread")]
