@@ -93,4 +93,17 @@ mod tests {
         check_pairs(&json!({"PrivateKeyBody": a.private_pkcs1_pem, "KeyPairFingerPrint": md5_fingerprint(&b.public_blob)}), "", &mut out);
         assert_eq!(out.len(), 1, "{out:?}");
     }
+
+    #[test]
+    fn pairs_inside_lists_are_checked_and_named_by_index() {
+        let a = crate::keys::generate_rsa(1024).unwrap();
+        let b = crate::keys::generate_rsa(1024).unwrap();
+        let mut out = Vec::new();
+        let listing = json!({"KeyPairSet": [
+            {"PrivateKey": a.private_pkcs1_pem, "PublicKey": a.public_openssh},
+            {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public_openssh},
+        ]});
+        check_pairs(&listing, "", &mut out);
+        assert_eq!(out, vec!["/KeyPairSet/1/PrivateKey: its public half is not /KeyPairSet/1/PublicKey"]);
+    }
 }
