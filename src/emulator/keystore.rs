@@ -32,6 +32,25 @@ pub trait StoredKey: Clone {
     fn public_blob(&self) -> &[u8];
 }
 
+/// Implements [`StoredKey`] for a provider's record from the names of its id, name and
+/// public-blob fields: `stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob })`.
+macro_rules! stored_key {
+    ($record:ty { id: $id:ident, name: $name:ident, public_blob }) => {
+        impl $crate::emulator::keystore::StoredKey for $record {
+            fn id(&self) -> &str {
+                &self.$id
+            }
+            fn name(&self) -> &str {
+                &self.$name
+            }
+            fn public_blob(&self) -> &[u8] {
+                &self.public_blob
+            }
+        }
+    };
+}
+pub(crate) use stored_key;
+
 /// Why a reservation was refused, in the order the rules run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict<E> {

@@ -7,7 +7,7 @@
 
 use super::errors::{EcsCode, EcsError};
 use super::rules::{self, DescribeQuery, NewKeyPair, Tag};
-use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
+use crate::emulator::keystore::{self, Conflict, KeyStore};
 
 /// One stored key pair. The private key is never stored.
 #[derive(Debug, Clone)]
@@ -23,17 +23,7 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
-impl StoredKey for KeyPairRecord {
-    fn id(&self) -> &str {
-        &self.key_pair_id
-    }
-    fn name(&self) -> &str {
-        &self.key_pair_name
-    }
-    fn public_blob(&self) -> &[u8] {
-        &self.public_blob
-    }
-}
+keystore::stored_key!(KeyPairRecord { id: key_pair_id, name: key_pair_name, public_blob });
 
 /// (account id, region id).
 type Scope = (String, String);

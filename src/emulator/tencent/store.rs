@@ -4,6 +4,7 @@
 //! and its own filter names.
 
 use super::error::TencentError;
+use crate::emulator::codes::Documented;
 use super::rules::{DescribeQuery, Tag};
 use super::settings::{DeleteMode, NameFilter};
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
@@ -13,10 +14,56 @@ use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 pub trait ProductKey: StoredKey + Clone {
     /// Whether the key matches one value of filter `name`; `key-name` compares as `key_name` says.
     fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool;
-    /// The product's error for a refused reservation (a quota of `quota` when it is full).
-    fn conflict_error(conflict: Conflict<TencentError>, quota: u64) -> TencentError;
-    /// The product's error for an unknown id in DeleteKeyPairs.
-    fn id_not_found() -> TencentError;
+    /// The product's documented codes.
+    type Code: Documented + Copy;
+    /// Its codes for the store's refusals.
+    const CODES: StoreCodes<Self::Code>;
+    /// A validated CreateKeyPair / ImportKeyPair request of the product.
+    type New;
+    /// The name `new` asks for.
+    fn name_of(new: &Self::New) -> &str;
+    /// Ids are this prefix and 8 characters (`skey-`, `lhkp-`; apis.md §1.6).
+    const ID_PREFIX: &'static str;
+    /// The record stored for `new` under the minted `key_id`.
+    fn stored(key_id: String, new: Self::New, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self;
+}
+
+/// The codes a product answers for a taken name, a taken public key, a full key-pair quota, and an
+/// unknown id in DeleteKeyPairs.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreCodes<C> {
+    pub name_taken: C,
+    pub public_key_taken: C,
+    pub quota_exceeded: C,
+    pub id_not_found: C,
+}
+
+impl<C: Documented + Copy> StoreCodes<C> {
+    /// The error for a refused reservation (naming the quota when it is full; the message stays
+    /// the documented one, the detail goes to the log).
+    fn refusal(&self, conflict: Conflict<TencentError>, quota: u64) -> TencentError {
+        match conflict {
+            Conflict::NameTaken => self.name_taken.into(),
+            Conflict::PublicKeyTaken => self.public_key_taken.into(),
+            Conflict::Other(error) => error,
+            Conflict::QuotaExceeded => TencentError::documented(self.quota_exceeded, format!("quota {quota}")),
+        }
+    }
+}
+
+/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
+#[derive(Debug)]
+pub struct Reservation<K: ProductKey> {
+    inner: keystore::Reservation<String, K>,
+    new: K::New,
+}
+
+impl<K: ProductKey> Reservation<K> {
+    /// Stores the key pair under a fresh id and returns its record.
+    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> K {
+        let new = self.new;
+        self.inner.commit(|keys| K::stored(keys.mint_id(K::ID_PREFIX, 8), new, public_key, public_blob, now_secs))
+    }
 }
 
 /// All accounts' key pairs of one product; key pairs are account-wide, so the scope is the account id.
@@ -32,21 +79,22 @@ impl<K> Default for AccountKeys<K> {
 }
 
 impl<K: ProductKey> AccountKeys<K> {
-    /// Reserves `name` (and `public_blob`) in the account after the duplicate checks, `check` over
+    /// Reserves the name `new` asks for (and `public_blob`) in the account after the duplicate checks, `check` over
     /// the stored keys and the quota; a refusal answers the product's code. Messages name no
     /// generated name or id: they are verbatim, and those vary from run to run.
     pub fn reserve<C>(
         &self,
         account_id: &str,
-        name: &str,
+        new: K::New,
         public_blob: Option<Vec<u8>>,
         quota: u64,
         check: C,
-    ) -> Result<keystore::Reservation<String, K>, TencentError>
+    ) -> Result<Reservation<K>, TencentError>
     where
         C: FnOnce(&[K]) -> Result<(), TencentError>,
     {
-        self.keys.reserve(account_id.to_string(), name, public_blob, quota, check).map_err(|c| K::conflict_error(c, quota))
+        let inner = self.keys.reserve(account_id.to_string(), K::name_of(&new), public_blob, quota, check).map_err(|c| K::CODES.refusal(c, quota))?;
+        Ok(Reservation { inner, new })
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging. Different
@@ -72,7 +120,7 @@ impl<K: ProductKey> AccountKeys<K> {
                 all_found
             }
         });
-        if all_found { Ok(()) } else { Err(K::id_not_found()) }
+        if all_found { Ok(()) } else { Err(K::CODES.id_not_found.into()) }
     }
 
     /// Every key pair of an account (control API).

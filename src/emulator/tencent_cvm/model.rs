@@ -3,10 +3,13 @@
 
 use super::errors::CvmCode;
 use super::rules::{NewKeyPair, Tag};
-use crate::emulator::keystore::{self, Conflict, StoredKey};
+use crate::emulator::keystore;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::settings::NameFilter;
-use crate::emulator::tencent::store::{AccountKeys, ProductKey, tag_filter};
+use crate::emulator::tencent::store::{AccountKeys, ProductKey, StoreCodes, tag_filter};
+
+/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
+pub type Reservation = crate::emulator::tencent::store::Reservation<KeyPairRecord>;
 
 /// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'
 /// private keys", seed 000 §1).
@@ -22,17 +25,7 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
-impl StoredKey for KeyPairRecord {
-    fn id(&self) -> &str {
-        &self.key_id
-    }
-    fn name(&self) -> &str {
-        &self.key_name
-    }
-    fn public_blob(&self) -> &[u8] {
-        &self.public_blob
-    }
-}
+keystore::stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob });
 
 impl ProductKey for KeyPairRecord {
     /// `project-id`, `key-name` (compared as L-CVM-18's setting says) and the tag filters (apis.md §1.4).
@@ -44,18 +37,33 @@ impl ProductKey for KeyPairRecord {
         }
     }
 
-    fn conflict_error(conflict: Conflict<TencentError>, quota: u64) -> TencentError {
-        match conflict {
-            Conflict::NameTaken => CvmCode::KeyPairNameDuplicate.into(),
-            Conflict::PublicKeyTaken => CvmCode::PublicKeyDuplicate.into(),
-            Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => TencentError::documented(CvmCode::KeyPairLimitExceeded, format!("quota {quota}")),
+    type Code = CvmCode;
+    const CODES: StoreCodes<CvmCode> = StoreCodes {
+        name_taken: CvmCode::KeyPairNameDuplicate,
+        public_key_taken: CvmCode::PublicKeyDuplicate,
+        quota_exceeded: CvmCode::KeyPairLimitExceeded,
+        id_not_found: CvmCode::KeyPairIdNotFound,
+    };
+    type New = NewKeyPair;
+
+    fn name_of(new: &NewKeyPair) -> &str {
+        &new.key_name
+    }
+    const ID_PREFIX: &'static str = "skey-";
+
+    fn stored(key_id: String, new: NewKeyPair, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self {
+        KeyPairRecord {
+            key_id,
+            key_name: new.key_name,
+            project_id: new.project_id,
+            description: String::new(),
+            public_key,
+            public_blob,
+            created_at,
+            tags: new.tags,
         }
     }
 
-    fn id_not_found() -> TencentError {
-        CvmCode::KeyPairIdNotFound.into()
-    }
 }
 
 /// Quotas in force for one request.
@@ -70,31 +78,6 @@ pub struct Limits {
 #[derive(Debug, Default)]
 pub struct CvmStore {
     keys: AccountKeys<KeyPairRecord>,
-}
-
-/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
-#[derive(Debug)]
-pub struct Reservation {
-    inner: keystore::Reservation<String, KeyPairRecord>,
-    new: NewKeyPair,
-}
-
-impl Reservation {
-    /// Stores the key pair and returns its record.
-    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
-        let new = self.new;
-        self.inner.commit(|keys| KeyPairRecord {
-            // `skey-` + 8 characters (apis.md §1.6).
-            key_id: keys.mint_id("skey-", 8),
-            key_name: new.key_name,
-            project_id: new.project_id,
-            description: String::new(),
-            public_key,
-            public_blob,
-            created_at: now_secs,
-            tags: new.tags,
-        })
-    }
 }
 
 impl CvmStore {
@@ -112,8 +95,7 @@ impl CvmStore {
             }
             Ok(())
         };
-        let inner = self.keys.reserve(account_id, &new.key_name, blob, limits.key_pairs, tag_quota)?;
-        Ok(Reservation { inner, new })
+        self.keys.reserve(account_id, new, blob, limits.key_pairs, tag_quota)
     }
 }
 

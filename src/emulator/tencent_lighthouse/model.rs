@@ -3,10 +3,13 @@
 
 use super::errors::LighthouseCode;
 use super::rules::{NewKeyPair, Tag};
-use crate::emulator::keystore::{self, Conflict, StoredKey};
+use crate::emulator::keystore;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::settings::NameFilter;
-use crate::emulator::tencent::store::{AccountKeys, ProductKey, tag_filter};
+use crate::emulator::tencent::store::{AccountKeys, ProductKey, StoreCodes, tag_filter};
+
+/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
+pub type Reservation = crate::emulator::tencent::store::Reservation<KeyPairRecord>;
 
 /// One stored key pair; the private key is never stored.
 #[derive(Debug, Clone)]
@@ -19,45 +22,12 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
-impl StoredKey for KeyPairRecord {
-    fn id(&self) -> &str {
-        &self.key_id
-    }
-    fn name(&self) -> &str {
-        &self.key_name
-    }
-    fn public_blob(&self) -> &[u8] {
-        &self.public_blob
-    }
-}
+keystore::stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob });
 
 /// All accounts' Lighthouse key pairs, by account id.
 #[derive(Debug, Default)]
 pub struct LighthouseStore {
     keys: AccountKeys<KeyPairRecord>,
-}
-
-/// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
-#[derive(Debug)]
-pub struct Reservation {
-    inner: keystore::Reservation<String, KeyPairRecord>,
-    new: NewKeyPair,
-}
-
-impl Reservation {
-    /// Stores the key pair and returns its record.
-    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
-        let new = self.new;
-        self.inner.commit(|keys| KeyPairRecord {
-            // `lhkp-` + 8 characters (apis.md §1.6).
-            key_id: keys.mint_id("lhkp-", 8),
-            key_name: new.key_name,
-            public_key,
-            public_blob,
-            created_at: now_secs,
-            tags: new.tags,
-        })
-    }
 }
 
 impl ProductKey for KeyPairRecord {
@@ -71,18 +41,31 @@ impl ProductKey for KeyPairRecord {
         }
     }
 
-    fn conflict_error(conflict: Conflict<TencentError>, quota: u64) -> TencentError {
-        match conflict {
-            Conflict::NameTaken => LighthouseCode::DuplicateParameterValue.into(),
-            Conflict::PublicKeyTaken => LighthouseCode::PublicKeyDuplicated.into(),
-            Conflict::Other(error) => error,
-            Conflict::QuotaExceeded => TencentError::documented(LighthouseCode::KeyPairLimitExceeded, format!("quota {quota}")),
+    type Code = LighthouseCode;
+    const CODES: StoreCodes<LighthouseCode> = StoreCodes {
+        name_taken: LighthouseCode::DuplicateParameterValue,
+        public_key_taken: LighthouseCode::PublicKeyDuplicated,
+        quota_exceeded: LighthouseCode::KeyPairLimitExceeded,
+        id_not_found: LighthouseCode::KeyIdNotFound,
+    };
+    type New = NewKeyPair;
+
+    fn name_of(new: &NewKeyPair) -> &str {
+        &new.key_name
+    }
+    const ID_PREFIX: &'static str = "lhkp-";
+
+    fn stored(key_id: String, new: NewKeyPair, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self {
+        KeyPairRecord {
+            key_id,
+            key_name: new.key_name,
+            public_key,
+            public_blob,
+            created_at,
+            tags: new.tags,
         }
     }
 
-    fn id_not_found() -> TencentError {
-        LighthouseCode::KeyIdNotFound.into()
-    }
 }
 
 impl LighthouseStore {
@@ -91,8 +74,7 @@ impl LighthouseStore {
     pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, TencentError> {
         let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
         let no_check = |_: &[KeyPairRecord]| Ok::<(), TencentError>(());
-        let inner = self.keys.reserve(account_id, &new.key_name, blob, quota, no_check)?;
-        Ok(Reservation { inner, new })
+        self.keys.reserve(account_id, new, blob, quota, no_check)
     }
 }
 
