@@ -88,7 +88,10 @@ pub(crate) mod fixtures {
         assert_eq!(xml.matches("<failure ").count(), 1);
         assert_eq!(xml.matches("<skipped message=\"not for live accounts: quota\"/>").count(), 1);
         // Drift goes to system-out.
-        assert_contains_all(&xml, &["tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"1\"", "got 1 &lt;&amp;&gt;", "drift: tencent-cvm/a/drift"]);
+        assert_contains_all(
+            &xml,
+            &["tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"1\"", "got 1 &lt;&amp;&gt;", "drift: tencent-cvm/a/drift"],
+        );
     }
 
     #[test]
@@ -97,7 +100,10 @@ pub(crate) mod fixtures {
         let failures = md.find("## Contract failures (1)").expect("a failures section");
         let drift = md.find("## Drift").expect("a drift section");
         assert!(failures < drift, "{md}");
-        assert_contains_all(&md, &["```diff\n--- a", "| `tencent-cvm/a/skipped` | not for live accounts: quota |", "### tencent-cvm: 1 gap(s)"]);
+        assert_contains_all(
+            &md,
+            &["```diff\n--- a", "| `tencent-cvm/a/skipped` | not for live accounts: quota |", "### tencent-cvm: 1 gap(s)"],
+        );
     }
 
     #[test]

@@ -32,9 +32,10 @@ pub async fn check(ctx: &RunContext, apis: &[&'static ApiProfile]) -> Result<Vec
         };
         let base = ctx.target.endpoint(profile)?;
         let step = internal_step(profile, "GetCallerIdentity", None);
-        let answer = send_one(Channel { ctx, tag: "account-guard", api: profile, base: &base, lease: &lease }, &step, &serde_json::json!({}), false)
-            .await
-            .map_err(|e| format!("account guard: cannot ask {} who the caller is: {e}", profile.name))?;
+        let answer =
+            send_one(Channel { ctx, tag: "account-guard", api: profile, base: &base, lease: &lease }, &step, &serde_json::json!({}), false)
+                .await
+                .map_err(|e| format!("account guard: cannot ask {} who the caller is: {e}", profile.name))?;
         if let Some(code) = profile.error_code(answer.status, &answer.body) {
             return Err(format!("account guard: {} GetCallerIdentity answered {code}", profile.name));
         }

@@ -286,13 +286,16 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
         };
         let times = step.burst.unwrap_or(1);
         requests += times as usize;
-        let answers = match send(Channel { ctx, tag: &case.id, api: case.api, base: &base, lease }, step, &params, times, case.probes_rate_limit()).await {
-            Ok(answers) => answers,
-            Err(e) => {
-                failures.push(fail(Kind::Transport, "", e));
-                break;
-            }
-        };
+        let answers =
+            match send(Channel { ctx, tag: &case.id, api: case.api, base: &base, lease }, step, &params, times, case.probes_rate_limit())
+                .await
+            {
+                Ok(answers) => answers,
+                Err(e) => {
+                    failures.push(fail(Kind::Transport, "", e));
+                    break;
+                }
+            };
         track(case, step, &params, &answers, created);
         let verdict = judge(case, step, &params, &answers, &ctx.schemas, &mut vars);
         let answer = &answers[verdict.chosen];

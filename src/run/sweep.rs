@@ -4,8 +4,8 @@
 //! it; never touches a key pair without the prefix; refuses a prefix shorter than 4 characters.
 
 use super::inventory::{delete, list};
-use super::step::Channel;
 use super::runner::RunContext;
+use super::step::Channel;
 use super::target::Lease;
 use crate::apis::ApiProfile;
 

@@ -6,10 +6,11 @@
 //! Authorization    = ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<a;b>,Signature=<hex(HMAC-SHA256(secret, StringToSign))>
 //! ```
 
-
-
 use super::acs_rpc::percent_encode;
-use super::{HttpParts, SignatureError, constant_time_eq, decode_form, ClientSignature, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex};
+use super::{
+    ClientSignature, HttpParts, SignatureError, constant_time_eq, decode_form, hmac_sha256, normalize_header_names, parse_auth_items,
+    sha256_hex,
+};
 
 /// The algorithm name that opens the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";

@@ -7,9 +7,10 @@
 //! Authorization    = TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<a;b>, Signature=<hex>
 //! ```
 
-
-
-use super::{HttpParts, SignatureError, constant_time_eq, hmac_sha256, ClientSignature, normalize_header_names, parse_auth_items, sha256_hex, utc_date};
+use super::{
+    ClientSignature, HttpParts, SignatureError, constant_time_eq, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex,
+    utc_date,
+};
 
 /// The algorithm name that opens the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -191,8 +192,11 @@ mod tests {
 
     #[test]
     fn header_values_are_lower_cased_except_host() {
-        let headers =
-            crate::test_support::owned_pairs(&[("Content-Type", " Application/JSON "), ("Host", "http://MyHost:1"), ("X-TC-Action", "DescribeInstances")]);
+        let headers = crate::test_support::owned_pairs(&[
+            ("Content-Type", " Application/JSON "),
+            ("Host", "http://MyHost:1"),
+            ("X-TC-Action", "DescribeInstances"),
+        ]);
         let parts = HttpParts { method: "GET", path: "/", query: "A=B+c", headers: &headers, body: b"" };
         let cr = canonical_request(&parts, &["X-TC-Action", "host", "content-type"]).unwrap();
         assert_eq!(

@@ -7,7 +7,6 @@
 //!   skew check — a request stamped one skew ahead stays valid until one skew after its stamp, so
 //!   the nonce must be remembered for twice the skew (a shorter memory lets that replay through).
 
-
 use crate::common::{NOW, SECRET_ID, Spec, emulator, send};
 use keypair_contract::apis::{self, ApiProfile, Signing};
 use serde_json::{Value, json};

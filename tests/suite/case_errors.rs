@@ -1,6 +1,5 @@
 //! Broken case files stop with file:line:col, the line, a caret and what was expected.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::{assert_shows, copy_dir};
@@ -41,7 +40,10 @@ const HEAD: &str = "description: d\nsource: {seed: 000_9fe69fe13d0afb3b.txt, exa
 fn unknown_field_points_at_the_key_and_suggests_the_right_one() {
     let shown = error_for(&format!("{HEAD}steps:\n  - action: CreateKeyPair\n    expct: {{error: X}}\n"));
     assert!(shown.starts_with("unknown field `expct`\n"), "{shown}");
-    assert_shows(&shown, &["--> cases/tencent-cvm/broken.yaml:7:5", "7 |     expct: {error: X}", "^ expected one of `action`", "did you mean `expect`?"]);
+    assert_shows(
+        &shown,
+        &["--> cases/tencent-cvm/broken.yaml:7:5", "7 |     expct: {error: X}", "^ expected one of `action`", "did you mean `expect`?"],
+    );
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! and the filters `project-id`, `key-name`, `tag-key`, `tag-value` and `tag:<key>` (values of one
 //! filter OR, different filters AND; apis.md §1.4).
 
-
 use std::sync::Arc;
 
 use crate::common::{SECRET_ID, call, emulator};

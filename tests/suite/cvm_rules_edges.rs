@@ -3,7 +3,6 @@
 //! reserved tag prefixes on ImportKeyPair by the L-CVM-8 setting, and `ProjectId` as a string.
 //! Found by reading the mutants cargo-mutants generates for `tencent_cvm/rules.rs`.
 
-
 use crate::common;
 use std::sync::Arc;
 

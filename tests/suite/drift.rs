@@ -12,15 +12,14 @@
 //! Each run works on a copy of the project in a temporary folder, so nothing here writes into the
 //! repository's snapshots.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use crate::common::{assert_shows, copy_dir};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use crate::common::{assert_shows, copy_dir};
 use serde_json::Value;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_keypair-contract");

@@ -3,13 +3,12 @@
 //! root is `<ActionResponse>` or `<Error>`, text that needs escaping survives the round trip, and
 //! the XML carries the same fields and values as the JSON answer for the same state.
 
-
 use crate::common;
 use std::sync::Arc;
 
+use crate::common::{SECRET_ID, SECRET_KEY, emulator};
 use axum::body::Body;
 use axum::http::Request;
-use crate::common::{SECRET_ID, SECRET_KEY, emulator};
 use keypair_contract::emulator::{Emulator, router};
 use keypair_contract::{keys, sign};
 use serde_json::{Map, Value};

@@ -6,7 +6,6 @@
 //! * the quota a delete frees: at the key-pair quota a create is refused, after a delete it succeeds
 //!   (CVM, Lighthouse, ECS; and CVM's tag-resource quota).
 
-
 use crate::common;
 use std::sync::Arc;
 

@@ -277,7 +277,17 @@ async fn legacy_front_door_rules() {
 
     // Seed 002's codes come from the CVM rules; the front door's own rules (apis.md §2).
     let refused: [(&str, &[(&str, &str)], &str); 5] = [
-        ("an illegal name", &[("Action", "CreateKeyPair"), ("Version", "2017-03-12"), ("KeyName", "bad-name"), ("ProjectId", "0"), ("Region", "ap-guangzhou")], "InvalidKeyPairNameIncludeIllegalChar"),
+        (
+            "an illegal name",
+            &[
+                ("Action", "CreateKeyPair"),
+                ("Version", "2017-03-12"),
+                ("KeyName", "bad-name"),
+                ("ProjectId", "0"),
+                ("Region", "ap-guangzhou"),
+            ],
+            "InvalidKeyPairNameIncludeIllegalChar",
+        ),
         ("no Region", &[("Action", "CreateKeyPair"), ("Version", "2017-03-12"), ("KeyName", "k"), ("ProjectId", "0")], "MissingParameter"),
         ("an action the endpoint lacks", &[("Action", "DescribeKeyPairs"), ("Version", "2017-03-12"), ("Region", "gz")], "InvalidAction"),
         ("no Version", &[("Action", "CreateKeyPair"), ("Region", "gz"), ("keyName", "k")], "MissingParameter"),

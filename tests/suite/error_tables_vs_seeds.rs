@@ -4,7 +4,6 @@
 //! fault (an account's next matching call answers it), and where a request alone provokes it, by
 //! that request too.
 
-
 use std::path::Path;
 
 use crate::common::{SECRET_ID, Spec, call, emulator, send};

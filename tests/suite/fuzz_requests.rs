@@ -164,7 +164,11 @@ fn params(names: &'static [&'static str], must: &'static [&'static str]) -> impl
 
 /// A POST to the emulator's router on the loopback Host, with `headers` in the order given.
 fn post(uri: &str, headers: &[(&str, &str)], body: String) -> Request<Body> {
-    headers.iter().fold(Request::post(uri).header("host", "127.0.0.1"), |request, (name, value)| request.header(*name, *value)).body(Body::from(body)).unwrap()
+    headers
+        .iter()
+        .fold(Request::post(uri).header("host", "127.0.0.1"), |request, (name, value)| request.header(*name, *value))
+        .body(Body::from(body))
+        .unwrap()
 }
 
 fn request_with_params(path: &str, in_query: bool, pairs: &[(String, String)]) -> Request<Body> {

@@ -5,14 +5,13 @@
 //! the run prefix. The emulator's stores are read directly afterwards, not through the hostile
 //! front door, so the check itself cannot be throttled.
 
-
 use std::net::SocketAddr;
 
+use crate::transport_support::*;
 use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::hostile::HostileSettings;
 use keypair_contract::emulator::{self, Emulator, EmulatorConfig, aliyun_ecs, tencent_cvm, tencent_lighthouse};
 use keypair_contract::run::template::FAMILY_PREFIX;
-use crate::transport_support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_run_against_a_hostile_emulator_has_no_failure_and_leaves_nothing() {

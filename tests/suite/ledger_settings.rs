@@ -2,14 +2,13 @@
 //! emulator with the setting's other value and shows the behaviour follows it, so a live run that
 //! disagrees with a row is settled by changing one value. Named after the row's id.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::body::Body;
-use axum::http::Request;
 use crate::common;
 use crate::common::{Answer, HOST, NOW, SECRET_ID, SECRET_KEY, Spec, send};
+use axum::body::Body;
+use axum::http::Request;
 use keypair_contract::apis::{self, ApiProfile, Signing};
 use keypair_contract::clock::ManualClock;
 use keypair_contract::emulator::accounts::AccountSettings;

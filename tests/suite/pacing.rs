@@ -2,10 +2,9 @@
 //! does, with one account for every case (no control API): a full run at four jobs has no
 //! failure, so no RequestLimitExceeded reached a case; and the run leaves no key pair behind.
 
-
+use crate::transport_support::*;
 use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM, tencent_api3::LIGHTHOUSE};
 use keypair_contract::emulator::accounts::AccountSettings;
-use crate::transport_support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_run_on_one_rate_limited_account_is_paced_and_leaves_nothing() {

@@ -1,7 +1,6 @@
 //! `run --record DIR` against the embedded emulator, then `run --target replay:DIR`: every
 //! recorded case passes with nothing sent, and a request with no recording fails clearly.
 
-
 use crate::transport_support::*;
 
 fn summary_line(stdout: &str) -> String {

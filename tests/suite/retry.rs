@@ -2,14 +2,13 @@
 //! lost (the connection drops after the cloud acted) is not re-sent blindly: the key pair is
 //! looked up by name and removed first, so the retry makes neither a duplicate nor an orphan.
 
-
 use std::sync::{Arc, Mutex};
 
+use crate::transport_support::*;
 use keypair_contract::apis::tencent_api3::CVM;
 use keypair_contract::emulator::accounts::{AccountSettings, Fault};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use crate::transport_support::*;
 
 /// Reads one HTTP/1.1 message (headers and a Content-Length body); `None` at end of stream.
 async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {

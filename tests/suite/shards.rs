@@ -1,7 +1,6 @@
 //! `run --shard K/N` splits the cases by index in the sorted list: shards 1/2 and 2/2 together
 //! run every case exactly once. Checked on the dry-run plan, which lists each case it would run.
 
-
 use crate::transport_support::*;
 
 async fn planned(shard: Option<&str>) -> Vec<String> {

@@ -1,12 +1,11 @@
 //! The emulator's STS GetCallerIdentity, signed like the other APIs (TC3 for Tencent; RPC 1.0 and
 //! ACS3 for Alibaba): it names the account the credentials belong to, and refuses a bad signature.
 
-
+use crate::transport_support::*;
 use keypair_contract::apis::sts::{ALIYUN_STS, TENCENT_STS, account_id};
 use keypair_contract::apis::{ApiProfile, Call, Credentials, Signing, build_request};
 use keypair_contract::emulator::accounts::AccountSettings;
 use serde_json::{Value, json};
-use crate::transport_support::*;
 
 async fn who(base: &str, api: &ApiProfile, signing: Signing, secret: &str) -> (u16, Value) {
     let url: reqwest::Url = base.parse().unwrap();

@@ -3,11 +3,10 @@
 //! reports it, and never touches a key pair without the prefix. And a run killed with SIGKILL
 //! midway, followed by `sweep`, leaves nothing with the prefix.
 
-
+use crate::transport_support::*;
 use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 use keypair_contract::emulator::accounts::{AccountSettings, Fault};
 use serde_json::json;
-use crate::transport_support::*;
 
 fn no_rate_limits() -> AccountSettings {
     AccountSettings { rate_limits: false, ..AccountSettings::default() }

@@ -2,11 +2,10 @@
 //! live account): credentials only from the environment, the account guard, `--dry-run`, and
 //! session tokens that never show.
 
-
+use crate::transport_support::*;
 use keypair_contract::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 use keypair_contract::emulator::EmulatorHandle;
 use keypair_contract::emulator::accounts::AccountSettings;
-use crate::transport_support::*;
 
 /// An emulator without its control API standing in for a live account, and a targets file that
 /// names it `fake-live` with the accounts the guard allows.

@@ -13,7 +13,6 @@ use crate::sign::{self, HttpParts};
 
 const VERSION: &str = "2015-04-01";
 
-
 pub fn claims(raw: &RawRequest) -> bool {
     if raw.path != "/" {
         return false;
@@ -30,7 +29,8 @@ pub fn claims(raw: &RawRequest) -> bool {
 pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
     let id = new_request_id().to_ascii_uppercase();
     match identify(emulator, raw) {
-        Ok(account) => json_response(StatusCode::OK,
+        Ok(account) => json_response(
+            StatusCode::OK,
             &json!({
                 "IdentityType": "Account",
                 "AccountId": account,
@@ -40,9 +40,10 @@ pub fn handle(emulator: &Arc<Emulator>, raw: &RawRequest) -> Response {
                 "RequestId": id,
             }),
         ),
-        Err((status, code, message)) => {
-            json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &json!({"RequestId": id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message}))
-        }
+        Err((status, code, message)) => json_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            &json!({"RequestId": id, "HostId": "sts.aliyuncs.com", "Code": code, "Message": message}),
+        ),
     }
 }
 

@@ -12,7 +12,6 @@ mod tencent;
 
 use std::sync::Arc;
 
-
 use super::Emulator;
 use super::registry::{Handling, Provider};
 use super::wire::{Outcome, RawRequest, Served};

@@ -14,7 +14,6 @@ const VERSION: &str = "2018-08-13";
 /// "More than 5 minutes" is `AuthFailure.SignatureExpire` (apis.md §1.1).
 const MAX_SKEW_SECS: i64 = 300;
 
-
 pub fn claims(raw: &RawRequest) -> bool {
     if raw.path != "/" {
         return false;

@@ -4,9 +4,9 @@
 //! and its own filter names.
 
 use super::error::TencentError;
-use crate::emulator::codes::Documented;
 use super::rules::{DescribeQuery, Tag};
 use super::settings::{DeleteMode, NameFilter};
+use crate::emulator::codes::Documented;
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 
 /// What a product's key-pair record tells the shared store: how the product reads one
@@ -93,7 +93,10 @@ impl<K: ProductKey> AccountKeys<K> {
     where
         C: FnOnce(&[K]) -> Result<(), TencentError>,
     {
-        let inner = self.keys.reserve(account_id.to_string(), K::name_of(&new), public_blob, quota, check).map_err(|c| K::CODES.refusal(c, quota))?;
+        let inner = self
+            .keys
+            .reserve(account_id.to_string(), K::name_of(&new), public_blob, quota, check)
+            .map_err(|c| K::CODES.refusal(c, quota))?;
         Ok(Reservation { inner, new })
     }
 

@@ -63,7 +63,6 @@ impl ProductKey for KeyPairRecord {
             tags: new.tags,
         }
     }
-
 }
 
 /// Quotas in force for one request.

@@ -56,16 +56,8 @@ impl ProductKey for KeyPairRecord {
     const ID_PREFIX: &'static str = "lhkp-";
 
     fn stored(key_id: String, new: NewKeyPair, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self {
-        KeyPairRecord {
-            key_id,
-            key_name: new.key_name,
-            public_key,
-            public_blob,
-            created_at,
-            tags: new.tags,
-        }
+        KeyPairRecord { key_id, key_name: new.key_name, public_key, public_blob, created_at, tags: new.tags }
     }
-
 }
 
 impl LighthouseStore {

@@ -3,7 +3,6 @@
 //! request builders (`apis::build_request`), answered as status + parsed body; and scratch copies
 //! of the project's folders.
 
-
 pub mod recorded;
 
 use std::path::Path;

@@ -2,8 +2,6 @@
 //! account), signed calls to it, and the binary run against it with credentials only from the
 //! environment.
 
-
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
