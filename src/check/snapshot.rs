@@ -309,6 +309,40 @@ mod tests {
     }
 
     #[test]
+    fn a_match_rewrites_nothing_but_missing_provenance_and_only_when_accepting() {
+        let root = root("provenance");
+        let file = root.join("snapshots/api/case.snap");
+        assert_eq!(compare(&root, Update::Accept, "emulator", &[], "a").state, SnapshotState::Written);
+        let today = std::fs::read_to_string(&file).unwrap();
+        let dated = today.lines().find(|l| l.trim_start().starts_with("recorded_at:")).unwrap().to_string();
+        // A match keeps the file as it is, recorded date included, even when accepting.
+        let old = today.replace(&dated, "  recorded_at: 2020-01-01");
+        std::fs::write(&file, &old).unwrap();
+        assert_eq!(compare(&root, Update::Accept, "emulator", &[], "a").state, SnapshotState::Matched);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), old);
+        // An old-format file without provenance is left alone unless accepting, which adds it.
+        let bare = old.replace("info:\n  recorded_at: 2020-01-01\n  recorded_from: emulator\n", "");
+        assert_ne!(bare, old, "the provenance block was found");
+        std::fs::write(&file, &bare).unwrap();
+        for update in [Update::Never, Update::Pending, Update::AcceptNew] {
+            assert_eq!(compare(&root, update, "emulator", &[], "a").state, SnapshotState::Matched);
+            assert_eq!(std::fs::read_to_string(&file).unwrap(), bare, "{update:?}");
+        }
+        assert_eq!(compare(&root, Update::Accept, "emulator", &[], "a").state, SnapshotState::Matched);
+        assert!(std::fs::read_to_string(&file).unwrap().contains("recorded_from: emulator"));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn an_emulator_run_may_overwrite_what_an_emulator_recorded() {
+        let root = root("emulator-over-emulator");
+        assert_eq!(compare(&root, Update::Accept, "emulator", &[], "first").state, SnapshotState::Written);
+        assert_eq!(compare(&root, Update::Accept, "emulator", &[], "second").state, SnapshotState::Written);
+        assert!(std::fs::read_to_string(root.join("snapshots/api/case.snap")).unwrap().contains("Message: second"));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
     fn update_policy_follows_ci_then_accept_then_insta_update() {
         let vars = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
