@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::ratelimit::RateLimiter;
+
 /// The account `serve` creates unless told otherwise; documented in the README.
 pub const DEFAULT_SECRET_ID: &str = "AKIDKEYPAIRCONTRACTEMULATOR0000";
 pub const DEFAULT_SECRET_KEY: &str = "keypair-contract-emulator-secret";
@@ -22,6 +24,9 @@ pub struct Account {
     faults: Mutex<Vec<Fault>>,
     /// Handler turns: how many of this account's requests run at once ([`Account::turn`]).
     turns: tokio::sync::Semaphore,
+    /// This account's request-rate windows: per account, so no lock is shared between accounts
+    /// on the request path.
+    rate: RateLimiter,
 }
 
 /// Requests of one account that run at once: as many as there are cores (at least 2), so one
@@ -83,7 +88,19 @@ impl Account {
     }
 
     pub fn settings(&self) -> AccountSettings {
-        self.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.with_settings(AccountSettings::clone)
+    }
+
+    /// `read` applied to the settings under their lock: the request path reads a flag or a set
+    /// without cloning every quota, project and deny entry.
+    pub fn with_settings<T>(&self, read: impl FnOnce(&AccountSettings) -> T) -> T {
+        read(&self.settings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Records a call of `api`'s `action` at `now_millis` against its `limit` per second; false
+    /// when the limit is reached (see [`RateLimiter::admit`]).
+    pub fn admit(&self, api: &str, action: &str, limit: u32, now_millis: i64) -> bool {
+        self.rate.admit(&format!("{api}:{action}"), limit, now_millis)
     }
 
     pub fn update_settings(&self, settings: AccountSettings) {
@@ -92,7 +109,7 @@ impl Account {
 
     /// The quota `name` for this account, or `default`.
     pub fn quota(&self, name: &str, default: u64) -> u64 {
-        self.settings.lock().unwrap_or_else(|e| e.into_inner()).quotas.get(name).copied().unwrap_or(default)
+        self.with_settings(|s| s.quotas.get(name).copied().unwrap_or(default))
     }
 
     pub fn add_fault(&self, fault: Fault) {
@@ -140,6 +157,7 @@ impl AccountStore {
             settings: Mutex::new(settings),
             faults: Mutex::new(Vec::new()),
             turns: tokio::sync::Semaphore::new(turns_per_account()),
+            rate: RateLimiter::default(),
         });
         self.by_secret_id.write().unwrap_or_else(|e| e.into_inner()).insert(secret_id.to_string(), account.clone());
         account
