@@ -24,6 +24,8 @@ pub struct Account {
     faults: Mutex<Vec<Fault>>,
     /// Handler turns: how many of this account's requests run at once ([`Account::turn`]).
     turns: tokio::sync::Semaphore,
+    /// The last TC3 signing key derived from the secret: (credential date, service, key).
+    tc3_key: Mutex<Option<(String, String, [u8; 32])>>,
     /// This account's request-rate windows: per account, so no lock is shared between accounts
     /// on the request path.
     rate: RateLimiter,
@@ -85,6 +87,21 @@ pub struct Fault {
 impl Account {
     pub fn secret_key(&self) -> &str {
         &self.secret_key
+    }
+
+    /// The TC3 signing key of this account's secret for `date` and `service`, derived once and
+    /// kept until the date or service changes (a day's requests to one product share it).
+    pub fn tc3_signing_key(&self, date: &str, service: &str) -> [u8; 32] {
+        let mut kept = self.tc3_key.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((d, s, key)) = kept.as_ref()
+            && d == date
+            && s == service
+        {
+            return *key;
+        }
+        let key = crate::sign::tc3::signing_key(&self.secret_key, date, service);
+        *kept = Some((date.to_string(), service.to_string(), key));
+        key
     }
 
     pub fn settings(&self) -> AccountSettings {
@@ -157,6 +174,7 @@ impl AccountStore {
             settings: Mutex::new(settings),
             faults: Mutex::new(Vec::new()),
             turns: tokio::sync::Semaphore::new(turns_per_account()),
+            tc3_key: Mutex::new(None),
             rate: RateLimiter::default(),
         });
         self.by_secret_id.write().unwrap_or_else(|e| e.into_inner()).insert(secret_id.to_string(), account.clone());
