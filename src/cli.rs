@@ -72,6 +72,36 @@ pub struct BenchArgs {
     /// Keys pre-generated for the key-pool burst (0 skips it).
     #[arg(long, default_value_t = 32)]
     pub key_pool: usize,
+    /// Run only this section (e.g. under a profiler); every section when absent.
+    #[arg(long, value_enum)]
+    pub only: Option<BenchSection>,
+}
+
+/// The sections of `bench`, in the order a full run prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchSection {
+    /// RSA-2048 generation, rsa against aws-lc-rs.
+    Keygen,
+    /// Round trips through the harness's own client.
+    RoundTrips,
+    /// DescribeKeyPairs and ImportKeyPair beside the bare-handler ceiling.
+    Routes,
+    /// 100,000 imports, Describe by id in the large account, and one account's latency under
+    /// another's flood.
+    LargeAccount,
+    /// RSS held by unfinished large bodies.
+    Bodies,
+    /// CreateKeyPair from the key pool against generated on request.
+    KeyPool,
+    /// JSON Schema compile against validate.
+    Schemas,
+}
+
+impl BenchSection {
+    /// Whether a run limited to `only` includes this section.
+    pub fn selected(self, only: Option<BenchSection>) -> bool {
+        only.is_none_or(|o| o == self)
+    }
 }
 
 #[derive(Debug, Args)]

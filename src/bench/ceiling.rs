@@ -25,6 +25,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::load::{Load, MakeRequest, drive, rss_mib, start_ceiling, to_request};
 use crate::apis::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
+use crate::cli::BenchSection;
 use crate::clock::{Clock, SystemClock};
 use crate::emulator::accounts::{Account, AccountSettings};
 use crate::emulator::{self, Emulator, EmulatorConfig};
@@ -36,11 +37,13 @@ pub struct CeilingSettings {
     pub stored_keys: usize,
     pub bodies: usize,
     pub body_bytes: usize,
+    /// Only this section of `bench` (`--only`); all when `None`.
+    pub only: Option<BenchSection>,
 }
 
 impl Default for CeilingSettings {
     fn default() -> Self {
-        Self { seconds: 2.0, stored_keys: 100_000, bodies: 200, body_bytes: 9 * 1024 * 1024 }
+        Self { seconds: 2.0, stored_keys: 100_000, bodies: 200, body_bytes: 9 * 1024 * 1024, only: None }
     }
 }
 
@@ -78,15 +81,62 @@ fn synthetic_public_key() -> String {
     format!("ssh-rsa {}", base64::engine::general_purpose::STANDARD.encode(blob))
 }
 
+/// A signed request kept for sending: each send rebuilds it from these (a clone of the URI, the
+/// header map and the body handle), the same client work for the ceiling, Describe and Import.
+type Parts = (axum::http::Uri, axum::http::HeaderMap, Full<Bytes>);
+
+fn parts_of(request: Request<Full<Bytes>>) -> Parts {
+    let (parts, body) = request.into_parts();
+    (parts.uri, parts.headers, body)
+}
+
+fn rebuild((uri, headers, body): &Parts) -> Option<Request<Full<Bytes>>> {
+    let mut request = Request::builder().method("POST").uri(uri.clone()).body(body.clone()).ok()?;
+    *request.headers_mut() = headers.clone();
+    Some(request)
+}
+
 /// The same signed request, replayed.
 fn replay(request: Request<Full<Bytes>>) -> MakeRequest {
-    let (parts, body) = request.into_parts();
-    let (uri, headers, body) = (parts.uri, parts.headers, body);
-    Arc::new(move |_, _| {
-        let mut request = Request::builder().method("POST").uri(uri.clone()).body(body.clone()).ok()?;
-        *request.headers_mut() = headers.clone();
-        Some(request)
-    })
+    let parts = parts_of(request);
+    Arc::new(move |_, _| rebuild(&parts))
+}
+
+/// `count` distinct ImportKeyPair requests (fresh names and keys, each signed), built before
+/// the timed window on blocking threads so that, as for the ceiling and Describe, the client
+/// only sends stored requests while it is measured. Sent in order; returns the requests and how
+/// many were handed out (a run that used them all was cut short, and says so).
+async fn presigned_imports(
+    base: &reqwest::Url,
+    account: &Arc<Account>,
+    tag: &str,
+    count: usize,
+) -> Result<(MakeRequest, Arc<AtomicU64>), String> {
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let mut signers = tokio::task::JoinSet::new();
+    for worker in 0..workers {
+        let (base, account, tag) = (base.clone(), account.clone(), tag.to_string());
+        signers.spawn_blocking(move || {
+            (worker..count)
+                .step_by(workers)
+                .map(|n| parts_of(import_request(&base, &account, &format!("{tag}{n}"), n as u64 + 1)))
+                .collect::<Vec<_>>()
+        });
+    }
+    let mut all = Vec::with_capacity(count);
+    while let Some(signed) = signers.join_next().await {
+        all.extend(signed.map_err(|e| e.to_string())?);
+    }
+    let (all, taken) = (Arc::new(all), Arc::new(AtomicU64::new(0)));
+    let next = taken.clone();
+    let make: MakeRequest = Arc::new(move |_, _| all.get(next.fetch_add(1, Ordering::Relaxed) as usize).and_then(rebuild));
+    Ok((make, taken))
+}
+
+/// One signed ImportKeyPair of a fresh synthetic key named `name`.
+fn import_request(base: &reqwest::Url, account: &Account, name: &str, nonce: u64) -> Request<Full<Bytes>> {
+    let params = json!({"KeyName": name, "ProjectId": 0, "PublicKey": synthetic_public_key()});
+    sign(base, account, "ImportKeyPair", &params, nonce)
 }
 
 /// ImportKeyPair with fresh names and keys; stops after `limit` in all when given.
@@ -97,8 +147,7 @@ fn imports(base: reqwest::Url, account: Arc<Account>, tag: String, limit: Option
         if limit.is_some_and(|l| n >= l) {
             return None;
         }
-        let params = json!({"KeyName": format!("{tag}{conn}_{seq}"), "ProjectId": 0, "PublicKey": synthetic_public_key()});
-        Some(sign(&base, &account, "ImportKeyPair", &params, n + 1))
+        Some(import_request(&base, &account, &format!("{tag}{conn}_{seq}"), n + 1))
     })
 }
 
@@ -116,22 +165,69 @@ fn row(label: &str, load: &Load, ceiling: Option<&Load>) -> String {
     )
 }
 
-/// Runs every measurement and returns the lines to print.
+/// The emulator under measurement and how long each load runs.
+struct Rig {
+    emulator: Arc<Emulator>,
+    addr: SocketAddr,
+    base: reqwest::Url,
+    warmup: Duration,
+    time: Duration,
+}
+
+impl Rig {
+    /// A closed-loop load of `connections` clients against the emulator, after the warm-up.
+    async fn drive(&self, connections: usize, make: MakeRequest) -> Result<Load, String> {
+        drive(self.addr, connections, self.warmup, self.time, make).await
+    }
+
+    /// The CVM key pairs stored in `account`.
+    fn stored(&self, account: &Account) -> Result<Vec<crate::emulator::tencent_cvm::model::KeyPairRecord>, String> {
+        Ok(self.emulator.provider::<crate::emulator::tencent_cvm::Cvm>().ok_or("no CVM provider")?.store.list(&account.id))
+    }
+}
+
+/// Runs every measurement `settings.only` selects and returns the lines to print.
 pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
-    let (warmup, time) = (Duration::from_millis(300), Duration::from_secs_f64(settings.seconds));
     let rss_start = rss_mib();
-    let (ceiling_addr, _stop_ceiling) = start_ceiling().await.map_err(|e| e.to_string())?;
     let emulator = Emulator::new(EmulatorConfig::default());
     let handle = emulator::start(emulator.clone(), SocketAddr::from(([127, 0, 0, 1], 0))).await.map_err(|e| e.to_string())?;
-    let base: reqwest::Url = handle.base_url().parse().map_err(|e| format!("{e}"))?;
-    let (quiet, importer, big) = (account(&emulator), account(&emulator), account(&emulator));
+    let rig = Rig {
+        emulator: emulator.clone(),
+        addr: handle.addr,
+        base: handle.base_url().parse().map_err(|e| format!("{e}"))?,
+        warmup: Duration::from_millis(300),
+        time: Duration::from_secs_f64(settings.seconds),
+    };
+    let quiet = account(&emulator);
+    let quiet_describe = replay(sign(&rig.base, &quiet, "DescribeKeyPairs", &json!({}), 1));
+    // The memory measurements first: the routes' pre-signed imports, once freed, would stay in
+    // the allocator's heap and hide what the stored keys and the held bodies take.
+    if BenchSection::LargeAccount.selected(settings.only) {
+        out.extend(large_account(&rig, settings.stored_keys, quiet_describe.clone()).await?);
+    }
+    if BenchSection::Bodies.selected(settings.only) {
+        out.push(bodies(handle.addr, settings).await?);
+    }
+    if BenchSection::Routes.selected(settings.only) {
+        out.extend(routes(&rig, quiet_describe).await?);
+    }
+    if settings.only.is_none() {
+        out.push(format!("RSS at start {rss_start:.0} MiB, at end {:.0} MiB", rss_mib()));
+    }
+    Ok(out)
+}
 
-    out.push(format!(
+/// The ceiling, DescribeKeyPairs (of `describe`'s empty account) and ImportKeyPair at 1, 16 and
+/// 64 connections, interleaved per connection count.
+async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String> {
+    let (ceiling_addr, _stop_ceiling) = start_ceiling().await.map_err(|e| e.to_string())?;
+    let importer = account(&rig.emulator);
+    let mut out = vec![format!(
         "ceiling and routes, {:.1} s each after {} ms warm-up (ratios: route / ceiling):",
-        settings.seconds,
-        warmup.as_millis()
-    ));
+        rig.time.as_secs_f64(),
+        rig.warmup.as_millis()
+    )];
     let ceiling_request = Request::builder()
         .method("POST")
         .uri("/")
@@ -139,31 +235,41 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from_static(b"{}")))
         .map_err(|e| e.to_string())?;
-    let describe = sign(&base, &quiet, "DescribeKeyPairs", &json!({}), 1);
-    let (ceiling_make, describe_make) = (replay(ceiling_request), replay(describe));
+    let ceiling_make = replay(ceiling_request);
     for connections in [1usize, 16, 64] {
-        let ceiling = drive(ceiling_addr, connections, warmup, time, ceiling_make.clone()).await?;
-        let described = drive(handle.addr, connections, warmup, time, describe_make.clone()).await?;
-        let imported =
-            drive(handle.addr, connections, warmup, time, imports(base.clone(), importer.clone(), format!("i{connections}_"), None))
-                .await?;
+        let ceiling = drive(ceiling_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?;
+        let described = rig.drive(connections, describe.clone()).await?;
+        // As many imports as the ceiling answered in the same time, and half as many again.
+        let enough = (ceiling.rate() * (rig.warmup + rig.time).as_secs_f64() * 1.5) as usize + 1000;
+        let (signed, taken) = presigned_imports(&rig.base, &importer, &format!("i{connections}_"), enough).await?;
+        let imported = rig.drive(connections, signed).await?;
+        if taken.load(Ordering::Relaxed) as usize > enough {
+            return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
+        }
         out.push(row(&format!("ceiling (bare handler) x{connections}"), &ceiling, None));
         out.push(row(&format!("DescribeKeyPairs x{connections}"), &described, Some(&ceiling)));
         out.push(row(&format!("ImportKeyPair x{connections}"), &imported, Some(&ceiling)));
     }
+    Ok(out)
+}
 
+/// `stored_keys` imports into one account (time and RSS), Describe by id there against a one-key
+/// account, and the quiet account's Describe (`quiet_describe`) while the large one is flooded.
+async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeRequest) -> Result<Vec<String>, String> {
+    let (big, one) = (account(&rig.emulator), account(&rig.emulator));
+    let mut out = Vec::new();
     let rss_before = rss_mib();
     let started = Instant::now();
     let filled = drive(
-        handle.addr,
+        rig.addr,
         64,
         Duration::ZERO,
         Duration::from_secs(600),
-        imports(base.clone(), big.clone(), "b".into(), Some(settings.stored_keys as u64)),
+        imports(rig.base.clone(), big.clone(), "b".into(), Some(stored_keys as u64)),
     )
     .await?;
     let fill_secs = started.elapsed().as_secs_f64();
-    let stored = emulator.provider::<crate::emulator::tencent_cvm::Cvm>().ok_or("no CVM provider")?.store.list(&big.id);
+    let stored = rig.stored(&big)?;
     out.push(format!(
         "{} imports into one account at 64 connections: {:.1} s ({:.0}/s, {} errors); RSS {:.0} MiB before, {:.0} MiB after (+{:.0} MiB, {:.0} B a key)",
         stored.len(),
@@ -176,36 +282,24 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
         (rss_mib() - rss_before) * 1024.0 * 1024.0 / stored.len().max(1) as f64
     ));
 
-    let one = account(&emulator);
-    drive(handle.addr, 1, Duration::ZERO, Duration::from_secs(60), imports(base.clone(), one.clone(), "o".into(), Some(1))).await?;
-    let one_id = emulator
-        .provider::<crate::emulator::tencent_cvm::Cvm>()
-        .ok_or("no CVM provider")?
-        .store
-        .list(&one.id)
-        .first()
-        .map(|k| k.key_id.clone())
-        .ok_or("the one-key account has no key")?;
+    drive(rig.addr, 1, Duration::ZERO, Duration::from_secs(60), imports(rig.base.clone(), one.clone(), "o".into(), Some(1))).await?;
+    let one_id = rig.stored(&one)?.first().map(|k| k.key_id.clone()).ok_or("the one-key account has no key")?;
     let big_id = stored.get(stored.len() / 2).map(|k| k.key_id.clone()).ok_or("the big account has no key")?;
-    let small = drive(handle.addr, 1, warmup, time, replay(sign(&base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}), 1))).await?;
-    let large = drive(handle.addr, 1, warmup, time, replay(sign(&base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}), 1))).await?;
+    let small = rig.drive(1, replay(sign(&rig.base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}), 1))).await?;
+    let large = rig.drive(1, replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}), 1))).await?;
     out.push("DescribeKeyPairs by id, 1 connection:".into());
     out.push(row("account with 1 key", &small, None));
     out.push(row(&format!("account with {} keys", stored.len()), &large, None));
     out.push(format!("  median ratio large / small: {:.2}", large.percentile_ms(0.5) / small.percentile_ms(0.5).max(1e-9)));
 
     let hundred: Vec<String> = stored.iter().step_by((stored.len() / 100).max(1)).take(100).map(|k| k.key_id.clone()).collect();
-    let flood = replay(sign(&base, &big, "DescribeKeyPairs", &json!({"KeyIds": hundred, "Limit": 100}), 1));
-    let quiet_alone = drive(handle.addr, 1, warmup, time, describe_make.clone()).await?;
-    let (quiet_flooded, flooding) =
-        tokio::join!(drive(handle.addr, 1, warmup, time, describe_make.clone()), drive(handle.addr, 16, warmup, time, flood));
+    let flood = replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": hundred, "Limit": 100}), 1));
+    let quiet_alone = rig.drive(1, quiet_describe.clone()).await?;
+    let (quiet_flooded, flooding) = tokio::join!(rig.drive(1, quiet_describe), rig.drive(16, flood));
     out.push(format!("isolation: a quiet account's Describe (1 connection) while another runs 100-KeyIds Describes in its {}-key account at 16 connections:", stored.len()));
     out.push(row("quiet account alone", &quiet_alone, None));
     out.push(row("quiet account under the flood", &quiet_flooded?, None));
     out.push(row("the flood (100 KeyIds) x16", &flooding?, None));
-
-    out.push(bodies(handle.addr, settings).await?);
-    out.push(format!("RSS at start {rss_start:.0} MiB, at end {:.0} MiB", rss_mib()));
     Ok(out)
 }
 

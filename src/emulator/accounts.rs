@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::ratelimit::RateLimiter;
+
 /// The account `serve` creates unless told otherwise; documented in the README.
 pub const DEFAULT_SECRET_ID: &str = "AKIDKEYPAIRCONTRACTEMULATOR0000";
 pub const DEFAULT_SECRET_KEY: &str = "keypair-contract-emulator-secret";
@@ -22,6 +24,11 @@ pub struct Account {
     faults: Mutex<Vec<Fault>>,
     /// Handler turns: how many of this account's requests run at once ([`Account::turn`]).
     turns: tokio::sync::Semaphore,
+    /// The last TC3 signing key derived from the secret: (credential date, service, key).
+    tc3_key: Mutex<Option<(String, String, [u8; 32])>>,
+    /// This account's request-rate windows: per account, so no lock is shared between accounts
+    /// on the request path.
+    rate: RateLimiter,
 }
 
 /// Requests of one account that run at once: as many as there are cores (at least 2), so one
@@ -82,8 +89,40 @@ impl Account {
         &self.secret_key
     }
 
+    /// The TC3 signing key of this account's secret for `date` and `service`, derived once and
+    /// kept until the date or service changes (a day's requests to one product share it).
+    pub fn tc3_signing_key(&self, date: &str, service: &str) -> [u8; 32] {
+        let mut kept = self.tc3_key.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((d, s, key)) = kept.as_ref()
+            && d == date
+            && s == service
+        {
+            return *key;
+        }
+        let key = crate::sign::tc3::signing_key(&self.secret_key, date, service);
+        *kept = Some((date.to_string(), service.to_string(), key));
+        key
+    }
+
     pub fn settings(&self) -> AccountSettings {
-        self.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.with_settings(AccountSettings::clone)
+    }
+
+    /// `read` applied to the settings under their lock: the request path reads a flag or a set
+    /// without cloning every quota, project and deny entry.
+    pub fn with_settings<T>(&self, read: impl FnOnce(&AccountSettings) -> T) -> T {
+        read(&self.settings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Records a call of `api`'s `action` at `now_millis` against its `limit` per second; false
+    /// when the limit is reached (see [`RateLimiter::admit`]).
+    pub fn admit(&self, api: &str, action: &str, limit: u32, now_millis: i64) -> bool {
+        self.admit_within(api, action, limit, 1000, now_millis)
+    }
+
+    /// [`Self::admit`] over a window of `window_millis` (Tencent's window is a setting, L-TC-5).
+    pub fn admit_within(&self, api: &str, action: &str, limit: u32, window_millis: i64, now_millis: i64) -> bool {
+        self.rate.admit_within(&format!("{api}:{action}"), limit, window_millis, now_millis)
     }
 
     pub fn update_settings(&self, settings: AccountSettings) {
@@ -92,7 +131,7 @@ impl Account {
 
     /// The quota `name` for this account, or `default`.
     pub fn quota(&self, name: &str, default: u64) -> u64 {
-        self.settings.lock().unwrap_or_else(|e| e.into_inner()).quotas.get(name).copied().unwrap_or(default)
+        self.with_settings(|s| s.quotas.get(name).copied().unwrap_or(default))
     }
 
     pub fn add_fault(&self, fault: Fault) {
@@ -140,6 +179,8 @@ impl AccountStore {
             settings: Mutex::new(settings),
             faults: Mutex::new(Vec::new()),
             turns: tokio::sync::Semaphore::new(turns_per_account()),
+            tc3_key: Mutex::new(None),
+            rate: RateLimiter::default(),
         });
         self.by_secret_id.write().unwrap_or_else(|e| e.into_inner()).insert(secret_id.to_string(), account.clone());
         account

@@ -60,7 +60,7 @@ pub async fn dispatch(State(emulator): State<Arc<Emulator>>, request: Request) -
     let started = Instant::now();
     let raw = read(request, emulator.config.max_body_bytes).await;
     let served = route(&emulator, &raw).await;
-    emulator.log.request(&raw.method, &raw.path, &served.route, &served.outcome.to_string(), started.elapsed().as_millis());
+    emulator.log.request(&raw.method, &raw.path, &served.route, &served.outcome, started.elapsed().as_millis());
     served.response
 }
 

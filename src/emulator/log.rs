@@ -43,10 +43,12 @@ impl Log {
         }
     }
 
-    /// One request: method, path, the product and action it was routed to, and the outcome.
-    pub fn request(&self, method: &str, path: &str, route: &str, outcome: &str, millis: u128) {
+    /// One request: method, path, the product and action it was routed to, and the outcome (shown
+    /// only when the log is enabled, so a quiet emulator formats nothing per request).
+    pub fn request(&self, method: &str, path: &str, route: &str, outcome: &dyn std::fmt::Display, millis: u128) {
         if self.enabled {
-            self.write(format!("{} {} {} -> {} ({millis} ms)", escape(method), escape(path), escape(route), escape(outcome)));
+            let outcome = outcome.to_string();
+            self.write(format!("{} {} {} -> {} ({millis} ms)", escape(method), escape(path), escape(route), escape(&outcome)));
         }
     }
 
@@ -130,7 +132,7 @@ mod tests {
     fn request_values_are_escaped() {
         let log = Log::new(true);
         log.capture();
-        log.request("GET\r\nFAKE", "/\x1b[2J\u{202e}x\\", "cvm\nDescribeKeyPairs", "200\x07", 1);
+        log.request("GET\r\nFAKE", "/\x1b[2J\u{202e}x\\", "cvm\nDescribeKeyPairs", &"200\x07", 1);
         let lines = log.lines();
         assert_eq!(lines.len(), 1);
         assert!(!has_raw_control(&lines[0]), "{:?}", lines[0]);
@@ -165,7 +167,7 @@ mod tests {
         assert_eq!(log.lines(), vec!["created\\u{a}account".to_string()]);
         let quiet = Log::new(false);
         quiet.capture();
-        quiet.request("GET", "/", "x", "200", 0);
+        quiet.request("GET", "/", "x", &"200", 0);
         assert!(quiet.lines().is_empty());
     }
 

@@ -89,7 +89,6 @@ impl Default for EmulatorConfig {
 pub struct Emulator {
     pub config: EmulatorConfig,
     pub accounts: AccountStore,
-    pub limiter: ratelimit::RateLimiter,
     /// Every API served, each with its settings and state.
     pub providers: registry::Registry,
     pub log: log::Log,
@@ -104,7 +103,7 @@ impl Emulator {
     /// An emulator serving `providers` (to change a provider's settings, build it and list it here).
     pub fn with_providers(config: EmulatorConfig, providers: registry::Registry) -> Arc<Self> {
         let log = log::Log::new(config.log_requests);
-        Arc::new(Self { config, accounts: AccountStore::default(), limiter: ratelimit::RateLimiter::default(), providers, log })
+        Arc::new(Self { config, accounts: AccountStore::default(), providers, log })
     }
 
     /// The registered provider of type `P` (for tests that look at one provider's state).

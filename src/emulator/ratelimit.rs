@@ -1,5 +1,6 @@
 //! Per-account, per-action request rate limits ("10 requests/second" in the docs), as a sliding
-//! one-second window on the injected clock.
+//! one-second window on the injected clock. Each account holds its own limiter
+//! ([`super::accounts::Account::admit`]), keyed by front door and action.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;

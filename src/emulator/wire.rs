@@ -128,9 +128,11 @@ pub fn without_credentials(expected: &Expected) -> Expected {
     Expected { canonical_request, string_to_sign: expected.string_to_sign.clone() }
 }
 
-/// A fresh request id: a random version-4 UUID, lowercase as in seed 000's example.
+/// A fresh request id: a random version-4 UUID, lowercase as in seed 000's example. Its bits come
+/// from the thread's cryptographic generator, not a `getrandom` system call per request.
 pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid().hyphenated().encode_lower(&mut text).to_string()
 }
 
 #[cfg(test)]

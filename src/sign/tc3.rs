@@ -90,10 +90,20 @@ pub fn string_to_sign(canonical_request: &str, timestamp: i64, service: &str) ->
 
 /// Hex HMAC of `string_to_sign` under the key derived from the secret, date and service.
 pub fn signature(secret_key: &str, date: &str, service: &str, string_to_sign: &str) -> String {
+    signature_with_key(&signing_key(secret_key, date, service), string_to_sign)
+}
+
+/// The signing key of a secret for one credential date and service: three of the four HMACs of
+/// a signature, the same for every request of that day and service, so a verifier may keep it.
+pub fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
     let secret_date = hmac_sha256(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
     let secret_service = hmac_sha256(&secret_date, service.as_bytes());
-    let secret_signing = hmac_sha256(&secret_service, b"tc3_request");
-    hex::encode(hmac_sha256(&secret_signing, string_to_sign.as_bytes()))
+    hmac_sha256(&secret_service, b"tc3_request")
+}
+
+/// Hex HMAC of `string_to_sign` under a [`signing_key`].
+pub fn signature_with_key(signing_key: &[u8], string_to_sign: &str) -> String {
+    hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
 /// Signs `parts` (which must not contain `Authorization`) and returns the `Authorization` value in
@@ -125,6 +135,17 @@ pub fn sign(
 /// client that wrote any other date in its credential scope gets a [`SignatureError::Mismatch`]
 /// whose [`Expected`](super::Expected) shows the scope the server wanted.
 pub fn verify(parts: &HttpParts, auth: &Tc3Authorization, secret_key: &str, timestamp: i64) -> Result<(), SignatureError> {
+    verify_with_key(parts, auth, timestamp, |date, service| signing_key(secret_key, date, service))
+}
+
+/// [`verify`], with the signing key for a (UTC date, service) from `key_for` — a cache of
+/// [`signing_key`] for the secret.
+pub fn verify_with_key(
+    parts: &HttpParts,
+    auth: &Tc3Authorization,
+    timestamp: i64,
+    key_for: impl FnOnce(&str, &str) -> [u8; 32],
+) -> Result<(), SignatureError> {
     for required in ["content-type", "host"] {
         if !auth.signed_headers.iter().any(|h| h == required) {
             return Err(SignatureError::Malformed(format!("authorization header: SignedHeaders lacks {required}")));
@@ -132,7 +153,7 @@ pub fn verify(parts: &HttpParts, auth: &Tc3Authorization, secret_key: &str, time
     }
     let canonical = canonical_request(parts, &auth.signed_headers)?;
     let sts = string_to_sign(&canonical, timestamp, &auth.service);
-    let want = signature(secret_key, &utc_date(timestamp), &auth.service, &sts);
+    let want = signature_with_key(&key_for(&utc_date(timestamp), &auth.service), &sts);
     if constant_time_eq(want.as_bytes(), auth.signature.to_ascii_lowercase().as_bytes()) {
         Ok(())
     } else {
@@ -146,6 +167,13 @@ mod tests {
 
     const HEADER: &str = "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2025-01-01/cvm/tc3_request, \
                           SignedHeaders=content-type;host, Signature=33ac853e30e36b7fc186bfe5b32160f40f3954c4f54b2e384d7a7694f7e8b507";
+
+    #[test]
+    fn a_kept_signing_key_signs_as_the_derived_one() {
+        let key = signing_key("secret", "2025-01-01", "cvm");
+        assert_eq!(signature_with_key(&key, "sts"), signature("secret", "2025-01-01", "cvm", "sts"));
+        assert_ne!(key, signing_key("secret", "2025-01-02", "cvm"));
+    }
 
     #[test]
     fn parses_the_sdk_header() {

@@ -14,7 +14,6 @@ use super::settings::{EcsSettings, FingerprintFormat, PrivateKeyFormat, QUOTA_KE
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::actions::KeyPairAction;
-use crate::keys;
 
 pub async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     match call.action.action {
@@ -27,7 +26,7 @@ pub async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Resu
 
 /// The account's resource groups: the default one and those added through the control API.
 fn resource_groups(ecs: &Ecs, call: &EcsCall) -> BTreeSet<String> {
-    let mut groups = call.account.settings().resource_groups;
+    let mut groups = call.account.with_settings(|s| s.resource_groups.clone());
     groups.insert(ecs.settings.default_resource_group.clone());
     groups
 }
@@ -36,12 +35,11 @@ fn quota(ecs: &Ecs, call: &EcsCall) -> u64 {
     call.account.quota(QUOTA_KEY_PAIRS, ecs.settings.key_pair_quota)
 }
 
-/// The fingerprint as the settings write it.
-fn fingerprint(settings: &EcsSettings, blob: &[u8]) -> String {
-    let colons = keys::md5_fingerprint(blob);
+/// A fingerprint (colon-separated MD5, as stored with each key) as the settings write it.
+fn fingerprint(settings: &EcsSettings, md5_colons: &str) -> String {
     match settings.fingerprint_format {
-        FingerprintFormat::Colons => colons,
-        FingerprintFormat::Bare => rules::normalize_fingerprint(&colons),
+        FingerprintFormat::Colons => md5_colons.to_string(),
+        FingerprintFormat::Bare => rules::normalize_fingerprint(md5_colons),
     }
 }
 
@@ -62,7 +60,7 @@ async fn create(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<M
     Ok(Map::from_iter([
         ("KeyPairId".to_string(), json!(record.key_pair_id)),
         ("KeyPairName".to_string(), json!(record.key_pair_name)),
-        ("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.public_blob))),
+        ("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.md5_fingerprint))),
         ("PrivateKeyBody".to_string(), json!(private)),
     ]))
 }
@@ -80,7 +78,7 @@ fn import(ecs: &Ecs, emulator: &Emulator, call: &EcsCall) -> Result<Map<String, 
         answer.insert("KeyPairId".to_string(), json!(record.key_pair_id));
     }
     answer.insert("KeyPairName".to_string(), json!(record.key_pair_name));
-    answer.insert("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.public_blob)));
+    answer.insert("KeyPairFingerPrint".to_string(), json!(fingerprint(settings, &record.md5_fingerprint)));
     Ok(answer)
 }
 
@@ -110,7 +108,7 @@ fn delete(ecs: &Ecs, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
 fn key_pair_json(settings: &EcsSettings, record: &KeyPairRecord, include_public_key: bool) -> Value {
     let mut item = Map::new();
     item.insert("KeyPairName".into(), json!(record.key_pair_name));
-    item.insert("KeyPairFingerPrint".into(), json!(fingerprint(settings, &record.public_blob)));
+    item.insert("KeyPairFingerPrint".into(), json!(fingerprint(settings, &record.md5_fingerprint)));
     item.insert("CreationTime".into(), json!(iso8601_utc(record.created_at)));
     // A key created without a group or tags: filled, or left out (L-ECS-22).
     let fill = settings.describe_fills_empty_fields;
@@ -130,6 +128,7 @@ fn key_pair_json(settings: &EcsSettings, record: &KeyPairRecord, include_public_
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys;
 
     /// What `ssh-keygen -l -E md5 -f <file>` prints as the fingerprint, without `MD5:`.
     fn ssh_keygen_md5(public_line: &str) -> String {
@@ -151,12 +150,12 @@ mod tests {
     fn fingerprints_match_ssh_keygen() {
         let settings = EcsSettings::default();
         let key = keys::generate_rsa(1024).unwrap();
-        assert_eq!(fingerprint(&settings, &key.public_blob), ssh_keygen_md5(&key.public_openssh));
+        assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&key.public_blob)), ssh_keygen_md5(&key.public_openssh));
         for line in [super::rules::tests_support::DSA, super::rules::tests_support::ECDSA] {
             let parsed = keys::parse_openssh_public(line).unwrap();
-            assert_eq!(fingerprint(&settings, &parsed.blob), ssh_keygen_md5(line), "{}", parsed.algorithm);
+            assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&parsed.blob)), ssh_keygen_md5(line), "{}", parsed.algorithm);
         }
         let bare = EcsSettings { fingerprint_format: FingerprintFormat::Bare, ..EcsSettings::default() };
-        assert_eq!(fingerprint(&bare, &key.public_blob), ssh_keygen_md5(&key.public_openssh).replace(':', ""));
+        assert_eq!(fingerprint(&bare, &keys::md5_fingerprint(&key.public_blob)), ssh_keygen_md5(&key.public_openssh).replace(':', ""));
     }
 }

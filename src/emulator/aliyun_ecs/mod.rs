@@ -127,19 +127,17 @@ fn worded(settings: &EcsSettings, error: EcsError) -> EcsError {
 
 async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<Map<String, Value>, EcsError> {
     let account = &call.account;
-    let settings = account.settings();
     let action = call.action.name();
-    let per_second = settings.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second);
-    if let Some(limit) = per_second
-        && settings.rate_limits
+    let (limit, denied) = account.with_settings(|s| {
+        let limit = s.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second).filter(|_| s.rate_limits);
+        (limit, crate::emulator::tencent::denies(&s.deny, API, action))
+    });
+    if let Some(limit) = limit
+        && !account.admit(API, action, u32::try_from(limit).unwrap_or(u32::MAX), emulator.config.clock.now_millis())
     {
-        let key = format!("{}:{API}:{action}", account.id);
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        if !emulator.limiter.admit(&key, limit, emulator.config.clock.now_millis()) {
-            return Err(EcsError::new(EcsCode::ThrottlingUser));
-        }
+        return Err(EcsError::new(EcsCode::ThrottlingUser));
     }
-    if settings.deny.contains(&format!("{API}:{action}")) {
+    if denied {
         return Err(EcsError::new(EcsCode::ForbiddenRam));
     }
     if let Some(fault) = account.take_fault(API, action) {

@@ -19,6 +19,9 @@ pub struct KeyPairRecord {
     /// The OpenSSH line (as imported, or as generated).
     pub public_key: String,
     pub public_blob: Vec<u8>,
+    /// MD5 fingerprint of `public_blob`, colon-separated: computed once when the key is stored,
+    /// not on every answer that shows it.
+    pub md5_fingerprint: String,
     pub created_at: i64,
     pub tags: Vec<Tag>,
 }
@@ -54,6 +57,7 @@ impl Reservation {
             region_id: new.region_id,
             resource_group_id: new.resource_group_id,
             public_key,
+            md5_fingerprint: crate::keys::md5_fingerprint(&public_blob),
             public_blob,
             created_at: now_secs,
             tags: new.tags,

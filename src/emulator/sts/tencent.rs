@@ -19,7 +19,8 @@ pub fn claims(raw: &RawRequest) -> bool {
         return false;
     }
     if let Some(auth) = raw.header("authorization").filter(|a| a.starts_with("TC3-")) {
-        return sign::tc3::parse_authorization(auth).is_ok_and(|a| a.service == "sts");
+        // A scope of service `sts` ends `/sts/tc3_request`: only such a header is parsed whole.
+        return auth.contains("/sts/tc3_request") && sign::tc3::parse_authorization(auth).is_ok_and(|a| a.service == "sts");
     }
     let params = raw.v1_params();
     params.iter().any(|(k, _)| k == "SecretId") && params.iter().any(|(k, v)| k == "Version" && v == VERSION)

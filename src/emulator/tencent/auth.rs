@@ -84,7 +84,8 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
         return Err(TencentError { detail: Some(detail), ..TencentError::signature_failure() });
     }
     let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
-    sign::tc3::verify(&parts, &auth, account.secret_key(), timestamp).map_err(|e| signature_error(emulator, &auth.secret_id, e))?;
+    sign::tc3::verify_with_key(&parts, &auth, timestamp, |date, service| account.tc3_signing_key(date, service))
+        .map_err(|e| signature_error(emulator, &auth.secret_id, e))?;
     if settings.require_signed_tc_headers {
         check_tc_headers_signed(raw, &auth.signed_headers)?;
     }

@@ -38,10 +38,15 @@ fn limits(cvm: &Cvm, call: &Call) -> Limits {
     }
 }
 
+/// The account's projects, copied out so its settings lock is not held while a key is parsed.
+fn projects(call: &Call) -> std::collections::BTreeSet<i64> {
+    call.account.with_settings(|s| s.projects.clone())
+}
+
 /// CreateKeyPair (seed 000): the response carries the fields of the documented example.
 async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
     let settings = &cvm.settings;
-    let new = rules::parse_create(&call.params, call.typed, settings, &call.account.settings().projects)?;
+    let new = rules::parse_create(&call.params, call.typed, settings, &projects(call))?;
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
     let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
@@ -57,7 +62,7 @@ async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<
 
 /// ImportKeyPair (seed 003): answers with the new KeyId only.
 fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let new = rules::parse_import(&call.params, call.typed, &cvm.settings, &call.account.settings().projects)?;
+    let new = rules::parse_import(&call.params, call.typed, &cvm.settings, &projects(call))?;
     let (line, blob) = new.public_key.clone().unwrap_or_default();
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
     let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
