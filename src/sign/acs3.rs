@@ -122,6 +122,28 @@ pub fn verify(parts: &HttpParts, auth: &Acs3Authorization, secret: &str) -> Resu
 mod tests {
     use super::*;
 
+    /// A correct HMAC is not enough: `host`, `content-type` and every `x-acs-*` header sent must be
+    /// among the signed ones, or the request could be redirected to another action unsigned.
+    #[test]
+    fn host_and_every_x_acs_header_sent_must_be_signed() {
+        let headers = crate::test_support::owned_pairs(&[
+            ("host", "ecs.aliyuncs.com"),
+            ("x-acs-action", "DescribeKeyPairs"),
+            ("x-acs-date", "2026-11-29T12:00:00Z"),
+        ]);
+        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        let signed_with = |names: &[&str]| parse_authorization(&sign(&parts, "LTAI", "secret", names).unwrap()).unwrap();
+        assert_eq!(verify(&parts, &signed_with(&["host", "x-acs-action", "x-acs-date"]), "secret"), Ok(()));
+        assert_eq!(
+            verify(&parts, &signed_with(&["host", "x-acs-date"]), "secret"),
+            Err(SignatureError::Malformed("authorization header: SignedHeaders lacks x-acs-action".into()))
+        );
+        assert_eq!(
+            verify(&parts, &signed_with(&["x-acs-action", "x-acs-date"]), "secret"),
+            Err(SignatureError::Malformed("authorization header: SignedHeaders lacks host".into()))
+        );
+    }
+
     #[test]
     fn parses_the_sdk_header_and_hides_the_signature() {
         let auth = parse_authorization("ACS3-HMAC-SHA256 Credential=LTAI,SignedHeaders=host;x-acs-date,Signature=abc123").unwrap();

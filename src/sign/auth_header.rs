@@ -76,3 +76,17 @@ pub(super) fn normalize_header_names<S: AsRef<str>>(names: &[S]) -> Vec<String> 
     names.dedup();
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_signature_shows_as_redacted_and_compares_by_value() {
+        let signature = ClientSignature("33ac853e".into());
+        assert_eq!(format!("{signature:?}"), "<redacted>");
+        assert_eq!(signature, "33ac853e");
+        assert_ne!(signature, "33ac853f");
+        assert_eq!(&*signature, "33ac853e");
+    }
+}

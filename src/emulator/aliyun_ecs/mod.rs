@@ -129,7 +129,8 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     let account = &call.account;
     let action = call.action.name();
     let (limit, denied) = account.with_settings(|s| {
-        let limit = s.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second).filter(|_| s.rate_limits);
+        let limit =
+            s.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second).filter(|_| s.rate_limits);
         (limit, crate::emulator::tencent::denies(&s.deny, API, action))
     });
     if let Some(limit) = limit
