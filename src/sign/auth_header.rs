@@ -89,4 +89,16 @@ mod tests {
         assert_ne!(signature, "33ac853f");
         assert_eq!(&*signature, "33ac853e");
     }
+
+    #[test]
+    fn each_empty_item_alone_is_malformed() {
+        let items = |credential: &str, headers: &str, signature: &str| {
+            parse_auth_items(&format!("ALG Credential={credential}, SignedHeaders={headers}, Signature={signature}"), "ALG").map(|_| ())
+        };
+        assert_eq!(items("id", "host;x-acs-date", "00"), Ok(()));
+        for (credential, headers, signature) in [("", "host", "00"), ("id", "host", ""), ("id", "host;", "00"), ("id", ";host", "00")] {
+            let result = items(credential, headers, signature);
+            assert!(matches!(result, Err(SignatureError::Malformed(_))), "{credential:?} {headers:?} {signature:?}: {result:?}");
+        }
+    }
 }
