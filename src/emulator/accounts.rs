@@ -61,6 +61,14 @@ pub struct AccountSettings {
     pub resource_groups: BTreeSet<String>,
 }
 
+impl AccountSettings {
+    /// Whether `deny` (entries `<api>:<Action>`) names `api`'s `action`; no text is built for the
+    /// usual empty list.
+    pub fn denies(&self, api: &str, action: &str) -> bool {
+        !self.deny.is_empty() && self.deny.contains(&format!("{api}:{action}"))
+    }
+}
+
 impl Default for AccountSettings {
     fn default() -> Self {
         Self {

@@ -12,8 +12,8 @@
 //!
 //! Isolation and scale: each scope has its own lock, so no lock is shared between accounts on the
 //! request path (the scope map is only written when a scope is first seen or forgotten). Within a
-//! scope, keys are indexed by id, name, public key (SHA-256 of the blob) and MD5 fingerprint,
-//! each computed once when the key is stored; [`ScopeKeys::page_where`] answers id, name and
+//! scope, keys are indexed by id, name, public key (SHA-256 of the blob) and, for providers that
+//! search by it, the MD5 fingerprint their record already holds; [`ScopeKeys::page_where`] answers id, name and
 //! fingerprint lookups and unfiltered pages without a scan. Deletes rebuild the indexes (O(n)).
 
 use std::collections::{HashMap, HashSet};
@@ -21,7 +21,6 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use md5::Md5;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
@@ -30,12 +29,19 @@ pub trait StoredKey: Clone {
     fn id(&self) -> &str;
     fn name(&self) -> &str;
     fn public_blob(&self) -> &[u8];
+    /// The MD5 fingerprint (lowercase hex, no colons) of a key its provider looks up by
+    /// fingerprint (ECS), computed when the record was made; `None` leaves it out of the index,
+    /// so providers that never search by fingerprint hash nothing.
+    fn md5_hex(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Implements [`StoredKey`] for a provider's record from the names of its id, name and
-/// public-blob fields: `stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob })`.
+/// public-blob fields: `stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob })`;
+/// `md5: field` names a stored colon-separated MD5 fingerprint that indexes the key.
 macro_rules! stored_key {
-    ($record:ty { id: $id:ident, name: $name:ident, public_blob }) => {
+    ($record:ty { id: $id:ident, name: $name:ident, public_blob $(, md5: $md5:ident)? }) => {
         impl $crate::emulator::keystore::StoredKey for $record {
             fn id(&self) -> &str {
                 &self.$id
@@ -46,6 +52,11 @@ macro_rules! stored_key {
             fn public_blob(&self) -> &[u8] {
                 &self.public_blob
             }
+            $(
+                fn md5_hex(&self) -> Option<String> {
+                    Some(self.$md5.replace(':', ""))
+                }
+            )?
         }
     };
 }
@@ -119,11 +130,6 @@ impl<K> Default for ScopeKeys<K> {
 
 fn blob_digest(blob: &[u8]) -> [u8; 32] {
     Sha256::digest(blob).into()
-}
-
-/// The MD5 fingerprint of a public blob as lowercase hex without colons.
-pub fn md5_hex(blob: &[u8]) -> String {
-    hex::encode(Md5::digest(blob))
 }
 
 impl<K: StoredKey> ScopeKeys<K> {
@@ -236,7 +242,9 @@ impl<K: StoredKey> ScopeKeys<K> {
         self.by_id.insert(key.id().to_string(), at);
         self.by_name.insert(key.name().to_string(), at);
         *self.by_blob.entry(blob_digest(key.public_blob())).or_default() += 1;
-        self.by_md5.entry(md5_hex(key.public_blob())).or_default().push(at);
+        if let Some(fingerprint) = key.md5_hex() {
+            self.by_md5.entry(fingerprint).or_default().push(at);
+        }
         self.keys.push(key);
     }
 
@@ -413,6 +421,15 @@ mod tests {
         fn public_blob(&self) -> &[u8] {
             &self.2
         }
+        fn md5_hex(&self) -> Option<String> {
+            Some(md5_hex(&self.2))
+        }
+    }
+
+    /// The MD5 fingerprint of a public blob as lowercase hex without colons.
+    fn md5_hex(blob: &[u8]) -> String {
+        use md5::Digest as _;
+        hex::encode(md5::Md5::digest(blob))
     }
 
     type Store = KeyStore<String, Key>;

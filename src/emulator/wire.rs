@@ -131,8 +131,7 @@ pub fn without_credentials(expected: &Expected) -> Expected {
 /// A fresh request id: a random version-4 UUID, lowercase as in seed 000's example. Its bits come
 /// from the thread's cryptographic generator, not a `getrandom` system call per request.
 pub fn new_request_id() -> String {
-    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid().hyphenated().encode_lower(&mut text).to_string()
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
 }
 
 #[cfg(test)]

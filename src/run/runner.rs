@@ -189,7 +189,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     // A step whose answer may only reflect a lost earlier try (see `Answer::after_unknown_outcome`)
     // proves nothing either way: its case is torn down and run once more, and says so.
     for run in 1..=2 {
-        let steps = run_steps_bounded(ctx, case, &lease, &created, &mut interrupted, &mut result).await;
+        let steps = run_steps_bounded(ctx, case, &lease, &created, &mut interrupted).await;
         result.requests += steps.requests;
         if steps.inconclusive && run == 1 {
             result.notes.push(format!(
@@ -234,7 +234,6 @@ async fn run_steps_bounded(
     lease: &Lease,
     created: &Created,
     interrupted: &mut tokio::sync::watch::Receiver<bool>,
-    result: &mut CaseResult,
 ) -> StepsOutcome {
     let mut body = {
         let (ctx, case, lease, created) = (ctx.clone(), case.clone(), lease.clone(), created.clone());
@@ -249,8 +248,7 @@ async fn run_steps_bounded(
     match stopped {
         Err(why) => {
             body.abort();
-            result.failures.push(Failure::new(&case.id, "case", Kind::Stopped, format!("{why}; tearing down")));
-            nothing(Vec::new())
+            nothing(vec![Failure::new(&case.id, "case", Kind::Stopped, format!("{why}; tearing down"))])
         }
         Ok(Ok(outcome)) => outcome,
         Ok(Err(e)) => {

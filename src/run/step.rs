@@ -21,10 +21,10 @@ pub struct Answer {
     pub status: u16,
     pub body: Value,
     pub exchange: Exchange,
-    /// An earlier try of this request was lost (no answer, or a 5xx) and may have acted: then
-    /// this answer may describe the state that try left (a retried delete finds nothing to
-    /// delete), not what the step meant to test. Creates are undone before their retry, so their
-    /// answers never carry it.
+    /// An earlier try of this delete was lost (no answer, or a 5xx) and may have acted: then this
+    /// answer may describe the state that try left (the retry finds nothing to delete), not what
+    /// the step meant to test. Creates are undone before their retry and reads change nothing,
+    /// so their answers never carry it.
     pub after_unknown_outcome: bool,
 }
 
@@ -112,7 +112,8 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
         if creates && outcome_unknown {
             // Boxed: the lookup sends requests of its own through this function.
             Box::pin(super::inventory::undo_lost_create(channel, step, params)).await?;
-        } else if outcome_unknown {
+        } else if outcome_unknown && step.action == profile.delete.0 {
+            // A delete cannot be undone: the next answer may describe what the lost try did.
             unknown_before = true;
         }
     }

@@ -131,7 +131,7 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     let (limit, denied) = account.with_settings(|s| {
         let limit =
             s.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second).filter(|_| s.rate_limits);
-        (limit, crate::emulator::tencent::denies(&s.deny, API, action))
+        (limit, s.denies(API, action))
     });
     if let Some(limit) = limit
         && !account.admit(API, action, u32::try_from(limit).unwrap_or(u32::MAX), emulator.config.clock.now_millis())

@@ -26,7 +26,7 @@ pub struct KeyPairRecord {
     pub tags: Vec<Tag>,
 }
 
-keystore::stored_key!(KeyPairRecord { id: key_pair_id, name: key_pair_name, public_blob });
+keystore::stored_key!(KeyPairRecord { id: key_pair_id, name: key_pair_name, public_blob, md5: md5_fingerprint });
 
 /// (account id, region id).
 type Scope = (String, String);
@@ -91,10 +91,7 @@ impl EcsStore {
     ) -> (usize, Vec<KeyPairRecord>) {
         let keep = |k: &KeyPairRecord| {
             query.name_pattern.as_deref().is_none_or(|p| rules::name_matches(p, &k.key_pair_name))
-                && query
-                    .fingerprint
-                    .as_deref()
-                    .is_none_or(|f| rules::normalize_fingerprint(&crate::keys::md5_fingerprint(&k.public_blob)) == f)
+                && query.fingerprint.as_deref().is_none_or(|f| rules::normalize_fingerprint(&k.md5_fingerprint) == f)
                 && query
                     .resource_group_id
                     .as_deref()

@@ -108,7 +108,7 @@ pub async fn admit_and_handle(
 ) -> Result<Map<String, Value>, TencentError> {
     let action = call.action.name();
     let (rate_limits, denied) =
-        call.account.with_settings(|s| (s.rate_limits, denies(&s.deny, api, action) || denies(&s.deny, call.product.api(), action)));
+        call.account.with_settings(|s| (s.rate_limits, s.denies(api, action) || s.denies(call.product.api(), action)));
     let window = emulator.config.tencent.rate_window_millis;
     if let Some(limit) = call.action.per_second.filter(|_| rate_limits)
         && !call.account.admit_within(rate_bucket, action, limit, window, emulator.config.clock.now_millis())
@@ -128,12 +128,6 @@ pub async fn admit_and_handle(
         call.product.handle(emulator, call).await
     };
     own.await.map_err(call.product.facts().reword)
-}
-
-/// Whether `deny` (entries `<api>:<Action>`) names `api`'s `action`; no text is built for the
-/// usual empty list.
-pub(crate) fn denies(deny: &std::collections::BTreeSet<String>, api: &str, action: &str) -> bool {
-    !deny.is_empty() && deny.contains(&format!("{api}:{action}"))
 }
 
 /// Renders the API 3.0 envelope; errors with `settings.error_status` (HTTP 200, as the SDKs
