@@ -98,16 +98,13 @@ async fn buffered(request: Request, limit: usize) -> RawRequest {
 /// message names a rate: the injected answer names CVM's documented 10 per second.
 fn throttled(emulator: &Emulator, raw: &RawRequest) -> Response {
     let request_id = new_request_id();
-    if emulator.providers.route(raw).is_some_and(|p| p.name() == aliyun_ecs::API) {
+    if emulator.providers.route(raw).is_some_and(|p| p.name() == aliyun_ecs::API)
+        && let Some(ecs) = emulator.provider::<aliyun_ecs::Ecs>()
+    {
+        // Answered as ECS itself would throttle: its Format reading and its HostId.
         let params = aliyun_ecs::request::Params::of(raw);
-        // The default reading of a request without `Format` (hostile answers are not the product's).
-        let without = aliyun_ecs::settings::FormatWithoutParameter::FollowAccept;
-        let (format, _) = aliyun_ecs::request::format(&params, raw, without);
-        let host = match params.get("RegionId") {
-            Some(region) => format!("ecs.{region}.aliyuncs.com"),
-            None => "ecs.aliyuncs.com".into(),
-        };
-        let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')).take(80).collect();
+        let (format, _) = aliyun_ecs::request::format(&params, raw, ecs.settings.format_without_parameter);
+        let host = aliyun_ecs::host_id(&params, &ecs.settings);
         let error = aliyun_ecs::errors::EcsError::new(aliyun_ecs::errors::EcsCode::ThrottlingUser);
         return aliyun_ecs::render::error("hostile".into(), &request_id, &host, &error, format).response;
     }

@@ -182,7 +182,7 @@ mod tests {
         emulator.log.capture();
         let id = crate::emulator::accounts::DEFAULT_SECRET_ID;
         let now = crate::clock::SystemClock.now_secs();
-        let iso = time::OffsetDateTime::from_unix_timestamp(now).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap();
+        let iso = crate::clock::iso8601_utc(now);
         let bodies = [
             format!(
                 "Action=DescribeKeyPairs%0D%0AGET%20%2F%20FORGED%1B%5B2J&SecretId={id}&Signature=x%0D&Nonce=1&Timestamp={now}&Region=ap-guangzhou&Version=2017-03-12"

@@ -150,7 +150,7 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
 /// The `HostId` of an answer: by default the regional endpoint when the request names a known
 /// region, else the central one (apis.md §3.1, §3.2, L-ECS-21); never the Host header, which is
 /// `127.0.0.1:PORT` here.
-fn host_id(params: &Params, settings: &EcsSettings) -> String {
+pub(crate) fn host_id(params: &Params, settings: &EcsSettings) -> String {
     match (settings.host_id_form, params.get("RegionId")) {
         (HostIdForm::RegionalElseCentral, Some(region)) if settings.regions.iter().any(|r| r == region) => {
             format!("ecs.{region}.aliyuncs.com")

@@ -78,9 +78,9 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
     check_skew(emulator, timestamp, MAX_CLOCK_SKEW_SECS)?;
     // The scope's date must be the UTC date of X-TC-Timestamp: the cloud derives the signing key
     // from the scope the client wrote, so any other date cannot verify there either.
-    let date = clock::utc_date(timestamp);
-    if settings.check_scope_date && date.as_deref() != Some(auth.date.as_str()) {
-        let detail = format!("credential scope date {} is not {}, the UTC date of X-TC-Timestamp", auth.date, date.unwrap_or_default());
+    let date = sign::utc_date(timestamp);
+    if settings.check_scope_date && date != auth.date {
+        let detail = format!("credential scope date {} is not {date}, the UTC date of X-TC-Timestamp", auth.date);
         return Err(TencentError { detail: Some(detail), ..TencentError::signature_failure() });
     }
     let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
