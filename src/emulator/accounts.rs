@@ -130,7 +130,7 @@ impl Account {
 
     /// [`Self::admit`] over a window of `window_millis` (Tencent's window is a setting, L-TC-5).
     pub fn admit_within(&self, api: &str, action: &str, limit: u32, window_millis: i64, now_millis: i64) -> bool {
-        self.rate.admit_within(&format!("{api}:{action}"), limit, window_millis, now_millis)
+        self.rate.admit_within(format!("{api}:{action}"), limit, window_millis, now_millis)
     }
 
     pub fn update_settings(&self, settings: AccountSettings) {

@@ -15,13 +15,14 @@ impl RateLimiter {
     /// Records a request for `key` at `now_millis`; false when `limit` requests already arrived
     /// within the preceding second (the request is then not counted).
     pub fn admit(&self, key: &str, limit: u32, now_millis: i64) -> bool {
-        self.admit_within(key, limit, 1000, now_millis)
+        self.admit_within(key.to_string(), limit, 1000, now_millis)
     }
 
-    /// [`Self::admit`] over a window of `window_millis` instead of one second.
-    pub fn admit_within(&self, key: &str, limit: u32, window_millis: i64, now_millis: i64) -> bool {
+    /// [`Self::admit`] over a window of `window_millis` instead of one second. The key is taken
+    /// owned: the caller builds it anyway, and the map keeps it without a second copy.
+    pub fn admit_within(&self, key: String, limit: u32, window_millis: i64, now_millis: i64) -> bool {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let window = windows.entry(key.to_string()).or_default();
+        let window = windows.entry(key).or_default();
         while window.front().is_some_and(|t| *t <= now_millis - window_millis) {
             window.pop_front();
         }
