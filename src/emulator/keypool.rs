@@ -131,8 +131,10 @@ impl KeyPool {
         let account_permit = share.clone().acquire_owned().await.map_err(|_| KeyError("key pool closed".into()))?;
         let worker_permit = self.workers.clone().acquire_owned().await.map_err(|_| KeyError("key pool closed".into()))?;
         // The permits travel with the work: a client that goes away does not free a busy slot.
+        // The worker is given back before the account's turn (a tuple drops in order): the other
+        // way round, the account's next key could take a second worker for an instant.
         let result = tokio::task::spawn_blocking(move || {
-            let _held = (account_permit, worker_permit);
+            let _held = (worker_permit, account_permit);
             generate_rsa(bits)
         })
         .await
@@ -217,9 +219,22 @@ mod tests {
             let pool = pool.clone();
             flood.push(tokio::spawn(async move { pool.generate("flood", 1024).await }));
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        // The flooding account holds one worker; the other is free for another account at once.
-        assert_eq!(pool.workers.available_permits(), 1);
+        // Once the flood has started (its tasks may take a moment to be scheduled on a busy machine),
+        // the flooding account holds one worker; the other is free for another account at once.
+        // Sampled, not read once after a sleep: a 1024-bit key can be done in a few milliseconds,
+        // leaving both workers free for an instant between two of the flood's keys.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut free = pool.workers.available_permits();
+        while free == 2 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            free = pool.workers.available_permits();
+        }
+        assert_eq!(free, 1);
+        let watch_until = Instant::now() + Duration::from_millis(50);
+        while Instant::now() < watch_until {
+            assert!(pool.workers.available_permits() >= 1, "the flooding account holds every worker");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         let started = Instant::now();
         pool.generate("quiet", 1024).await.unwrap();
         let quiet = started.elapsed();
