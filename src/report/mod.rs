@@ -44,12 +44,10 @@ pub(crate) mod fixtures {
             api: "tencent-cvm".into(),
             path: format!("cases/{id}.yaml"),
             status,
-            failures: Vec::new(),
             snapshot: SnapshotState::Matched,
-            parity_gaps: Vec::new(),
             requests: 1,
             duration: Duration::from_millis(120),
-            notes: Vec::new(),
+            ..CaseResult::default()
         }
     }
 

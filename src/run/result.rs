@@ -4,8 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Status {
+    #[default]
     Passed,
     Failed,
     /// The contract held, but the redacted answer differs from the snapshot (or there is no
@@ -184,7 +185,7 @@ pub enum SnapshotState {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CaseResult {
     pub id: String,
     /// The API profile name (`tencent-cvm`), for per-API parity debt.
@@ -209,13 +210,8 @@ impl CaseResult {
             id: case.id.clone(),
             api: case.api.name.to_string(),
             path: case.path.display().to_string(),
-            status: Status::Passed,
-            failures: Vec::new(),
-            snapshot: SnapshotState::NotCompared,
             parity_gaps: case.parity_gaps.iter().map(|(p, reason)| ParityGap { path: p.text.clone(), reason: reason.clone() }).collect(),
-            requests: 0,
-            duration: Duration::default(),
-            notes: Vec::new(),
+            ..Self::default()
         }
     }
 

@@ -400,18 +400,7 @@ mod tests {
     use super::*;
 
     fn shell(id: &str) -> CaseResult {
-        CaseResult {
-            id: id.into(),
-            api: "tencent-cvm".into(),
-            path: format!("cases/{id}.yaml"),
-            status: Status::Passed,
-            failures: Vec::new(),
-            snapshot: SnapshotState::NotCompared,
-            parity_gaps: Vec::new(),
-            requests: 0,
-            duration: Default::default(),
-            notes: Vec::new(),
-        }
+        CaseResult { id: id.into(), api: "tencent-cvm".into(), path: format!("cases/{id}.yaml"), ..CaseResult::default() }
     }
 
     #[test]

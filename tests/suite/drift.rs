@@ -35,6 +35,16 @@ fn project_copy(name: &str) -> PathBuf {
     dir
 }
 
+/// Replaces `from` (which must be there) with `to` in the copy's file `rel`; its path and the text
+/// it had.
+fn edit(root: &Path, rel: &str, from: &str, to: &str) -> (PathBuf, String) {
+    let path = root.join(rel);
+    let original = std::fs::read_to_string(&path).unwrap();
+    assert!(original.contains(from), "{rel} has {from:?}");
+    std::fs::write(&path, original.replace(from, to)).unwrap();
+    (path, original)
+}
+
 async fn run(root: &Path, args: &[&str], ci: bool) -> Output {
     let mut command = tokio::process::Command::new(BINARY);
     command.arg("run").arg("--root").arg(root).args(args).env_remove("INSTA_UPDATE").env_remove("INSTA_FORCE_PASS");
@@ -205,10 +215,8 @@ async fn field_order_and_messages_are_drift_not_failures() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_expected_field_fails_the_contract_on_its_own_line() {
     let root = project_copy("field");
-    let case = root.join("cases/tencent-cvm/import-key-pair/example.yaml");
-    let yaml = std::fs::read_to_string(&case).unwrap();
+    let (_, yaml) = edit(&root, "cases/tencent-cvm/import-key-pair/example.yaml", "/Response/TotalCount: 1", "/Response/TotalCount: 2");
     let line = yaml.lines().position(|l| l.trim() == "/Response/TotalCount: 1").expect("the case asserts TotalCount") + 1;
-    std::fs::write(&case, yaml.replace("/Response/TotalCount: 1", "/Response/TotalCount: 2")).unwrap();
     let args = ["--filter", "tencent-cvm/import-key-pair/example", "--drift", "report", "--verbose"];
     let shown = run_exits(&root, &args, true, 1).await;
     // The failure is at the field's own line; --verbose shows the exchange.
@@ -220,10 +228,7 @@ async fn a_changed_expected_field_fails_the_contract_on_its_own_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_snapshot_fails_the_run_and_is_drift_when_reported() {
     let root = project_copy("wrong-snapshot");
-    let snap = root.join("snapshots/tencent-cvm/create-key-pair/example.snap");
-    let recorded = std::fs::read_to_string(&snap).unwrap();
-    assert!(recorded.contains("status: 200"));
-    std::fs::write(&snap, recorded.replace("status: 200", "status: 201")).unwrap();
+    let (snap, _) = edit(&root, "snapshots/tencent-cvm/create-key-pair/example.snap", "status: 200", "status: 201");
     let filter = ["--filter", "tencent-cvm/create-key-pair/example"];
 
     // A wrong snapshot fails the default run, with one unified diff.
@@ -240,12 +245,10 @@ async fn a_wrong_snapshot_fails_the_run_and_is_drift_when_reported() {
     assert_shows(&shown, &["snapshot-new", "new snapshot: no snapshots/tencent-cvm/create-key-pair/example.snap yet"]);
 
     // --accept writes it (outside CI), with its provenance; the next run matches without rewriting.
-    let output = run(&root, &[&filter[..], &["--accept"]].concat(), false).await;
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    run_exits(&root, &[&filter[..], &["--accept"]].concat(), false, 0).await;
     let written = std::fs::read_to_string(&snap).unwrap();
     assert!(written.contains("recorded_from: emulator") && written.contains("recorded_at: "), "{written}");
-    let output = run(&root, &filter, true).await;
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    run_exits(&root, &filter, true, 0).await;
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -65,15 +65,26 @@ async fn dropping_proxy(upstream: std::net::SocketAddr, lost: &'static str) -> (
     (url, seen)
 }
 
+/// The environment of a run with Tencent credentials only.
+fn tencent_credentials() -> Vec<(&'static str, String)> {
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    env
+}
+
+/// Runs the cases matching `filter` one at a time against `target`; the run must pass. Its stdout.
+async fn passing_run(target: &str, filter: &str) -> String {
+    let output = run_bin(args(&["run", "--target", target, "--filter", filter, "--jobs", "1"]), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    stdout
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
     let emulator = start(false, AccountSettings::default()).await;
     let (proxy, seen) = dropping_proxy(emulator.addr, "CreateKeyPair").await;
-    let mut env = credentials();
-    env.retain(|(k, _)| k.starts_with("TENCENT"));
-    let output = run_bin(args(&["run", "--target", &proxy, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    passing_run(&proxy, "tencent-cvm/create-key-pair/example").await;
     // The run's reachability probe (a bare GET, no action) comes first.
     let seen: Vec<String> = seen.lock().unwrap().iter().filter(|action| *action != "?").cloned().collect();
     assert_eq!(&seen[..4], ["CreateKeyPair", "DescribeKeyPairs", "DeleteKeyPairs", "CreateKeyPair"], "{seen:?}");
@@ -87,11 +98,7 @@ async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
 async fn a_step_answered_after_a_lost_delete_runs_its_case_again_and_says_so() {
     let emulator = start(false, AccountSettings::default()).await;
     let (proxy, seen) = dropping_proxy(emulator.addr, "DeleteKeyPairs").await;
-    let mut env = credentials();
-    env.retain(|(k, _)| k.starts_with("TENCENT"));
-    let output = run_bin(args(&["run", "--target", &proxy, "--filter", "tencent-cvm/key-pairs/lifecycle", "--jobs", "1"]), env).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let stdout = passing_run(&proxy, "tencent-cvm/key-pairs/lifecycle").await;
     assert!(stdout.contains("note: run again: steps[3] DeleteKeyPairs"), "{stdout}");
     let creates = seen.lock().unwrap().iter().filter(|action| *action == "CreateKeyPair").count();
     assert_eq!(creates, 2, "the case ran twice");
@@ -104,13 +111,7 @@ async fn a_throttled_request_is_retried_and_never_reaches_the_case() {
     for _ in 0..2 {
         account.add_fault(Fault { api: "tencent-cvm".into(), action: "CreateKeyPair".into(), code: "RequestLimitExceeded".into() });
     }
-    let mut env = credentials();
-    env.retain(|(k, _)| k.starts_with("TENCENT"));
-    let output =
-        run_bin(args(&["run", "--target", &emulator.base_url(), "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"]), env)
-            .await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    passing_run(&emulator.base_url(), "tencent-cvm/create-key-pair/example").await;
     assert!(account.faults().is_empty(), "both throttling answers were met and retried");
 }
 
@@ -154,12 +155,10 @@ async fn a_case_past_its_timeout_is_stopped_and_reported() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_stops_running_cases_and_starts_no_new_one() {
     let target = black_hole().await;
-    let mut env = credentials();
-    env.retain(|(k, _)| k.starts_with("TENCENT"));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_keypair-contract"))
         .args(["run", "--target", &target, "--filter", "tencent-cvm/create-key-pair/", "--jobs", "2"])
         .current_dir(root())
-        .envs(env)
+        .envs(tencent_credentials())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -141,43 +141,42 @@ pub enum NonceKeep {
 
 #[derive(Debug, Clone)]
 pub struct EcsSettings {
-    /// Key pairs per account and region: "up to 500 key pairs in each region" (seed 004).
+    /// L-ECS-1: Key pairs per account and region: "up to 500 key pairs in each region" (seed 004).
     pub key_pair_quota: u64,
-    /// Regions the key-pair actions accept; anything else is `InvalidRegionId.NotFound` (seed 004).
+    /// L-ECS-2: Regions the key-pair actions accept; anything else is `InvalidRegionId.NotFound` (seed 004).
     pub regions: Vec<String>,
-    /// Size of generated RSA keys: seed 004's example body `MIIEpAIBAAKCAQEA` is a 2048-bit key.
-    pub key_bits: usize,
-    pub private_key_format: PrivateKeyFormat,
-    pub fingerprint_format: FingerprintFormat,
-    /// The account's default resource group, which always exists and holds key pairs created
-    /// without `ResourceGroupId` (Alibaba resource-group model; the id itself is ours).
-    pub default_resource_group: String,
-    /// OpenSSH key types ImportKeyPair accepts: rsa, dsa and ecdsa are documented (apis.md §3.4);
-    /// ed25519 is not listed, so it is refused; certificate types are not supported by the parser.
-    pub import_key_types: Vec<String>,
-    /// ImportKeyPair names may also contain `.` (apis.md §3.4; seed 004's CreateKeyPair rule does not).
-    pub import_name_allows_dot: bool,
-    /// Deleting a name that does not exist is not documented (apis.md §3.4): true ignores it,
-    /// false fails the call with `InvalidKeyPairNames.ValueNotSupported`.
-    pub delete_ignores_unknown_names: bool,
-    /// "Resources in the default resource group are displayed in the response regardless of how
-    /// this parameter is set" (DescribeKeyPairs, ResourceGroupId): true keeps them in a filtered listing.
-    pub describe_group_filter_keeps_default: bool,
-    /// Allowed clock skew for `Timestamp` / `x-acs-date`: 15 minutes (apis.md §3.3 InvalidTimeStamp.Expired).
-    pub max_clock_skew_secs: i64,
     /// L-ECS-3: "in each region": true keeps names and the quota per account and region; false per account.
     pub regional_key_pairs: bool,
+    /// L-ECS-4: the PEM framing of `PrivateKeyBody`: seed 004 says PKCS#8, its example is PKCS#1.
+    pub private_key_format: PrivateKeyFormat,
+    /// L-ECS-5: Size of generated RSA keys: seed 004's example body `MIIEpAIBAAKCAQEA` is a 2048-bit key.
+    pub key_bits: usize,
+    /// L-ECS-6: how `KeyPairFingerPrint` is written: RFC 4716 colons (seed 004) or bare hex (kops).
+    pub fingerprint_format: FingerprintFormat,
+    /// L-ECS-7: The account's default resource group, which always exists and holds key pairs created
+    /// without `ResourceGroupId` (Alibaba resource-group model; the id itself is ours).
+    pub default_resource_group: String,
     /// L-ECS-8: seed 004 says a name starts with a letter, apis.md §3.4 lets a Chinese character start it.
     pub chinese_in_name: ChineseInName,
+    /// L-ECS-9: ImportKeyPair names may also contain `.` (apis.md §3.4; seed 004's CreateKeyPair rule does not).
+    pub import_name_allows_dot: bool,
+    /// L-ECS-10: OpenSSH key types ImportKeyPair accepts: rsa, dsa and ecdsa are documented (apis.md §3.4);
+    /// ed25519 is not listed, so it is refused; certificate types are not supported by the parser.
+    pub import_key_types: Vec<String>,
     /// L-ECS-11: tag-key prefixes refused (case-insensitively); seed 004's list is cut, apis.md §7
     /// takes these from the ECS tag docs.
     pub reserved_tag_key_prefixes: Vec<String>,
     /// L-ECS-12: more tags than this (or a `Tag.N` with N over it) is `QuotaExceed.Tags`.
     pub max_tags: usize,
+    /// L-ECS-13: Deleting a name that does not exist is not documented (apis.md §3.4): true ignores it,
+    /// false fails the call with `InvalidKeyPairNames.ValueNotSupported`.
+    pub delete_ignores_unknown_names: bool,
     /// L-ECS-14: the order of the create and import parameter rules; the precedence is not documented.
     pub check_order: Vec<EcsCheck>,
     /// L-ECS-15: the statuses of `SignatureDoesNotMatch` and `InvalidAccessKeyId.NotFound`.
     pub auth_statuses: AuthStatuses,
+    /// L-ECS-16: Allowed clock skew for `Timestamp` / `x-acs-date`: 15 minutes (apis.md §3.3 InvalidTimeStamp.Expired).
+    pub max_clock_skew_secs: i64,
     /// L-ECS-16: true refuses a `SignatureNonce` seen before (`SignatureNonceUsed`).
     pub remember_nonces: bool,
     /// L-ECS-17: requests per second per account and action when the account sets no
@@ -187,6 +186,9 @@ pub struct EcsSettings {
     pub format_without_parameter: FormatWithoutParameter,
     /// L-ECS-19: the SDK model's ImportKeyPair answer has no KeyPairId; true adds it.
     pub import_returns_key_pair_id: bool,
+    /// L-ECS-20: "Resources in the default resource group are displayed in the response regardless of how
+    /// this parameter is set" (DescribeKeyPairs, ResourceGroupId): true keeps them in a filtered listing.
+    pub describe_group_filter_keeps_default: bool,
     /// L-ECS-21: the HostId of an error answer.
     pub host_id_form: HostIdForm,
     /// L-ECS-22: true fills a listing's `ResourceGroupId` with the default group and `Tags` with

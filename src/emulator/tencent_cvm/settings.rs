@@ -41,6 +41,14 @@ pub enum AbsentName {
 
 #[derive(Debug, Clone)]
 pub struct CvmSettings {
+    /// The code an absent KeyName gets. Ledger L-CVM-1.
+    pub absent_name: AbsentName,
+    /// Seed 003 types ProjectId as Integer but its example sends `"0"`: accept decimal strings.
+    /// Ledger L-CVM-2.
+    pub project_id_accepts_string: bool,
+    /// Regions the key-pair actions accept; seed 000 lists 18 for CreateKeyPair, seed 003 defers to
+    /// "the regions supported by the product". Applied to all four actions. Ledger L-CVM-3.
+    pub regions: Vec<String>,
     /// Key pairs per account; undocumented (apis.md §1.7). Ledger L-CVM-4.
     pub key_pair_quota: u64,
     /// Resources one tag (key and value) may be bound to (`LimitExceeded.TagResourceQuota`);
@@ -48,29 +56,13 @@ pub struct CvmSettings {
     pub tag_resource_quota: u64,
     /// Size of generated keys; seed 000's example key is 1024-bit, nothing states the size. Ledger L-CVM-6.
     pub key_bits: usize,
-    /// Regions the key-pair actions accept; seed 000 lists 18 for CreateKeyPair, seed 003 defers to
-    /// "the regions supported by the product". Applied to all four actions. Ledger L-CVM-3.
-    pub regions: Vec<String>,
     /// Tag-key prefixes reserved for the system (`FailedOperation.TagKeyReserved`). Ledger L-CVM-7.
     pub reserved_tag_prefixes: Vec<String>,
     /// Seed 003 does not list `FailedOperation.TagKeyReserved` for ImportKeyPair; true applies the
     /// same reserved-prefix rule to imports. Ledger L-CVM-8.
     pub import_rejects_reserved_tags: bool,
-    /// The code an absent KeyName gets. Ledger L-CVM-1.
-    pub absent_name: AbsentName,
-    /// Seed 003 types ProjectId as Integer but its example sends `"0"`: accept decimal strings.
-    /// Ledger L-CVM-2.
-    pub project_id_accepts_string: bool,
-    /// API 3.0 answers a parameter the action does not define with `UnknownParameter` (apis.md
-    /// §1.3); the key-pair pages list only their own codes. Ledger L-CVM-15.
-    pub reject_unknown_parameters: bool,
     /// No document says key pairs are regional: false keeps one set per account. Ledger L-CVM-9.
     pub regional_key_pairs: bool,
-    /// Longest tag key: the key-pair pages give no bound; 127 is Tencent's tag service limit
-    /// (apis.md §7). Longer, or empty → `InvalidParameterValue`. Ledger L-CVM-16.
-    pub tag_key_max_chars: usize,
-    /// Longest tag value: 255, the tag service limit (apis.md §7). Ledger L-CVM-16.
-    pub tag_value_max_chars: usize,
     /// L-CVM-10: the order of CreateKeyPair's / ImportKeyPair's request rules (after Region, before
     /// the state rules); the precedence of several failing rules is not documented.
     pub check_order: Vec<RequestCheck>,
@@ -83,6 +75,14 @@ pub struct CvmSettings {
     /// L-CVM-14, L-LEG-6: `InvalidParameterValue` has no documented trigger; a TagSpecification
     /// naming another ResourceType than this one gets it.
     pub tag_resource_type: String,
+    /// API 3.0 answers a parameter the action does not define with `UnknownParameter` (apis.md
+    /// §1.3); the key-pair pages list only their own codes. Ledger L-CVM-15.
+    pub reject_unknown_parameters: bool,
+    /// Longest tag key: the key-pair pages give no bound; 127 is Tencent's tag service limit
+    /// (apis.md §7). Longer, or empty → `InvalidParameterValue`. Ledger L-CVM-16.
+    pub tag_key_max_chars: usize,
+    /// Longest tag value: 255, the tag service limit (apis.md §7). Ledger L-CVM-16.
+    pub tag_value_max_chars: usize,
     /// L-CVM-17: whether the other ids of a DeleteKeyPairs with an unknown one are deleted.
     pub delete_mode: DeleteMode,
     /// L-CVM-18: the `key-name` filter is not said to be exact or fuzzy (Lighthouse's is fuzzy).
