@@ -321,6 +321,9 @@ mod tests {
         assert!(check_shape(Shape::PemRsaPrivate, "-----BEGIN RSA PRIVATE KEY-----\nAA\n-----END RSA PRIVATE KEY-----").is_err());
         let err = check_shape(Shape::Pattern("^x$"), "-----BEGIN RSA PRIVATE KEY-----\nsecret\n-----END RSA PRIVATE KEY-----").unwrap_err();
         assert!(!err.contains("secret"));
+        // An OpenSSH key of another algorithm is not the RSA key the shape asks for.
+        let ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKJf0U51hhGQWzsrVuZE7IB2/hU2Kl0srebnNBHyoyh7 c";
+        assert_eq!(check_shape(Shape::OpenSshRsa, ed25519), Err("expected an ssh-rsa key, got ssh-ed25519".into()));
     }
 
     #[test]
@@ -346,6 +349,35 @@ mod tests {
         for (found, expected) in forms {
             assert_eq!(found, expected);
         }
+    }
+
+    #[test]
+    fn a_selector_names_one_plain_field_or_none() {
+        assert_eq!(field_of(".**.KeyId"), Some("KeyId"));
+        for not_one in [".**.", ".**.a.b", ".**.a[0]", ".**.*", "KeyId", ".KeyId"] {
+            assert_eq!(field_of(not_one), None, "{not_one}");
+        }
+    }
+
+    #[test]
+    fn letter_case_tells_lower_upper_and_mixed() {
+        let cases = [("6ce5a2d4-0b8c", "lower"), ("6CE5A2D4-0B8C", "upper"), ("6cE5a2d4", "mixed"), ("1234-5678", "lower")];
+        for (value, case) in cases {
+            assert_eq!(letter_case(value), case, "{value}");
+        }
+    }
+
+    /// The last guard: a private key in a field no profile declares (here nested in an object and
+    /// a list) is still cut out before the answer can reach a snapshot.
+    #[test]
+    fn a_private_key_in_an_undeclared_field_never_reaches_a_snapshot() {
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
+        let mut exchanges = json!([{"step": "steps[0]", "action": "DescribeKeyPairs", "response": {"Response": {
+            "Debug": pem, "Nested": {"Inner": [pem, "plain"]}}}}]);
+        redact(&crate::apis::tencent_api3::CVM, &mut exchanges, &Known::default(), &[]);
+        let response = &exchanges[0]["response"]["Response"];
+        assert_eq!(response["Debug"], "[private-key]");
+        assert_eq!(response["Nested"]["Inner"], json!(["[private-key]", "plain"]));
     }
 
     #[test]

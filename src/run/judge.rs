@@ -78,12 +78,12 @@ pub fn judge(case: &Case, step: &Step, params: &Value, answers: &[Answer], schem
         return verdict;
     };
     verdict.chosen = chosen;
-    if answers.len() > 1 {
-        for (i, other) in answers.iter().enumerate() {
-            let outcome = outcome_of(other);
-            if outcome != Outcome::Success && outcome != step.expect.outcome {
-                verdict.failures.push(fail(Kind::Outcome, "/burst", format!("burst answer {i}: unexpected {}", outcome.describe())));
-            }
+    // In a burst, an answer that is neither a success nor the expected error fails the step, though
+    // another matched. (A lone answer is the chosen one, which matched.)
+    for (i, other) in answers.iter().enumerate() {
+        let outcome = outcome_of(other);
+        if outcome != Outcome::Success && outcome != step.expect.outcome {
+            verdict.failures.push(fail(Kind::Outcome, "/burst", format!("burst answer {i}: unexpected {}", outcome.describe())));
         }
     }
     let answer = &answers[chosen];
@@ -149,4 +149,39 @@ pub fn diff(expected: &Value, actual: &Value) -> String {
     let expected = serde_json::to_string_pretty(expected).unwrap_or_default();
     let actual = serde_json::to_string_pretty(actual).unwrap_or_default();
     similar::TextDiff::from_lines(&expected, &actual).unified_diff().context_radius(3).header("expected", "actual").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::case::load::{CaseFormat, load_case};
+
+    #[test]
+    fn an_unexpected_error_inside_a_burst_fails_the_step() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let format = CaseFormat::load(&root).unwrap();
+        let case = load_case(&root, &root.join("cases/tencent-lighthouse/create-key-pair/rate-limit.yaml"), &format).unwrap();
+        let schemas = SchemaSet::load(&root).unwrap();
+        let mut vars = Vars::new(case.api.name_rule, root.join("fixtures"));
+        let answer = |code: &str| Answer {
+            status: 200,
+            body: json!({"Response": {"Error": {"Code": code, "Message": "m"}, "RequestId": "6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f"}}),
+            exchange: Default::default(),
+            after_unknown_outcome: false,
+        };
+        let expected = answer("InvalidParameterValue.InvalidKeyPairNameEmpty");
+        let burst_failures = |answers: &[Answer], vars: &mut Vars| -> Vec<String> {
+            let verdict = judge(&case, &case.steps[0], &json!({}), answers, &schemas, vars);
+            verdict.failures.into_iter().filter(|f| f.message.starts_with("burst answer")).map(|f| f.message).collect()
+        };
+        assert_eq!(
+            burst_failures(&[expected.clone(), answer("InternalError")], &mut vars),
+            ["burst answer 1: unexpected error InternalError"]
+        );
+        assert!(burst_failures(&[expected.clone(), expected], &mut vars).is_empty());
+    }
 }
