@@ -184,4 +184,32 @@ mod tests {
         );
         assert!(burst_failures(&[expected.clone(), expected], &mut vars).is_empty());
     }
+
+    /// A wrong outcome shows what the step expected (outcome and status) against the whole answer.
+    #[test]
+    fn a_wrong_outcome_is_shown_as_a_diff_of_the_expectation_and_the_answer() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let case =
+            load_case(&root, &root.join("cases/aliyun-ecs/import-key-pair/name-with-dot.yaml"), &CaseFormat::load(&root).unwrap()).unwrap();
+        let mut vars = Vars::new(case.api.name_rule, root.join("fixtures"));
+        let success = Answer {
+            status: 200,
+            body: json!({"RequestId": "6CE5A2D4-0B8C-4D71-9C0E-1A2B3C4D5E6F", "KeyPairName": "a.b"}),
+            exchange: Default::default(),
+            after_unknown_outcome: false,
+        };
+        let schemas = SchemaSet::load(&root).unwrap();
+        let verdict = judge(&case, &case.steps[0], &json!({}), &[success], &schemas, &mut vars);
+        let failure = verdict.failures.iter().find(|f| f.kind == Kind::Outcome).expect("an outcome failure");
+        let diff = failure.diff.as_deref().expect("a diff");
+        for line in [
+            "--- expected",
+            "+++ actual",
+            "-  \"expected\": \"error InvalidKeyPairName.Malformed\"",
+            "-  \"status\": 400",
+            "+  \"KeyPairName\": \"a.b\"",
+        ] {
+            assert!(diff.lines().any(|l| l.trim_end_matches(',') == line), "{line:?} in\n{diff}");
+        }
+    }
 }

@@ -105,3 +105,47 @@ pub(super) fn compare_snapshot(
     }
     (failures, verdict.state)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::check::schema::SchemaSet;
+    use crate::run::target::Target;
+
+    /// Every way a case's failures and the run's drift mode and snapshot writing meet.
+    #[test]
+    fn the_status_follows_the_failures_the_drift_mode_and_whether_a_new_answer_is_kept() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let schemas = Arc::new(SchemaSet::load(&root).unwrap());
+        let target = Target::emulator("http://127.0.0.1:9000").unwrap();
+        let mut ctx = RunContext::new(root, target, schemas, Arc::new(crate::clock::SystemClock)).unwrap();
+        let result = |kinds: &[Kind]| CaseResult {
+            failures: kinds.iter().map(|kind| Failure::new("c", "snapshot", *kind, "m")).collect(),
+            ..CaseResult::default()
+        };
+        use {
+            DriftMode::*,
+            Kind::{Field, Snapshot, SnapshotNew},
+            Update::*,
+        };
+        let table: &[(&[Kind], DriftMode, Update, Status)] = &[
+            (&[], Fail, Never, Status::Passed),
+            (&[], Report, Pending, Status::Passed),
+            (&[Field], Report, Pending, Status::Failed),
+            (&[Snapshot, Field], Report, Pending, Status::Failed),
+            (&[Snapshot], Fail, Pending, Status::Failed),
+            (&[Snapshot], Report, Never, Status::Drift),
+            (&[SnapshotNew], Report, Pending, Status::Drift),
+            (&[SnapshotNew], Report, Never, Status::Failed),
+            (&[Snapshot, SnapshotNew], Report, Never, Status::Failed),
+            (&[SnapshotNew], Fail, Pending, Status::Failed),
+        ];
+        for (kinds, drift, update, status) in table {
+            (ctx.drift, ctx.update) = (*drift, *update);
+            assert_eq!(status_of(&ctx, &result(kinds)), *status, "{kinds:?} {drift:?} {update:?}");
+        }
+    }
+}
