@@ -104,7 +104,23 @@ fn rewrite(value: Value) -> Value {
     }
 }
 
-async fn forward(State(upstream): State<String>, request: Request) -> Response {
+/// Every `KeyId` of the documented malformed shape `skey-1122`: a volatile value of the wrong shape.
+fn break_key_ids(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| match k.as_str() {
+                    "KeyId" if v.is_string() => (k, Value::String("skey-1122".into())),
+                    _ => (k, break_key_ids(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(break_key_ids).collect()),
+        other => other,
+    }
+}
+
+async fn forward(State((upstream, rewrite)): State<(String, fn(Value) -> Value)>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 16 << 20).await.unwrap_or_default();
     let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
@@ -135,10 +151,11 @@ async fn forward(State(upstream): State<String>, request: Request) -> Response {
     response.body(Body::from(body)).unwrap()
 }
 
-/// Starts the emulator and the proxy; returns the proxy's URL and the emulator (kept alive).
-async fn second_server() -> (String, keypair_contract::emulator::EmulatorHandle) {
+/// Starts the emulator and a proxy that passes its JSON answers through `rewrite`; returns the
+/// proxy's URL and the emulator (kept alive).
+async fn second_server(rewrite: fn(Value) -> Value) -> (String, keypair_contract::emulator::EmulatorHandle) {
     let emulator = keypair_contract::emulator::start_for_tests().await.expect("emulator starts");
-    let app = Router::new().fallback(forward).with_state(emulator.base_url());
+    let app = Router::new().fallback(forward).with_state((emulator.base_url(), rewrite));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -149,7 +166,7 @@ async fn second_server() -> (String, keypair_contract::emulator::EmulatorHandle)
 async fn field_order_and_messages_are_drift_not_failures() {
     let _whole_suite = crate::common::WHOLE_SUITE.lock().await;
     let root = project_copy("second-server");
-    let (proxy, _emulator) = second_server().await;
+    let (proxy, _emulator) = second_server(rewrite).await;
     // A declared parity gap is ignored on an emulator target (this one runs with --control).
     let gap_case = root.join("cases/tencent-cvm/create-key-pair/name-too-long.yaml");
     let mut yaml = std::fs::read_to_string(&gap_case).unwrap();
@@ -209,6 +226,27 @@ async fn field_order_and_messages_are_drift_not_failures() {
     assert_eq!(junit.matches("<testcase ").count(), report["cases"].as_array().unwrap().len());
     let markdown = std::fs::read_to_string(&markdown).unwrap();
     assert!(markdown.contains("## Drift"), "{markdown}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A volatile value is checked before it is redacted: one of the wrong shape fails the contract
+/// at the step that got it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volatile_value_of_the_wrong_shape_fails_the_contract_at_its_step() {
+    let root = project_copy("shape");
+    // A schema that lets it through, so that the shape check is the net that must catch it.
+    edit(&root, "schemas/tencent-cvm/CreateKeyPair.json", r#""pattern": "^skey-[0-9a-z]{8}$""#, r#""pattern": "^skey-""#);
+    let (proxy, _emulator) = second_server(break_key_ids).await;
+    let args = ["--target", &proxy, "--control", "--filter", "tencent-cvm/create-key-pair/example"];
+    let shown = run_exits(&root, &args, true, 1).await;
+    let step_line = std::fs::read_to_string(root.join("cases/tencent-cvm/create-key-pair/example.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.trim() == "- action: CreateKeyPair")
+        .unwrap()
+        + 1;
+    let at_step = format!("--> cases/tencent-cvm/create-key-pair/example.yaml:{step_line}:");
+    assert_shows(&shown, &["shape: steps[0] CreateKeyPair", "shape check failed at /Response/KeyPair/KeyId", &at_step]);
     let _ = std::fs::remove_dir_all(&root);
 }
 
