@@ -87,10 +87,10 @@ pub fn verify(method: &str, host: &str, path: &str, params: &[(String, String)],
     if constant_time_eq(signature_of(&sts, secret_key, v1_method).as_bytes(), provided.as_bytes()) {
         return Ok(());
     }
-    let has_at_values = params.iter().any(|(k, v)| k != "Signature" && v.starts_with('@'));
-    if method.eq_ignore_ascii_case("POST") && has_at_values {
+    if method.eq_ignore_ascii_case("POST") {
+        // Differs only when some value starts with `@`.
         let without_at = string_to_sign_filtered(method, host, path, params, |_, v| !v.starts_with('@'));
-        if constant_time_eq(signature_of(&without_at, secret_key, v1_method).as_bytes(), provided.as_bytes()) {
+        if without_at != sts && constant_time_eq(signature_of(&without_at, secret_key, v1_method).as_bytes(), provided.as_bytes()) {
             return Ok(());
         }
     }
@@ -136,6 +136,15 @@ mod tests {
         let mut sent = params(&[("Action", "X"), ("file", "@/tmp/a")]);
         sent.push(("Signature".into(), sig));
         assert_eq!(verify("POST", "h", "/v2/index.php", &sent, "k"), Ok(()));
-        assert!(verify("GET", "h", "/v2/index.php", &sent, "k").is_err());
+        // …but it must still be the right signature of the rest.
+        let mut forged = params(&[("Action", "X"), ("file", "@/tmp/a"), ("Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")]);
+        assert!(verify("POST", "h", "/v2/index.php", &forged, "k").is_err());
+        forged.retain(|(k, _)| k != "file");
+        assert!(verify("POST", "h", "/v2/index.php", &forged, "k").is_err());
+        // Only a POST: a GET signed the same way (without its `@` value) is refused.
+        let get_sig = sign("GET", "h", "/v2/index.php", &signed, "k", V1Method::HmacSha1);
+        let mut get = params(&[("Action", "X"), ("file", "@/tmp/a")]);
+        get.push(("Signature".into(), get_sig));
+        assert!(verify("GET", "h", "/v2/index.php", &get, "k").is_err());
     }
 }
