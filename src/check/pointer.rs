@@ -85,4 +85,17 @@ mod tests {
         assert_eq!(exchanges[0]["response"]["Response"]["Error"]["Message"], "[parity-gap]");
         assert!(Pattern::parse("Response").is_err());
     }
+
+    #[test]
+    fn a_wildcard_takes_every_value_of_an_object_and_a_number_one_item_of_a_list() {
+        let mut v = json!({"A": {"x": {"M": 1}, "y": {"M": 2}}, "L": [{"M": 3}, {"M": 4}]});
+        let mut seen = |pattern: &str| {
+            let mut seen = Vec::new();
+            for_each_match(&mut v, &Pattern::parse(pattern).unwrap(), &mut |n| seen.push(n.clone()));
+            seen
+        };
+        assert_eq!(seen("/A/*/M"), [json!(1), json!(2)]);
+        assert_eq!(seen("/L/1/M"), [json!(4)]);
+        assert_eq!(seen("/L/2/M"), Vec::<Value>::new());
+    }
 }

@@ -66,3 +66,35 @@ impl SchemaSet {
         self.validators.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A `schemas/` folder with one response schema beside what load must pass over: the case and
+    /// report formats, a README and a folder.
+    fn folder() -> std::path::PathBuf {
+        let root = std::env::temp_dir().join(format!("kc-schemas-{}", std::process::id()));
+        let schemas = root.join("schemas");
+        std::fs::create_dir_all(schemas.join("api/nested.json")).unwrap();
+        let object = r#"{"type": "object", "required": ["RequestId"]}"#;
+        for file in ["api/Answer.json", "case.schema.json", "report.schema.json"] {
+            std::fs::write(schemas.join(file), object).unwrap();
+        }
+        std::fs::write(schemas.join("README.md"), "# not a schema").unwrap();
+        root
+    }
+
+    #[test]
+    fn load_compiles_response_schemas_only_and_validate_names_what_fails() {
+        let root = folder();
+        let set = SchemaSet::load(&root).unwrap();
+        assert_eq!(format!("{set:?}"), "SchemaSet { schemas: 1 }");
+        assert_eq!(set.validate("api/Answer.json", &json!({"RequestId": "r"})), Ok(()));
+        assert_eq!(set.validate("api/Answer.json", &json!({})).unwrap_err().len(), 1);
+        assert_eq!(set.validate("case.schema.json", &json!({})), Err(vec!["no schema schemas/case.schema.json".to_string()]));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
