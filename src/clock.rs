@@ -47,6 +47,19 @@ impl Clock for ManualClock {
 
 /// `YYYY-MM-DDThh:mm:ssZ` for a Unix time, the format every API here documents.
 pub fn iso8601_utc(secs: i64) -> String {
+    // From 1970 to 9999 written digit by digit (a 100-key Describe writes 100 of these); other
+    // times through the `time` crate, which also decides what a time it cannot hold becomes.
+    if (0..253_402_300_800).contains(&secs) {
+        let mut text = crate::sign::utc_date(secs);
+        let of_day = secs % 86_400;
+        for (separator, value) in [('T', of_day / 3600), (':', of_day / 60 % 60), (':', of_day % 60)] {
+            text.push(separator);
+            text.push(char::from(b'0' + (value / 10) as u8));
+            text.push(char::from(b'0' + (value % 10) as u8));
+        }
+        text.push('Z');
+        return text;
+    }
     let time = time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time.format(&format).unwrap_or_default()
@@ -65,6 +78,19 @@ mod tests {
     fn formats_utc_not_local_dates() {
         // The TC3 docs' own example: 1551113065 is 2019-02-25 in UTC (2019-02-26 in UTC+8).
         assert_eq!(iso8601_utc(1_551_113_065), "2019-02-25T16:44:25Z");
+    }
+
+    #[test]
+    fn the_fast_format_agrees_with_the_time_crate() {
+        let by_time = |secs: i64| {
+            let time = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            time.format(&time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap()
+        };
+        for secs in (0..253_402_300_800i64).step_by(9_876_543).chain([0, 59, 86_399, 951_782_400, 253_402_300_799]) {
+            assert_eq!(iso8601_utc(secs), by_time(secs), "{secs}");
+        }
+        assert_eq!(iso8601_utc(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(iso8601_utc(i64::MAX), "1970-01-01T00:00:00Z");
     }
 
     #[test]

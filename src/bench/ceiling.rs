@@ -153,13 +153,19 @@ fn imports(base: reqwest::Url, account: Arc<Account>, tag: String, limit: Option
 
 fn row(label: &str, load: &Load, ceiling: Option<&Load>) -> String {
     let ratio = ceiling.map(|c| {
-        format!("{:>5.2}x rps  {:>5.2}x p99", load.rate() / c.rate().max(1e-9), load.percentile_ms(0.99) / c.percentile_ms(0.99).max(1e-9))
+        format!(
+            "{:>5.2}x rps  {:>5.2}x p99  {:>5.2}x cpu",
+            load.rate() / c.rate().max(1e-9),
+            load.percentile_ms(0.99) / c.percentile_ms(0.99).max(1e-9),
+            load.cpu_us_per_request() / c.cpu_us_per_request().max(1e-9)
+        )
     });
     format!(
-        "  {label:<34} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  errors {:>3}  {}",
+        "  {label:<34} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  cpu {:>6.1} µs/req  errors {:>3}  {}",
         load.rate(),
         load.percentile_ms(0.5),
         load.percentile_ms(0.99),
+        load.cpu_us_per_request(),
         load.errors,
         ratio.unwrap_or_default()
     )

@@ -22,6 +22,8 @@ pub struct Load {
     /// Answers that were not 200 or whose body carried an error code.
     pub errors: u64,
     pub seconds: f64,
+    /// CPU time the whole process (clients and server) spent in the measured window, seconds.
+    pub cpu_seconds: f64,
     /// Sorted round trips, µs.
     latencies: Vec<u32>,
 }
@@ -29,6 +31,12 @@ pub struct Load {
 impl Load {
     pub fn rate(&self) -> f64 {
         self.requests as f64 / self.seconds.max(1e-9)
+    }
+
+    /// Process CPU time per request, µs: on a machine shared with other work, throughput moves
+    /// with whatever else runs, while the CPU a request costs moves much less.
+    pub fn cpu_us_per_request(&self) -> f64 {
+        self.cpu_seconds * 1e6 / self.requests.max(1) as f64
     }
 
     /// Nearest-rank percentile in milliseconds.
@@ -46,6 +54,11 @@ pub async fn drive(addr: SocketAddr, connections: usize, warmup: Duration, durat
     let started = Instant::now();
     let record_from = started + warmup;
     let stop = record_from + duration;
+    // The CPU clock is read when recording starts and when the last client is done.
+    let cpu_from = tokio::spawn(async move {
+        tokio::time::sleep_until(record_from.into()).await;
+        process_cpu_seconds()
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for conn in 0..connections.max(1) {
         let make = make.clone();
@@ -84,6 +97,13 @@ pub async fn drive(addr: SocketAddr, connections: usize, warmup: Duration, durat
         load.latencies.extend(latencies);
     }
     load.seconds = duration.as_secs_f64();
+    let cpu_to = process_cpu_seconds();
+    load.cpu_seconds = if cpu_from.is_finished() {
+        cpu_from.await.map_or(0.0, |from| cpu_to - from)
+    } else {
+        cpu_from.abort();
+        0.0
+    };
     load.latencies.sort_unstable();
     Ok(load)
 }
@@ -121,6 +141,17 @@ pub fn to_request(outgoing: &crate::apis::Outgoing) -> Request<Full<Bytes>> {
         request = request.header(name, value);
     }
     request.body(Full::new(Bytes::from(outgoing.body.clone()))).expect("signed requests are valid HTTP")
+}
+
+/// User and system CPU time of this process so far, seconds.
+fn process_cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes only the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Resident memory of this process, MiB (Linux; 0 elsewhere).

@@ -67,13 +67,23 @@ macro_rules! documented_codes {
         static TABLE: std::sync::LazyLock<std::collections::HashMap<&'static str, $crate::emulator::codes::Row>> =
             std::sync::LazyLock::new(|| $crate::emulator::codes::parse_table(include_str!($file)));
 
+        /// The rows in variant order, so a code's row is found by its discriminant: codes are
+        /// read on the request path (a rule's error), where a hashed lookup by name cost more
+        /// than the rule itself.
+        static ROWS: std::sync::LazyLock<Vec<$crate::emulator::codes::Row>> = std::sync::LazyLock::new(|| {
+            <$name as $crate::emulator::codes::Documented>::all()
+                .iter()
+                .map(|variant| $crate::emulator::codes::row(&TABLE, variant.variant_name()))
+                .collect()
+        });
+
         impl $name {
             fn variant_name(self) -> &'static str {
                 match self { $(Self::$variant => stringify!($variant),)* }
             }
 
             fn row(self) -> $crate::emulator::codes::Row {
-                $crate::emulator::codes::row(&TABLE, self.variant_name())
+                ROWS[self as usize]
             }
         }
 

@@ -2,7 +2,8 @@
 //! dropped mid-answer and added latency, injected at rates, so a client's pacing, retries and
 //! cleanup are proven against the behaviours a live account shows under stress.
 //!
-//! A tower layer in front of the router ([`middleware`]); the accounts, quotas, rules and the
+//! A tower layer in front of the router ([`middleware`]), added only when a setting injects
+//! something (off, the router has no such layer); the accounts, quotas, rules and the
 //! documented rate limits behind it are exactly those of the default mode (rate limits are on for
 //! every account unless the control API turns them off). The control API is never hostile. In the
 //! order applied to a request:

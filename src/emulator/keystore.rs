@@ -10,16 +10,18 @@
 //! provider's own check (e.g. CVM's tag quota) → key quota. Each model maps a [`Conflict`] to its
 //! provider's code.
 //!
-//! Isolation and scale: each scope has its own lock, so no lock is shared between accounts on the
-//! request path (the scope map is only written when a scope is first seen or forgotten). Within a
-//! scope, keys are indexed by id, name, public key (SHA-256 of the blob) and, for providers that
-//! search by it, the MD5 fingerprint their record already holds; [`ScopeKeys::page_where`] answers id, name and
-//! fingerprint lookups and unfiltered pages without a scan. Deletes rebuild the indexes (O(n)).
+//! Isolation and scale: each scope has its own lock, a read-write one (Describes read side by
+//! side, and render their page under it instead of copying it out), so no lock is shared between
+//! accounts on the request path (the scope map is only written when a scope is first seen or
+//! forgotten). Within a scope, keys are indexed by id, name, public key (SHA-256 of the blob) and,
+//! for providers that search by it, the MD5 fingerprint their record already holds;
+//! [`ScopeKeys::page_where`] answers id, name and fingerprint lookups and unfiltered pages without
+//! a scan. Deletes rebuild the indexes (O(n)).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use rand::RngExt;
 use sha2::{Digest, Sha256};
@@ -175,16 +177,29 @@ impl<K: StoredKey> ScopeKeys<K> {
 
     /// Like [`ScopeKeys::page`], starting from the keys `lookup` finds through an index.
     pub fn page_where(&self, lookup: Lookup<'_>, keep: impl Fn(&K) -> bool, offset: usize, limit: usize) -> (usize, Vec<K>) {
+        self.page_where_as(lookup, keep, offset, limit, K::clone)
+    }
+
+    /// [`ScopeKeys::page_where`] with each key of the page turned into what the answer needs by
+    /// `item`, read in place: a 100-key page is rendered, not copied first.
+    pub fn page_where_as<T>(
+        &self,
+        lookup: Lookup<'_>,
+        keep: impl Fn(&K) -> bool,
+        offset: usize,
+        limit: usize,
+        item: impl FnMut(&K) -> T,
+    ) -> (usize, Vec<T>) {
         let mut positions: Vec<usize> = match lookup {
             Lookup::Everything => {
                 let total = self.keys.len();
-                let page = self.keys.iter().skip(offset).take(limit).cloned().collect();
+                let page = self.keys.iter().skip(offset).take(limit).map(item).collect();
                 return (total, page);
             }
             Lookup::Scan => {
                 let matching: Vec<&K> = self.keys.iter().filter(|k| keep(k)).collect();
                 let total = matching.len();
-                return (total, matching.into_iter().skip(offset).take(limit).cloned().collect());
+                return (total, matching.into_iter().skip(offset).take(limit).map(item).collect());
             }
             Lookup::Ids(ids) => ids.iter().filter_map(|id| self.by_id.get(id).copied()).collect(),
             Lookup::Name(name) => self.by_name.get(name).copied().into_iter().collect(),
@@ -194,7 +209,7 @@ impl<K: StoredKey> ScopeKeys<K> {
         positions.dedup();
         let matching: Vec<&K> = positions.iter().map(|&i| &self.keys[i]).filter(|k| keep(k)).collect();
         let total = matching.len();
-        (total, matching.into_iter().skip(offset).take(limit).cloned().collect())
+        (total, matching.into_iter().skip(offset).take(limit).map(item).collect())
     }
 
     /// Removes all of `ids`, or none when one is unknown (returns false then).
@@ -277,7 +292,9 @@ pub fn random_lower_alnum(len: usize) -> String {
         .collect()
 }
 
-type Scope<K> = Arc<Mutex<ScopeKeys<K>>>;
+/// One scope's keys behind a read-write lock: Describes read them together (a 100-key page is
+/// rendered under the read lock), reservations, commits and deletes write.
+type Scope<K> = Arc<RwLock<ScopeKeys<K>>>;
 
 /// Key pairs of every scope, each scope behind its own lock.
 #[derive(Debug)]
@@ -291,8 +308,12 @@ impl<S, K> Default for KeyStore<S, K> {
     }
 }
 
-fn lock<K>(scope: &Scope<K>) -> MutexGuard<'_, ScopeKeys<K>> {
-    scope.lock().unwrap_or_else(|e| e.into_inner())
+fn lock<K>(scope: &Scope<K>) -> RwLockWriteGuard<'_, ScopeKeys<K>> {
+    scope.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read<K>(scope: &Scope<K>) -> RwLockReadGuard<'_, ScopeKeys<K>> {
+    scope.read().unwrap_or_else(|e| e.into_inner())
 }
 
 impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
@@ -336,17 +357,24 @@ impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
         Ok(Reservation { set, name: name.to_string(), blob, done: false, scope: PhantomData })
     }
 
-    /// Runs `f` on one scope's key pairs.
+    /// Runs `f` on one scope's key pairs, alone.
     pub fn with_scope<T>(&self, scope: S, f: impl FnOnce(&mut ScopeKeys<K>) -> T) -> T {
         let set = self.scope(&scope);
         let mut keys = lock(&set);
         f(&mut keys)
     }
 
+    /// Runs `f` on one scope's key pairs, beside other readers of the scope.
+    pub fn read_scope<T>(&self, scope: S, f: impl FnOnce(&ScopeKeys<K>) -> T) -> T {
+        let set = self.scope(&scope);
+        let keys = read(&set);
+        f(&keys)
+    }
+
     /// The stored key pairs of one scope, in creation order (control API listings).
     pub fn list(&self, scope: &S) -> Vec<K> {
         let set = self.scopes.read().unwrap_or_else(|e| e.into_inner()).get(scope).cloned();
-        set.map(|set| lock(&set).keys.clone()).unwrap_or_default()
+        set.map(|set| read(&set).keys.clone()).unwrap_or_default()
     }
 
     /// Every stored key pair of the scopes `pick` selects.
@@ -359,7 +387,7 @@ impl<S: Hash + Eq + Clone, K: StoredKey> KeyStore<S, K> {
             .filter(|(s, _)| pick(s))
             .map(|(s, k)| (s.clone(), k.clone()))
             .collect();
-        sets.into_iter().map(|(s, set)| (s, lock(&set).keys.clone())).collect()
+        sets.into_iter().map(|(s, set)| (s, read(&set).keys.clone())).collect()
     }
 
     /// Forgets the scopes `pick` selects (control API reset).
@@ -395,7 +423,7 @@ impl<S: Hash + Eq + Clone, K: StoredKey> Reservation<S, K> {
 impl<S: Hash + Eq, K> Drop for Reservation<S, K> {
     fn drop(&mut self) {
         if !self.done {
-            let mut keys = self.set.lock().unwrap_or_else(|e| e.into_inner());
+            let mut keys = lock(&self.set);
             keys.reserved_names.remove(&self.name);
             if let Some(blob) = &self.blob {
                 keys.reserved_blobs.remove(blob);

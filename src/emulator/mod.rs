@@ -131,12 +131,17 @@ pub fn registered() -> registry::Registry {
     ])
 }
 
-/// The axum router serving every product and, if enabled, the control API.
+/// The axum router serving every product and, if enabled, the control API. The hostile layer is
+/// there only when its settings inject something (they are fixed for the emulator's life): off,
+/// it would still cost every request a boxed middleware call.
 pub fn router(emulator: Arc<Emulator>) -> Router {
-    Router::new()
-        .fallback(http::dispatch)
-        .layer(axum::middleware::from_fn_with_state(emulator.clone(), hostile::middleware))
-        .with_state(emulator)
+    let router = Router::new().fallback(http::dispatch);
+    let router = if emulator.config.server.hostile.is_off() {
+        router
+    } else {
+        router.layer(axum::middleware::from_fn_with_state(emulator.clone(), hostile::middleware))
+    };
+    router.with_state(emulator)
 }
 
 /// A running emulator.

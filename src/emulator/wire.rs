@@ -3,6 +3,8 @@
 //! A leaf module: it imports no provider, so providers never import from the module that
 //! dispatches to them.
 
+use std::borrow::Cow;
+
 use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -44,8 +46,10 @@ impl RawRequest {
 
     /// Form-body parameters, decoded, when the body is `application/x-www-form-urlencoded`.
     pub fn form_params(&self) -> Vec<(String, String)> {
+        // Compared in place: routing asks this of every request, most of which are JSON.
+        const FORM: &[u8] = b"application/x-www-form-urlencoded";
         let is_form =
-            self.header("content-type").is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+            self.header("content-type").is_some_and(|ct| ct.as_bytes().get(..FORM.len()).is_some_and(|p| p.eq_ignore_ascii_case(FORM)));
         if is_form { form_urlencoded::parse(&self.body).into_owned().collect() } else { Vec::new() }
     }
 
@@ -80,17 +84,18 @@ pub struct Served {
 /// what the emulator knows beyond the documented message, which it never appends to the answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    pub code: String,
+    /// `ok`, or the error code; borrowed for `ok`, which every successful request records.
+    pub code: Cow<'static, str>,
     pub detail: Option<String>,
 }
 
 impl Outcome {
     pub fn ok() -> Self {
-        Self { code: "ok".into(), detail: None }
+        Self { code: Cow::Borrowed("ok"), detail: None }
     }
 
     pub fn error(code: &str, detail: Option<&str>) -> Self {
-        Self { code: code.into(), detail: detail.map(str::to_string) }
+        Self { code: Cow::Owned(code.into()), detail: detail.map(str::to_string) }
     }
 }
 
@@ -129,9 +134,11 @@ pub fn without_credentials(expected: &Expected) -> Expected {
 }
 
 /// A fresh request id: a random version-4 UUID, lowercase as in seed 000's example. Its bits come
-/// from the thread's cryptographic generator, not a `getrandom` system call per request.
+/// from the thread's cryptographic generator, not a `getrandom` system call per request, and its
+/// text is encoded straight into the string (no formatter).
 pub fn new_request_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
+    let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_string()
 }
 
 #[cfg(test)]

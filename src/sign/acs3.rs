@@ -81,7 +81,7 @@ pub fn string_to_sign(canonical_request: &str) -> String {
 
 /// Hex HMAC-SHA256 of the string to sign; the key is the raw secret (no `&`, unlike RPC v1).
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()))
+    super::hex_lower(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()))
 }
 
 /// Signs `parts` (which must not contain `Authorization` and must already carry `host` and the

@@ -2,6 +2,7 @@
 //! ([`super::acs3`]): both write `<ALGORITHM> Credential=…,SignedHeaders=a;b,Signature=…`
 //! and both list the signed headers lower-cased, sorted and `;`-joined.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::SignatureError;
@@ -69,9 +70,16 @@ pub(super) fn parse_auth_items<'a>(value: &'a str, algorithm: &str) -> Result<Au
     Ok(AuthItems { credential, signed_headers, signature })
 }
 
-/// Signed header names as they appear in a canonical request: lower-cased, sorted, unique.
-pub(super) fn normalize_header_names<S: AsRef<str>>(names: &[S]) -> Vec<String> {
-    let mut names: Vec<String> = names.iter().map(|n| n.as_ref().trim().to_ascii_lowercase()).collect();
+/// Signed header names as they appear in a canonical request: lower-cased, sorted, unique. A name
+/// already in that form (every name a verifier parsed from `SignedHeaders`) is borrowed, not copied.
+pub(super) fn normalize_header_names<S: AsRef<str>>(names: &[S]) -> Vec<Cow<'_, str>> {
+    let mut names: Vec<Cow<'_, str>> = names
+        .iter()
+        .map(|n| {
+            let n = n.as_ref().trim();
+            if n.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(n.to_ascii_lowercase()) } else { Cow::Borrowed(n) }
+        })
+        .collect();
     names.sort();
     names.dedup();
     names

@@ -7,9 +7,13 @@
 //! Authorization    = TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<a;b>, Signature=<hex>
 //! ```
 
+use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
+
 use super::{
-    ClientSignature, HttpParts, SignatureError, constant_time_eq, hmac_sha256, normalize_header_names, parse_auth_items, sha256_hex,
-    utc_date,
+    ClientSignature, HttpParts, SignatureError, constant_time_eq, hex_lower, hmac_sha256, normalize_header_names, parse_auth_items,
+    push_hex, utc_date,
 };
 
 /// The algorithm name that opens the `Authorization` header and the string to sign.
@@ -57,9 +61,14 @@ pub fn parse_authorization(value: &str) -> Result<Tc3Authorization, SignatureErr
 /// `\u672a` escapes, apis.md §4 item 2), or of the literal `UNSIGNED-PAYLOAD` when the request
 /// carries `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` (SDK `unsignedPayload` profile).
 pub fn hashed_payload(parts: &HttpParts) -> String {
+    hex_lower(&payload_digest(parts))
+}
+
+/// The SHA-256 that [`hashed_payload`] writes in hex.
+fn payload_digest(parts: &HttpParts) -> [u8; 32] {
     match parts.header("x-tc-content-sha256") {
-        Some(v) if v.trim() == UNSIGNED_PAYLOAD => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
-        _ => sha256_hex(parts.body),
+        Some(v) if v.trim() == UNSIGNED_PAYLOAD => Sha256::digest(UNSIGNED_PAYLOAD.as_bytes()).into(),
+        _ => Sha256::digest(parts.body).into(),
     }
 }
 
@@ -74,18 +83,52 @@ pub fn hashed_payload(parts: &HttpParts) -> String {
 /// * A named header that the request lacks is an error, not an empty line.
 pub fn canonical_request<S: AsRef<str>>(parts: &HttpParts, signed_headers: &[S]) -> Result<String, SignatureError> {
     let names = normalize_header_names(signed_headers);
-    let mut headers = String::new();
+    // One buffer, sized for the usual request: this runs on every TC3 request the emulator serves.
+    let mut canonical = String::with_capacity(parts.method.len() + parts.path.len() + parts.query.len() + 64 * names.len() + 160);
+    for part in [parts.method, parts.path, parts.query] {
+        canonical.push_str(part);
+        canonical.push('\n');
+    }
     for name in &names {
         let value = parts.header(name).ok_or_else(|| SignatureError::Malformed(format!("request: signed header {name} is absent")))?.trim();
-        let value = if name == "host" { value.to_string() } else { value.to_lowercase() };
-        headers.push_str(&format!("{name}:{value}\n"));
+        canonical.push_str(name);
+        canonical.push(':');
+        match name.as_ref() {
+            "host" => canonical.push_str(value),
+            _ if value.is_ascii() => canonical.extend(value.chars().map(|c| c.to_ascii_lowercase())),
+            _ => canonical.push_str(&value.to_lowercase()),
+        }
+        canonical.push('\n');
     }
-    Ok(format!("{}\n{}\n{}\n{}\n{}\n{}", parts.method, parts.path, parts.query, headers, names.join(";"), hashed_payload(parts)))
+    canonical.push('\n');
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            canonical.push(';');
+        }
+        canonical.push_str(name);
+    }
+    canonical.push('\n');
+    push_hex(&mut canonical, &payload_digest(parts));
+    Ok(canonical)
 }
 
 /// The string to sign; the credential date is the UTC date of `timestamp`.
 pub fn string_to_sign(canonical_request: &str, timestamp: i64, service: &str) -> String {
-    format!("{ALGORITHM}\n{timestamp}\n{}/{service}/tc3_request\n{}", utc_date(timestamp), sha256_hex(canonical_request.as_bytes()))
+    string_to_sign_on(canonical_request, timestamp, &utc_date(timestamp), service)
+}
+
+/// [`string_to_sign`] with the UTC date of `timestamp` already computed.
+fn string_to_sign_on(canonical_request: &str, timestamp: i64, date: &str, service: &str) -> String {
+    let mut sts = String::with_capacity(ALGORITHM.len() + 20 + date.len() + service.len() + 64 + 16);
+    sts.push_str(ALGORITHM);
+    sts.push('\n');
+    // Writing an integer into a String cannot fail.
+    let _ = write!(sts, "{timestamp}");
+    for part in ["\n", date, "/", service, "/tc3_request\n"] {
+        sts.push_str(part);
+    }
+    push_hex(&mut sts, &Sha256::digest(canonical_request.as_bytes()));
+    sts
 }
 
 /// Hex HMAC of `string_to_sign` under the key derived from the secret, date and service.
@@ -103,7 +146,7 @@ pub fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
 
 /// Hex HMAC of `string_to_sign` under a [`signing_key`].
 pub fn signature_with_key(signing_key: &[u8], string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()))
+    hex_lower(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
 /// Signs `parts` (which must not contain `Authorization`) and returns the `Authorization` value in
@@ -152,18 +195,27 @@ pub fn verify_with_key(
         }
     }
     let canonical = canonical_request(parts, &auth.signed_headers)?;
-    let sts = string_to_sign(&canonical, timestamp, &auth.service);
-    let want = signature_with_key(&key_for(&utc_date(timestamp), &auth.service), &sts);
-    if constant_time_eq(want.as_bytes(), auth.signature.to_ascii_lowercase().as_bytes()) {
-        Ok(())
-    } else {
-        Err(SignatureError::mismatch(Some(canonical), sts))
-    }
+    let date = utc_date(timestamp);
+    let sts = string_to_sign_on(&canonical, timestamp, &date, &auth.service);
+    let want = hmac_sha256(&key_for(&date, &auth.service), sts.as_bytes());
+    if signature_matches(&want, &auth.signature) { Ok(()) } else { Err(SignatureError::mismatch(Some(canonical), sts)) }
+}
+
+/// Whether `given` (hex, either case) is the hex of `want`, compared in constant time and
+/// without a string per request: a signature of the wrong length never matches.
+fn signature_matches(want: &[u8; 32], given: &str) -> bool {
+    let mut expected = [0u8; 64];
+    hex::encode_to_slice(want, &mut expected).expect("64 digits for 32 bytes");
+    let Ok(given) = <[u8; 64]>::try_from(given.as_bytes()) else {
+        return false;
+    };
+    constant_time_eq(&expected, &given.map(|b| b.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sign::sha256_hex;
 
     const HEADER: &str = "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2025-01-01/cvm/tc3_request, \
                           SignedHeaders=content-type;host, Signature=33ac853e30e36b7fc186bfe5b32160f40f3954c4f54b2e384d7a7694f7e8b507";
@@ -236,6 +288,17 @@ mod tests {
             )
         );
         assert!(matches!(canonical_request(&parts, &["x-absent"]), Err(SignatureError::Malformed(_))));
+    }
+
+    #[test]
+    fn signatures_compare_in_either_case_and_only_at_full_length() {
+        let want = [0xabu8; 32];
+        let hex = "ab".repeat(32);
+        assert!(signature_matches(&want, &hex));
+        assert!(signature_matches(&want, &hex.to_uppercase()));
+        assert!(!signature_matches(&want, &hex[..62]));
+        assert!(!signature_matches(&want, &format!("{hex}ab")));
+        assert!(!signature_matches(&want, &"ac".repeat(32)));
     }
 
     #[test]

@@ -105,8 +105,9 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
     let params = if raw.method == "GET" {
         params::unflatten(&raw.query_params())?
     } else {
-        let content_type = raw.header("content-type").unwrap_or("").to_ascii_lowercase();
-        if !content_type.starts_with("application/json") {
+        const JSON: &[u8] = b"application/json";
+        let content_type = raw.header("content-type").unwrap_or("").as_bytes();
+        if !content_type.get(..JSON.len()).is_some_and(|start| start.eq_ignore_ascii_case(JSON)) {
             return Err(TencentError::invalid_parameter(
                 "a TC3-signed POST must send Content-Type: application/json; form bodies need signature v1",
             ));

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use super::Emulator;
 use super::nonces::NonceStore;
 use super::registry::Provider;
-use super::wire::{Handling, Outcome, RawRequest, Served, json_response};
+use super::wire::{Handling, Outcome, RawRequest, Served, json_response, text_response};
 pub use error::TencentError;
 pub use product::{Call, ProductFacts, TencentProduct, key_id, key_pair_set};
 pub use settings::TencentSettings;
@@ -133,13 +133,13 @@ pub async fn admit_and_handle(
 /// Renders the API 3.0 envelope; errors with `settings.error_status` (HTTP 200, as the SDKs
 /// expect, apis.md §1.2, L-TC-1).
 pub fn render(settings: &TencentSettings, route: String, request_id: &str, result: Result<Map<String, Value>, TencentError>) -> Served {
-    let (outcome, status, body) = match result {
+    match result {
         Ok(mut fields) => {
             if let Some(warning) = &settings.deprecated_warning {
                 fields.insert("DeprecatedWarning".into(), Value::String(warning.clone()));
             }
             fields.insert("RequestId".into(), Value::String(request_id.into()));
-            (Outcome::ok(), StatusCode::OK, serde_json::json!({ "Response": fields }))
+            Served { route, outcome: Outcome::ok(), response: response_envelope(&fields) }
         }
         Err(error) => {
             let message = match (&error.detail, settings.append_detail) {
@@ -148,8 +148,23 @@ pub fn render(settings: &TencentSettings, route: String, request_id: &str, resul
             };
             let status = StatusCode::from_u16(settings.error_status).unwrap_or(StatusCode::OK);
             let body = serde_json::json!({"Response": {"Error": {"Code": error.code, "Message": message}, "RequestId": request_id}});
-            (Outcome::error(&error.code, error.detail.as_deref()), status, body)
+            Served { route, outcome: Outcome::error(&error.code, error.detail.as_deref()), response: json_response(status, &body) }
         }
+    }
+}
+
+/// `{"Response": fields}` with HTTP 200, written straight from the fields: the text
+/// [`json_response`] would write for them wrapped in one more object, without building that
+/// object for every answer.
+fn response_envelope(fields: &Map<String, Value>) -> axum::response::Response {
+    let mut text = Vec::with_capacity(256);
+    text.extend_from_slice(b"{\"Response\":");
+    let text = match serde_json::to_writer(&mut text, fields) {
+        Ok(()) => {
+            text.push(b'}');
+            String::from_utf8(text).unwrap_or_else(|_| "{}".into())
+        }
+        Err(_) => "{}".into(),
     };
-    Served { route, outcome, response: json_response(status, &body) }
+    text_response(StatusCode::OK, "application/json", text)
 }

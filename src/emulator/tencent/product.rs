@@ -132,9 +132,10 @@ impl std::fmt::Debug for Call<'_> {
     }
 }
 
-/// DescribeKeyPairs' answer in both products: `TotalCount` and the page as `KeyPairSet`.
-pub fn key_pair_set<K>(total: usize, page: &[K], item: impl Fn(&K) -> Value) -> Map<String, Value> {
-    Map::from_iter([("TotalCount".to_string(), Value::from(total)), ("KeyPairSet".to_string(), page.iter().map(item).collect())])
+/// DescribeKeyPairs' answer in both products: `TotalCount` and the page (each key pair already
+/// rendered) as `KeyPairSet`.
+pub fn key_pair_set(total: usize, page: Vec<Value>) -> Map<String, Value> {
+    Map::from_iter([("TotalCount".to_string(), Value::from(total)), ("KeyPairSet".to_string(), Value::Array(page))])
 }
 
 /// ImportKeyPair's answer in both products: the new `KeyId` only.

@@ -60,15 +60,16 @@ pub fn integer_param(params: &Value, name: &str) -> Result<Option<i64>, TencentE
     }
 }
 
-/// The KeyName rule of a product: its codes, and the choices its settings make.
+/// The KeyName rule of a product: its codes, and the choices its settings make. The errors are
+/// made only when the rule fails (a code's error copies its message; most requests pass).
 pub struct KeyNameRule {
     /// An absent KeyName is `MissingParameter` (else it is treated as empty).
     pub absent_is_missing: bool,
     /// Whether the character rule applies (Lighthouse's ImportKeyPair may skip it).
     pub check_chars: bool,
-    pub empty: TencentError,
-    pub too_long: TencentError,
-    pub illegal: TencentError,
+    pub empty: fn() -> TencentError,
+    pub too_long: fn() -> TencentError,
+    pub illegal: fn() -> TencentError,
 }
 
 /// KeyName: absent → empty → too long → illegal characters.
@@ -79,28 +80,29 @@ pub fn key_name(params: &Value, rule: KeyNameRule) -> Result<String, TencentErro
         None => "",
     };
     if name.is_empty() {
-        return Err(rule.empty);
+        return Err((rule.empty)());
     }
     let chars = name.chars().count();
     if chars > KEY_NAME_MAX_CHARS {
-        return Err(rule.too_long.with_detail(format!("got {chars} characters, at most {KEY_NAME_MAX_CHARS}")));
+        return Err((rule.too_long)().with_detail(format!("got {chars} characters, at most {KEY_NAME_MAX_CHARS}")));
     }
     if rule.check_chars && !KEY_NAME_CHARS.is_match(name) {
-        return Err(rule.illegal.with_detail("digits, letters and underscores only"));
+        return Err((rule.illegal)().with_detail("digits, letters and underscores only"));
     }
     Ok(name.to_string())
 }
 
 /// PublicKey: required, an OpenSSH public key of one of `types` (`ssh-rsa` only, as documented,
 /// unless a product's settings say otherwise); its line as given (trimmed) and its wire blob.
-pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: TencentError) -> Result<(String, Vec<u8>), TencentError> {
+/// `malformed` makes the product's error, only when the key is refused.
+pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: fn() -> TencentError) -> Result<(String, Vec<u8>), TencentError> {
     let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
     let parsed = match keys::parse_openssh_public(line) {
         Ok(parsed) => parsed,
-        Err(e) => return Err(malformed.with_detail(e.to_string())),
+        Err(e) => return Err(malformed().with_detail(e.to_string())),
     };
     if !types.iter().any(|t| t.as_ref() == parsed.algorithm) {
-        return Err(malformed.with_detail(format!("the key type is {}", parsed.algorithm)));
+        return Err(malformed().with_detail(format!("the key type is {}", parsed.algorithm)));
     }
     Ok((line.trim().to_string(), parsed.blob))
 }
@@ -114,13 +116,14 @@ pub fn tag(tag: &Value, key_max: usize, value_max: usize) -> Option<Tag> {
     fits.then(|| Tag { key: key.to_string(), value: value.to_string() })
 }
 
-/// A list parameter of key-pair ids: the product's id shape, count limit and codes.
+/// A list parameter of key-pair ids: the product's id shape, count limit and codes (made only
+/// when the list is refused).
 pub struct IdListRule<'r> {
     pub name: &'static str,
     pub max: usize,
     pub shape: &'r Regex,
-    pub too_many: TencentError,
-    pub malformed: TencentError,
+    pub too_many: fn() -> TencentError,
+    pub malformed: fn() -> TencentError,
 }
 
 /// The ids of `rule.name`, empty when absent: count first, then each id's shape.
@@ -140,13 +143,13 @@ pub fn checked_id_list(params: &Value, rule: IdListRule, checks: &[IdCheck]) -> 
     for check in checks {
         match check {
             IdCheck::Missing if list.is_empty() => return Err(TencentError::missing_parameter(name)),
-            IdCheck::Count if list.len() > rule.max => return Err(rule.too_many.with_detail(format!("at most {} {name}", rule.max))),
+            IdCheck::Count if list.len() > rule.max => return Err((rule.too_many)().with_detail(format!("at most {} {name}", rule.max))),
             IdCheck::Shape => {
                 // Each item in turn: a string, then of the product's shape.
                 for item in list {
                     let id = item.as_str().ok_or_else(not_text)?;
                     if !rule.shape.is_match(id) {
-                        return Err(rule.malformed.with_detail(format!("`{id}`")));
+                        return Err((rule.malformed)().with_detail(format!("`{id}`")));
                     }
                 }
             }
@@ -171,8 +174,13 @@ mod tests {
     use serde_json::json;
 
     fn rule() -> KeyNameRule {
-        let e = |code: &str| TencentError::unknown_parameter(code);
-        KeyNameRule { absent_is_missing: true, check_chars: true, empty: e("empty"), too_long: e("long"), illegal: e("illegal") }
+        KeyNameRule {
+            absent_is_missing: true,
+            check_chars: true,
+            empty: || TencentError::unknown_parameter("empty"),
+            too_long: || TencentError::unknown_parameter("long"),
+            illegal: || TencentError::unknown_parameter("illegal"),
+        }
     }
 
     #[test]

@@ -103,13 +103,23 @@ impl<K: ProductKey> AccountKeys<K> {
     /// Key pairs matching `query`, in creation order, and the total before paging. Different
     /// filters AND, the values of one filter OR; `key_name` says how the `key-name` filter compares.
     pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<K>) {
-        let keep = |k: &K| {
-            (query.key_ids.is_empty() || query.key_ids.iter().any(|id| id == k.id()))
-                && query.filters.iter().all(|(name, values)| values.iter().any(|value| k.filter_matches(name, value, key_name)))
-        };
+        self.describe_as(account_id, query, key_name, K::clone)
+    }
+
+    /// [`AccountKeys::describe`], each key of the page turned into its answer by `item` while the
+    /// account's keys are held: the records are read in place, not copied.
+    pub fn describe_as<T>(
+        &self,
+        account_id: &str,
+        query: &DescribeQuery,
+        key_name: NameFilter,
+        item: impl FnMut(&K) -> T,
+    ) -> (usize, Vec<T>) {
+        // `KeyIds` need no check here: the id lookup finds only those keys.
+        let keep = |k: &K| query.filters.iter().all(|(name, values)| values.iter().any(|value| k.filter_matches(name, value, key_name)));
         // Ids are looked up through the index, an unfiltered page is a slice; only filters scan.
         let lookup = crate::emulator::keystore::Lookup::ids_or_all(&query.key_ids, query.filters.is_empty());
-        self.keys.with_scope(account_id.to_string(), |keys| keys.page_where(lookup, keep, query.offset, query.limit))
+        self.keys.read_scope(account_id.to_string(), |keys| keys.page_where_as(lookup, keep, query.offset, query.limit, item))
     }
 
     /// Deletes `ids`; an unknown id fails the request with the product's code, after deleting

@@ -65,7 +65,7 @@ fn parse_new(params: &Value, request: Request, settings: &CvmSettings, projects:
             RequestCheck::KeyName => new.key_name = key_name(params, settings)?,
             RequestCheck::ProjectId => new.project_id = project_id(params, request.typed, settings, projects)?,
             RequestCheck::PublicKey if request.import => {
-                new.public_key = Some(shared::public_key(params, &settings.public_key_types, CvmCode::PublicKeyMalformed.into())?);
+                new.public_key = Some(shared::public_key(params, &settings.public_key_types, || CvmCode::PublicKeyMalformed.into())?);
             }
             RequestCheck::PublicKey => {}
             RequestCheck::Tags => new.tags = tag_specification(params, settings, reject_reserved)?,
@@ -80,9 +80,9 @@ fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentErr
         KeyNameRule {
             absent_is_missing: settings.absent_name == AbsentName::MissingParameter,
             check_chars: true,
-            empty: CvmCode::KeyPairNameEmpty.into(),
-            too_long: CvmCode::KeyPairNameTooLong.into(),
-            illegal: CvmCode::KeyPairNameIncludeIllegalChar.into(),
+            empty: || CvmCode::KeyPairNameEmpty.into(),
+            too_long: || CvmCode::KeyPairNameTooLong.into(),
+            illegal: || CvmCode::KeyPairNameIncludeIllegalChar.into(),
         },
     )
 }
@@ -193,8 +193,8 @@ fn id_rule() -> IdListRule<'static> {
         name: "KeyIds",
         max: 100,
         shape: &KEY_ID,
-        too_many: CvmCode::ValueLimitExceeded.into(),
-        malformed: CvmCode::KeyPairIdMalformed.into(),
+        too_many: || CvmCode::ValueLimitExceeded.into(),
+        malformed: || CvmCode::KeyPairIdMalformed.into(),
     }
 }
 

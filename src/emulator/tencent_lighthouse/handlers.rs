@@ -20,8 +20,10 @@ pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Ca
         KeyPairAction::Import => import(lighthouse, emulator, call),
         KeyPairAction::Describe => {
             let query = rules::parse_describe(&call.params)?;
-            let (total, page) = lighthouse.store.describe(&call.account.id, &query, lighthouse.settings.key_name_filter);
-            Ok(tencent::key_pair_set(total, &page, |record| Value::Object(key_pair_json(record))))
+            let (total, page) = lighthouse
+                .store
+                .describe_as(&call.account.id, &query, lighthouse.settings.key_name_filter, |record| Value::Object(key_pair_json(record)));
+            Ok(tencent::key_pair_set(total, page))
         }
         KeyPairAction::Delete => {
             let ids = rules::parse_delete(&call.params)?;
@@ -72,7 +74,8 @@ fn example_fields(record: &KeyPairRecord) -> Map<String, Value> {
 /// The Lighthouse KeyPair data type as a listing returns it (apis.md §1.5): no instances are ever
 /// bound here, and PrivateKey ("may be null; only on create") is null.
 fn key_pair_json(record: &KeyPairRecord) -> Map<String, Value> {
-    let mut pair = Map::new();
+    // Sized for every field: a 100-key page makes 100 of these.
+    let mut pair = Map::with_capacity(8);
     pair.insert("KeyId".into(), json!(record.key_id));
     pair.insert("KeyName".into(), json!(record.key_name));
     pair.insert("PublicKey".into(), json!(record.public_key));

@@ -70,7 +70,7 @@ fn parse_new(params: &Value, import: bool, settings: &LighthouseSettings) -> Res
         match check {
             RequestCheck::KeyName => new.key_name = key_name(params, settings, check_chars)?,
             RequestCheck::PublicKey if import => {
-                new.public_key = Some(shared::public_key(params, PUBLIC_KEY_TYPES, LighthouseCode::PublicKeyMalformed.into())?);
+                new.public_key = Some(shared::public_key(params, PUBLIC_KEY_TYPES, || LighthouseCode::PublicKeyMalformed.into())?);
             }
             RequestCheck::PublicKey | RequestCheck::ProjectId => {}
             RequestCheck::Tags => new.tags = tags(params, settings)?,
@@ -85,9 +85,9 @@ fn key_name(params: &Value, settings: &LighthouseSettings, check_chars: bool) ->
         KeyNameRule {
             absent_is_missing: settings.absent_name == AbsentName::MissingParameter,
             check_chars,
-            empty: LighthouseCode::KeyPairNameEmpty.into(),
-            too_long: LighthouseCode::KeyPairNameTooLong.into(),
-            illegal: LighthouseCode::KeyPairNameIncludeIllegalChar.into(),
+            empty: || LighthouseCode::KeyPairNameEmpty.into(),
+            too_long: || LighthouseCode::KeyPairNameTooLong.into(),
+            illegal: || LighthouseCode::KeyPairNameIncludeIllegalChar.into(),
         },
     )
 }
@@ -184,8 +184,8 @@ fn id_list(params: &Value, max: usize) -> Result<Vec<String>, TencentError> {
         name: "KeyIds",
         max,
         shape: &KEY_ID,
-        too_many: LighthouseCode::ValueLimitExceeded.into(),
-        malformed: LighthouseCode::KeyPairIdMalformed.into(),
+        too_many: || LighthouseCode::ValueLimitExceeded.into(),
+        malformed: || LighthouseCode::KeyPairIdMalformed.into(),
     };
     let ids = shared::id_list(params, rule)?;
     // The message names no id: ids are often captured from earlier steps and vary between runs.
