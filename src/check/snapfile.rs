@@ -89,6 +89,14 @@ pub fn provenance(recorded_from: &str) -> Value {
 mod tests {
     use super::*;
 
+    /// No file is no snapshot yet; a file that cannot be read is an error, never "no snapshot".
+    #[test]
+    fn only_a_missing_file_reads_as_no_snapshot() {
+        let dir = std::env::temp_dir();
+        assert_eq!(read(&dir.join(format!("kc-no-such-{}.snap", std::process::id()))), Ok(None));
+        assert!(read(&dir).unwrap_err().starts_with("cannot read "), "a folder is not a snapshot");
+    }
+
     #[test]
     fn writes_what_it_reads_and_insta_reads_it() {
         let body = yaml(&json!([{"step": "steps[0]", "request": {"KeyName": "${name.key}", "ProjectId": "0"}, "status": 200}]));

@@ -31,9 +31,10 @@ pub struct Account {
     rate: RateLimiter,
 }
 
-/// Requests of one account that run at once: as many as there are cores (at least 2), so one
-/// account's flood can keep the machine busy but cannot fill every runtime worker with its own
-/// handlers while another account waits behind them.
+/// Requests of one account that run at once: as many as there are cores (at least 2). One
+/// account's flood can still keep every runtime worker busy, but no more of its handlers than that
+/// hold a turn at once, so another account's request queues behind at most one running handler per
+/// worker, not behind the flood's whole backlog.
 pub fn turns_per_account() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2)
 }
