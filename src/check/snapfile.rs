@@ -102,6 +102,7 @@ mod tests {
         let body = yaml(&json!([{"step": "steps[0]", "request": {"KeyName": "${name.key}", "ProjectId": "0"}, "status": 200}]));
         let text = render("A case.", "cases/x.yaml", &provenance("emulator"), &body);
         assert!(text.starts_with("---\nsource: src/check/snapshot.rs\ndescription: A case.\ninfo:\n"), "{text}");
+        assert!(text.contains("\ninput_file: cases/x.yaml\n---\n- step:"), "no blank line around the header's end: {text}");
         let back = parse(&text).unwrap();
         assert_eq!(back.body, body.trim_end());
         assert_eq!(back.recorded_from(), Some("emulator"));

@@ -167,4 +167,32 @@ mod tests {
         assert!(view.url.contains("Action=X") && view.body.contains("KeyName=a"), "{shown}");
         assert!(view.headers[0].1.contains("SignedHeaders=content-type;host"), "{shown}");
     }
+
+    /// Only a form body is read as `name=value&…`: a JSON body keeps its text (a value holding
+    /// `&Token=` is data, not a parameter), though a private key in it is still cut out.
+    #[test]
+    fn a_json_body_is_not_read_as_a_form() {
+        let json = br#"{"Note":"a&Token=b"}"#;
+        let outgoing = |content_type: &str| Outgoing {
+            method: "POST".into(),
+            url: "http://h/".into(),
+            headers: vec![("Content-Type".into(), content_type.into()), ("X-Note".into(), "application/x-www-form-urlencoded".into())],
+            body: json.to_vec(),
+        };
+        assert_eq!(RequestView::of(&outgoing("application/json")).body, r#"{"Note":"a&Token=b"}"#);
+        assert_eq!(RequestView::of(&outgoing("application/x-www-form-urlencoded")).body, r#"{"Note":"a&Token=[redacted]"#);
+    }
+
+    #[test]
+    fn a_response_keeps_its_status_and_headers_but_no_private_key_or_cookie() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("cookie", "session=planted".parse().unwrap());
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA\\n-----END RSA PRIVATE KEY-----";
+        let view = ResponseView::of(200, &headers, &format!(r#"{{"Response":{{"PrivateKey":"{pem}","KeyId":"skey-1"}}}}"#));
+        assert_eq!(view.status, 200);
+        assert_eq!(view.headers, [("content-type".to_string(), "application/json".to_string()), ("cookie".into(), REDACTED.into())]);
+        assert!(view.body.contains(r#""KeyId":"skey-1""#) && !view.body.contains("MIIEpAIBAAKCAQEA"), "{}", view.body);
+        assert_eq!(redact_body("plain text"), "plain text");
+    }
 }
