@@ -119,26 +119,6 @@ fn is_secret_param(encoded_name: &str) -> bool {
     SECRET_PARAMS.contains(&name.as_ref())
 }
 
-impl std::fmt::Display for Exchange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let r = &self.request;
-        writeln!(f, "> {} {}", r.method, r.url)?;
-        for (name, value) in &r.headers {
-            writeln!(f, "> {name}: {value}")?;
-        }
-        if !r.body.is_empty() {
-            writeln!(f, "> {}", r.body)?;
-        }
-        match &self.response {
-            Some(response) => {
-                writeln!(f, "< HTTP {}", response.status)?;
-                write!(f, "< {}", response.body)
-            }
-            None => write!(f, "< (no response)"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +146,15 @@ mod tests {
         }
         assert!(view.url.contains("Action=X") && view.body.contains("KeyName=a"), "{shown}");
         assert!(view.headers[0].1.contains("SignedHeaders=content-type;host"), "{shown}");
+    }
+
+    /// An `Authorization` value without a scheme word before its `Credential=` shows nothing of
+    /// itself: its first word would be the key id.
+    #[test]
+    fn an_authorization_without_a_scheme_is_redacted_whole() {
+        for value in ["Credential=AKIDplanted/2025-01-01/cvm/tc3_request, SignedHeaders=host, Signature=abc", ""] {
+            assert_eq!(redact_authorization(value), REDACTED, "{value}");
+        }
     }
 
     /// Only a form body is read as `name=value&…`: a JSON body keeps its text (a value holding
