@@ -24,10 +24,10 @@ pub fn documented_rate(api: &str, action: &str, ecs_rate: f64) -> f64 {
     match (api, action) {
         ("tencent-lighthouse", "CreateKeyPair") => 20.0,
         ("tencent-lighthouse", "DescribeKeyPairs") => 100.0,
-        ("tencent-lighthouse", _) => 10.0,
         ("tencent-sts", _) => 20.0,
         ("aliyun-ecs", _) | ("aliyun-sts", _) => ecs_rate,
-        // CVM API 3.0: 10/s per action; the legacy endpoint documents none, so the same.
+        // Lighthouse's other actions and CVM API 3.0: 10/s per action; the legacy endpoint
+        // documents none, so the same.
         _ => 10.0,
     }
 }
@@ -74,6 +74,24 @@ impl Pacer {
 mod tests {
     use super::*;
     use std::time::Instant;
+
+    #[test]
+    fn each_product_and_action_has_its_documented_rate() {
+        let rates = [
+            ("tencent-lighthouse", "CreateKeyPair", 20.0),
+            ("tencent-lighthouse", "DescribeKeyPairs", 100.0),
+            ("tencent-lighthouse", "ImportKeyPair", 10.0),
+            ("tencent-lighthouse", "DeleteKeyPairs", 10.0),
+            ("tencent-sts", "GetCallerIdentity", 20.0),
+            ("aliyun-ecs", "CreateKeyPair", 3.0),
+            ("aliyun-sts", "GetCallerIdentity", 3.0),
+            ("tencent-cvm", "CreateKeyPair", 10.0),
+            ("tencent-cvm-legacy", "CreateKeyPair", 10.0),
+        ];
+        for (api, action, rate) in rates {
+            assert_eq!(documented_rate(api, action, 3.0), rate, "{api} {action}");
+        }
+    }
 
     #[test]
     fn shards_split_the_documented_budget() {
