@@ -54,8 +54,7 @@ pub fn iso8601_utc(secs: i64) -> String {
         let of_day = secs % 86_400;
         for (separator, value) in [('T', of_day / 3600), (':', of_day / 60 % 60), (':', of_day % 60)] {
             text.push(separator);
-            text.push(char::from(b'0' + (value / 10) as u8));
-            text.push(char::from(b'0' + (value % 10) as u8));
+            crate::sign::push_digits(&mut text, value as u32, 2);
         }
         text.push('Z');
         return text;

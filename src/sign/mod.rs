@@ -218,7 +218,7 @@ pub fn utc_date(epoch_secs: i64) -> String {
 }
 
 /// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
+pub(crate) fn push_digits(out: &mut String, value: u32, width: u32) {
     for at in (0..width).rev() {
         out.push(char::from(b'0' + (value / 10u32.pow(at) % 10) as u8));
     }

@@ -108,8 +108,9 @@ impl EcsStore {
             (None, Some(name)) if !name.contains('*') => keystore::Lookup::Name(name),
             _ => keystore::Lookup::Scan,
         };
+        // A read: beside other Describes of the scope, as Tencent's are.
         self.keys
-            .with_scope((account_id.to_string(), region_scope.to_string()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
+            .read_scope((account_id.to_string(), region_scope.to_string()), |keys| keys.page_where(lookup, keep, skip, query.page_size))
     }
 
     /// Deletes the named key pairs of one region. Unknown names are ignored, or fail the whole

@@ -105,9 +105,7 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
     let params = if raw.method == "GET" {
         params::unflatten(&raw.query_params())?
     } else {
-        const JSON: &[u8] = b"application/json";
-        let content_type = raw.header("content-type").unwrap_or("").as_bytes();
-        if !content_type.get(..JSON.len()).is_some_and(|start| start.eq_ignore_ascii_case(JSON)) {
+        if !raw.content_type_is("application/json") {
             return Err(TencentError::invalid_parameter(
                 "a TC3-signed POST must send Content-Type: application/json; form bodies need signature v1",
             ));
