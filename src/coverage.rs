@@ -26,7 +26,6 @@ pub struct SeedSurface {
     pub seed: String,
     pub api: String,
     pub action: String,
-    #[serde(default)]
     pub version: Option<String>,
     #[serde(default)]
     pub examples: Vec<String>,
@@ -39,7 +38,6 @@ pub struct SeedSurface {
 #[derive(Debug, Deserialize)]
 pub struct DocumentedError {
     pub code: String,
-    #[serde(default)]
     pub status: Option<u16>,
 }
 

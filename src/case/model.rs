@@ -67,7 +67,6 @@ pub struct Source {
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSetup {
     /// Account settings (`emulator::accounts::AccountSettings` fields), passed through.
-    #[serde(default)]
     pub account: Option<Map<String, Value>>,
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
@@ -183,7 +182,6 @@ pub(super) struct StepFile {
     pub region: Option<Option<String>>,
     pub method: Option<String>,
     pub signing: Option<Signing>,
-    #[serde(default)]
     pub params: Option<Value>,
     pub burst: Option<u32>,
     pub expect: Option<ExpectFile>,

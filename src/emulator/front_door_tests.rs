@@ -55,7 +55,7 @@ fn tc3_to(service: &str, version: &str, timestamp: i64, edit: impl Fn(String) ->
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .chain([("x-tc-timestamp".to_string(), timestamp.to_string())])
     .collect();
-    let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: &body };
+    let parts = HttpParts::post(&headers, &body);
     let authorization =
         sign::tc3::sign(&parts, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, service, timestamp, &["content-type", "host"]).unwrap();
     let mut request = Request::post("/");

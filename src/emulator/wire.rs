@@ -35,6 +35,11 @@ pub enum BodyProblem {
 }
 
 impl RawRequest {
+    /// The request as the signature verifiers read it, borrowed.
+    pub fn http_parts(&self) -> crate::sign::HttpParts<'_> {
+        crate::sign::HttpParts { method: &self.method, path: &self.path, query: &self.query, headers: &self.headers, body: &self.body }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }

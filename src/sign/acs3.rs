@@ -131,7 +131,7 @@ mod tests {
             ("x-acs-action", "DescribeKeyPairs"),
             ("x-acs-date", "2026-11-29T12:00:00Z"),
         ]);
-        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        let parts = HttpParts::post(&headers, b"");
         let signed_with = |names: &[&str]| parse_authorization(&sign(&parts, "LTAI", "secret", names).unwrap()).unwrap();
         assert_eq!(verify(&parts, &signed_with(&["host", "x-acs-action", "x-acs-date"]), "secret"), Ok(()));
         assert_eq!(
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn repeated_headers_are_sorted_and_joined() {
         let headers = crate::test_support::owned_pairs(&[("host", "h"), ("x-acs-b", " 2 "), ("X-Acs-B", "1")]);
-        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        let parts = HttpParts::post(&headers, b"");
         let cr = canonical_request(&parts, &["x-acs-b", "host"]).unwrap();
         assert!(cr.contains("\nhost:h\nx-acs-b:1,2\n\nhost;x-acs-b\n"), "{cr}");
     }
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn verify_requires_x_acs_headers_to_be_signed() {
         let headers = vec![("host".to_string(), "h".to_string()), ("x-acs-action".to_string(), "A".to_string())];
-        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        let parts = HttpParts::post(&headers, b"");
         let auth = parse_authorization("ACS3-HMAC-SHA256 Credential=LTAI,SignedHeaders=host,Signature=00").unwrap();
         assert!(matches!(verify(&parts, &auth, "s"), Err(SignatureError::Malformed(_))));
         let sig = sign(&parts, "LTAI", "s", &["host", "x-acs-action"]).unwrap();
@@ -183,7 +183,7 @@ mod tests {
     fn the_payload_line_hashes_the_body_received() {
         // A client that signed x-acs-content-sha256 for one body cannot send another.
         let headers = vec![("host".to_string(), "h".to_string()), ("x-acs-content-sha256".to_string(), sha256_hex(b"a=1"))];
-        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"a=1" };
+        let parts = HttpParts::post(&headers, b"a=1");
         let auth = parse_authorization(&sign(&parts, "LTAI", "s", &["host", "x-acs-content-sha256"]).unwrap()).unwrap();
         assert_eq!(verify(&parts, &auth, "s"), Ok(()));
         let other_body = HttpParts { body: b"a=2", ..parts };

@@ -63,6 +63,12 @@ impl fmt::Debug for HttpParts<'_> {
 }
 
 impl<'a> HttpParts<'a> {
+    /// A POST to `/` with no query: what most unit tests of the signers sign.
+    #[cfg(test)]
+    pub fn post(headers: &'a [(String, String)], body: &'a [u8]) -> Self {
+        HttpParts { method: "POST", path: "/", query: "", headers, body }
+    }
+
     /// First value of the header `name`, compared case-insensitively.
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.header_values(name).next()

@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn unsigned_payload_hashes_the_marker_not_the_body() {
         let headers = vec![("X-TC-Content-SHA256".to_string(), "UNSIGNED-PAYLOAD".to_string())];
-        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"{}" };
+        let parts = HttpParts::post(&headers, b"{}");
         assert_eq!(hashed_payload(&parts), sha256_hex(b"UNSIGNED-PAYLOAD"));
         assert_eq!(hashed_payload(&HttpParts { headers: &[], ..parts }), sha256_hex(b"{}"));
     }
@@ -306,7 +306,7 @@ mod tests {
         let mut auth = parse_authorization(HEADER).unwrap();
         auth.signed_headers = vec!["host".into()];
         let headers = vec![("Host".to_string(), "h".to_string())];
-        let parts = HttpParts { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        let parts = HttpParts::post(&headers, b"");
         assert!(matches!(verify(&parts, &auth, "k", 0), Err(SignatureError::Malformed(_))));
     }
 }

@@ -81,7 +81,7 @@ async fn reserved_tag_prefixes_on_import_follow_the_setting() {
     assert_eq!(call(&strict, CVM, "ImportKeyPair", import("strict"), 1).await.code(), "FailedOperation.TagKeyReserved");
 
     let mut lenient_config = CvmSettings::default();
-    lenient_config.import_rejects_reserved_tags = false;
+    lenient_config.tags.import_rejects_reserved = false;
     let lenient = emulator_with(lenient_config);
     let answer = call(&lenient, CVM, "ImportKeyPair", import("lenient"), 1).await;
     assert_eq!(answer.code(), "", "L-CVM-8 off: {}", answer.text);

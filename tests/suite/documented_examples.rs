@@ -479,6 +479,7 @@ fn fixtures_are_verbatim_copies_of_the_seeds() {
 // ---------------------------------------------------------------------------------------------
 // Hand-made bodies: realistic ones must validate, broken ones must fail where expected
 
+#[derive(Clone)]
 enum Edit {
     Set(&'static str, Value),
     Remove(&'static str),
@@ -497,6 +498,19 @@ fn broken(what: &'static str, edit: Edit, fails_at: &'static str) -> Broken {
 }
 
 use Edit::{Remove, Replace, Set};
+
+/// `doc` with `edits` made, in order.
+fn edited(doc: &Value, edits: Vec<Edit>) -> Value {
+    let mut doc = doc.clone();
+    for edit in edits {
+        match edit {
+            Set(pointer, value) => set(&mut doc, pointer, value),
+            Remove(pointer) => remove(&mut doc, pointer),
+            Replace(value) => doc = value,
+        }
+    }
+    doc
+}
 
 struct Body {
     schema: &'static str,
@@ -609,17 +623,7 @@ fn bodies() -> Vec<Body> {
             schema: "tencent-cvm/CreateKeyPair.json",
             valid: vec![
                 ("seed 000 §4 Example1", fixture_output("000_")),
-                ("the throwaway 2048-bit key, all optional fields", {
-                    let mut doc = fixture_output("000_");
-                    set(&mut doc, "/Response/KeyPair/PublicKey", json!(THROWAWAY_PUBLIC_KEY));
-                    set(&mut doc, "/Response/KeyPair/PrivateKey", json!(THROWAWAY_PRIVATE_KEY_PKCS1));
-                    set(&mut doc, "/Response/KeyPair/Description", json!(""));
-                    set(&mut doc, "/Response/KeyPair/AssociatedInstanceIds", json!([]));
-                    set(&mut doc, "/Response/KeyPair/CreatedTime", json!("2025-01-01T00:00:00Z"));
-                    set(&mut doc, "/Response/KeyPair/Tags", json!([{"Key": "env", "Value": ""}]));
-                    set(&mut doc, "/Response/RequestId", json!(TC_UPPER_ID));
-                    doc
-                }),
+                ("the throwaway 2048-bit key, all optional fields", edited(&fixture_output("000_"), vec![Set("/Response/KeyPair/PublicKey", json!(THROWAWAY_PUBLIC_KEY)), Set("/Response/KeyPair/PrivateKey", json!(THROWAWAY_PRIVATE_KEY_PKCS1)), Set("/Response/KeyPair/Description", json!("")), Set("/Response/KeyPair/AssociatedInstanceIds", json!([])), Set("/Response/KeyPair/CreatedTime", json!("2025-01-01T00:00:00Z")), Set("/Response/KeyPair/Tags", json!([{"Key": "env", "Value": ""}])), Set("/Response/RequestId", json!(TC_UPPER_ID))])),
             ],
             broken: cvm_create_breaks,
         },
@@ -688,13 +692,7 @@ fn bodies() -> Vec<Body> {
             schema: "tencent-lighthouse/CreateKeyPair.json",
             valid: vec![("seed 001 §4 Example1 with its masked fields filled in", fixture_output_unmasked("001_")), (
                 "CreatedTime set, tags and bound instances",
-                {
-                    let mut doc = fixture_output_unmasked("001_");
-                    set(&mut doc, "/Response/KeyPair/CreatedTime", json!("2025-01-01T00:00:00Z"));
-                    set(&mut doc, "/Response/KeyPair/Tags", json!([{"Key": "env", "Value": "test"}]));
-                    set(&mut doc, "/Response/KeyPair/AssociatedInstanceSet", json!([]));
-                    doc
-                },
+                edited(&fixture_output_unmasked("001_"), vec![Set("/Response/KeyPair/CreatedTime", json!("2025-01-01T00:00:00Z")), Set("/Response/KeyPair/Tags", json!([{"Key": "env", "Value": "test"}])), Set("/Response/KeyPair/AssociatedInstanceSet", json!([]))]),
             )],
             broken: {
                 let mut b = vec![
@@ -780,17 +778,8 @@ fn bodies() -> Vec<Body> {
             schema: "aliyun-ecs/CreateKeyPair.json",
             valid: vec![
                 ("seed 004 success response with its masked fields filled in", fixture_output_unmasked("004_")),
-                ("KeyPairFingerPrint as bare hex (ledger L-ECS-6)", {
-                    let mut doc = fixture_output_unmasked("004_");
-                    set(&mut doc, "/KeyPairFingerPrint", json!(THROWAWAY_MD5_FINGERPRINT.replace(':', "")));
-                    doc
-                }),
-                ("PrivateKeyBody as PKCS#8, a Chinese name", {
-                    let mut doc = fixture_output_unmasked("004_");
-                    set(&mut doc, "/PrivateKeyBody", json!(THROWAWAY_PRIVATE_KEY_PKCS8));
-                    set(&mut doc, "/KeyPairName", json!("密钥_key:1-a"));
-                    doc
-                }),
+                ("KeyPairFingerPrint as bare hex (ledger L-ECS-6)", edited(&fixture_output_unmasked("004_"), vec![Set("/KeyPairFingerPrint", json!(THROWAWAY_MD5_FINGERPRINT.replace(':', "")))])),
+                ("PrivateKeyBody as PKCS#8, a Chinese name", edited(&fixture_output_unmasked("004_"), vec![Set("/PrivateKeyBody", json!(THROWAWAY_PRIVATE_KEY_PKCS8)), Set("/KeyPairName", json!("密钥_key:1-a"))])),
             ],
             broken: vec![
                 broken("KeyPairId of Tencent", Set("/KeyPairId", json!("skey-mv9yzyjj")), "/KeyPairId"),
@@ -830,12 +819,7 @@ fn bodies() -> Vec<Body> {
             schema: "aliyun-ecs/DescribeKeyPairs.json",
             valid: vec![
                 ("one key with every field", ecs_describe.clone()),
-                ("seconds in CreationTime, no PublicKey", {
-                    let mut doc = ecs_describe.clone();
-                    set(&mut doc, "/KeyPairs/KeyPair/0/CreationTime", json!("2023-09-04T08:33:27Z"));
-                    remove(&mut doc, "/KeyPairs/KeyPair/0/PublicKey");
-                    doc
-                }),
+                ("seconds in CreationTime, no PublicKey", edited(&ecs_describe, vec![Set("/KeyPairs/KeyPair/0/CreationTime", json!("2023-09-04T08:33:27Z")), Remove("/KeyPairs/KeyPair/0/PublicKey")])),
                 ("an empty page", json!({"RequestId": ALI_ID, "TotalCount": 0, "PageNumber": 1, "PageSize": 50, "KeyPairs": {"KeyPair": []}})),
             ],
             broken: vec![
@@ -865,13 +849,7 @@ fn bodies() -> Vec<Body> {
             schema: "aliyun-ecs/error.json",
             valid: vec![
                 ("a seed 004 code", ecs_error.clone()),
-                ("a regionless HostId and a template message", {
-                    let mut doc = ecs_error.clone();
-                    set(&mut doc, "/HostId", json!("ecs.aliyuncs.com"));
-                    set(&mut doc, "/Code", json!("QuotaExceed.Tags"));
-                    set(&mut doc, "/Message", json!("%s"));
-                    doc
-                }),
+                ("a regionless HostId and a template message", edited(&ecs_error, vec![Set("/HostId", json!("ecs.aliyuncs.com")), Set("/Code", json!("QuotaExceed.Tags")), Set("/Message", json!("%s"))])),
             ],
             broken: vec![
                 broken("Code missing", Remove("/Code"), ""),
@@ -911,18 +889,12 @@ fn hand_made_bodies_validate_or_fail_where_expected() {
         // An optional DeprecatedWarning in any Tencent API 3.0 envelope (apis.md §1.2; ledger
         // L-TC-4): its form is undocumented, so a live one must not fail the schema.
         if base.pointer("/Response/RequestId").is_some() {
-            let mut doc = base.clone();
-            set(&mut doc, "/Response/DeprecatedWarning", json!("This action is deprecated."));
+            let doc = edited(base, vec![Set("/Response/DeprecatedWarning", json!("This action is deprecated."))]);
             let errs = errors(schema, &doc);
             failures.check(errs.is_empty(), || format!("schemas/{schema}: a DeprecatedWarning in Response is refused:\n{}", show(&errs)));
         }
         for case in &body.broken {
-            let mut doc = base.clone();
-            match &case.edit {
-                Set(pointer, value) => set(&mut doc, pointer, value.clone()),
-                Remove(pointer) => remove(&mut doc, pointer),
-                Replace(value) => doc = value.clone(),
-            }
+            let doc = edited(base, vec![case.edit.clone()]);
             let errs = errors(schema, &doc);
             failures.check(errs.iter().any(|(path, _)| path == case.fails_at), || {
                 format!("schemas/{schema}: broken body '{}' should fail at {:?}; errors:\n{}", case.what, case.fails_at, show(&errs))

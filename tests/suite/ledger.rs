@@ -41,7 +41,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `struct name -> pub fields` for every `pub struct *Settings { ... }` in `source`.
+/// `struct name -> pub fields` for every `pub struct *Settings { ... }` in `source`. A field that
+/// holds another `*Settings` struct is a group of settings, not one: its own fields are listed.
 fn settings_structs(source: &str) -> BTreeMap<String, Vec<String>> {
     let start = Regex::new(r"^pub struct (\w+Settings) \{").expect("regex");
     let field = Regex::new(r"^\s+pub (\w+):").expect("regex");
@@ -52,7 +53,7 @@ fn settings_structs(source: &str) -> BTreeMap<String, Vec<String>> {
             if line.starts_with('}') {
                 out.insert(std::mem::take(name), std::mem::take(fields));
                 current = None;
-            } else if let Some(m) = field.captures(line) {
+            } else if let Some(m) = field.captures(line).filter(|_| !line.trim_end().ends_with("Settings,")) {
                 fields.push(m[1].to_string());
             }
         } else if let Some(m) = start.captures(line) {
@@ -254,9 +255,9 @@ fn removing_any_row_that_alone_names_a_setting_is_noticed() {
 
 #[test]
 fn the_parser_finds_fields_of_a_settings_struct() {
-    let source = "/// doc\npub struct DemoSettings {\n    /// why\n    pub a_field: bool,\n    pub(crate) hidden: u8,\n    pub other: Vec<String>,\n}\n";
+    let source = "/// doc\npub struct DemoSettings {\n    /// why\n    pub a_field: bool,\n    pub(crate) hidden: u8,\n    pub group: DemoTagSettings,\n    pub other: Vec<String>,\n}\n";
     let parsed = settings_structs(source);
-    assert_eq!(parsed.get("DemoSettings").cloned(), Some(vec!["a_field".to_string(), "other".to_string()]));
+    assert_eq!(parsed.get("DemoSettings").cloned(), Some(vec!["a_field".to_string(), "other".to_string()]), "a group is not a setting");
 }
 
 #[test]

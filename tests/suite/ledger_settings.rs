@@ -19,7 +19,7 @@ use keypair_contract::emulator::aliyun_ecs::{Ecs, EcsSettings};
 use keypair_contract::emulator::registry::Provider;
 use keypair_contract::emulator::tencent::TencentSettings;
 use keypair_contract::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, RequestIdCase};
-use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings};
+use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings, CvmTagSettings};
 use keypair_contract::emulator::tencent_legacy::{Legacy, LegacySettings, RateBucket};
 use keypair_contract::emulator::tencent_lighthouse::{Lighthouse, LighthouseSettings};
 use keypair_contract::emulator::{Emulator, EmulatorConfig, registered, router};
@@ -240,7 +240,10 @@ fn tag_spec(resource_type: &str) -> Value {
 async fn l_cvm_14_tag_resource_type() {
     let default = cvm(CvmSettings::default());
     assert_eq!(call(&default, CVM, "CreateKeyPair", tag_spec("instance")).await.code(), "InvalidParameterValue");
-    let other = cvm(CvmSettings { tag_resource_type: "instance".into(), ..CvmSettings::default() });
+    let other = cvm(CvmSettings {
+        tags: CvmTagSettings { resource_type: "instance".into(), ..CvmTagSettings::default() },
+        ..CvmSettings::default()
+    });
     assert_eq!(call(&other, CVM, "CreateKeyPair", tag_spec("instance")).await.code(), "");
     assert_eq!(call(&other, CVM, "CreateKeyPair", tag_spec("keypair")).await.code(), "InvalidParameterValue");
 }
@@ -536,7 +539,10 @@ async fn l_leg_6_tag_resource_type_on_the_legacy_endpoint() {
         ("TagSpecification.0.Tags.0.Value", "ci"),
     ];
     assert_eq!(legacy_post(&cvm(CvmSettings::default()), &own, HOST, HOST).await.code(), "InvalidParameterValue");
-    let other = cvm(CvmSettings { tag_resource_type: "instance".into(), ..CvmSettings::default() });
+    let other = cvm(CvmSettings {
+        tags: CvmTagSettings { resource_type: "instance".into(), ..CvmTagSettings::default() },
+        ..CvmSettings::default()
+    });
     assert_eq!(legacy_post(&other, &own, HOST, HOST).await.code(), "");
 }
 

@@ -21,7 +21,7 @@ use crate::emulator::accounts::Account;
 use crate::emulator::actions::{self, ActionSpec};
 use crate::emulator::nonces::Nonce;
 use crate::emulator::wire::{self, BodyProblem, RawRequest};
-use crate::sign::{self, HttpParts, SignatureError};
+use crate::sign::{self, SignatureError};
 
 /// Decoded request parameters in the order received (query first, then a form body); lookups
 /// take the first occurrence.
@@ -150,7 +150,7 @@ fn authenticate_acs3(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, para
     let timestamp = parse_time(date)?;
     let account = find_account(ecs, emulator, &auth.access_key_id)?;
     check_skew(ecs, emulator, timestamp)?;
-    let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
+    let parts = raw.http_parts();
     sign::acs3::verify(&parts, &auth, account.secret_key()).map_err(|e| signature_error(ecs, emulator, &auth.access_key_id, e))?;
     check_nonce(ecs, emulator, &account, nonce)?;
     // ACS3 signs the x-acs-* headers: Version and Action come from them, else from parameters.

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::emulator::Emulator;
 use crate::emulator::wire::{RawRequest, json_response, new_request_id};
-use crate::sign::{self, HttpParts};
+use crate::sign;
 
 const VERSION: &str = "2015-04-01";
 
@@ -56,7 +56,7 @@ fn identify(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<String, Refusa
         Some(header) if header.trim_start().starts_with(sign::acs3::ALGORITHM) => {
             let auth = sign::acs3::parse_authorization(header).map_err(|e| (400, "IncompleteSignature", e.to_string()))?;
             let account = emulator.accounts.get(&auth.access_key_id).ok_or_else(not_found)?;
-            let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
+            let parts = raw.http_parts();
             sign::acs3::verify(&parts, &auth, account.secret_key()).map_err(|_| mismatch())?;
             (auth.access_key_id, raw.header("x-acs-action").map(str::to_string).or_else(|| get("Action")))
         }

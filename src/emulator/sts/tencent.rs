@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::emulator::Emulator;
 use crate::emulator::wire::{RawRequest, json_response, new_request_id};
-use crate::sign::{self, HttpParts};
+use crate::sign;
 
 const VERSION: &str = "2018-08-13";
 /// "More than 5 minutes" is `AuthFailure.SignatureExpire` (apis.md §1.1).
@@ -51,7 +51,7 @@ fn identify(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<String, Refusa
             let auth = sign::tc3::parse_authorization(header).map_err(|e| ("AuthFailure.InvalidAuthorization", e.to_string()))?;
             let timestamp = header_i64(raw, "X-TC-Timestamp")?;
             let account = emulator.accounts.get(&auth.secret_id).ok_or_else(not_found)?;
-            let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
+            let parts = raw.http_parts();
             sign::tc3::verify(&parts, &auth, account.secret_key(), timestamp).map_err(|_| failure())?;
             (auth.secret_id, timestamp, raw.header("X-TC-Action").map(str::to_string), raw.header("X-TC-Version").map(str::to_string))
         }

@@ -19,7 +19,7 @@ use crate::emulator::accounts::Account;
 use crate::emulator::actions;
 use crate::emulator::nonces::{Nonce, NonceStore};
 use crate::emulator::wire::{self, BodyProblem, RawRequest};
-use crate::sign::{self, HttpParts, SignatureError};
+use crate::sign::{self, SignatureError};
 
 /// Tencent's allowed clock skew: "more than 5 minutes" is `AuthFailure.SignatureExpire` (apis.md §1.1).
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
@@ -83,7 +83,7 @@ fn authenticate_tc3<'e>(emulator: &'e Arc<Emulator>, raw: &RawRequest, header: &
         let detail = format!("credential scope date {} is not {date}, the UTC date of X-TC-Timestamp", auth.date);
         return Err(TencentError { detail: Some(detail), ..TencentError::signature_failure() });
     }
-    let parts = HttpParts { method: &raw.method, path: &raw.path, query: &raw.query, headers: &raw.headers, body: &raw.body };
+    let parts = raw.http_parts();
     sign::tc3::verify_with_key(&parts, &auth, timestamp, |date, service| account.tc3_signing_key(date, service))
         .map_err(|e| signature_error(emulator, &auth.secret_id, e))?;
     if settings.require_signed_tc_headers {

@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::error::TencentError;
-use super::settings::IdCheck;
+use super::settings::{IdCheck, TagLength};
 use crate::emulator::actions::{self, ActionSpec};
 use crate::keys;
 
@@ -109,10 +109,10 @@ pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: fn() ->
 
 /// One tag `{Key, Value}` with a non-empty key of at most `key_max` characters and a value of at
 /// most `value_max` (the product's settings), or `None`.
-pub fn tag(tag: &Value, key_max: usize, value_max: usize) -> Option<Tag> {
+pub fn tag(tag: &Value, length: TagLength) -> Option<Tag> {
     let key = tag.get("Key").and_then(Value::as_str).unwrap_or("");
     let value = tag.get("Value").and_then(Value::as_str).unwrap_or("");
-    let fits = !key.is_empty() && key.chars().count() <= key_max && value.chars().count() <= value_max;
+    let fits = !key.is_empty() && key.chars().count() <= length.key_max_chars && value.chars().count() <= length.value_max_chars;
     fits.then(|| Tag { key: key.to_string(), value: value.to_string() })
 }
 

@@ -81,6 +81,25 @@ pub enum RequestIdCase {
     Upper,
 }
 
+/// Tag lengths: the key-pair pages give none, so CVM and Lighthouse take the tag service's
+/// (apis.md §7; L-CVM-16, L-LH-13). A key of 1 to `key_max_chars` characters and a value of at
+/// most `value_max_chars`; outside them is `InvalidParameterValue`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagLength {
+    pub key_max_chars: usize,
+    pub value_max_chars: usize,
+}
+
+impl TagLength {
+    /// Tencent's tag service: keys up to 127 characters, values up to 255.
+    pub const TAG_SERVICE: TagLength = TagLength { key_max_chars: 127, value_max_chars: 255 };
+
+    /// The rule, as a refused tag's detail states it.
+    pub fn rule(self) -> String {
+        format!("key must be 1-{} characters, value at most {}", self.key_max_chars, self.value_max_chars)
+    }
+}
+
 /// The documented request-size limits of the API 3.0 front door (L-TC-9); over them is
 /// `RequestSizeLimitExceeded`. TC3 POST is bounded by `EmulatorConfig::max_body_bytes` (10 MB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,7 +37,7 @@ fn limits(cvm: &Cvm, call: &Call) -> Limits {
     let settings = &cvm.settings;
     Limits {
         key_pairs: call.account.quota(QUOTA_KEY_PAIRS, settings.key_pair_quota),
-        tag_resources: call.account.quota(QUOTA_TAG_RESOURCES, settings.tag_resource_quota),
+        tag_resources: call.account.quota(QUOTA_TAG_RESOURCES, settings.tags.resource_quota),
     }
 }
 

@@ -59,7 +59,7 @@ struct Request {
 /// The rule groups in the order of `settings.check_order` (L-CVM-10): the first failing one wins.
 fn parse_new(params: &Value, request: Request, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
     let mut new = NewKeyPair { key_name: String::new(), project_id: 0, tags: Vec::new(), public_key: None };
-    let reject_reserved = !request.import || settings.import_rejects_reserved_tags;
+    let reject_reserved = !request.import || settings.tags.import_rejects_reserved;
     for check in &settings.check_order {
         match check {
             RequestCheck::KeyName => new.key_name = key_name(params, settings)?,
@@ -115,8 +115,8 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
     let mut tags = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let resource_type = spec.get("ResourceType").and_then(Value::as_str).unwrap_or("");
-        if resource_type != settings.tag_resource_type {
-            let detail = format!("TagSpecification.{i}.ResourceType must be `{}`, got `{resource_type}`", settings.tag_resource_type);
+        if resource_type != settings.tags.resource_type {
+            let detail = format!("TagSpecification.{i}.ResourceType must be `{}`, got `{resource_type}`", settings.tags.resource_type);
             return Err(TencentError::documented(CvmCode::InvalidParameterValue, detail));
         }
         let list = match spec.get("Tags") {
@@ -125,14 +125,11 @@ fn tag_specification(params: &Value, settings: &CvmSettings, reject_reserved: bo
             Some(_) => return Err(TencentError::invalid_parameter(format!("`TagSpecification.{i}.Tags` must be a list."))),
         };
         for tag in list {
-            let tag = shared::tag(tag, settings.tag_key_max_chars, settings.tag_value_max_chars).ok_or_else(|| {
-                TencentError::documented(
-                    CvmCode::InvalidParameterValue,
-                    format!("tag key must be 1-{} characters, value at most {}", settings.tag_key_max_chars, settings.tag_value_max_chars),
-                )
-            })?;
+            let length = settings.tags.length;
+            let tag = shared::tag(tag, length)
+                .ok_or_else(|| TencentError::documented(CvmCode::InvalidParameterValue, format!("tag {}", length.rule())))?;
             let lower = tag.key.to_ascii_lowercase();
-            if reject_reserved && settings.reserved_tag_prefixes.iter().any(|p| lower.starts_with(p.as_str())) {
+            if reject_reserved && settings.tags.reserved_prefixes.iter().any(|p| lower.starts_with(p.as_str())) {
                 return Err(TencentError::documented(CvmCode::TagKeyReserved, format!("`{}`", tag.key)));
             }
             tags.push(tag);

@@ -28,7 +28,7 @@ pub const SEED_000_REGIONS: &[&str] = &[
 pub const QUOTA_KEY_PAIRS: &str = "tencent-cvm.key-pairs";
 pub const QUOTA_TAG_RESOURCES: &str = "tencent-cvm.tag-resources";
 
-pub use crate::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck};
+pub use crate::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, TagLength};
 
 /// Which code an absent `KeyName` gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,38 @@ pub enum AbsentName {
     MissingParameter,
     /// `InvalidKeyPairNameEmpty`, as if it were sent empty.
     Empty,
+}
+
+/// CVM's tag rules, one ledger row each. The key-pair pages list the tag codes but few of their
+/// triggers, so most of these come from the tag service (apis.md §7).
+#[derive(Debug, Clone)]
+pub struct CvmTagSettings {
+    /// L-CVM-5: resources one tag (key and value) may be bound to (`LimitExceeded.TagResourceQuota`);
+    /// undocumented.
+    pub resource_quota: u64,
+    /// L-CVM-7: tag-key prefixes reserved for the system (`FailedOperation.TagKeyReserved`),
+    /// compared case-insensitively.
+    pub reserved_prefixes: Vec<String>,
+    /// L-CVM-8: seed 003 does not list `FailedOperation.TagKeyReserved` for ImportKeyPair; true applies
+    /// the same reserved-prefix rule to imports.
+    pub import_rejects_reserved: bool,
+    /// L-CVM-14, L-LEG-6: `InvalidParameterValue` has no documented trigger; a TagSpecification
+    /// naming another ResourceType than this one gets it.
+    pub resource_type: String,
+    /// L-CVM-16: tag key and value lengths; the key-pair pages give none.
+    pub length: TagLength,
+}
+
+impl Default for CvmTagSettings {
+    fn default() -> Self {
+        Self {
+            resource_quota: 1000,
+            reserved_prefixes: vec!["qcloud".into(), "tencent".into(), "project".into()],
+            import_rejects_reserved: true,
+            resource_type: "keypair".into(),
+            length: TagLength::TAG_SERVICE,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -51,16 +83,10 @@ pub struct CvmSettings {
     pub regions: Vec<String>,
     /// Key pairs per account; undocumented (apis.md §1.7). Ledger L-CVM-4.
     pub key_pair_quota: u64,
-    /// Resources one tag (key and value) may be bound to (`LimitExceeded.TagResourceQuota`);
-    /// undocumented. Ledger L-CVM-5.
-    pub tag_resource_quota: u64,
+    /// The TagSpecification rules: L-CVM-5, 7, 8, 14 and 16.
+    pub tags: CvmTagSettings,
     /// Size of generated keys; seed 000's example key is 1024-bit, nothing states the size. Ledger L-CVM-6.
     pub key_bits: usize,
-    /// Tag-key prefixes reserved for the system (`FailedOperation.TagKeyReserved`). Ledger L-CVM-7.
-    pub reserved_tag_prefixes: Vec<String>,
-    /// Seed 003 does not list `FailedOperation.TagKeyReserved` for ImportKeyPair; true applies the
-    /// same reserved-prefix rule to imports. Ledger L-CVM-8.
-    pub import_rejects_reserved_tags: bool,
     /// No document says key pairs are regional: false keeps one set per account. Ledger L-CVM-9.
     pub regional_key_pairs: bool,
     /// L-CVM-10: the order of CreateKeyPair's / ImportKeyPair's request rules (after Region, before
@@ -72,17 +98,9 @@ pub struct CvmSettings {
     /// L-CVM-13: "OpenSSH RSA format": the key types ImportKeyPair accepts; any other is
     /// `InvalidPublicKey.Malformed`.
     pub public_key_types: Vec<String>,
-    /// L-CVM-14, L-LEG-6: `InvalidParameterValue` has no documented trigger; a TagSpecification
-    /// naming another ResourceType than this one gets it.
-    pub tag_resource_type: String,
     /// API 3.0 answers a parameter the action does not define with `UnknownParameter` (apis.md
     /// §1.3); the key-pair pages list only their own codes. Ledger L-CVM-15.
     pub reject_unknown_parameters: bool,
-    /// Longest tag key: the key-pair pages give no bound; 127 is Tencent's tag service limit
-    /// (apis.md §7). Longer, or empty → `InvalidParameterValue`. Ledger L-CVM-16.
-    pub tag_key_max_chars: usize,
-    /// Longest tag value: 255, the tag service limit (apis.md §7). Ledger L-CVM-16.
-    pub tag_value_max_chars: usize,
     /// L-CVM-17: whether the other ids of a DeleteKeyPairs with an unknown one are deleted.
     pub delete_mode: DeleteMode,
     /// L-CVM-18: the `key-name` filter is not said to be exact or fuzzy (Lighthouse's is fuzzy).
@@ -107,21 +125,16 @@ impl Default for CvmSettings {
     fn default() -> Self {
         Self {
             key_pair_quota: 500,
-            tag_resource_quota: 1000,
+            tags: CvmTagSettings::default(),
             key_bits: 2048,
             regions: SEED_000_REGIONS.iter().map(|r| r.to_string()).collect(),
-            reserved_tag_prefixes: vec!["qcloud".into(), "tencent".into(), "project".into()],
-            import_rejects_reserved_tags: true,
             absent_name: AbsentName::MissingParameter,
             project_id_accepts_string: true,
             regional_key_pairs: false,
             reject_unknown_parameters: true,
-            tag_key_max_chars: 127,
-            tag_value_max_chars: 255,
             check_order: vec![RequestCheck::KeyName, RequestCheck::ProjectId, RequestCheck::PublicKey, RequestCheck::Tags],
             create_returns_data_type: false,
             public_key_types: vec!["ssh-rsa".into()],
-            tag_resource_type: "keypair".into(),
             delete_mode: DeleteMode::AllOrNone,
             key_name_filter: NameFilter::Exact,
             delete_check_order: vec![IdCheck::Missing, IdCheck::Count, IdCheck::Shape],

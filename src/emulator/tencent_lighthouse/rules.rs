@@ -104,16 +104,9 @@ fn tags(params: &Value, settings: &LighthouseSettings) -> Result<Vec<Tag>, Tence
     if list.len() > settings.max_tags {
         return Err(TencentError::documented(LighthouseCode::ValueLimitExceeded, format!("at most {} Tags", settings.max_tags)));
     }
-    let invalid = |i| {
-        TencentError::documented(
-            LighthouseCode::InvalidParameterValue,
-            format!("Tags.{i}: key must be 1-{} characters, value at most {}", settings.tag_key_max_chars, settings.tag_value_max_chars),
-        )
-    };
-    list.iter()
-        .enumerate()
-        .map(|(i, tag)| shared::tag(tag, settings.tag_key_max_chars, settings.tag_value_max_chars).ok_or_else(|| invalid(i)))
-        .collect()
+    let length = settings.tag_length;
+    let invalid = |i| TencentError::documented(LighthouseCode::InvalidParameterValue, format!("Tags.{i}: {}", length.rule()));
+    list.iter().enumerate().map(|(i, tag)| shared::tag(tag, length).ok_or_else(|| invalid(i))).collect()
 }
 
 pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {

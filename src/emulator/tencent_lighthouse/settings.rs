@@ -4,7 +4,7 @@
 /// Quota name the control API can lower per account.
 pub const QUOTA_KEY_PAIRS: &str = "tencent-lighthouse.key-pairs";
 
-pub use crate::emulator::tencent::settings::{DeleteMode, NameFilter, RequestCheck};
+pub use crate::emulator::tencent::settings::{DeleteMode, NameFilter, RequestCheck, TagLength};
 
 /// Which code an absent `KeyName` gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +43,8 @@ pub struct LighthouseSettings {
     /// (apis.md §1.3), as CVM does (L-CVM-15); notably CVM's `ProjectId`, which Lighthouse key pairs
     /// do not have (apis.md §1.5). true (the default) refuses them. L-LH-12.
     pub reject_unknown_parameters: bool,
-    /// Longest tag key: seed 001 gives no bound; 127 is Tencent's tag service limit (apis.md §7).
-    /// Longer, or empty → `InvalidParameterValue`. L-LH-13.
-    pub tag_key_max_chars: usize,
-    /// Longest tag value: 255, the tag service limit (apis.md §7). L-LH-13.
-    pub tag_value_max_chars: usize,
+    /// Tag key and value lengths: seed 001 gives none, so the tag service's (apis.md §7). L-LH-13.
+    pub tag_length: TagLength,
     /// L-LH-7: the order of CreateKeyPair's / ImportKeyPair's request rules (after Region and
     /// unknown parameters, before the state rules); the precedence is not documented.
     pub check_order: Vec<RequestCheck>,
@@ -70,8 +67,7 @@ impl Default for LighthouseSettings {
             import_checks_name_chars: true,
             max_tags: 10,
             reject_unknown_parameters: true,
-            tag_key_max_chars: 127,
-            tag_value_max_chars: 255,
+            tag_length: TagLength::TAG_SERVICE,
             check_order: vec![RequestCheck::KeyName, RequestCheck::PublicKey, RequestCheck::Tags],
             key_name_filter: NameFilter::Fuzzy,
             delete_mode: DeleteMode::AllOrNone,
