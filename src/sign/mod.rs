@@ -302,7 +302,9 @@ mod tests {
         for ((k, v), (wk, wv)) in got.iter().zip(want) {
             assert_eq!((k.as_str(), v.as_str()), (wk, wv));
         }
-        assert!(!format!("{parts:?}").contains("x+y"), "Debug hides the query");
+        let debug = format!("{parts:?}");
+        assert!(!debug.contains("x+y") && !debug.contains("%2A"), "Debug hides the query and the body: {debug}");
+        crate::test_support::assert_contains_all(&debug, &["\"POST\"", "query_len: 9", "[\"Content-Type\"]", "body_len: 8"]);
         let no_form = HttpParts { headers: &[], ..parts };
         assert_eq!(no_form.form_params().len(), 2);
     }

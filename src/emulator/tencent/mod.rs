@@ -28,7 +28,7 @@ use super::nonces::NonceStore;
 use super::registry::Provider;
 use super::wire::{Handling, Outcome, RawRequest, Served, json_response, text_response};
 pub use error::TencentError;
-pub use product::{Call, ProductFacts, TencentProduct, key_id, key_pair_set};
+pub use product::{Call, ProductFacts, TencentProduct, describe, key_id};
 pub use settings::TencentSettings;
 
 /// Every Tencent product is a provider: named by its API, reached through the Tencent front

@@ -6,6 +6,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::error::TencentError;
+use super::rules::DescribeQuery;
+use super::settings::NameFilter;
+use super::store::{AccountKeys, KeyPairRecord, Product};
 use crate::emulator::Emulator;
 use crate::emulator::accounts::Account;
 use crate::emulator::actions::ActionSpec;
@@ -132,9 +135,17 @@ impl std::fmt::Debug for Call<'_> {
     }
 }
 
-/// DescribeKeyPairs' answer in both products: `TotalCount` and the page (each key pair already
-/// rendered) as `KeyPairSet`.
-pub fn key_pair_set(total: usize, page: Vec<Value>) -> Map<String, Value> {
+/// DescribeKeyPairs in both products, once the product's rules have made `query`: `TotalCount`
+/// and the page as `KeyPairSet`, each key pair rendered by `render` while the account's keys are
+/// held (they are read in place, not copied).
+pub fn describe<P: Product>(
+    store: &AccountKeys<P>,
+    call: &Call,
+    query: &DescribeQuery,
+    key_name: NameFilter,
+    mut render: impl FnMut(&KeyPairRecord<P>) -> Map<String, Value>,
+) -> Map<String, Value> {
+    let (total, page) = store.describe_as(&call.account.id, query, key_name, |record| Value::Object(render(record)));
     Map::from_iter([("TotalCount".to_string(), Value::from(total)), ("KeyPairSet".to_string(), Value::Array(page))])
 }
 

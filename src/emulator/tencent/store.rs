@@ -9,23 +9,68 @@ use super::settings::{DeleteMode, NameFilter};
 use crate::emulator::codes::Documented;
 use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
 
-/// What a product's key-pair record tells the shared store: how the product reads one
-/// DescribeKeyPairs filter value, and its codes for the store's refusals.
-pub trait ProductKey: StoredKey + Clone {
-    /// Whether the key matches one value of filter `name`; `key-name` compares as `key_name` says.
-    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool;
+/// A validated CreateKeyPair / ImportKeyPair request: the fields CVM and Lighthouse share, and
+/// the product's own (`P`: CVM's project, nothing for Lighthouse).
+#[derive(Debug, Clone)]
+pub struct NewKeyPair<P> {
+    pub key_name: String,
+    pub tags: Vec<Tag>,
+    /// ImportKeyPair only: the public key line as given, and its wire blob.
+    pub public_key: Option<(String, Vec<u8>)>,
+    pub own: P,
+}
+
+/// One stored key pair: the fields CVM and Lighthouse share, and the product's own (`P`). The
+/// private key is never stored ("Tencent Cloud does not save users' private keys", seed 000 §1).
+#[derive(Debug, Clone)]
+pub struct KeyPairRecord<P> {
+    pub key_id: String,
+    pub key_name: String,
+    pub public_key: String,
+    pub public_blob: Vec<u8>,
+    pub created_at: i64,
+    pub tags: Vec<Tag>,
+    pub own: P,
+}
+
+impl<P: Clone> StoredKey for KeyPairRecord<P> {
+    fn id(&self) -> &str {
+        &self.key_id
+    }
+    fn name(&self) -> &str {
+        &self.key_name
+    }
+    fn public_blob(&self) -> &[u8] {
+        &self.public_blob
+    }
+}
+
+/// What a product adds to the shared key pair: its own fields (the implementing type), its own
+/// DescribeKeyPairs filter names, its codes for the store's refusals and its id prefix.
+pub trait Product: Clone {
     /// The product's documented codes.
     type Code: Documented + Copy;
     /// Its codes for the store's refusals.
     const CODES: StoreCodes<Self::Code>;
-    /// A validated CreateKeyPair / ImportKeyPair request of the product.
-    type New;
-    /// The name `new` asks for.
-    fn name_of(new: &Self::New) -> &str;
     /// Ids are this prefix and 8 characters (`skey-`, `lhkp-`; apis.md §1.6).
     const ID_PREFIX: &'static str;
-    /// The record stored for `new` under the minted `key_id`.
-    fn stored(key_id: String, new: Self::New, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self;
+    /// Whether `key` matches one value of filter `name`, when `name` is the product's own filter
+    /// (CVM's `project-id`, Lighthouse's `key-id`); `None` for any other name.
+    fn own_filter(key: &KeyPairRecord<Self>, name: &str, value: &str) -> Option<bool>;
+}
+
+impl<P: Product> KeyPairRecord<P> {
+    /// Whether the key matches one value of filter `name`: the product's own filters, `key-name`
+    /// (compared as `key_name` says: L-CVM-18, L-LH-9) and the tag filters (apis.md §1.4, §1.5).
+    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool {
+        if let Some(matches) = P::own_filter(self, name, value) {
+            return matches;
+        }
+        match name {
+            "key-name" => key_name.matches(&self.key_name, value),
+            _ => tag_filter(&self.tags, name, value).unwrap_or(false),
+        }
+    }
 }
 
 /// The codes a product answers for a taken name, a taken public key, a full key-pair quota, and an
@@ -53,57 +98,63 @@ impl<C: Documented + Copy> StoreCodes<C> {
 
 /// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
 #[derive(Debug)]
-pub struct Reservation<K: ProductKey> {
-    inner: keystore::Reservation<String, K>,
-    new: K::New,
+pub struct Reservation<P: Product> {
+    inner: keystore::Reservation<String, KeyPairRecord<P>>,
+    new: NewKeyPair<P>,
 }
 
-impl<K: ProductKey> Reservation<K> {
+impl<P: Product> Reservation<P> {
     /// Stores the key pair under a fresh id and returns its record.
-    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> K {
-        let new = self.new;
-        self.inner.commit(|keys| K::stored(keys.mint_id(K::ID_PREFIX, 8), new, public_key, public_blob, now_secs))
+    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord<P> {
+        let NewKeyPair { key_name, tags, own, .. } = self.new;
+        self.inner.commit(|keys| KeyPairRecord {
+            key_id: keys.mint_id(P::ID_PREFIX, 8),
+            key_name,
+            public_key,
+            public_blob,
+            created_at: now_secs,
+            tags,
+            own,
+        })
     }
 }
 
 /// All accounts' key pairs of one product; key pairs are account-wide, so the scope is the account id.
 #[derive(Debug)]
-pub struct AccountKeys<K> {
-    pub keys: KeyStore<String, K>,
+pub struct AccountKeys<P> {
+    pub keys: KeyStore<String, KeyPairRecord<P>>,
 }
 
-impl<K> Default for AccountKeys<K> {
+impl<P> Default for AccountKeys<P> {
     fn default() -> Self {
         Self { keys: KeyStore::default() }
     }
 }
 
-impl<K: ProductKey> AccountKeys<K> {
+impl<P: Product> AccountKeys<P> {
     /// Reserves the name `new` asks for (and `public_blob`) in the account after the duplicate checks, `check` over
     /// the stored keys and the quota; a refusal answers the product's code. Messages name no
     /// generated name or id: they are verbatim, and those vary from run to run.
     pub fn reserve<C>(
         &self,
         account_id: &str,
-        new: K::New,
+        new: NewKeyPair<P>,
         public_blob: Option<Vec<u8>>,
         quota: u64,
         check: C,
-    ) -> Result<Reservation<K>, TencentError>
+    ) -> Result<Reservation<P>, TencentError>
     where
-        C: FnOnce(&[K]) -> Result<(), TencentError>,
+        C: FnOnce(&[KeyPairRecord<P>]) -> Result<(), TencentError>,
     {
-        let inner = self
-            .keys
-            .reserve(account_id.to_string(), K::name_of(&new), public_blob, quota, check)
-            .map_err(|c| K::CODES.refusal(c, quota))?;
+        let inner =
+            self.keys.reserve(account_id.to_string(), &new.key_name, public_blob, quota, check).map_err(|c| P::CODES.refusal(c, quota))?;
         Ok(Reservation { inner, new })
     }
 
     /// Key pairs matching `query`, in creation order, and the total before paging. Different
     /// filters AND, the values of one filter OR; `key_name` says how the `key-name` filter compares.
-    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<K>) {
-        self.describe_as(account_id, query, key_name, K::clone)
+    pub fn describe(&self, account_id: &str, query: &DescribeQuery, key_name: NameFilter) -> (usize, Vec<KeyPairRecord<P>>) {
+        self.describe_as(account_id, query, key_name, KeyPairRecord::clone)
     }
 
     /// [`AccountKeys::describe`], each key of the page turned into its answer by `item` while the
@@ -113,10 +164,12 @@ impl<K: ProductKey> AccountKeys<K> {
         account_id: &str,
         query: &DescribeQuery,
         key_name: NameFilter,
-        item: impl FnMut(&K) -> T,
+        item: impl FnMut(&KeyPairRecord<P>) -> T,
     ) -> (usize, Vec<T>) {
         // `KeyIds` need no check here: the id lookup finds only those keys.
-        let keep = |k: &K| query.filters.iter().all(|(name, values)| values.iter().any(|value| k.filter_matches(name, value, key_name)));
+        let keep = |k: &KeyPairRecord<P>| {
+            query.filters.iter().all(|(name, values)| values.iter().any(|value| k.filter_matches(name, value, key_name)))
+        };
         // Ids are looked up through the index, an unfiltered page is a slice; only filters scan.
         let lookup = crate::emulator::keystore::Lookup::ids_or_all(&query.key_ids, query.filters.is_empty());
         self.keys.read_scope(account_id.to_string(), |keys| keys.page_where_as(lookup, keep, query.offset, query.limit, item))
@@ -133,11 +186,11 @@ impl<K: ProductKey> AccountKeys<K> {
                 all_found
             }
         });
-        if all_found { Ok(()) } else { Err(K::CODES.id_not_found.into()) }
+        if all_found { Ok(()) } else { Err(P::CODES.id_not_found.into()) }
     }
 
     /// Every key pair of an account (control API).
-    pub fn list(&self, account_id: &str) -> Vec<K> {
+    pub fn list(&self, account_id: &str) -> Vec<KeyPairRecord<P>> {
         self.keys.list(&account_id.to_string())
     }
 

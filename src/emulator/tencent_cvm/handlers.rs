@@ -21,10 +21,7 @@ pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Res
         KeyPairAction::Import => import(cvm, emulator, call),
         KeyPairAction::Describe => {
             let query = rules::parse_describe(&call.params)?;
-            let (total, page) = cvm.store.describe_as(&call.account.id, &query, cvm.settings.key_name_filter, |record| {
-                Value::Object(key_pair_json(&cvm.settings, record))
-            });
-            Ok(tencent::key_pair_set(total, page))
+            Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.key_name_filter, |record| key_pair_json(&cvm.settings, record)))
         }
         KeyPairAction::Delete => {
             let ids = rules::parse_delete(&call.params, &cvm.settings)?;
@@ -88,8 +85,8 @@ fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, 
     let mut pair = Map::with_capacity(8);
     pair.insert("KeyId".into(), json!(record.key_id));
     pair.insert("KeyName".into(), json!(record.key_name));
-    pair.insert("ProjectId".into(), json!(record.project_id));
-    pair.insert("Description".into(), json!(record.description));
+    pair.insert("ProjectId".into(), json!(record.own.project_id));
+    pair.insert("Description".into(), json!(record.own.description));
     pair.insert("PublicKey".into(), json!(record.public_key));
     pair.insert("AssociatedInstanceIds".into(), json!([]));
     pair.insert(settings.created_time_field.clone(), json!(iso8601_utc(record.created_at)));

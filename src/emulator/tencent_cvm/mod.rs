@@ -62,7 +62,7 @@ fn seed_wording(error: TencentError) -> TencentError {
 }
 
 /// A key pair as the control API lists it.
-const STATE: fn(&model::KeyPairRecord) -> Value = |k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.project_id});
+const STATE: fn(&model::KeyPairRecord) -> Value = |k| json!({"KeyId": k.key_id, "KeyName": k.key_name, "ProjectId": k.own.project_id});
 
 /// The CVM product: its settings and its key pairs.
 #[derive(Debug, Default)]

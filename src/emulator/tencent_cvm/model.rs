@@ -2,41 +2,17 @@
 //! shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
 use super::errors::CvmCode;
-use super::rules::{NewKeyPair, Tag};
-use crate::emulator::keystore;
+use super::rules::{CvmFields, NewKeyPair};
 use crate::emulator::tencent::error::TencentError;
-use crate::emulator::tencent::settings::NameFilter;
-use crate::emulator::tencent::store::{AccountKeys, ProductKey, StoreCodes, tag_filter};
+use crate::emulator::tencent::store::{self, AccountKeys, Product, StoreCodes};
 
 /// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
-pub type Reservation = crate::emulator::tencent::store::Reservation<KeyPairRecord>;
+pub type Reservation = store::Reservation<CvmFields>;
 
-/// One stored key pair. The private key is never stored ("Tencent Cloud does not save users'
-/// private keys", seed 000 §1).
-#[derive(Debug, Clone)]
-pub struct KeyPairRecord {
-    pub key_id: String,
-    pub key_name: String,
-    pub project_id: i64,
-    pub description: String,
-    pub public_key: String,
-    pub public_blob: Vec<u8>,
-    pub created_at: i64,
-    pub tags: Vec<Tag>,
-}
+/// One stored key pair.
+pub type KeyPairRecord = store::KeyPairRecord<CvmFields>;
 
-keystore::stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob });
-
-impl ProductKey for KeyPairRecord {
-    /// `project-id`, `key-name` (compared as L-CVM-18's setting says) and the tag filters (apis.md §1.4).
-    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool {
-        match name {
-            "project-id" => self.project_id.to_string() == value,
-            "key-name" => key_name.matches(&self.key_name, value),
-            _ => tag_filter(&self.tags, name, value).unwrap_or(false),
-        }
-    }
-
+impl Product for CvmFields {
     type Code = CvmCode;
     const CODES: StoreCodes<CvmCode> = StoreCodes {
         name_taken: CvmCode::KeyPairNameDuplicate,
@@ -44,24 +20,11 @@ impl ProductKey for KeyPairRecord {
         quota_exceeded: CvmCode::KeyPairLimitExceeded,
         id_not_found: CvmCode::KeyPairIdNotFound,
     };
-    type New = NewKeyPair;
-
-    fn name_of(new: &NewKeyPair) -> &str {
-        &new.key_name
-    }
     const ID_PREFIX: &'static str = "skey-";
 
-    fn stored(key_id: String, new: NewKeyPair, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self {
-        KeyPairRecord {
-            key_id,
-            key_name: new.key_name,
-            project_id: new.project_id,
-            description: String::new(),
-            public_key,
-            public_blob,
-            created_at,
-            tags: new.tags,
-        }
+    /// `project-id` (apis.md §1.4); `key-name` and the tag filters are the shared store's.
+    fn own_filter(key: &KeyPairRecord, name: &str, value: &str) -> Option<bool> {
+        (name == "project-id").then(|| key.own.project_id.to_string() == value)
     }
 }
 
@@ -76,7 +39,7 @@ pub struct Limits {
 /// account id.
 #[derive(Debug, Default)]
 pub struct CvmStore {
-    keys: AccountKeys<KeyPairRecord>,
+    keys: AccountKeys<CvmFields>,
 }
 
 impl CvmStore {
@@ -99,7 +62,7 @@ impl CvmStore {
 }
 
 impl std::ops::Deref for CvmStore {
-    type Target = AccountKeys<KeyPairRecord>;
+    type Target = AccountKeys<CvmFields>;
     /// Describe, delete, list and reset are the shared store's.
     fn deref(&self) -> &Self::Target {
         &self.keys
@@ -109,12 +72,13 @@ impl std::ops::Deref for CvmStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::tencent::rules::Tag;
     use crate::emulator::tencent::settings::DeleteMode;
 
     const LIMITS: Limits = Limits { key_pairs: 2, tag_resources: 1 };
 
     fn new(name: &str) -> NewKeyPair {
-        NewKeyPair { key_name: name.into(), project_id: 0, tags: vec![], public_key: None }
+        NewKeyPair { key_name: name.into(), tags: vec![], public_key: None, own: CvmFields::default() }
     }
 
     #[test]

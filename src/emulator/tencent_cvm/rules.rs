@@ -20,19 +20,21 @@ use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
 pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
+use crate::emulator::tencent::store;
 
 /// `skey-` + 8 characters (apis.md §1.6; `skey-1122` is the documented malformed example).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^skey-[0-9a-z]{8}$").expect("valid regex"));
 
-/// A validated CreateKeyPair / ImportKeyPair request.
-#[derive(Debug, Clone)]
-pub struct NewKeyPair {
-    pub key_name: String,
+/// What a CVM key pair has and a Lighthouse one does not.
+#[derive(Debug, Clone, Default)]
+pub struct CvmFields {
     pub project_id: i64,
-    pub tags: Vec<Tag>,
-    /// ImportKeyPair only: the public key line as given, and its wire blob.
-    pub public_key: Option<(String, Vec<u8>)>,
+    /// No request sets it: a key pair is created with none (the data type's `Description`).
+    pub description: String,
 }
+
+/// A validated CreateKeyPair / ImportKeyPair request.
+pub type NewKeyPair = store::NewKeyPair<CvmFields>;
 
 pub fn check_region(region: Option<&str>, settings: &CvmSettings) -> Result<(), TencentError> {
     let region = region.ok_or_else(|| settings.absent_region_code.error("Region", "`Region` is required."))?;
@@ -58,12 +60,12 @@ struct Request {
 
 /// The rule groups in the order of `settings.check_order` (L-CVM-10): the first failing one wins.
 fn parse_new(params: &Value, request: Request, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<NewKeyPair, TencentError> {
-    let mut new = NewKeyPair { key_name: String::new(), project_id: 0, tags: Vec::new(), public_key: None };
+    let mut new = NewKeyPair { key_name: String::new(), tags: Vec::new(), public_key: None, own: CvmFields::default() };
     let reject_reserved = !request.import || settings.tags.import_rejects_reserved;
     for check in &settings.check_order {
         match check {
             RequestCheck::KeyName => new.key_name = key_name(params, settings)?,
-            RequestCheck::ProjectId => new.project_id = project_id(params, request.typed, settings, projects)?,
+            RequestCheck::ProjectId => new.own.project_id = project_id(params, request.typed, settings, projects)?,
             RequestCheck::PublicKey if request.import => {
                 new.public_key = Some(shared::public_key(params, &settings.public_key_types, || CvmCode::PublicKeyMalformed.into())?);
             }

@@ -20,10 +20,7 @@ pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Ca
         KeyPairAction::Import => import(lighthouse, emulator, call),
         KeyPairAction::Describe => {
             let query = rules::parse_describe(&call.params)?;
-            let (total, page) = lighthouse
-                .store
-                .describe_as(&call.account.id, &query, lighthouse.settings.key_name_filter, |record| Value::Object(key_pair_json(record)));
-            Ok(tencent::key_pair_set(total, page))
+            Ok(tencent::describe(&lighthouse.store, call, &query, lighthouse.settings.key_name_filter, key_pair_json))
         }
         KeyPairAction::Delete => {
             let ids = rules::parse_delete(&call.params)?;

@@ -2,45 +2,23 @@
 //! (duplicates, quota), on the shared [`KeyStore`](crate::emulator::keystore). No HTTP.
 
 use super::errors::LighthouseCode;
-use super::rules::{NewKeyPair, Tag};
-use crate::emulator::keystore;
+use super::rules::{LighthouseFields, NewKeyPair};
 use crate::emulator::tencent::error::TencentError;
-use crate::emulator::tencent::settings::NameFilter;
-use crate::emulator::tencent::store::{AccountKeys, ProductKey, StoreCodes, tag_filter};
+use crate::emulator::tencent::store::{self, AccountKeys, Product, StoreCodes};
 
 /// A reserved name (and public key) awaiting its key; released if dropped uncommitted.
-pub type Reservation = crate::emulator::tencent::store::Reservation<KeyPairRecord>;
+pub type Reservation = store::Reservation<LighthouseFields>;
 
-/// One stored key pair; the private key is never stored.
-#[derive(Debug, Clone)]
-pub struct KeyPairRecord {
-    pub key_id: String,
-    pub key_name: String,
-    pub public_key: String,
-    pub public_blob: Vec<u8>,
-    pub created_at: i64,
-    pub tags: Vec<Tag>,
-}
-
-keystore::stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob });
+/// One stored key pair.
+pub type KeyPairRecord = store::KeyPairRecord<LighthouseFields>;
 
 /// All accounts' Lighthouse key pairs, by account id.
 #[derive(Debug, Default)]
 pub struct LighthouseStore {
-    keys: AccountKeys<KeyPairRecord>,
+    keys: AccountKeys<LighthouseFields>,
 }
 
-impl ProductKey for KeyPairRecord {
-    /// `key-id`, `key-name` (a fuzzy, substring match by default, apis.md §1.5; L-LH-9) and the
-    /// tag filters.
-    fn filter_matches(&self, name: &str, value: &str, key_name: NameFilter) -> bool {
-        match name {
-            "key-id" => self.key_id == value,
-            "key-name" => key_name.matches(&self.key_name, value),
-            _ => tag_filter(&self.tags, name, value).unwrap_or(false),
-        }
-    }
-
+impl Product for LighthouseFields {
     type Code = LighthouseCode;
     const CODES: StoreCodes<LighthouseCode> = StoreCodes {
         name_taken: LighthouseCode::DuplicateParameterValue,
@@ -48,15 +26,12 @@ impl ProductKey for KeyPairRecord {
         quota_exceeded: LighthouseCode::KeyPairLimitExceeded,
         id_not_found: LighthouseCode::KeyIdNotFound,
     };
-    type New = NewKeyPair;
-
-    fn name_of(new: &NewKeyPair) -> &str {
-        &new.key_name
-    }
     const ID_PREFIX: &'static str = "lhkp-";
 
-    fn stored(key_id: String, new: NewKeyPair, public_key: String, public_blob: Vec<u8>, created_at: i64) -> Self {
-        KeyPairRecord { key_id, key_name: new.key_name, public_key, public_blob, created_at, tags: new.tags }
+    /// `key-id` (apis.md §1.5); `key-name` (a fuzzy, substring match by default, L-LH-9) and the
+    /// tag filters are the shared store's.
+    fn own_filter(key: &KeyPairRecord, name: &str, value: &str) -> Option<bool> {
+        (name == "key-id").then(|| key.key_id == value)
     }
 }
 
@@ -71,7 +46,7 @@ impl LighthouseStore {
 }
 
 impl std::ops::Deref for LighthouseStore {
-    type Target = AccountKeys<KeyPairRecord>;
+    type Target = AccountKeys<LighthouseFields>;
     /// Describe, delete, list and reset are the shared store's.
     fn deref(&self) -> &Self::Target {
         &self.keys
@@ -82,10 +57,12 @@ impl std::ops::Deref for LighthouseStore {
 mod tests {
     use super::*;
     use crate::emulator::tencent::rules::DescribeQuery;
+    use crate::emulator::tencent::rules::Tag;
     use crate::emulator::tencent::settings::DeleteMode;
+    use crate::emulator::tencent::settings::NameFilter;
 
     fn new(name: &str) -> NewKeyPair {
-        NewKeyPair { key_name: name.into(), tags: vec![], public_key: None }
+        NewKeyPair { key_name: name.into(), tags: vec![], public_key: None, own: LighthouseFields }
     }
 
     fn query() -> DescribeQuery {

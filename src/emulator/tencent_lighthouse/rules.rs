@@ -18,6 +18,7 @@ use super::settings::{AbsentName, LighthouseSettings, RequestCheck};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
 pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
+use crate::emulator::tencent::store;
 
 /// `lhkp-` + 8 characters `[0-9a-z]` (apis.md §1.6; seed 001 §4 `lhkp-hfenegt1`).
 pub static KEY_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^lhkp-[0-9a-z]{8}$").expect("valid regex"));
@@ -32,14 +33,13 @@ pub const DELETE_MAX_IDS: usize = 10;
 /// Filter names DescribeKeyPairs documents; `tag:<key>` is also accepted (apis.md §1.5).
 pub const FILTER_NAMES: &[&str] = &["key-id", "key-name", "tag-key", "tag-value"];
 
+/// What a Lighthouse key pair has and a CVM one does not: nothing (its `AssociatedInstanceIds`
+/// are always empty here).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LighthouseFields;
+
 /// A validated CreateKeyPair / ImportKeyPair request.
-#[derive(Debug, Clone)]
-pub struct NewKeyPair {
-    pub key_name: String,
-    pub tags: Vec<Tag>,
-    /// ImportKeyPair only: the public key line as given, and its wire blob.
-    pub public_key: Option<(String, Vec<u8>)>,
-}
+pub type NewKeyPair = store::NewKeyPair<LighthouseFields>;
 
 /// Region is accepted present or absent unless the settings require it (L-LH-3).
 pub fn check_region(region: Option<&str>, settings: &LighthouseSettings) -> Result<(), TencentError> {
@@ -64,7 +64,7 @@ const PUBLIC_KEY_TYPES: &[&str] = &["ssh-rsa"];
 
 /// The rule groups in the order of `settings.check_order` (L-LH-7): the first failing one wins.
 fn parse_new(params: &Value, import: bool, settings: &LighthouseSettings) -> Result<NewKeyPair, TencentError> {
-    let mut new = NewKeyPair { key_name: String::new(), tags: Vec::new(), public_key: None };
+    let mut new = NewKeyPair { key_name: String::new(), tags: Vec::new(), public_key: None, own: LighthouseFields };
     let check_chars = !import || settings.import_checks_name_chars;
     for check in &settings.check_order {
         match check {
