@@ -309,6 +309,12 @@ async fn setup_problems_are_one_early_error() {
     assert_eq!(output.status.code(), Some(2), "{shown}");
     assert!(shown.contains("cannot reach") && shown.contains("refused"), "{shown}");
     assert!(!shown.contains("FAILED"), "{shown}");
+
+    // The first case of an API is the one that probes it: a run of a single case is refused too.
+    let output = run(Path::new(REPO), &["--target", &url, "--control", "--filter", "tencent-cvm/create-key-pair/example"], true).await;
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("cannot reach"), "{shown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
