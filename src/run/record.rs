@@ -92,3 +92,67 @@ pub fn mark_private_keys(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const PKCS1: &str = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+    const PKCS8: &str = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+    fn entry(action: &str) -> Entry {
+        Entry {
+            api: "tencent-cvm".into(),
+            action: action.into(),
+            request: request_key(Some("ap-guangzhou"), "POST", "tc3", "2017-03-12", &json!({"KeyName": "k"})),
+            status: 200,
+            body: "{}".into(),
+            exchange: Exchange::default(),
+        }
+    }
+
+    #[test]
+    fn private_keys_anywhere_become_markers_of_their_framing() {
+        let body = json!({"Response": {"KeyPair": {"PrivateKey": PKCS1, "KeyName": "k"}, "Keys": [PKCS8, 7]}});
+        let marked = mark_private_keys(&body);
+        assert_eq!(marked, json!({"Response": {"KeyPair": {"PrivateKey": "[private-key:pkcs1]", "KeyName": "k"}, "Keys": ["[private-key:pkcs8]", 7]}}));
+        assert_eq!(mark_private_keys(&json!("PRIVATE KEY, said in prose")), json!("PRIVATE KEY, said in prose"));
+    }
+
+    #[test]
+    fn a_request_key_changes_with_each_part_it_matches_on() {
+        let params = json!({"KeyName": "k"});
+        let key = request_key(Some("ap-guangzhou"), "POST", "tc3", "2017-03-12", &params);
+        assert_eq!(key, r#"{"region":"ap-guangzhou","method":"POST","signing":"tc3","version":"2017-03-12","params":{"KeyName":"k"}}"#);
+        let others = [
+            request_key(None, "POST", "tc3", "2017-03-12", &params),
+            request_key(Some("ap-guangzhou"), "GET", "tc3", "2017-03-12", &params),
+            request_key(Some("ap-guangzhou"), "POST", "hmac-sha256", "2017-03-12", &params),
+            request_key(Some("ap-guangzhou"), "POST", "tc3", "2020-03-24", &params),
+            request_key(Some("ap-guangzhou"), "POST", "tc3", "2017-03-12", &json!({"KeyName": "other"})),
+        ];
+        assert!(others.iter().all(|other| *other != key), "{others:?}");
+    }
+
+    #[test]
+    fn write_saves_one_file_per_case_that_sent_anything_in_order() {
+        let dir = std::env::temp_dir().join(format!("kc-record-{}", std::process::id()));
+        let recorder = Recorder::new(&dir, "kc1a2b");
+        recorder.add("tencent-cvm/create-key-pair/example", entry("CreateKeyPair"));
+        recorder.add("tencent-cvm/create-key-pair/example", entry("DeleteKeyPairs"));
+        recorder.add("aliyun-ecs/create-key-pair/example", entry("CreateKeyPair"));
+        assert_eq!(recorder.write(), Ok(2));
+
+        let path = file_of(&dir, "tencent-cvm/create-key-pair/example");
+        assert_eq!(path, dir.join("tencent-cvm/create-key-pair/example.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let recording: CaseRecording = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!((recording.case.as_str(), recording.run_prefix.as_str()), ("tencent-cvm/create-key-pair/example", "kc1a2b"));
+        let actions: Vec<&str> = recording.exchanges.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["CreateKeyPair", "DeleteKeyPairs"]);
+        assert!(file_of(&dir, "aliyun-ecs/create-key-pair/example").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
