@@ -43,6 +43,10 @@ mod tests {
         }
         seen.sort();
         assert_eq!(seen, items);
-        assert!("0/2".parse::<Shard>().is_err() && "3/2".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
+        for refused in ["0/2", "3/2", "1/0", "0/0", "x", "1/x"] {
+            assert!(refused.parse::<Shard>().is_err(), "{refused}");
+        }
+        assert_eq!("1/2".parse(), Ok(Shard { index: 1, count: 2 }));
+        assert_eq!(" 2 / 2 ".trim().parse(), Ok(Shard { index: 2, count: 2 }), "the last shard");
     }
 }
