@@ -165,6 +165,25 @@ mod tests {
         }
     }
 
+    /// L-ECS-13 off: one unknown name fails the whole call and deletes nothing; known names alone
+    /// are deleted.
+    #[test]
+    fn a_strict_delete_refuses_unknown_names_and_deletes_nothing() {
+        let store = EcsStore::default();
+        for name in ["k1", "k2"] {
+            store.reserve("a", "cn-hangzhou", new("cn-hangzhou", name), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+        }
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let stored = || store.list("a").into_iter().map(|k| k.key_pair_name).collect::<Vec<_>>();
+        let refused = store.delete("a", "cn-hangzhou", &names(&["k1", "nope"]), false).unwrap_err();
+        assert_eq!(refused.code, "InvalidKeyPairNames.ValueNotSupported");
+        assert_eq!(stored(), ["k1", "k2"], "nothing deleted");
+        store.delete("a", "cn-hangzhou", &names(&["k1"]), false).unwrap();
+        assert_eq!(stored(), ["k2"]);
+        store.delete("a", "cn-hangzhou", &names(&["k2", "nope"]), true).unwrap();
+        assert!(stored().is_empty(), "the lenient default ignores the unknown name");
+    }
+
     #[test]
     fn names_are_per_account_and_region_and_reserved_until_dropped() {
         let store = EcsStore::default();
