@@ -128,3 +128,15 @@ pub fn parse_time(text: &str) -> Option<i64> {
     let with_seconds = if text.len() == 17 { format!("{}:00Z", &text[..16]) } else { text.to_string() };
     time::OffsetDateTime::parse(&with_seconds, &time::format_description::well_known::Rfc3339).ok().map(|t| t.unix_timestamp())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn listing_times_with_and_without_seconds() {
+        assert_eq!(parse_time("2025-01-01T00:00:59Z"), Some(1_735_689_659), "seconds are kept");
+        assert_eq!(parse_time("2025-01-01T00:01Z"), Some(1_735_689_660), "ECS writes none");
+        assert_eq!(parse_time("2025-01-01 00:00:00"), None);
+    }
+}

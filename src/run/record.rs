@@ -117,7 +117,10 @@ mod tests {
     fn private_keys_anywhere_become_markers_of_their_framing() {
         let body = json!({"Response": {"KeyPair": {"PrivateKey": PKCS1, "KeyName": "k"}, "Keys": [PKCS8, 7]}});
         let marked = mark_private_keys(&body);
-        assert_eq!(marked, json!({"Response": {"KeyPair": {"PrivateKey": "[private-key:pkcs1]", "KeyName": "k"}, "Keys": ["[private-key:pkcs8]", 7]}}));
+        assert_eq!(
+            marked,
+            json!({"Response": {"KeyPair": {"PrivateKey": "[private-key:pkcs1]", "KeyName": "k"}, "Keys": ["[private-key:pkcs8]", 7]}})
+        );
         assert_eq!(mark_private_keys(&json!("PRIVATE KEY, said in prose")), json!("PRIVATE KEY, said in prose"));
     }
 

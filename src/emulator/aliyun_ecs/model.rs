@@ -165,6 +165,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn reset_forgets_one_account_in_every_region() {
+        let store = EcsStore::default();
+        for (account, region) in [("a", "cn-hangzhou"), ("a", "cn-shanghai"), ("b", "cn-hangzhou")] {
+            store.reserve(account, region, new(region, "k1"), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+        }
+        store.reset("a");
+        assert!(store.list("a").is_empty());
+        assert_eq!(store.list("b").len(), 1, "other accounts keep theirs");
+        assert!(store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).is_ok(), "the name is free again");
+    }
+
     /// L-ECS-13 off: one unknown name fails the whole call and deletes nothing; known names alone
     /// are deleted.
     #[test]

@@ -406,6 +406,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!((q.page_size, q.include_public_key, q.fingerprint.as_deref()), (50, true, Some("abcd")));
+        let q = parse_describe(&params(&[("RegionId", "cn-hangzhou"), ("IncludePublicKey", "False")]), &settings).unwrap();
+        assert!(!q.include_public_key, "Python's `False`, as tea-openapi sends it");
         let code = |list: &[(&str, &str)]| parse_describe(&params(list), &settings).unwrap_err().code;
         assert_eq!(code(&[("RegionId", "cn-hangzhou"), ("PageSize", "51")]), "InvalidParameter");
         assert_eq!(code(&[("RegionId", "cn-hangzhou"), ("PageNumber", "0")]), "InvalidParameter");
@@ -422,6 +424,11 @@ mod tests {
         assert_eq!(code(&[("RegionId", "cn-hangzhou"), ("KeyPairNames", "[]")]), "InvalidKeyPairNames.ValueNotSupported");
         let many = serde_json::to_string(&(0..101).map(|i| format!("k{i}")).collect::<Vec<_>>()).unwrap();
         assert_eq!(code(&[("RegionId", "cn-hangzhou"), ("KeyPairNames", &many)]), "InstanceKeyPairLimitExceeded");
+        let hundred = serde_json::to_string(&(0..100).map(|i| format!("k{i}")).collect::<Vec<_>>()).unwrap();
+        assert!(
+            parse_delete(&params(&[("RegionId", "cn-hangzhou"), ("KeyPairNames", &hundred)]), &settings).is_ok(),
+            "100 names are allowed"
+        );
         let (_, names) = parse_delete(&params(&[("RegionId", "cn-hangzhou"), ("KeyPairNames", r#"["a", "b c"]"#)]), &settings).unwrap();
         assert_eq!(names, ["a", "b c"]);
     }
@@ -435,6 +442,9 @@ mod tests {
         assert!(name_matches("*SshKey*", "SshKey"));
         assert!(name_matches("*Ssh*Key*", "aSshbKeyc"));
         assert!(!name_matches("a*a", "a"));
+        assert!(name_matches("a*b", "ab"), "`*` may stand for nothing");
+        assert!(!name_matches("*a*a*", "xa"), "each part is found after the one before");
+        assert!(name_matches("*a*a*", "xaya"));
         assert!(name_matches("vector-key-*", "vector-key-1"));
     }
 }

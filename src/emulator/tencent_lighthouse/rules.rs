@@ -285,6 +285,10 @@ mod tests {
             code(json!({"KeyIds": ["lhkp-1234abcd"], "Filters": [{"Name": "key-name", "Values": ["a"]}]})),
             "InvalidParameter.ParameterConflict"
         );
+        // An empty or null list is not given: no conflict.
+        let filters = json!([{"Name": "key-name", "Values": ["a"]}]);
+        assert_eq!(code(json!({"KeyIds": [], "Filters": filters})), "ok");
+        assert_eq!(code(json!({"KeyIds": null, "Filters": filters})), "ok");
         assert_eq!(code(json!({"KeyIds": ["skey-1234abcd"]})), "InvalidParameterValue.KeyPairIdMalformed");
         assert_eq!(code(json!({"KeyIds": ["lhkp-1234abcd", "lhkp-1234abcd"]})), "InvalidParameterValue.Duplicated");
         let many: Vec<String> = (0..101).map(|i| format!("lhkp-{i:08}")).collect();
@@ -298,6 +302,7 @@ mod tests {
         let filters: Vec<Value> = (0..11).map(|_| json!({"Name": "key-id", "Values": ["x"]})).collect();
         assert_eq!(code(json!({"Filters": filters})), "InvalidParameterValue.LimitExceeded");
         assert_eq!(code(json!({"Offset": -1})), "InvalidParameterValue.Negative");
+        assert_eq!(code(json!({"Offset": 0})), "ok");
         assert_eq!(code(json!({"Limit": -1})), "InvalidParameterValue.Negative");
         assert_eq!(code(json!({"Limit": 0})), "InvalidParameterValue.OutOfRange");
         assert_eq!(code(json!({"Limit": 101})), "InvalidParameterValue.OutOfRange");
