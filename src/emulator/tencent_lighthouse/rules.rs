@@ -301,6 +301,9 @@ mod tests {
         );
         let filters: Vec<Value> = (0..11).map(|_| json!({"Name": "key-id", "Values": ["x"]})).collect();
         assert_eq!(code(json!({"Filters": filters})), "InvalidParameterValue.LimitExceeded");
+        assert_eq!(code(json!({"Filters": filters[..10]})), "ok", "10 filters are allowed");
+        let five = json!([{"Name": "key-name", "Values": ["1", "2", "3", "4", "5"]}]);
+        assert_eq!(code(json!({"Filters": five})), "ok", "5 values are allowed");
         assert_eq!(code(json!({"Offset": -1})), "InvalidParameterValue.Negative");
         assert_eq!(code(json!({"Offset": 0})), "ok");
         assert_eq!(code(json!({"Limit": -1})), "InvalidParameterValue.Negative");
