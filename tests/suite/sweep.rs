@@ -59,6 +59,13 @@ async fn sweep_pages_through_everything_keeps_going_past_a_failed_delete_and_spa
     assert!(stdout.contains("FAILED tencent-cvm") && stdout.contains("InternalServerError"), "{stdout}");
     assert!(stdout.contains("sweep: 46 deleted, 10 failed"), "it kept going: {stdout}");
 
+    // A NotFound answer is success only if the listing agrees that the keys are gone: here they are not.
+    account.add_fault(Fault { api: "tencent-cvm".into(), action: "DeleteKeyPairs".into(), code: "InvalidKeyPairId.NotFound".into() });
+    let not_found = run_bin(sweep_args(&base, &[]), credentials()).await;
+    let (stdout, stderr) = text(&not_found);
+    assert_eq!(not_found.status.code(), Some(1), "a NotFound that left the keys is reported: {stdout}\n{stderr}");
+    assert!(stdout.contains("InvalidKeyPairId.NotFound") && stdout.contains("sweep: 0 deleted, 10 failed"), "{stdout}");
+
     let second = run_bin(sweep_args(&base, &[]), credentials()).await;
     assert_eq!(second.status.code(), Some(0), "{:?}", text(&second));
     let mut expected = others.clone();
