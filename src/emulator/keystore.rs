@@ -41,10 +41,11 @@ pub trait StoredKey: Clone {
 
 /// Implements [`StoredKey`] for a provider's record from the names of its id, name and
 /// public-blob fields: `stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob })`;
-/// `md5: field` names a stored colon-separated MD5 fingerprint that indexes the key.
+/// `md5: field` names a stored colon-separated MD5 fingerprint that indexes the key. A record
+/// generic over one type (`KeyPairRecord<P>`, Tencent's shared one) is written with it.
 macro_rules! stored_key {
-    ($record:ty { id: $id:ident, name: $name:ident, public_blob $(, md5: $md5:ident)? }) => {
-        impl $crate::emulator::keystore::StoredKey for $record {
+    ($record:ident $(<$param:ident>)? { id: $id:ident, name: $name:ident, public_blob $(, md5: $md5:ident)? }) => {
+        impl$(<$param: Clone>)? $crate::emulator::keystore::StoredKey for $record$(<$param>)? {
             fn id(&self) -> &str {
                 &self.$id
             }

@@ -7,7 +7,7 @@ use super::error::TencentError;
 use super::rules::{DescribeQuery, Tag};
 use super::settings::{DeleteMode, NameFilter};
 use crate::emulator::codes::Documented;
-use crate::emulator::keystore::{self, Conflict, KeyStore, StoredKey};
+use crate::emulator::keystore::{self, Conflict, KeyStore};
 
 /// A validated CreateKeyPair / ImportKeyPair request: the fields CVM and Lighthouse share, and
 /// the product's own (`P`: CVM's project, nothing for Lighthouse).
@@ -33,17 +33,7 @@ pub struct KeyPairRecord<P> {
     pub own: P,
 }
 
-impl<P: Clone> StoredKey for KeyPairRecord<P> {
-    fn id(&self) -> &str {
-        &self.key_id
-    }
-    fn name(&self) -> &str {
-        &self.key_name
-    }
-    fn public_blob(&self) -> &[u8] {
-        &self.public_blob
-    }
-}
+keystore::stored_key!(KeyPairRecord<P> { id: key_id, name: key_name, public_blob });
 
 /// What a product adds to the shared key pair: its own fields (the implementing type), its own
 /// DescribeKeyPairs filter names, its codes for the store's refusals and its id prefix.
