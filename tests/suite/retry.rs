@@ -7,74 +7,8 @@ use std::sync::{Arc, Mutex};
 use crate::transport_support::*;
 use keypair_contract::apis::tencent_api3::CVM;
 use keypair_contract::emulator::accounts::{AccountSettings, Fault};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// Reads one HTTP/1.1 message (headers and a Content-Length body); `None` at end of stream.
-async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut data = Vec::new();
-    let mut byte = [0u8; 1];
-    while !data.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).await.ok()? == 0 {
-            return None;
-        }
-        data.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&data).to_ascii_lowercase();
-    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-    let mut body = vec![0u8; length];
-    stream.read_exact(&mut body).await.ok()?;
-    data.extend(body);
-    Some(data)
-}
-
-/// The action of an API 3.0 request (its `X-TC-Action` header) or of a legacy one (its `Action`
-/// parameter, in the query or the form body).
-fn action_of(message: &[u8]) -> String {
-    let text = String::from_utf8_lossy(message);
-    let header = text.lines().find_map(|l| l.strip_prefix("X-TC-Action: ").or_else(|| l.strip_prefix("x-tc-action: ")));
-    let parameter = || text.split(['?', '&', '\n', ' ']).find_map(|part| part.strip_prefix("Action="));
-    header.or_else(parameter).unwrap_or("?").trim().to_string()
-}
-
-/// A proxy to `upstream` that forwards everything, but answers the first request for `lost` by
-/// closing the connection after the upstream acted on it. Returns its URL and the actions seen.
-async fn dropping_proxy(upstream: std::net::SocketAddr, lost: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let log = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else { return };
-            let (log, dropped) = (log.clone(), dropped.clone());
-            tokio::spawn(async move {
-                while let Some(request) = read_message(&mut client).await {
-                    let action = action_of(&request);
-                    log.lock().unwrap().push(action.clone());
-                    let mut server = TcpStream::connect(upstream).await.unwrap();
-                    server.write_all(&request).await.unwrap();
-                    let Some(response) = read_message(&mut server).await else { return };
-                    if action == lost && !dropped.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                        return; // the cloud acted; the client never hears of it
-                    }
-                    if client.write_all(&response).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (url, seen)
-}
-
-/// The environment of a run with Tencent credentials only.
-fn tencent_credentials() -> Vec<(&'static str, String)> {
-    let mut env = credentials();
-    env.retain(|(k, _)| k.starts_with("TENCENT"));
-    env
-}
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 
 /// Runs the cases matching `filter` one at a time against `target`; the run must pass. Its stdout.
 async fn passing_run(target: &str, filter: &str) -> String {
@@ -86,18 +20,36 @@ async fn passing_run(target: &str, filter: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
-    // The legacy endpoint's keys are CVM keys: its lost create is looked up and undone through CVM's API.
-    for filter in ["tencent-cvm/create-key-pair/example", "tencent-cvm-legacy/create-key-pair/example"] {
-        let emulator = start(false, AccountSettings::default()).await;
-        // A live account holds keys the run did not make; the undo must leave them alone.
-        call(&emulator.base_url(), &CVM, "CreateKeyPair", serde_json::json!({"KeyName": "someone_elses", "ProjectId": 0})).await;
-        let (proxy, seen) = dropping_proxy(emulator.addr, "CreateKeyPair").await;
-        passing_run(&proxy, filter).await;
-        // The run's reachability probe (a bare GET, no action) comes first.
-        let seen: Vec<String> = seen.lock().unwrap().iter().filter(|action| *action != "?").cloned().collect();
-        assert_eq!(&seen[..4], ["CreateKeyPair", "DescribeKeyPairs", "DeleteKeyPairs", "CreateKeyPair"], "{filter}: {seen:?}");
-        assert_eq!(names(&emulator.base_url(), &CVM).await, ["someone_elses"], "{filter}: no orphan, nothing else deleted");
-    }
+    let emulator = start(false, AccountSettings::default()).await;
+    // A live account holds keys the run did not make; the undo must leave them alone.
+    call(&emulator.base_url(), &CVM, "CreateKeyPair", serde_json::json!({"KeyName": "someone_elses", "ProjectId": 0})).await;
+    let proxy = Proxy::start(emulator.addr, "CreateKeyPair", Spoil::Drop).await;
+    passing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
+    assert_eq!(&proxy.actions()[..4], ["CreateKeyPair", "DescribeKeyPairs", "DeleteKeyPairs", "CreateKeyPair"], "{:?}", proxy.actions());
+    assert_eq!(names(&emulator.base_url(), &CVM).await, ["someone_elses"], "no orphan, nothing else deleted");
+}
+
+/// The legacy endpoint's keys are CVM keys: its lost create is looked up and undone through CVM's
+/// API, at CVM's endpoint (on a live target a different host from the legacy one).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_legacy_create_is_undone_through_cvms_endpoint() {
+    let emulator = start(false, AccountSettings::default()).await;
+    call(&emulator.base_url(), &CVM, "CreateKeyPair", serde_json::json!({"KeyName": "someone_elses", "ProjectId": 0})).await;
+    let legacy = Proxy::start(emulator.addr, "CreateKeyPair", Spoil::Drop).await;
+    let cvm = Proxy::start(emulator.addr, "", Spoil::Nothing).await;
+    let dir = temp_dir("lost-legacy-create");
+    let endpoints = format!(
+        "endpoints:\n      tencent-cvm-legacy: {}\n      tencent-cvm: {}\n      tencent-sts: {}",
+        legacy.url, cvm.url, emulator.base_url()
+    );
+    let targets = live_targets_file(&dir, &endpoints, &[ACCOUNT_ID]);
+    let list = ["run", "--targets", targets.to_str().unwrap(), "--target", "fake-live", "--jobs", "1"];
+    let output = run_bin(args(&[&list[..], &["--filter", "tencent-cvm-legacy/create-key-pair/example"]].concat()), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(&legacy.actions()[..2], ["CreateKeyPair", "CreateKeyPair"], "the legacy host saw only the creates: {:?}", legacy.actions());
+    assert_eq!(&cvm.actions()[..2], ["DescribeKeyPairs", "DeleteKeyPairs"], "CVM's host was asked: {:?}", cvm.actions());
+    assert_eq!(names(&emulator.base_url(), &CVM).await, ["someone_elses"], "no orphan, nothing else deleted");
 }
 
 /// A delete cannot be undone: when its answer is lost, the retry finds nothing to delete and
@@ -106,11 +58,10 @@ async fn a_lost_create_is_looked_up_and_undone_before_it_is_sent_again() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_step_answered_after_a_lost_delete_runs_its_case_again_and_says_so() {
     let emulator = start(false, AccountSettings::default()).await;
-    let (proxy, seen) = dropping_proxy(emulator.addr, "DeleteKeyPairs").await;
-    let stdout = passing_run(&proxy, "tencent-cvm/key-pairs/lifecycle").await;
+    let proxy = Proxy::start(emulator.addr, "DeleteKeyPairs", Spoil::Drop).await;
+    let stdout = passing_run(&proxy.url, "tencent-cvm/key-pairs/lifecycle").await;
     assert!(stdout.contains("note: run again: steps[3] DeleteKeyPairs"), "{stdout}");
-    let creates = seen.lock().unwrap().iter().filter(|action| *action == "CreateKeyPair").count();
-    assert_eq!(creates, 2, "the case ran twice");
+    assert_eq!(proxy.count("CreateKeyPair"), 2, "the case ran twice");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -74,6 +74,23 @@ async fn sweep_pages_through_everything_keeps_going_past_a_failed_delete_and_spa
     assert_eq!(names(&base, &ECS).await, vec!["keepme-ecs".to_string()]);
 }
 
+/// On a live account every request counts against the rate limit and every answer is the cloud's
+/// word: the listing asks for no page past the last, and a delete that answers an error other than
+/// NotFound is reported failed, even if the keys did go.
+#[tokio::test(flavor = "multi_thread")]
+async fn sweep_asks_for_no_page_past_the_last_and_reports_a_delete_that_answered_an_error() {
+    let emulator = start(false, no_rate_limits()).await;
+    create_cvm(&emulator.base_url(), (0..55).map(|i| format!("kctxpage{i:02}")).collect()).await;
+    let proxy = Proxy::start(emulator.addr, "DeleteKeyPairs", Spoil::tencent_error("InternalError")).await;
+    let output = run_bin(sweep_args(&proxy.url, &[]), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("InternalError") && stdout.contains("sweep: 45 deleted, 10 failed"), "{stdout}");
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "the delete that answered an error had acted");
+    // CVM's 55 keys fill two pages of 50; Lighthouse's account is empty: one page.
+    assert_eq!(proxy.count("DescribeKeyPairs"), 3, "{:?}", proxy.actions());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sweep_refuses_a_short_prefix() {
     let emulator = start(false, no_rate_limits()).await;

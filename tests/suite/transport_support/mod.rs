@@ -11,6 +11,9 @@ use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::{self, Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::Value;
 
+mod proxy;
+pub use proxy::{Proxy, Spoil, read_message};
+
 pub const SECRET_ID: &str = "AKIDTRANSPORTTEST000000000000000";
 pub const SECRET_KEY: &str = "transport-test-secret-key";
 
@@ -73,12 +76,18 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 
 /// A targets file with one live target `fake-live` whose every API is at `base`.
 pub fn targets_file(dir: &Path, base: &str, accounts: &[&str]) -> PathBuf {
+    live_targets_file(dir, &format!("url: {base}"), accounts)
+}
+
+/// A targets file with one live target `fake-live` whose APIs are where `place` says (its `url:`
+/// line, or an `endpoints:` map indented under the target).
+pub fn live_targets_file(dir: &Path, place: &str, accounts: &[&str]) -> PathBuf {
     let path = dir.join("targets.yaml");
     let accounts: Vec<String> = accounts.iter().map(|a| format!("\"{a}\"")).collect();
     std::fs::write(
         &path,
         format!(
-            "targets:\n  fake-live:\n    kind: live\n    url: {base}\n    regions: [ap-guangzhou]\n    accounts: [{}]\n",
+            "targets:\n  fake-live:\n    kind: live\n    {place}\n    regions: [ap-guangzhou]\n    accounts: [{}]\n",
             accounts.join(", ")
         ),
     )
@@ -109,6 +118,13 @@ pub fn credentials() -> Vec<(&'static str, String)> {
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", SECRET_ID.into()),
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET_KEY.into()),
     ]
+}
+
+/// The test account's Tencent credentials only (Alibaba's APIs are then skipped).
+pub fn tencent_credentials() -> Vec<(&'static str, String)> {
+    let mut env = credentials();
+    env.retain(|(k, _)| k.starts_with("TENCENT"));
+    env
 }
 
 pub fn text(output: &Output) -> (String, String) {
