@@ -142,3 +142,119 @@ fn swap_strings(value: &mut Value, swaps: &HashMap<String, String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::run::exchange::Exchange;
+    use crate::run::record::{Recorder, request_key};
+
+    const CASE: &str = "tencent-cvm/create-key-pair/example";
+    const API: &str = "tencent-cvm";
+
+    fn key_of(params: &Value) -> String {
+        request_key(Some("ap-guangzhou"), "POST", "tc3", "2017-03-12", params)
+    }
+
+    fn entry(action: &str, params: Value, body: Value) -> Entry {
+        Entry { api: API.into(), action: action.into(), request: key_of(&params), status: 200, body: body.to_string(), exchange: Exchange::default() }
+    }
+
+    /// A recording of `entries` for `CASE`, written by the recorder into a folder of its own.
+    fn recorded(tag: &str, entries: Vec<Entry>) -> (PathBuf, Replay) {
+        let dir = std::env::temp_dir().join(format!("kc-replay-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let recorder = Recorder::new(&dir, "kc1a2b");
+        for entry in entries {
+            recorder.add(CASE, entry);
+        }
+        recorder.write().unwrap();
+        let replay = Replay::new(&dir).unwrap();
+        (dir, replay)
+    }
+
+    #[test]
+    fn a_recording_loads_a_missing_one_is_none_and_an_unreadable_one_is_an_error() {
+        let (dir, replay) = recorded("load", vec![entry("DescribeKeyPairs", json!({}), json!({}))]);
+        let loaded = replay.load(CASE).unwrap().expect("recorded");
+        assert_eq!((loaded.run_prefix.as_str(), loaded.exchanges.len()), ("kc1a2b", 1));
+        assert_eq!(replay.run_prefix(CASE).as_deref(), Some("kc1a2b"));
+        assert!(replay.load("tencent-cvm/never-recorded").unwrap().is_none());
+        assert_eq!(replay.run_prefix("tencent-cvm/never-recorded"), None);
+        // A folder where the file should be cannot be read: that is an error, not "no recording".
+        std::fs::create_dir_all(file_of(&dir, "tencent-cvm/a-folder")).unwrap();
+        let error = replay.load("tencent-cvm/a-folder").unwrap_err();
+        assert!(error.starts_with("cannot read") && error.contains("a-folder.yaml"), "{error}");
+        assert!(Replay::new(&dir.join("nowhere")).unwrap_err().contains("run --record"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn answers_come_in_recorded_order_once_each_matched_on_api_action_and_request() {
+        let params = json!({"Limit": 1});
+        let first = entry("DescribeKeyPairs", params.clone(), json!({"Response": {"TotalCount": 1}}));
+        let second = entry("DescribeKeyPairs", params.clone(), json!({"Response": {"TotalCount": 2}}));
+        let (dir, replay) = recorded("order", vec![first, second]);
+        let key = key_of(&params);
+        // Another API or action with the same request, or the same action with other parameters: no answer.
+        for (api, action, request) in
+            [("tencent-lighthouse", "DescribeKeyPairs", key.as_str()), (API, "DeleteKeyPairs", &key), (API, "DescribeKeyPairs", &key_of(&json!({})))]
+        {
+            let error = replay.answer(CASE, api, action, request).await.unwrap_err();
+            assert!(error.starts_with(&format!("replay: no recorded answer for {api} {action}")), "{error}");
+        }
+        assert_eq!(replay.answer(CASE, API, "DescribeKeyPairs", &key).await, Ok((200, json!({"Response": {"TotalCount": 1}}))));
+        assert_eq!(replay.answer(CASE, API, "DescribeKeyPairs", &key).await, Ok((200, json!({"Response": {"TotalCount": 2}}))));
+        assert!(replay.answer(CASE, API, "DescribeKeyPairs", &key).await.is_err(), "each recorded answer is used once");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_recorded_private_key_becomes_a_fresh_one_whose_public_half_replaces_the_recorded_one_everywhere() {
+        let old_public = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDold kctx-comment";
+        let old_fingerprint = "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99";
+        let create = entry(
+            "CreateKeyPair",
+            json!({"KeyName": "k"}),
+            json!({"Response": {"KeyPair": {"PrivateKey": "[private-key:pkcs1]", "PublicKey": old_public, "KeyId": "skey-1"}}}),
+        );
+        // The public key as a later request sends it (e.g. captured), and a later answer listing it.
+        let import = entry("ImportKeyPair", json!({"PublicKey": old_public}), json!({"Response": {"KeyId": "skey-2"}}));
+        let describe =
+            entry("DescribeKeyPairs", json!({}), json!({"Response": {"KeyPairSet": [{"PublicKey": old_public}, {"PublicKey": "other"}]}}));
+        // ECS's shape, inside a list: a PKCS#8 body and a fingerprint with colons, then one without.
+        let ecs = entry(
+            "CreateKeyPair",
+            json!({"KeyPairName": "e"}),
+            json!({"Pairs": [
+                {"PrivateKeyBody": "[private-key:pkcs8]", "KeyPairFingerPrint": old_fingerprint},
+                {"PrivateKeyBody": "[private-key:pkcs8]", "KeyPairFingerPrint": old_fingerprint.replace(':', "")},
+            ]}),
+        );
+        let (dir, replay) = recorded("rekey", vec![create, import, describe, ecs]);
+
+        let (_, created) = replay.answer(CASE, API, "CreateKeyPair", &key_of(&json!({"KeyName": "k"}))).await.unwrap();
+        let pair = &created["Response"]["KeyPair"];
+        assert!(pair["PrivateKey"].as_str().unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----"), "{pair}");
+        let new_public = pair["PublicKey"].as_str().unwrap().to_string();
+        assert!(new_public.starts_with("ssh-rsa AAAA") && new_public.ends_with(" kctx-comment") && new_public != old_public, "{new_public}");
+        assert_eq!(pair["KeyId"], "skey-1");
+
+        let (_, imported) = replay.answer(CASE, API, "ImportKeyPair", &key_of(&json!({"PublicKey": new_public}))).await.unwrap();
+        assert_eq!(imported["Response"]["KeyId"], "skey-2", "a request carrying the swapped-in key matches the recorded one");
+        let (_, described) = replay.answer(CASE, API, "DescribeKeyPairs", &key_of(&json!({}))).await.unwrap();
+        assert_eq!(described["Response"]["KeyPairSet"], json!([{"PublicKey": new_public}, {"PublicKey": "other"}]));
+
+        let (_, ecs) = replay.answer(CASE, API, "CreateKeyPair", &key_of(&json!({"KeyPairName": "e"}))).await.unwrap();
+        let pairs = ecs["Pairs"].as_array().unwrap();
+        for pair in pairs {
+            assert!(pair["PrivateKeyBody"].as_str().unwrap().starts_with("-----BEGIN PRIVATE KEY-----"), "{pair}");
+        }
+        let (with_colons, bare) = (pairs[0]["KeyPairFingerPrint"].as_str().unwrap(), pairs[1]["KeyPairFingerPrint"].as_str().unwrap());
+        assert!(with_colons.len() == 47 && with_colons != old_fingerprint, "{with_colons}");
+        assert!(bare.len() == 32 && !bare.contains(':'), "{bare}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
