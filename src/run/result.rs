@@ -264,3 +264,55 @@ impl SuiteResult {
         self.failed() == 0 && self.cases.len() >= self.expected && self.problems.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::load::{CaseFormat, load_case};
+    use crate::check::pointer::Pattern;
+
+    #[test]
+    fn kinds_and_positions_print_as_reports_show_them() {
+        assert_eq!(Kind::SnapshotNew.to_string(), "snapshot-new");
+        assert_eq!(Kind::Field.to_string(), "field");
+        let in_case = Position { file: "cases/a.yaml".into(), line: 12, col: 5 };
+        assert_eq!(in_case.to_string(), "cases/a.yaml:12:5");
+        let in_snapshot = Position { file: "snapshots/a.snap".into(), line: 0, col: 0 };
+        assert_eq!(in_snapshot.to_string(), "snapshots/a.snap", "line 0 is a whole file");
+    }
+
+    #[test]
+    fn an_empty_result_names_its_case_and_carries_its_declared_parity_gaps() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let path = root.join("cases/tencent-cvm/create-key-pair/example.yaml");
+        let mut case = load_case(&root, &path, &CaseFormat::load(&root).unwrap()).unwrap();
+        case.parity_gaps = vec![(Pattern::parse("/Response/RequestId").unwrap(), "ours is a UUID".into())];
+        let result = CaseResult::empty(&case);
+        assert_eq!(result.id, "tencent-cvm/create-key-pair/example");
+        assert_eq!(result.api, "tencent-cvm");
+        assert_eq!(result.path, "cases/tencent-cvm/create-key-pair/example.yaml");
+        assert_eq!(result.parity_gaps, [ParityGap { path: "/Response/RequestId".into(), reason: "ours is a UUID".into() }]);
+        assert_eq!((result.status, result.failures.len()), (Status::Passed, 0));
+    }
+
+    fn with_statuses(statuses: &[Status]) -> SuiteResult {
+        let cases = statuses.iter().map(|status| CaseResult { status: status.clone(), ..CaseResult::default() }).collect();
+        SuiteResult { cases, expected: statuses.len(), ..SuiteResult::default() }
+    }
+
+    #[test]
+    fn a_suite_counts_each_status_and_is_ok_only_whole_without_failures_or_problems() {
+        let skipped = Status::Skipped("emulator only".into());
+        let suite = with_statuses(&[Status::Passed, Status::Passed, Status::Failed, Status::Drift, Status::Drift, Status::Drift, skipped.clone()]);
+        assert_eq!((suite.passed(), suite.failed(), suite.drifted(), suite.skipped()), (2, 1, 3, 1));
+        assert!(!suite.ok(), "a failed case fails the run");
+
+        let clean = with_statuses(&[Status::Passed, Status::Drift, skipped]);
+        assert!(clean.ok(), "drift and skips alone do not fail it");
+        assert!(!SuiteResult { expected: 4, ..clean.clone() }.ok(), "a case without its result fails it");
+        assert!(!SuiteResult { problems: vec!["an unreferenced snapshot".into()], ..clean.clone() }.ok());
+        let empty = with_statuses(&[]);
+        assert_eq!((empty.passed(), empty.failed(), empty.drifted(), empty.skipped()), (0, 0, 0, 0));
+        assert!(empty.ok());
+    }
+}
