@@ -14,8 +14,28 @@ use keypair_contract::check::schema::SchemaSet;
 use keypair_contract::check::snapshot;
 use keypair_contract::clock::SystemClock;
 use keypair_contract::report::text;
-use keypair_contract::run::{RunContext, Status, Target, run_case};
+use keypair_contract::run::{CaseResult, RunContext, SnapshotState, Status, Target, run_case};
 use libtest_mimic::{Arguments, Failed, Trial};
+
+/// A passed result is believed only when it shows the case ran whole: its own result, at least one
+/// request per step, its snapshot compared, and nothing done again (the embedded emulator loses no
+/// answer, so a "run again" note would mean the runner repeated work it should not have).
+fn passed_in_full(case: &case::Case, result: &CaseResult) -> Result<(), String> {
+    let steps = case.setup.len() + case.steps.len();
+    if result.id != case.id {
+        return Err(format!("passed as `{}`, another case's result", result.id));
+    }
+    if result.requests < steps {
+        return Err(format!("passed after {} requests for {steps} steps", result.requests));
+    }
+    if !matches!(result.snapshot, SnapshotState::Matched | SnapshotState::Written) {
+        return Err(format!("passed without its snapshot being compared ({:?})", result.snapshot));
+    }
+    if !result.notes.is_empty() {
+        return Err(format!("passed, but the run says: {}", result.notes.join("; ")));
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
@@ -63,7 +83,7 @@ fn main() -> ExitCode {
             let ctx = context().map_err(Failed::from)?;
             let result = runtime.block_on(run_case(&ctx, &case));
             match &result.status {
-                Status::Passed => Ok(()),
+                Status::Passed => passed_in_full(&case, &result).map_err(Failed::from),
                 Status::Skipped(why) => Err(Failed::from(format!("skipped unexpectedly on the emulator: {why}"))),
                 Status::Failed | Status::Drift => Err(Failed::from(text::failure_details(&result, true))),
             }
