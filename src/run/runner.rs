@@ -418,6 +418,33 @@ mod tests {
         assert_ne!(live.recorded_from, "emulator");
     }
 
+    /// `run_suite` is what `run` calls (the contract suite runs case by case): every case gets its
+    /// result in order, and a case that failed has no snapshot compared (nor written).
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_suite_gives_each_case_its_result_and_a_failed_case_compares_no_snapshot() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let handle = crate::emulator::start_for_tests().await.unwrap();
+        let schemas = Arc::new(SchemaSet::load(&root).unwrap());
+        let target = Target::emulator(&handle.base_url()).unwrap();
+        let mut ctx = RunContext::new(root.clone(), target, schemas, Arc::new(crate::clock::SystemClock)).unwrap();
+        ctx.update = crate::check::snapshot::Update::Never;
+        let format = crate::case::load::CaseFormat::load(&root).unwrap();
+        let example = crate::case::load::load_case(&root, &root.join("cases/tencent-cvm/create-key-pair/example.yaml"), &format).unwrap();
+        let mut wrong = example.clone();
+        wrong.steps[0].expect.outcome = Outcome::Error("InvalidParameterValue".into());
+        let seen = std::sync::Mutex::new(Vec::new());
+        let suite = run_suite(&ctx, vec![example, wrong], 2, |r| seen.lock().unwrap().push(r.status.clone())).await;
+        assert_eq!((suite.expected, suite.cases.len(), seen.lock().unwrap().len()), (2, 2, 2));
+        assert_eq!(suite.target, ctx.target.label);
+        let (passed, failed) = (&suite.cases[0], &suite.cases[1]);
+        assert_eq!((&passed.status, &passed.snapshot), (&Status::Passed, &SnapshotState::Matched), "{:?}", passed.failures);
+        assert!(passed.requests >= 1, "{passed:?}");
+        assert_eq!(failed.status, Status::Failed);
+        assert_eq!(failed.failures.iter().map(|f| f.kind).collect::<Vec<_>>(), [Kind::Outcome], "{:?}", failed.failures);
+        assert_eq!(failed.snapshot, SnapshotState::NotCompared);
+        assert!(!suite.ok());
+    }
+
     #[tokio::test]
     async fn a_panicking_case_is_a_failure_with_its_message_and_keeps_its_place() {
         let ok = shell("a/ok");
