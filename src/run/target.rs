@@ -227,3 +227,124 @@ mod url_error {
     pub use reqwest::Url;
     pub type ParseError = <Url as std::str::FromStr>::Err;
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
+    use crate::case::load::{CaseFormat, load_case};
+    use crate::run::targets::{Regions, SpecKind, TargetSpec, sessions_from};
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn case(path: &str) -> Case {
+        let root = root();
+        load_case(&root, &root.join(path), &CaseFormat::load(&root).unwrap()).unwrap()
+    }
+
+    fn live_spec(endpoints: &[(&str, &str)], regions: Regions) -> TargetSpec {
+        TargetSpec {
+            kind: SpecKind::Live,
+            description: String::new(),
+            url: None,
+            control: false,
+            endpoints: endpoints.iter().map(|(api, url)| (api.to_string(), url.to_string())).collect(),
+            regions,
+            accounts: vec!["100000000000".into()],
+        }
+    }
+
+    fn tencent_session() -> HashMap<String, Session> {
+        sessions_from(|name| match name {
+            "TENCENTCLOUD_SECRET_ID" => Some("AKIDtest".into()),
+            "TENCENTCLOUD_SECRET_KEY" => Some("secret".into()),
+            "TENCENTCLOUD_SESSION_TOKEN" => Some("token".into()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_named_live_target_serves_only_the_apis_it_has_endpoints_for_in_its_regions() {
+        let regions = Regions::ByApi([("tencent-cvm".to_string(), vec!["ap-shanghai".to_string(), "ap-beijing".to_string()])].into());
+        let spec = live_spec(&[("tencent-cvm", "https://cvm.{region}.example")], regions);
+        let target = Target::named("tencent", &spec, None, tencent_session()).unwrap();
+        assert_eq!((target.kind.clone(), target.label.as_str()), (TargetKind::Live, "tencent"));
+        assert_eq!(target.allowed_accounts(), ["100000000000"]);
+        assert!(target.serves(&CVM) && !target.serves(&ECS));
+        assert_eq!(target.endpoint(&CVM).unwrap().as_str(), "https://cvm.ap-shanghai.example/", "the first region stands for {{region}}");
+        assert!(target.endpoint(&ECS).unwrap_err().contains("has no endpoint for aliyun-ecs"));
+        assert_eq!(target.regions(&CVM), ["ap-shanghai", "ap-beijing"]);
+        assert_eq!(target.regions(&ECS), [ECS.default_region], "a target naming no region for an API searches its default");
+        let pinned = Target::named("tencent", &spec, Some("ap-chengdu".into()), HashMap::new()).unwrap();
+        assert_eq!(pinned.regions(&CVM), ["ap-chengdu"]);
+        assert_eq!(pinned.endpoint(&CVM).unwrap().as_str(), "https://cvm.ap-chengdu.example/");
+        assert!(target.needs_credentials());
+        assert_eq!(target.session(&CVM).map(|s| s.credentials.id.as_str()), Some("AKIDtest"));
+        assert!(target.session(&ECS).is_none());
+
+        let url = TargetSpec { kind: SpecKind::Url, url: Some("http://127.0.0.1:9000".into()), control: true, ..spec.clone() };
+        let local = Target::named("local", &url, None, HashMap::new()).unwrap();
+        assert_eq!(local.kind, TargetKind::Emulator { control: true });
+        assert!(local.serves(&ECS) && !local.needs_credentials());
+        assert_eq!(local.endpoint(&ECS).unwrap().as_str(), "http://127.0.0.1:9000/", "one URL serves every API");
+        let embedded = TargetSpec { kind: SpecKind::Emulator, ..spec };
+        assert!(Target::named("emulator", &embedded, None, HashMap::new()).is_err());
+        assert!(Target::emulator("not a url").unwrap_err().contains("is not a URL"));
+    }
+
+    #[test]
+    fn why_a_case_is_skipped_depends_on_the_target() {
+        let example = case("cases/tencent-cvm/create-key-pair/example.yaml");
+        let faulted = case("cases/tencent-cvm/create-key-pair/internal-server-error.yaml");
+        assert!(!faulted.emulator.is_empty() && faulted.live_skip.is_some());
+        let embedded = Target::emulator("http://127.0.0.1:9000").unwrap();
+        assert_eq!((embedded.skip_reason(&example), embedded.skip_reason(&faulted)), (None, None));
+        let no_control = Target::url("http://127.0.0.1:9000", true, HashMap::new()).unwrap();
+        let no_control = Target { kind: TargetKind::Emulator { control: false }, ..no_control };
+        assert_eq!(no_control.skip_reason(&example), None);
+        assert!(no_control.skip_reason(&faulted).unwrap().contains("control API"));
+        let live = Target::url("https://cvm.tencentcloudapi.com", false, HashMap::new()).unwrap();
+        assert_eq!(live.skip_reason(&example), None);
+        assert!(live.skip_reason(&faulted).unwrap().starts_with("not for live accounts: "));
+        let replay = Target::replay(&root().join("recordings"));
+        assert_eq!(replay.skip_reason(&faulted), None, "a replay answers whatever was recorded");
+        let ecs_only = Target::named("aliyun", &live_spec(&[("aliyun-ecs", "https://ecs.aliyuncs.com")], Regions::default()), None, HashMap::new());
+        assert!(ecs_only.unwrap().skip_reason(&example).unwrap().contains("has no endpoint for tencent-cvm"));
+    }
+
+    #[tokio::test]
+    async fn a_live_case_runs_as_the_environments_credentials_and_a_replay_as_nobody() {
+        let client = reqwest::Client::new();
+        let example = case("cases/tencent-cvm/create-key-pair/example.yaml");
+        let live = Target::url("https://cvm.tencentcloudapi.com", false, tencent_session()).unwrap();
+        let lease = live.lease(&client, &example).await.unwrap();
+        assert_eq!((lease.credentials.id.as_str(), lease.token.as_deref(), lease.emulator_account.clone()), ("AKIDtest", Some("token"), None));
+        live.release(&client, &example, &lease).await.unwrap();
+        let bare = Target::url("https://cvm.tencentcloudapi.com", false, HashMap::new()).unwrap();
+        let error = bare.lease(&client, &example).await.unwrap_err();
+        assert!(error.contains("set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"), "{error}");
+        let replay = Target::replay(&root().join("recordings")).lease(&client, &example).await.unwrap();
+        assert_eq!((replay.credentials.id.as_str(), replay.emulator_account), ("replay", None));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_emulator_case_gets_an_account_of_its_own_with_its_faults_and_gives_it_back() {
+        let handle = crate::emulator::start_for_tests().await.unwrap();
+        let client = reqwest::Client::new();
+        let target = Target::emulator(&handle.base_url()).unwrap();
+        let faulted = case("cases/tencent-cvm/create-key-pair/internal-server-error.yaml");
+        let (first, second) = (target.lease(&client, &faulted).await.unwrap(), target.lease(&client, &faulted).await.unwrap());
+        let id = first.emulator_account.clone().expect("an account made for the case");
+        assert_eq!(first.credentials.id, id);
+        assert_ne!(first.credentials.id, second.credentials.id, "each case its own account");
+        let account = handle.emulator.accounts.get(&id).expect("the account exists");
+        assert_eq!(account.faults().len(), faulted.emulator.faults.len());
+        target.release(&client, &faulted, &first).await.unwrap();
+        assert!(handle.emulator.accounts.get(&id).is_none(), "released");
+        assert!(target.release(&client, &faulted, &first).await.unwrap_err().contains("control API"), "an unknown account is refused");
+    }
+}
