@@ -188,6 +188,32 @@ mod tests {
     }
 
     #[test]
+    fn a_target_lacking_what_its_kind_needs_is_refused_with_the_file_and_name() {
+        let dir = std::env::temp_dir().join(format!("kc-targets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let load = |text: &str| {
+            let path = dir.join("targets.yaml");
+            std::fs::write(&path, text).unwrap();
+            TargetsFile::load(&path).map(|file| file.targets.len())
+        };
+        let refused = [
+            ("targets:\n  a:\n    kind: url\n", "target `a`: kind `url` needs `url:`"),
+            ("targets:\n  b:\n    kind: live\n    accounts: [\"1\"]\n", "target `b`: kind `live` needs `endpoints:` or `url:`"),
+            ("targets:\n  c:\n    kind: live\n    url: https://x\n", "target `c`: kind `live` needs `accounts:`"),
+        ];
+        for (text, expected) in refused {
+            let error = load(text).unwrap_err();
+            assert!(error.contains("targets.yaml") && error.contains(expected), "{error}");
+        }
+        assert_eq!(load("targets:\n  d:\n    kind: live\n    url: https://x\n    accounts: [\"1\"]\n  e:\n    kind: emulator\n"), Ok(2));
+        assert_eq!(TargetsFile::load(&dir.join("absent.yaml")).map(|f| f.targets.len()), Ok(0), "no file: no named targets");
+        assert!(TargetsFile::load(&dir).unwrap_err().starts_with("cannot read"), "a folder is not a file");
+        assert_eq!(TargetsFile::path(&dir, None), dir.join("targets.yaml"));
+        assert_eq!(TargetsFile::path(&dir, Some(Path::new("other.yaml"))), PathBuf::from("other.yaml"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn credentials_and_tokens_come_from_the_sdk_variables() {
         let env: HashMap<&str, &str> = [
             ("TENCENTCLOUD_SECRET_ID", "AKIDx"),
