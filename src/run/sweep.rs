@@ -101,6 +101,7 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("90").unwrap(), 90);
         assert_eq!(parse_duration("15m").unwrap(), 900);
+        assert_eq!(parse_duration("6h").unwrap(), 21_600);
         assert_eq!(parse_duration("2d").unwrap(), 172_800);
         assert!(parse_duration("soon").is_err());
     }

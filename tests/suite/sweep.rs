@@ -91,6 +91,26 @@ async fn sweep_asks_for_no_page_past_the_last_and_reports_a_delete_that_answered
     assert_eq!(proxy.count("DescribeKeyPairs"), 3, "{:?}", proxy.actions());
 }
 
+/// Age is measured from each key's creation time, to the second; a region whose listing is refused
+/// is a failure of the sweep, reported, and the other APIs are still swept.
+#[tokio::test(flavor = "multi_thread")]
+async fn sweep_deletes_only_what_is_old_enough_and_reports_a_listing_it_was_refused() {
+    let emulator = start(false, no_rate_limits()).await;
+    let base = emulator.base_url();
+    create_cvm(&base, vec!["kctxold01".into(), "kctxold02".into()]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    create_cvm(&base, vec!["kctxyoung".into()]).await;
+    let account = emulator.emulator.accounts.get(SECRET_ID).unwrap();
+    let refused = "AuthFailure.UnauthorizedOperation";
+    account.add_fault(Fault { api: "tencent-lighthouse".into(), action: "DescribeKeyPairs".into(), code: refused.into() });
+    let output = run_bin(sweep_args(&base, &["--older-than", "2s"]), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "a refused listing fails the sweep: {stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("FAILED tencent-lighthouse ap-guangzhou: cannot list: tencent-lighthouse DescribeKeyPairs in ap-guangzhou: {refused}")), "{stdout}");
+    assert!(stdout.contains("sweep: 2 deleted, 1 failed"), "{stdout}");
+    assert_eq!(names(&base, &CVM).await, ["kctxyoung"], "the key younger than 2 s stays");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sweep_refuses_a_short_prefix() {
     let emulator = start(false, no_rate_limits()).await;
