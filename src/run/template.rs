@@ -174,6 +174,32 @@ mod tests {
     }
 
     #[test]
+    fn fixtures_are_read_once_and_names_map_back_to_their_templates() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut v = Vars::new(NameRule { max_len: 25, default_len: 16 }, root.join("cases/fixtures")).for_run("kctxabcd", "c");
+        let line = std::fs::read_to_string(root.join("cases/fixtures/rsa_a.pub")).unwrap();
+        assert_eq!(v.render(&json!("${fixture.rsa_a}")).unwrap(), json!(line.trim()));
+        assert_eq!(v.fixtures.len(), 1);
+        let error = v.render(&json!("${fixture.no_such_key}")).unwrap_err();
+        assert!(error.starts_with("cannot read") && error.contains("no_such_key.pub"), "{error}");
+        let name = v.render(&json!("${name.key}")).unwrap();
+        let name = name.as_str().unwrap();
+        assert_eq!(v.name_templates(), HashMap::from([(name.to_string(), "${name.key}".to_string())]));
+    }
+
+    #[test]
+    fn name_characters_are_base36_digits_then_letters() {
+        let digits: String = (0..36).map(base36).collect();
+        assert_eq!(digits, "0123456789abcdefghijklmnopqrstuvwxyz");
+        // Past the 32 characters of one digest, further rounds extend the name, each its own.
+        let long = name_for("kctx", "case", "id", 80);
+        assert_eq!(long.len(), 80);
+        assert_ne!(&long[4..36], &long[36..68]);
+        assert_eq!(name_for("kctx", "case", "id", 20), long[..20], "a shorter name is the longer one's start");
+        assert_eq!(name_for("kctxabcd", "case", "id", 8), "kctxabcd", "a name the prefix's length is the prefix");
+    }
+
+    #[test]
     fn whole_captures_keep_their_type() {
         let mut v = vars();
         v.captures.insert("n".into(), json!(7));
