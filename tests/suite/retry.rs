@@ -75,6 +75,24 @@ async fn a_throttled_request_is_retried_and_never_reaches_the_case() {
     assert!(account.faults().is_empty(), "both throttling answers were met and retried");
 }
 
+/// A burst probes a rate limit, so a throttling answer in it is its result; a 5xx says nothing of
+/// the limit and is tried again, up to the retry limit, after which the 5xx is the answer (a burst
+/// never retries forever, and never gives up on the first try).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_retries_a_5xx_up_to_the_limit_then_reports_it() {
+    let emulator = start(true, AccountSettings::default()).await;
+    let failing = Spoil::tencent_error_with_status("500 Internal Server Error", "InternalError");
+    let proxy = Proxy::spoiling(emulator.addr, "CreateKeyPair", failing, usize::MAX).await;
+    let filter = "tencent-cvm/create-key-pair/rate-limit";
+    let list = ["run", "--target", &proxy.url, "--control", "--filter", filter, "--jobs", "1", "--case-timeout", "60"];
+    let output = run_bin(args(&list), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("InternalError") && !stdout.contains("timed out"), "{stdout}");
+    let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
+    assert_eq!(proxy.count("CreateKeyPair"), 10 * tries, "each of the burst's 10 requests tried {tries} times");
+}
+
 /// A port that answers the run's reachability probe (a bare GET) and never answers an API call.
 async fn black_hole() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

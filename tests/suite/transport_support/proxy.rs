@@ -1,9 +1,9 @@
 //! A proxy in front of an emulator: it forwards every request, logs each one's action, and spoils
-//! the first answer to one action after the upstream acted on it — the connection dropped (an
+//! the first answers to one action after the upstream acted on them — the connection dropped (an
 //! answer lost on the way) or an error put in its place (a cloud that acted and said it failed).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -49,8 +49,13 @@ pub enum Spoil {
 impl Spoil {
     /// A Tencent API 3.0 error answer (HTTP 200, the documented envelope) with `code`.
     pub fn tencent_error(code: &str) -> Spoil {
+        Spoil::tencent_error_with_status("200 OK", code)
+    }
+
+    /// The same envelope with another HTTP status line (`500 Internal Server Error`).
+    pub fn tencent_error_with_status(status: &str, code: &str) -> Spoil {
         let body = format!(r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"spoiled by the test proxy"}},"RequestId":"proxy"}}}}"#);
-        Spoil::Answer(format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len()))
+        Spoil::Answer(format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len()))
     }
 }
 
@@ -62,10 +67,15 @@ pub struct Proxy {
 impl Proxy {
     /// A proxy to `upstream` that spoils the first answer to `action` as `spoil` says.
     pub async fn start(upstream: SocketAddr, action: &'static str, spoil: Spoil) -> Proxy {
+        Proxy::spoiling(upstream, action, spoil, 1).await
+    }
+
+    /// A proxy to `upstream` that spoils the first `times` answers to `action` as `spoil` says.
+    pub async fn spoiling(upstream: SocketAddr, action: &'static str, spoil: Spoil, times: usize) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (log, spoil, spoiled) = (seen.clone(), Arc::new(spoil), Arc::new(AtomicBool::new(false)));
+        let (log, spoil, spoiled) = (seen.clone(), Arc::new(spoil), Arc::new(AtomicUsize::new(0)));
         tokio::spawn(async move {
             loop {
                 let Ok((mut client, _)) = listener.accept().await else { return };
@@ -77,7 +87,7 @@ impl Proxy {
                         let mut server = TcpStream::connect(upstream).await.unwrap();
                         server.write_all(&request).await.unwrap();
                         let Some(mut response) = read_message(&mut server).await else { return };
-                        if this == action && !spoiled.swap(true, Ordering::SeqCst) {
+                        if this == action && spoiled.fetch_add(1, Ordering::SeqCst) < times {
                             match &*spoil {
                                 Spoil::Nothing => {}
                                 Spoil::Drop => return,
