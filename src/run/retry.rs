@@ -34,6 +34,12 @@ pub fn is_throttling(code: &str) -> bool {
         || code == "ServiceUnavailable"
 }
 
+/// The wait before try `try_number` of a request (1-based): none before the first, then the
+/// backoff of the retry it is.
+pub fn wait_before(try_number: u32) -> Option<Duration> {
+    (try_number > 1).then(|| backoff(try_number - 1))
+}
+
 /// The wait before try `attempt` (1 = the first retry): full jitter over a doubling bound.
 pub fn backoff(attempt: u32) -> Duration {
     let bound = BASE_DELAY.saturating_mul(1 << attempt.min(16)).min(MAX_DELAY);
@@ -55,6 +61,17 @@ mod tests {
         assert!(retry_reason(&ECS, 400, &json!({"Code": "Throttling.User"})).is_some());
         assert!(retry_reason(&ECS, 503, &json!({})).is_some());
         assert!(retry_reason(&ECS, 400, &json!({"Code": "MissingParameter"})).is_none());
+    }
+
+    #[test]
+    fn no_wait_before_the_first_try_then_the_backoff_of_each_retry() {
+        assert_eq!(wait_before(1), None);
+        let millis = |try_number| (0..40).map(|_| wait_before(try_number).unwrap().as_millis() as u64).collect::<Vec<_>>();
+        // Before the second try, the first retry's backoff: half to all of 2 × 200 ms.
+        let second = millis(2);
+        assert!(second.iter().all(|ms| (200..=400).contains(ms)) && second.iter().any(|ms| *ms < 400), "{second:?}");
+        let sixth = millis(6);
+        assert!(sixth.iter().all(|ms| (2500..=5000).contains(ms)), "{sixth:?}");
     }
 
     #[test]

@@ -85,8 +85,8 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
     let mut last_problem = String::new();
     let mut unknown_before = false;
     for try_number in 1..=retry::MAX_ATTEMPTS {
-        if try_number > 1 {
-            tokio::time::sleep(retry::backoff(try_number - 1)).await;
+        if let Some(wait) = retry::wait_before(try_number) {
+            tokio::time::sleep(wait).await;
         }
         if ctx.replay.is_none() {
             ctx.pacer.wait(profile.name, &step.action).await;

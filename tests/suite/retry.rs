@@ -75,6 +75,23 @@ async fn a_throttled_request_is_retried_and_never_reaches_the_case() {
     assert!(account.faults().is_empty(), "both throttling answers were met and retried");
 }
 
+/// A request throttled on every try is not given up on: after the last try, the throttling answer
+/// is what the case sees (and judges), as the SDKs return it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_throttled_on_every_try_reaches_the_case_with_its_last_answer() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let account = emulator.emulator.accounts.get(SECRET_ID).unwrap();
+    for _ in 0..keypair_contract::run::retry::MAX_ATTEMPTS {
+        account.add_fault(Fault { api: "tencent-cvm".into(), action: "CreateKeyPair".into(), code: "RequestLimitExceeded".into() });
+    }
+    let list = ["run", "--target", &emulator.base_url(), "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"];
+    let output = run_bin(args(&list), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("RequestLimitExceeded") && !stdout.contains("gave up"), "{stdout}");
+    assert!(account.faults().is_empty(), "every try was made");
+}
+
 /// A burst probes a rate limit, so a throttling answer in it is its result; a 5xx or a lost answer
 /// says nothing of the limit and is tried again, up to the retry limit, after which it is what the
 /// case sees (a burst never retries forever, and never gives up on the first try). The first request
