@@ -92,6 +92,18 @@ async fn a_request_throttled_on_every_try_reaches_the_case_with_its_last_answer(
     assert!(account.faults().is_empty(), "every try was made");
 }
 
+/// A 5xx whose body is not the API's format (a gateway's HTML page) is a transient failure like any
+/// 5xx, retried; a create's retry first looks for what the lost try made.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_5xx_that_is_not_json_is_retried() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let page = "<html>Bad Gateway</html>";
+    let gateway = Spoil::Answer(format!("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}", page.len()));
+    let proxy = Proxy::start(emulator.addr, "CreateKeyPair", gateway).await;
+    passing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
+    assert_eq!(proxy.count("CreateKeyPair"), 2, "{:?}", proxy.actions());
+}
+
 /// A burst probes a rate limit, so a throttling answer in it is its result; a 5xx or a lost answer
 /// says nothing of the limit and is tried again, up to the retry limit, after which it is what the
 /// case sees (a burst never retries forever, and never gives up on the first try). The first request
@@ -116,7 +128,7 @@ async fn a_burst_retries_a_5xx_up_to_the_limit_then_reports_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_burst_retries_a_lost_answer_up_to_the_limit_then_reports_it() {
-    a_burst_meeting(Spoil::Drop, "request failed").await;
+    a_burst_meeting(Spoil::Drop, "request failed: transport error").await;
 }
 
 /// The runner forgets what a step deleted: a key pair the case deleted itself is not deleted again
