@@ -79,7 +79,8 @@ pub async fn send(channel: Channel<'_>, step: &Step, params: &Value, times: u32,
 /// One request, paced per product and action and retried on throttling and transient failures.
 /// A create or import whose outcome is unknown (no answer, or a 5xx) is not re-sent blindly: the key pair
 /// is looked up by name first and, if the lost request made it, deleted, so the retry makes
-/// neither a duplicate nor an orphan (`resolve_unknown`).
+/// neither a duplicate nor an orphan (`resolve_unknown`). The last try's lost answer is looked up
+/// too: giving up leaves nothing behind.
 pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve_unknown_creates: bool) -> Result<Answer, String> {
     let Channel { ctx, api: profile, .. } = channel;
     let mut last_problem = String::new();
@@ -101,11 +102,9 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
                 }
                 _ => return Ok(Answer { after_unknown_outcome: unknown_before, ..answer }),
             },
+            // (A replay never loses an answer: it answers from the recording or fails outright.)
             Err(lost) => {
                 last_problem = lost.message.clone();
-                if ctx.replay.is_some() || try_number == retry::MAX_ATTEMPTS {
-                    break;
-                }
                 true
             }
         };

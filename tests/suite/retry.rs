@@ -52,6 +52,23 @@ async fn a_lost_legacy_create_is_undone_through_cvms_endpoint() {
     assert_eq!(names(&emulator.base_url(), &CVM).await, ["someone_elses"], "no orphan, nothing else deleted");
 }
 
+/// Each lost try of a create may have made the key pair, the last one too: giving up after the
+/// last try still looks it up and undoes it, so a live account is left no orphan.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_lost_on_every_try_is_given_up_and_leaves_no_key_pair() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let proxy = Proxy::spoiling(emulator.addr, "CreateKeyPair", Spoil::Drop, usize::MAX).await;
+    let list = ["run", "--target", &proxy.url, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"];
+    let output = run_bin(args(&list), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
+    assert!(stdout.contains(&format!("gave up after {tries} tries")), "{stdout}");
+    assert_eq!(proxy.count("CreateKeyPair"), tries);
+    assert_eq!(proxy.count("DescribeKeyPairs"), tries, "every lost try looked up: {:?}", proxy.actions());
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no key pair left behind");
+}
+
 /// A delete cannot be undone: when its answer is lost, the retry finds nothing to delete and
 /// answers NotFound, which says nothing of the step. The case is torn down and run again, and
 /// says so, instead of failing on an answer the cloud gave to a request it never saw twice.
