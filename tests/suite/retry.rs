@@ -121,6 +121,21 @@ async fn a_5xx_that_is_not_json_is_retried() {
     assert_eq!(proxy.count("CreateKeyPair"), 2, "{:?}", proxy.actions());
 }
 
+/// A throttling answer says the cloud did not act, so the retry's answer is judged as it is: here the
+/// delete did act behind the throttling answer (a proxy's doing), the retry answers NotFound, and the
+/// case fails on it instead of being run again as after a lost answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delete_answered_throttled_is_retried_and_its_next_answer_judged_as_it_is() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let proxy = Proxy::start(emulator.addr, "DeleteKeyPairs", Spoil::tencent_error("RequestLimitExceeded")).await;
+    let list = ["run", "--target", &proxy.url, "--filter", "tencent-cvm/key-pairs/lifecycle", "--jobs", "1"];
+    let output = run_bin(args(&list), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("InvalidKeyPairId.NotFound") && !stdout.contains("run again"), "{stdout}");
+    assert_eq!(proxy.count("CreateKeyPair"), 1, "the case ran once");
+}
+
 /// A burst probes a rate limit, so a throttling answer in it is its result; a 5xx or a lost answer
 /// says nothing of the limit and is tried again, up to the retry limit, after which it is what the
 /// case sees (a burst never retries forever, and never gives up on the first try). The first request
