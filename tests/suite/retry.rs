@@ -136,6 +136,21 @@ async fn a_delete_answered_throttled_is_retried_and_its_next_answer_judged_as_it
     assert_eq!(proxy.count("CreateKeyPair"), 1, "the case ran once");
 }
 
+/// A 2xx answer that is not the API's format (a captive portal's page) is not guessed at: the step
+/// fails saying so, with the start of what came back.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_that_is_not_json_fails_its_step_saying_so() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let page = "<html>Welcome to nginx</html>";
+    let portal = Spoil::Answer(format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}", page.len()));
+    let proxy = Proxy::start(emulator.addr, "CreateKeyPair", portal).await;
+    let list = ["run", "--target", &proxy.url, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"];
+    let output = run_bin(args(&list), tencent_credentials()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("(HTTP 200) is not JSON: <html>Welcome to nginx</html>"), "{stdout}");
+}
+
 /// A burst probes a rate limit, so a throttling answer in it is its result; a 5xx or a lost answer
 /// says nothing of the limit and is tried again, up to the retry limit, after which it is what the
 /// case sees (a burst never retries forever, and never gives up on the first try). The first request
