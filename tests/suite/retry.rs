@@ -10,12 +10,21 @@ use keypair_contract::emulator::accounts::{AccountSettings, Fault};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
-/// Runs the cases matching `filter` one at a time against `target`; the run must pass. Its stdout.
-async fn passing_run(target: &str, filter: &str) -> String {
+/// Runs the cases matching `filter` one at a time against `target`; the run must end with exit
+/// `code`. Its stdout.
+async fn run_ending(code: i32, target: &str, filter: &str) -> String {
     let output = run_bin(args(&["run", "--target", target, "--filter", filter, "--jobs", "1"]), tencent_credentials()).await;
     let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(output.status.code(), Some(code), "{stdout}\n{stderr}");
     stdout
+}
+
+async fn passing_run(target: &str, filter: &str) -> String {
+    run_ending(0, target, filter).await
+}
+
+async fn failing_run(target: &str, filter: &str) -> String {
+    run_ending(1, target, filter).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,10 +67,7 @@ async fn a_lost_legacy_create_is_undone_through_cvms_endpoint() {
 async fn a_create_lost_on_every_try_is_given_up_and_leaves_no_key_pair() {
     let emulator = start(false, AccountSettings::default()).await;
     let proxy = Proxy::spoiling(emulator.addr, "CreateKeyPair", Spoil::Drop, usize::MAX).await;
-    let list = ["run", "--target", &proxy.url, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"];
-    let output = run_bin(args(&list), tencent_credentials()).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let stdout = failing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
     let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
     assert!(stdout.contains(&format!("gave up after {tries} tries")), "{stdout}");
     assert_eq!(proxy.count("CreateKeyPair"), tries);
@@ -101,10 +107,7 @@ async fn a_request_throttled_on_every_try_reaches_the_case_with_its_last_answer(
     for _ in 0..keypair_contract::run::retry::MAX_ATTEMPTS {
         account.add_fault(Fault { api: "tencent-cvm".into(), action: "CreateKeyPair".into(), code: "RequestLimitExceeded".into() });
     }
-    let list = ["run", "--target", &emulator.base_url(), "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"];
-    let output = run_bin(args(&list), tencent_credentials()).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let stdout = failing_run(&emulator.base_url(), "tencent-cvm/create-key-pair/example").await;
     assert!(stdout.contains("RequestLimitExceeded") && !stdout.contains("gave up"), "{stdout}");
     assert!(account.faults().is_empty(), "every try was made");
 }
@@ -114,8 +117,7 @@ async fn a_request_throttled_on_every_try_reaches_the_case_with_its_last_answer(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_5xx_that_is_not_json_is_retried() {
     let emulator = start(false, AccountSettings::default()).await;
-    let page = "<html>Bad Gateway</html>";
-    let gateway = Spoil::Answer(format!("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}", page.len()));
+    let gateway = Spoil::html("502 Bad Gateway", "<html>Bad Gateway</html>");
     let proxy = Proxy::start(emulator.addr, "CreateKeyPair", gateway).await;
     passing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
     assert_eq!(proxy.count("CreateKeyPair"), 2, "{:?}", proxy.actions());
@@ -128,10 +130,7 @@ async fn a_5xx_that_is_not_json_is_retried() {
 async fn a_delete_answered_throttled_is_retried_and_its_next_answer_judged_as_it_is() {
     let emulator = start(false, AccountSettings::default()).await;
     let proxy = Proxy::start(emulator.addr, "DeleteKeyPairs", Spoil::tencent_error("RequestLimitExceeded")).await;
-    let list = ["run", "--target", &proxy.url, "--filter", "tencent-cvm/key-pairs/lifecycle", "--jobs", "1"];
-    let output = run_bin(args(&list), tencent_credentials()).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let stdout = failing_run(&proxy.url, "tencent-cvm/key-pairs/lifecycle").await;
     assert!(stdout.contains("InvalidKeyPairId.NotFound") && !stdout.contains("run again"), "{stdout}");
     assert_eq!(proxy.count("CreateKeyPair"), 1, "the case ran once");
 }
@@ -141,13 +140,8 @@ async fn a_delete_answered_throttled_is_retried_and_its_next_answer_judged_as_it
 #[tokio::test(flavor = "multi_thread")]
 async fn an_answer_that_is_not_json_fails_its_step_saying_so() {
     let emulator = start(false, AccountSettings::default()).await;
-    let page = "<html>Welcome to nginx</html>";
-    let portal = Spoil::Answer(format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}", page.len()));
-    let proxy = Proxy::start(emulator.addr, "CreateKeyPair", portal).await;
-    let list = ["run", "--target", &proxy.url, "--filter", "tencent-cvm/create-key-pair/example", "--jobs", "1"];
-    let output = run_bin(args(&list), tencent_credentials()).await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let proxy = Proxy::start(emulator.addr, "CreateKeyPair", Spoil::html("200 OK", "<html>Welcome to nginx</html>")).await;
+    let stdout = failing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
     assert!(stdout.contains("(HTTP 200) is not JSON: <html>Welcome to nginx</html>"), "{stdout}");
 }
 

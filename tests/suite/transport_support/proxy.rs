@@ -52,6 +52,11 @@ impl Spoil {
         Spoil::tencent_error_with_status("200 OK", code)
     }
 
+    /// An HTML page (a gateway's or a captive portal's) with the HTTP status line `status`.
+    pub fn html(status: &str, page: &str) -> Spoil {
+        Spoil::Answer(format!("HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{page}", page.len()))
+    }
+
     /// The same envelope with another HTTP status line (`500 Internal Server Error`).
     pub fn tencent_error_with_status(status: &str, code: &str) -> Spoil {
         let body = format!(r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"spoiled by the test proxy"}},"RequestId":"proxy"}}}}"#);
