@@ -101,6 +101,14 @@ pub fn load_all(root: &Path, format: &CaseFormat) -> Result<(Vec<Case>, Vec<Case
     Ok((cases, errors))
 }
 
+/// A case file of this repository, by its path from the project root, loaded as `run` loads it
+/// (for unit tests).
+#[cfg(test)]
+pub fn checked_in(path: &str) -> Case {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    load_case(root, &root.join(path), &CaseFormat::load(root).unwrap()).unwrap()
+}
+
 /// Loads and checks one case file.
 pub fn load_case(root: &Path, path: &Path, format: &CaseFormat) -> Result<Case, CaseError> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();

@@ -158,13 +158,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::case::load::{CaseFormat, load_case};
+    use crate::case::load::checked_in;
 
     #[test]
     fn an_unexpected_error_inside_a_burst_fails_the_step() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let format = CaseFormat::load(&root).unwrap();
-        let case = load_case(&root, &root.join("cases/tencent-lighthouse/create-key-pair/rate-limit.yaml"), &format).unwrap();
+        let case = checked_in("cases/tencent-lighthouse/create-key-pair/rate-limit.yaml");
         let schemas = SchemaSet::load(&root).unwrap();
         let mut vars = Vars::new(case.api.name_rule, root.join("fixtures"));
         let answer = |code: &str| Answer {
@@ -189,8 +188,7 @@ mod tests {
     #[test]
     fn a_wrong_outcome_is_shown_as_a_diff_of_the_expectation_and_the_answer() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let case =
-            load_case(&root, &root.join("cases/aliyun-ecs/import-key-pair/name-with-dot.yaml"), &CaseFormat::load(&root).unwrap()).unwrap();
+        let case = checked_in("cases/aliyun-ecs/import-key-pair/name-with-dot.yaml");
         let mut vars = Vars::new(case.api.name_rule, root.join("fixtures"));
         let success = Answer {
             status: 200,

@@ -159,7 +159,14 @@ mod tests {
     }
 
     fn entry(action: &str, params: Value, body: Value) -> Entry {
-        Entry { api: API.into(), action: action.into(), request: key_of(&params), status: 200, body: body.to_string(), exchange: Exchange::default() }
+        Entry {
+            api: API.into(),
+            action: action.into(),
+            request: key_of(&params),
+            status: 200,
+            body: body.to_string(),
+            exchange: Exchange::default(),
+        }
     }
 
     /// A recording of `entries` for `CASE`, written by the recorder into a folder of its own.
@@ -199,9 +206,11 @@ mod tests {
         let (dir, replay) = recorded("order", vec![first, second]);
         let key = key_of(&params);
         // Another API or action with the same request, or the same action with other parameters: no answer.
-        for (api, action, request) in
-            [("tencent-lighthouse", "DescribeKeyPairs", key.as_str()), (API, "DeleteKeyPairs", &key), (API, "DescribeKeyPairs", &key_of(&json!({})))]
-        {
+        for (api, action, request) in [
+            ("tencent-lighthouse", "DescribeKeyPairs", key.as_str()),
+            (API, "DeleteKeyPairs", &key),
+            (API, "DescribeKeyPairs", &key_of(&json!({}))),
+        ] {
             let error = replay.answer(CASE, api, action, request).await.unwrap_err();
             assert!(error.starts_with(&format!("replay: no recorded answer for {api} {action}")), "{error}");
         }
@@ -239,7 +248,10 @@ mod tests {
         let pair = &created["Response"]["KeyPair"];
         assert!(pair["PrivateKey"].as_str().unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----"), "{pair}");
         let new_public = pair["PublicKey"].as_str().unwrap().to_string();
-        assert!(new_public.starts_with("ssh-rsa AAAA") && new_public.ends_with(" kctx-comment") && new_public != old_public, "{new_public}");
+        assert!(
+            new_public.starts_with("ssh-rsa AAAA") && new_public.ends_with(" kctx-comment") && new_public != old_public,
+            "{new_public}"
+        );
         assert_eq!(pair["KeyId"], "skey-1");
 
         let (_, imported) = replay.answer(CASE, API, "ImportKeyPair", &key_of(&json!({"PublicKey": new_public}))).await.unwrap();

@@ -268,7 +268,7 @@ impl SuiteResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::load::{CaseFormat, load_case};
+    use crate::case::load::checked_in;
     use crate::check::pointer::Pattern;
 
     #[test]
@@ -283,9 +283,7 @@ mod tests {
 
     #[test]
     fn an_empty_result_names_its_case_and_carries_its_declared_parity_gaps() {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let path = root.join("cases/tencent-cvm/create-key-pair/example.yaml");
-        let mut case = load_case(&root, &path, &CaseFormat::load(&root).unwrap()).unwrap();
+        let mut case = checked_in("cases/tencent-cvm/create-key-pair/example.yaml");
         case.parity_gaps = vec![(Pattern::parse("/Response/RequestId").unwrap(), "ours is a UUID".into())];
         let result = CaseResult::empty(&case);
         assert_eq!(result.id, "tencent-cvm/create-key-pair/example");
@@ -303,7 +301,8 @@ mod tests {
     #[test]
     fn a_suite_counts_each_status_and_is_ok_only_whole_without_failures_or_problems() {
         let skipped = Status::Skipped("emulator only".into());
-        let suite = with_statuses(&[Status::Passed, Status::Passed, Status::Failed, Status::Drift, Status::Drift, Status::Drift, skipped.clone()]);
+        let suite =
+            with_statuses(&[Status::Passed, Status::Passed, Status::Failed, Status::Drift, Status::Drift, Status::Drift, skipped.clone()]);
         assert_eq!((suite.passed(), suite.failed(), suite.drifted(), suite.skipped()), (2, 1, 3, 1));
         assert!(!suite.ok(), "a failed case fails the run");
 

@@ -428,8 +428,7 @@ mod tests {
         let target = Target::emulator(&handle.base_url()).unwrap();
         let mut ctx = RunContext::new(root.clone(), target, schemas, Arc::new(crate::clock::SystemClock)).unwrap();
         ctx.update = crate::check::snapshot::Update::Never;
-        let format = crate::case::load::CaseFormat::load(&root).unwrap();
-        let example = crate::case::load::load_case(&root, &root.join("cases/tencent-cvm/create-key-pair/example.yaml"), &format).unwrap();
+        let example = crate::case::load::checked_in("cases/tencent-cvm/create-key-pair/example.yaml");
         let mut wrong = example.clone();
         wrong.steps[0].expect.outcome = Outcome::Error("InvalidParameterValue".into());
         let seen = std::sync::Mutex::new(Vec::new());

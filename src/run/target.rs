@@ -234,16 +234,11 @@ mod tests {
 
     use super::*;
     use crate::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
-    use crate::case::load::{CaseFormat, load_case};
+    use crate::case::load::checked_in as case;
     use crate::run::targets::{Regions, SpecKind, TargetSpec, sessions_from};
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-    }
-
-    fn case(path: &str) -> Case {
-        let root = root();
-        load_case(&root, &root.join(path), &CaseFormat::load(&root).unwrap()).unwrap()
     }
 
     fn live_spec(endpoints: &[(&str, &str)], regions: Regions) -> TargetSpec {
@@ -312,7 +307,8 @@ mod tests {
         assert!(live.skip_reason(&faulted).unwrap().starts_with("not for live accounts: "));
         let replay = Target::replay(&root().join("recordings"));
         assert_eq!(replay.skip_reason(&faulted), None, "a replay answers whatever was recorded");
-        let ecs_only = Target::named("aliyun", &live_spec(&[("aliyun-ecs", "https://ecs.aliyuncs.com")], Regions::default()), None, HashMap::new());
+        let ecs_only =
+            Target::named("aliyun", &live_spec(&[("aliyun-ecs", "https://ecs.aliyuncs.com")], Regions::default()), None, HashMap::new());
         assert!(ecs_only.unwrap().skip_reason(&example).unwrap().contains("has no endpoint for tencent-cvm"));
     }
 
@@ -322,7 +318,10 @@ mod tests {
         let example = case("cases/tencent-cvm/create-key-pair/example.yaml");
         let live = Target::url("https://cvm.tencentcloudapi.com", false, tencent_session()).unwrap();
         let lease = live.lease(&client, &example).await.unwrap();
-        assert_eq!((lease.credentials.id.as_str(), lease.token.as_deref(), lease.emulator_account.clone()), ("AKIDtest", Some("token"), None));
+        assert_eq!(
+            (lease.credentials.id.as_str(), lease.token.as_deref(), lease.emulator_account.clone()),
+            ("AKIDtest", Some("token"), None)
+        );
         live.release(&client, &example, &lease).await.unwrap();
         let bare = Target::url("https://cvm.tencentcloudapi.com", false, HashMap::new()).unwrap();
         let error = bare.lease(&client, &example).await.unwrap_err();

@@ -49,11 +49,14 @@ async fn a_lost_legacy_create_is_undone_through_cvms_endpoint() {
     let dir = temp_dir("lost-legacy-create");
     let endpoints = format!(
         "endpoints:\n      tencent-cvm-legacy: {}\n      tencent-cvm: {}\n      tencent-sts: {}",
-        legacy.url, cvm.url, emulator.base_url()
+        legacy.url,
+        cvm.url,
+        emulator.base_url()
     );
     let targets = live_targets_file(&dir, &endpoints, &[ACCOUNT_ID]);
     let list = ["run", "--targets", targets.to_str().unwrap(), "--target", "fake-live", "--jobs", "1"];
-    let output = run_bin(args(&[&list[..], &["--filter", "tencent-cvm-legacy/create-key-pair/example"]].concat()), tencent_credentials()).await;
+    let output =
+        run_bin(args(&[&list[..], &["--filter", "tencent-cvm-legacy/create-key-pair/example"]].concat()), tencent_credentials()).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert_eq!(&legacy.actions()[..2], ["CreateKeyPair", "CreateKeyPair"], "the legacy host saw only the creates: {:?}", legacy.actions());

@@ -106,7 +106,12 @@ async fn sweep_deletes_only_what_is_old_enough_and_reports_a_listing_it_was_refu
     let output = run_bin(sweep_args(&base, &["--older-than", "2s"]), tencent_credentials()).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1), "a refused listing fails the sweep: {stdout}\n{stderr}");
-    assert!(stdout.contains(&format!("FAILED tencent-lighthouse ap-guangzhou: cannot list: tencent-lighthouse DescribeKeyPairs in ap-guangzhou: {refused}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "FAILED tencent-lighthouse ap-guangzhou: cannot list: tencent-lighthouse DescribeKeyPairs in ap-guangzhou: {refused}"
+        )),
+        "{stdout}"
+    );
     assert!(stdout.contains("sweep: 2 deleted, 1 failed"), "{stdout}");
     assert_eq!(names(&base, &CVM).await, ["kctxyoung"], "the key younger than 2 s stays");
 }
