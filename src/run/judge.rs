@@ -169,7 +169,6 @@ mod tests {
         let answer = |code: &str| Answer {
             status: 200,
             body: json!({"Response": {"Error": {"Code": code, "Message": "m"}, "RequestId": "6ce5a2d4-0b8c-4d71-9c0e-1a2b3c4d5e6f"}}),
-            exchange: Default::default(),
             after_unknown_outcome: false,
         };
         let expected = answer("InvalidParameterValue.InvalidKeyPairNameEmpty");
@@ -193,7 +192,6 @@ mod tests {
         let success = Answer {
             status: 200,
             body: json!({"RequestId": "6CE5A2D4-0B8C-4D71-9C0E-1A2B3C4D5E6F", "KeyPairName": "a.b"}),
-            exchange: Default::default(),
             after_unknown_outcome: false,
         };
         let schemas = SchemaSet::load(&root).unwrap();

@@ -15,12 +15,12 @@ use crate::case::Step;
 /// How long one request may take before it counts as failed (nothing hangs).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One answer, and the redacted exchange that produced it (for `--verbose` and recordings).
+/// One answer. (`--verbose` shows it through `judge::exchange_text`; the redacted HTTP exchange
+/// goes only to a recording, so a replayed answer carries none.)
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     pub body: Value,
-    pub exchange: Exchange,
     /// An earlier try of this delete was lost (no answer, or a 5xx) and may have acted: then this
     /// answer may describe the state that try left (the retry finds nothing to delete), not what
     /// the step meant to test. Creates are undone before their retry and reads change nothing,
@@ -79,8 +79,8 @@ pub async fn send(channel: Channel<'_>, step: &Step, params: &Value, times: u32,
 /// One request, paced per product and action and retried on throttling and transient failures.
 /// A create or import whose outcome is unknown (no answer, or a 5xx) is not re-sent blindly: the key pair
 /// is looked up by name first and, if the lost request made it, deleted, so the retry makes
-/// neither a duplicate nor an orphan (`resolve_unknown`). The last try's lost answer is looked up
-/// too: giving up leaves nothing behind.
+/// neither a duplicate nor an orphan (`resolve_unknown`). The last try's lost or 5xx answer is
+/// looked up too: giving up leaves nothing behind.
 pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve_unknown_creates: bool) -> Result<Answer, String> {
     let Channel { ctx, api: profile, .. } = channel;
     let mut last_problem = String::new();
@@ -100,7 +100,14 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
                     last_problem = reason;
                     answer.status >= 500
                 }
-                _ => return Ok(Answer { after_unknown_outcome: unknown_before, ..answer }),
+                _ => {
+                    // The last try of a create answered 5xx: the cloud may still have made the key
+                    // pair. It is undone before the case judges the answer, so none is left behind.
+                    if creates && answer.status >= 500 && ctx.replay.is_none() {
+                        Box::pin(super::inventory::undo_lost_create(channel, step, params)).await?;
+                    }
+                    return Ok(Answer { after_unknown_outcome: unknown_before, ..answer });
+                }
             },
             // (A replay never loses an answer: it answers from the recording or fails outright.)
             Err(lost) => {
@@ -132,13 +139,13 @@ async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Re
     let key = record::request_key(step.region.as_deref(), &step.method, step.signing.as_str(), &step.version, params);
     if let Some(replay) = &ctx.replay {
         let (status, body) = replay.answer(case_id, profile.name, &step.action, &key).await?;
-        let exchange = Exchange { request: RequestView { method: step.method.clone(), url: key, ..Default::default() }, response: None };
-        return Ok(Ok(Answer { status, body, exchange, after_unknown_outcome: false }));
+        return Ok(Ok(Answer { status, body, after_unknown_outcome: false }));
     }
     let call = step.call(params);
     let nonce: u64 = rand::random::<u32>() as u64 + 1;
     let outgoing = build_request_with_token(profile, base, &call, &lease.credentials, lease.token.as_deref(), ctx.clock.now_secs(), nonce)?;
-    let mut exchange = Exchange { request: RequestView::of(&outgoing), response: None };
+    // What a recording keeps of the request, redacted (made only when recording).
+    let sent = ctx.recorder.as_ref().map(|_| RequestView::of(&outgoing));
     let method = reqwest::Method::from_bytes(outgoing.method.as_bytes()).map_err(|e| e.to_string())?;
     let mut request = ctx.client.request(method, &outgoing.url).timeout(REQUEST_TIMEOUT).body(outgoing.body);
     for (name, value) in &outgoing.headers {
@@ -154,7 +161,6 @@ async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Re
         Ok(text) => text,
         Err(e) => return Ok(Err(Lost { message: format!("reading the response failed: {}", cause(&e)) })),
     };
-    exchange.response = Some(ResponseView::of(status, &headers, &text));
     let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let body: Value = match profile.wire.parse_body(content_type, &text) {
         Ok(body) => body,
@@ -164,13 +170,11 @@ async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Re
             return Err(format!("the response (HTTP {status}) is not {format}: {shown}"));
         }
     };
-    if let Some(recorder) = &ctx.recorder {
+    if let (Some(recorder), Some(request)) = (&ctx.recorder, sent) {
         let marked = record::mark_private_keys(&body);
         // The body is recorded once, above the exchange.
-        let mut exchange = exchange.clone();
-        if let Some(response) = &mut exchange.response {
-            response.body = "(the body above)".into();
-        }
+        let response = ResponseView { body: "(the body above)".into(), ..ResponseView::of(status, &headers, &text) };
+        let exchange = Exchange { request, response: Some(response) };
         recorder.add(
             case_id,
             record::Entry {
@@ -183,7 +187,7 @@ async fn attempt(channel: Channel<'_>, step: &Step, params: &Value) -> Result<Re
             },
         );
     }
-    Ok(Ok(Answer { status, body, exchange, after_unknown_outcome: false }))
+    Ok(Ok(Answer { status, body, after_unknown_outcome: false }))
 }
 
 /// An error with its causes (connection refused, timeout, TLS), without the URL's query.

@@ -19,8 +19,7 @@ const CVM: &ApiProfile = &apis::tencent_api3::CVM;
 fn emulator_with(cvm: CvmSettings) -> Arc<Emulator> {
     let config = EmulatorConfig { clock: ManualClock::at_secs(common::NOW), ..EmulatorConfig::default() };
     let emulator = Emulator::with_providers(config, registered().replacing(Box::new(Cvm { settings: cvm, ..Cvm::default() })));
-    let mut settings = keypair_contract::emulator::accounts::AccountSettings::default();
-    settings.rate_limits = false;
+    let settings = keypair_contract::emulator::accounts::AccountSettings { rate_limits: false, ..Default::default() };
     emulator.accounts.add(SECRET_ID, common::SECRET_KEY, settings);
     emulator
 }
@@ -96,8 +95,7 @@ async fn project_id_as_a_string_follows_the_setting() {
     assert_eq!(answer.code(), "", "L-CVM-2 default: {}", answer.text);
     assert_eq!(answer.body["Response"]["KeyPair"]["ProjectId"], 0);
 
-    let mut strict_config = CvmSettings::default();
-    strict_config.project_id_accepts_string = false;
+    let strict_config = CvmSettings { project_id_accepts_string: false, ..CvmSettings::default() };
     let strict = emulator_with(strict_config);
     let answer = call(&strict, CVM, "CreateKeyPair", json!({"KeyName": "string_project", "ProjectId": "0"}), 1).await;
     assert_eq!(answer.code(), "InvalidParameter", "{}", answer.text);

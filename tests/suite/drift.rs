@@ -120,7 +120,10 @@ fn break_key_ids(value: Value) -> Value {
     }
 }
 
-async fn forward(State((upstream, rewrite)): State<(String, fn(Value) -> Value)>, request: Request) -> Response {
+/// Where the proxy forwards, and how it rewrites each answer's body.
+type Upstream = (String, fn(Value) -> Value);
+
+async fn forward(State((upstream, rewrite)): State<Upstream>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 16 << 20).await.unwrap_or_default();
     let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();

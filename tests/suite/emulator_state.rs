@@ -53,13 +53,14 @@ async fn legacy_create(emulator: &Arc<Emulator>, region: &str, name: &str, nonce
 #[tokio::test]
 async fn each_legacy_short_code_becomes_its_api3_region() {
     for (nonce, (short, region)) in SHORT_CODES.iter().enumerate() {
-        let mut only_that_region = CvmSettings::default();
-        only_that_region.regions = vec![region.to_string()];
+        let only_that_region = CvmSettings { regions: vec![region.to_string()], ..CvmSettings::default() };
         let emulator = emulator_with(only_that_region, AccountSettings::default());
         assert_eq!(legacy_create(&emulator, short, &format!("region_{short}"), nonce as u64).await, "", "{short} → {region}");
 
-        let mut every_other_region = CvmSettings::default();
-        every_other_region.regions = SHORT_CODES.iter().map(|(_, r)| r.to_string()).filter(|r| r != region).collect();
+        let every_other_region = CvmSettings {
+            regions: SHORT_CODES.iter().map(|(_, r)| r.to_string()).filter(|r| r != region).collect(),
+            ..CvmSettings::default()
+        };
         let emulator = emulator_with(every_other_region, AccountSettings::default());
         assert_eq!(
             legacy_create(&emulator, short, "region_other", nonce as u64).await,

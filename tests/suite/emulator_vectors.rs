@@ -276,7 +276,9 @@ async fn legacy_front_door_rules() {
     assert_eq!(error_code(&body), None, "{body}");
 
     // Seed 002's codes come from the CVM rules; the front door's own rules (apis.md §2).
-    let refused: [(&str, &[(&str, &str)], &str); 5] = [
+    // What is wrong, the parameters that make it so, and the code it is refused with.
+    type Refusal<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let refused: [Refusal; 5] = [
         (
             "an illegal name",
             &[

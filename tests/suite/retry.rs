@@ -78,6 +78,21 @@ async fn a_create_lost_on_every_try_is_given_up_and_leaves_no_key_pair() {
     assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no key pair left behind");
 }
 
+/// The same for a create answered 5xx on every try: the cloud may have made the key pair before it
+/// failed. The last answer reaches the case (and fails it), and the key pair is looked up first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_answered_5xx_on_every_try_reaches_the_case_and_leaves_no_key_pair() {
+    let emulator = start(false, AccountSettings::default()).await;
+    let spoil = Spoil::tencent_error_with_status("500 Internal Server Error", "InternalError");
+    let proxy = Proxy::spoiling(emulator.addr, "CreateKeyPair", spoil, usize::MAX).await;
+    let stdout = failing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
+    assert!(stdout.contains("InternalError"), "the case judged the last answer: {stdout}");
+    let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
+    assert_eq!(proxy.count("CreateKeyPair"), tries);
+    assert_eq!(proxy.count("DescribeKeyPairs"), tries, "every 5xx try looked up, the last too: {:?}", proxy.actions());
+    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no key pair left behind");
+}
+
 /// A delete cannot be undone: when its answer is lost, the retry finds nothing to delete and
 /// answers NotFound, which says nothing of the step. The case is torn down and run again, and
 /// says so, instead of failing on an answer the cloud gave to a request it never saw twice.

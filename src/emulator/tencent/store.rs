@@ -199,3 +199,33 @@ pub fn tag_filter(tags: &[Tag], name: &str, value: &str) -> Option<bool> {
         _ => name.strip_prefix("tag:").map(|key| tags.iter().any(|t| t.key == key && t.value == value)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Vec<Tag> {
+        pairs.iter().map(|(key, value)| Tag { key: key.to_string(), value: value.to_string() }).collect()
+    }
+
+    /// apis.md §1.4: `tag-key` matches a key, `tag-value` a value, `tag:<key>` that key with that
+    /// value; a key pair with several tags matches if any one does.
+    #[test]
+    fn tag_filters_match_a_key_a_value_or_both_on_one_tag() {
+        let tagged = tags(&[("env", "ci"), ("team", "infra")]);
+        let cases = [
+            ("tag-key", "team", Some(true)),
+            ("tag-key", "infra", Some(false)),
+            ("tag-value", "infra", Some(true)),
+            ("tag-value", "team", Some(false)),
+            ("tag:team", "infra", Some(true)),
+            ("tag:team", "ci", Some(false)),
+            ("tag:owner", "infra", Some(false)),
+            ("project-id", "0", None),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(tag_filter(&tagged, name, value), expected, "{name}={value}");
+        }
+        assert_eq!(tag_filter(&[], "tag-key", "env"), Some(false), "no tags match nothing");
+    }
+}

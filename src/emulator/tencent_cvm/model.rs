@@ -124,4 +124,16 @@ mod tests {
         store.delete("a", std::slice::from_ref(&record.key_id), DeleteMode::AllOrNone).unwrap();
         assert_eq!(store.list("a").len(), 0);
     }
+
+    #[test]
+    fn reset_forgets_one_account_only() {
+        let store = CvmStore::default();
+        for account in ["a", "b"] {
+            store.reserve(account, new("k"), LIMITS).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+        }
+        store.reset("a");
+        assert!(store.list("a").is_empty());
+        assert_eq!(store.list("b").len(), 1, "other accounts keep theirs");
+        assert!(store.reserve("a", new("k"), LIMITS).is_ok(), "the name is free again");
+    }
 }
