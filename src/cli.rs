@@ -84,7 +84,8 @@ pub enum BenchSection {
     Keygen,
     /// Round trips through the harness's own client.
     RoundTrips,
-    /// DescribeKeyPairs and ImportKeyPair beside the bare-handler ceiling.
+    /// DescribeKeyPairs and ImportKeyPair beside the bare-handler ceiling, sent its own small
+    /// request and each route's request bytes.
     Routes,
     /// 100,000 imports, Describe by id in the large account, and one account's latency under
     /// another's flood.

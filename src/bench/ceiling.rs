@@ -225,7 +225,8 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
 }
 
 /// The ceiling, DescribeKeyPairs (of `describe`'s empty account) and ImportKeyPair at 1, 16 and
-/// 64 connections, interleaved per connection count.
+/// 64 connections, interleaved per connection count; beside them the ceiling again with each
+/// route's request bytes (the Describe replayed, one Import replayed: the bare handler only parses).
 async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String> {
     let (ceiling_addr, _stop_ceiling) = start_ceiling().await.map_err(|e| e.to_string())?;
     let importer = account(&rig.emulator);
@@ -242,9 +243,15 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
         .body(Full::new(Bytes::from_static(b"{}")))
         .map_err(|e| e.to_string())?;
     let ceiling_make = replay(ceiling_request);
+    // The routes' own request bytes sent to the bare handler: what hyper and the kernel cost for
+    // a request of that size, so the rows can tell the protocol's share from the emulator's.
+    let describe_bytes = describe.clone();
+    let import_bytes = replay(import_request(&rig.base, &importer, "ceiling_bytes", 1));
     for connections in [1usize, 16, 64] {
         let ceiling = drive(ceiling_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?;
+        let describe_sized = drive(ceiling_addr, connections, rig.warmup, rig.time, describe_bytes.clone()).await?;
         let described = rig.drive(connections, describe.clone()).await?;
+        let import_sized = drive(ceiling_addr, connections, rig.warmup, rig.time, import_bytes.clone()).await?;
         // As many imports as the ceiling answered in the same time, and half as many again.
         let enough = (ceiling.rate() * (rig.warmup + rig.time).as_secs_f64() * 1.5) as usize + 1000;
         let (signed, taken) = presigned_imports(&rig.base, &importer, &format!("i{connections}_"), enough).await?;
@@ -253,10 +260,17 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
             return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
         }
         out.push(row(&format!("ceiling (bare handler) x{connections}"), &ceiling, None));
-        out.push(row(&format!("DescribeKeyPairs x{connections}"), &described, Some(&ceiling)));
-        out.push(row(&format!("ImportKeyPair x{connections}"), &imported, Some(&ceiling)));
+        out.push(row(&format!("  ceiling, Describe's bytes x{connections}"), &describe_sized, Some(&ceiling)));
+        out.push(row(&format!("  ceiling, Import's bytes x{connections}"), &import_sized, Some(&ceiling)));
+        out.push(row(&format!("DescribeKeyPairs x{connections}"), &described, Some(&ceiling)) + &same_bytes(&described, &describe_sized));
+        out.push(row(&format!("ImportKeyPair x{connections}"), &imported, Some(&ceiling)) + &same_bytes(&imported, &import_sized));
     }
     Ok(out)
+}
+
+/// A route's requests/s as a ratio of the bare handler's with the same request bytes.
+fn same_bytes(route: &Load, sized: &Load) -> String {
+    format!("  ({:.2}x of the same bytes)", route.rate() / sized.rate().max(1e-9))
 }
 
 /// `stored_keys` imports into one account (time and RSS), Describe by id there against a one-key
