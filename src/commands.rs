@@ -328,8 +328,9 @@ pub async fn sweep(args: crate::cli::SweepArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    if args.prefix.chars().count() < crate::run::sweep::MIN_PREFIX {
-        eprintln!("error: --prefix `{}` is shorter than {} characters", args.prefix, crate::run::sweep::MIN_PREFIX);
+    // Checked before anything is resolved or started (sweep checks it again, for library callers).
+    if let Err(e) = crate::run::sweep::check_prefix(&args.prefix) {
+        eprintln!("error: {e}");
         return EXIT_USAGE;
     }
     let (target, _embedded) = match resolve_target(&root, &args.target, false, &args.transport).await {

@@ -293,6 +293,21 @@ mod tests {
         assert_eq!((result.status, result.failures.len()), (Status::Passed, 0));
     }
 
+    #[test]
+    fn a_failures_builders_add_their_part_and_keep_the_rest() {
+        let position = Position { file: "cases/a.yaml".into(), line: 7, col: 3 };
+        let failure = Failure::new("tencent-cvm/a", "steps[0] CreateKeyPair", Kind::Field, "KeyName differs")
+            .at(position.clone())
+            .expected_actual("\"a\"", "\"b\"")
+            .diff(Some("-a\n+b".into()));
+        assert_eq!((failure.case.as_str(), failure.step.as_str(), failure.kind), ("tencent-cvm/a", "steps[0] CreateKeyPair", Kind::Field));
+        assert_eq!(failure.message, "KeyName differs");
+        assert_eq!(failure.position, Some(position));
+        assert_eq!((failure.expected.as_deref(), failure.actual.as_deref()), (Some("\"a\""), Some("\"b\"")));
+        assert_eq!(failure.diff.as_deref(), Some("-a\n+b"));
+        assert_eq!(failure.exchange, None);
+    }
+
     fn with_statuses(statuses: &[Status]) -> SuiteResult {
         let cases = statuses.iter().map(|status| CaseResult { status: status.clone(), ..CaseResult::default() }).collect();
         SuiteResult { cases, expected: statuses.len(), ..SuiteResult::default() }

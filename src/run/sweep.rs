@@ -20,6 +20,16 @@ pub struct SweepReport {
     pub failed: usize,
 }
 
+/// Refuses a prefix shorter than [`MIN_PREFIX`]: it could match key pairs this tool did not make.
+pub fn check_prefix(prefix: &str) -> Result<(), String> {
+    if prefix.chars().count() < MIN_PREFIX {
+        return Err(format!(
+            "--prefix `{prefix}` is shorter than {MIN_PREFIX} characters: it could match key pairs this tool did not make"
+        ));
+    }
+    Ok(())
+}
+
 /// `older_than` is in seconds; a key pair whose creation time is unknown counts as old.
 pub async fn sweep(
     ctx: &RunContext,
@@ -29,11 +39,7 @@ pub async fn sweep(
     older_than: i64,
     dry_run: bool,
 ) -> Result<SweepReport, String> {
-    if prefix.chars().count() < MIN_PREFIX {
-        return Err(format!(
-            "--prefix `{prefix}` is shorter than {MIN_PREFIX} characters: it could match key pairs this tool did not make"
-        ));
-    }
+    check_prefix(prefix)?;
     let now = ctx.clock.now_secs();
     let mut report = SweepReport::default();
     for api in apis {
@@ -104,5 +110,14 @@ mod tests {
         assert_eq!(parse_duration("6h").unwrap(), 21_600);
         assert_eq!(parse_duration("2d").unwrap(), 172_800);
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn a_prefix_needs_four_characters() {
+        assert!(check_prefix("kct").unwrap_err().contains("shorter than 4 characters"));
+        assert_eq!(check_prefix("kctx"), Ok(()));
+        assert_eq!(check_prefix("kctxsweep"), Ok(()));
+        // Characters, not bytes: two two-byte characters are still too short.
+        assert!(check_prefix("éé").is_err());
     }
 }

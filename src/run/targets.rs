@@ -165,6 +165,39 @@ mod tests {
     use super::*;
     use crate::apis::{aliyun_rpc::ECS, tencent_api3::CVM};
 
+    /// The variables the official SDKs and CLIs read (tccli, aliyun), written out here rather than
+    /// taken from the profiles: an id and a secret make a session, a token joins it, and an empty
+    /// variable counts as unset.
+    #[test]
+    fn sessions_come_from_the_sdks_variables_and_empty_ones_are_unset() {
+        let env: HashMap<&str, &str> = HashMap::from([
+            ("TENCENTCLOUD_SECRET_ID", "AKIDexample"),
+            ("TENCENTCLOUD_SECRET_KEY", "tencent-secret"),
+            ("TENCENTCLOUD_SESSION_TOKEN", "tencent-token"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ""),
+        ]);
+        let sessions = sessions_from(|name| env.get(name).map(|v| v.to_string()));
+        assert_eq!(sessions.keys().collect::<Vec<_>>(), ["TENCENTCLOUD_SECRET_ID"], "an empty secret is no session");
+        let tencent = &sessions["TENCENTCLOUD_SECRET_ID"];
+        assert_eq!((tencent.credentials.id.as_str(), tencent.credentials.secret.as_str()), ("AKIDexample", "tencent-secret"));
+        assert_eq!(tencent.token.as_deref(), Some("tencent-token"));
+
+        let aliyun = sessions_from(|name| match name {
+            "ALIBABA_CLOUD_ACCESS_KEY_ID" => Some("LTAIexample".into()),
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => Some("aliyun-secret".into()),
+            "ALIBABA_CLOUD_SECURITY_TOKEN" => Some(String::new()),
+            _ => None,
+        });
+        let session = &aliyun["ALIBABA_CLOUD_ACCESS_KEY_ID"];
+        assert_eq!((session.credentials.secret.as_str(), session.token.as_deref()), ("aliyun-secret", None), "an empty token is none");
+        assert_eq!(
+            credential_vars(&ECS),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN")
+        );
+        assert_eq!(credential_vars(&CVM).2, "TENCENTCLOUD_SESSION_TOKEN");
+    }
+
     #[test]
     fn the_checked_in_file_loads_and_names_every_live_host() {
         let file = TargetsFile::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets.yaml")).unwrap();

@@ -199,6 +199,16 @@ mod tests {
         assert_eq!(name_for("kctxabcd", "case", "id", 8), "kctxabcd", "a name the prefix's length is the prefix");
     }
 
+    /// The same names from another implementation (Python's hashlib: each byte of
+    /// SHA-256("case\0id\0round") mod 36 as a base-36 digit), so a name a recording or a live
+    /// account holds can be traced back to its case by hand.
+    #[test]
+    fn names_match_an_independent_computation() {
+        let case = "tencent-cvm/create-key-pair/example";
+        assert_eq!(name_for("kctx0a1b", case, "key", 16), "kctx0a1bueaxvo7b");
+        assert_eq!(name_for("kctx0a1b", case, "key", 50), "kctx0a1bueaxvo7bvvi0ddsoqqk4cc8u4ny0k6y0fe2tai4vp5");
+    }
+
     #[test]
     fn whole_captures_keep_their_type() {
         let mut v = vars();
