@@ -7,6 +7,7 @@
 #   aliyun      Alibaba ECS, alibabacloud-ecs20140526 and aliyun-python-sdk-ecs (interop/aliyun_ecs.py)
 #
 # Usage: bash interop/run.sh [EMULATOR_BINARY]    (default: target/release/keypair-contract)
+#        bash interop/run.sh --prepare            only make the virtualenvs (CI does it while Rust builds)
 #
 # Builds nothing but three virtualenvs, interop/.venv-sdk, .venv-tccli and .venv-aliyun, from the pinned
 # requirements-*.txt; each is rebuilt only when its requirements file (or the Python version) changes.
@@ -15,6 +16,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PREPARE_ONLY=""
+if [[ "${1:-}" == "--prepare" ]]; then PREPARE_ONLY=1; shift; fi
 BIN="${1:-target/release/keypair-contract}"
 PYTHON="${PYTHON:-python3}"
 export PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -25,7 +28,7 @@ die() { echo "interop: error: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 
-[[ -x "$BIN" ]] || die "no emulator binary at $BIN (build it first: cargo build --release)"
+[[ -n "$PREPARE_ONLY" || -x "$BIN" ]] || die "no emulator binary at $BIN (build it first: cargo build --release)"
 command -v "$PYTHON" >/dev/null || die "no $PYTHON on PATH"
 command -v ssh-keygen >/dev/null || die "ssh-keygen is needed (openssh-client)"
 
@@ -53,6 +56,7 @@ ensure_venv interop/.venv-sdk interop/requirements-sdk.txt
 # the install time, and tccli imports only a few.
 ensure_venv interop/.venv-tccli interop/requirements-tccli.txt --no-compile
 ensure_venv interop/.venv-aliyun interop/requirements-aliyun.txt
+[[ -z "$PREPARE_ONLY" ]] || exit 0
 
 # From here on every request goes to the loopback emulator, and a proxy from the environment must not get
 # in the way: the Tencent SDK (and tccli) skip a proxy only when NO_PROXY contains their exact `host:port`
