@@ -73,8 +73,14 @@ async fn a_create_lost_on_every_try_is_given_up_and_leaves_no_key_pair() {
     let stdout = failing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
     let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
     assert!(stdout.contains(&format!("gave up after {tries} tries")), "{stdout}");
+    assert_every_try_looked_up_and_nothing_left(&proxy, &emulator).await;
+}
+
+/// Each of the create's tries was sent, each looked up (the last too), and no key pair is left.
+async fn assert_every_try_looked_up_and_nothing_left(proxy: &Proxy, emulator: &keypair_contract::emulator::EmulatorHandle) {
+    let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
     assert_eq!(proxy.count("CreateKeyPair"), tries);
-    assert_eq!(proxy.count("DescribeKeyPairs"), tries, "every lost try looked up: {:?}", proxy.actions());
+    assert_eq!(proxy.count("DescribeKeyPairs"), tries, "every try looked up, the last too: {:?}", proxy.actions());
     assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no key pair left behind");
 }
 
@@ -87,10 +93,7 @@ async fn a_create_answered_5xx_on_every_try_reaches_the_case_and_leaves_no_key_p
     let proxy = Proxy::spoiling(emulator.addr, "CreateKeyPair", spoil, usize::MAX).await;
     let stdout = failing_run(&proxy.url, "tencent-cvm/create-key-pair/example").await;
     assert!(stdout.contains("InternalError"), "the case judged the last answer: {stdout}");
-    let tries = keypair_contract::run::retry::MAX_ATTEMPTS as usize;
-    assert_eq!(proxy.count("CreateKeyPair"), tries);
-    assert_eq!(proxy.count("DescribeKeyPairs"), tries, "every 5xx try looked up, the last too: {:?}", proxy.actions());
-    assert!(names(&emulator.base_url(), &CVM).await.is_empty(), "no key pair left behind");
+    assert_every_try_looked_up_and_nothing_left(&proxy, &emulator).await;
 }
 
 /// A delete cannot be undone: when its answer is lost, the retry finds nothing to delete and
