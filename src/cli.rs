@@ -61,8 +61,12 @@ pub struct BenchArgs {
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
     /// Seconds per load measurement beside the ceiling (each after a 0.3 s warm-up).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 1.0)]
     pub seconds: f64,
+    /// Interleaved rounds of the ceiling and route loads; each row shows the median round and the
+    /// rounds' range (back-to-back runs of one load on a shared 2-core machine differ by up to 25 %).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
     /// Keys imported into one account for the large-account measurements.
     #[arg(long, default_value_t = 100_000)]
     pub stored_keys: usize,

@@ -456,6 +456,7 @@ pub async fn bench(args: BenchArgs) -> u8 {
     if result.is_ok() {
         let settings = crate::bench::ceiling::CeilingSettings {
             seconds: args.seconds.clamp(0.1, 60.0),
+            rounds: args.rounds.clamp(1, 25),
             stored_keys: args.stored_keys,
             bodies: args.bodies,
             only,

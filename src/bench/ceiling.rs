@@ -34,6 +34,9 @@ use crate::emulator::{self, Emulator, EmulatorConfig};
 #[derive(Debug, Clone)]
 pub struct CeilingSettings {
     pub seconds: f64,
+    /// Interleaved rounds of each route measurement; each row is the round of median requests/s
+    /// (this machine's back-to-back runs of one load differ by up to a quarter).
+    pub rounds: usize,
     pub stored_keys: usize,
     pub bodies: usize,
     pub body_bytes: usize,
@@ -43,7 +46,7 @@ pub struct CeilingSettings {
 
 impl Default for CeilingSettings {
     fn default() -> Self {
-        Self { seconds: 2.0, stored_keys: 100_000, bodies: 200, body_bytes: 9 * 1024 * 1024, only: None }
+        Self { seconds: 1.0, rounds: 3, stored_keys: 100_000, bodies: 200, body_bytes: 9 * 1024 * 1024, only: None }
     }
 }
 
@@ -178,6 +181,7 @@ struct Rig {
     base: reqwest::Url,
     warmup: Duration,
     time: Duration,
+    rounds: usize,
 }
 
 impl Rig {
@@ -204,6 +208,7 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
         base: handle.base_url().parse().map_err(|e| format!("{e}"))?,
         warmup: Duration::from_millis(300),
         time: Duration::from_secs_f64(settings.seconds),
+        rounds: settings.rounds.max(1),
     };
     let quiet = account(&emulator);
     let quiet_describe = replay(sign(&rig.base, &quiet, "DescribeKeyPairs", &json!({}), 1));
@@ -225,15 +230,17 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
 }
 
 /// The ceiling, DescribeKeyPairs (of `describe`'s empty account) and ImportKeyPair at 1, 16 and
-/// 64 connections, interleaved per connection count; beside them the ceiling again with each
-/// route's request bytes (the Describe replayed, one Import replayed: the bare handler only parses).
+/// 64 connections; beside them the ceiling again with each route's request bytes (the Describe
+/// replayed, one Import replayed: the bare handler only parses). All five loads are interleaved,
+/// `rig.rounds` times per connection count, and each row is its median round.
 async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String> {
     let (ceiling_addr, _stop_ceiling) = start_ceiling().await.map_err(|e| e.to_string())?;
     let importer = account(&rig.emulator);
     let mut out = vec![format!(
-        "ceiling and routes, {:.1} s each after {} ms warm-up (ratios: route / ceiling):",
+        "ceiling and routes, {:.1} s each after {} ms warm-up, {} interleaved rounds, the median round shown (ratios: route / ceiling):",
         rig.time.as_secs_f64(),
-        rig.warmup.as_millis()
+        rig.warmup.as_millis(),
+        rig.rounds
     )];
     let ceiling_request = Request::builder()
         .method("POST")
@@ -248,24 +255,55 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
     let describe_bytes = describe.clone();
     let import_bytes = replay(import_request(&rig.base, &importer, "ceiling_bytes", 1));
     for connections in [1usize, 16, 64] {
-        let ceiling = drive(ceiling_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?;
-        let describe_sized = drive(ceiling_addr, connections, rig.warmup, rig.time, describe_bytes.clone()).await?;
-        let described = rig.drive(connections, describe.clone()).await?;
-        let import_sized = drive(ceiling_addr, connections, rig.warmup, rig.time, import_bytes.clone()).await?;
-        // As many imports as the ceiling answered in the same time, and half as many again.
-        let enough = (ceiling.rate() * (rig.warmup + rig.time).as_secs_f64() * 1.5) as usize + 1000;
-        let (signed, taken) = presigned_imports(&rig.base, &importer, &format!("i{connections}_"), enough).await?;
-        let imported = rig.drive(connections, signed).await?;
-        if taken.load(Ordering::Relaxed) as usize > enough {
-            return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
+        let mut runs: [Vec<Load>; 5] = Default::default();
+        for round in 0..rig.rounds {
+            runs[0].push(drive(ceiling_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?);
+            runs[1].push(drive(ceiling_addr, connections, rig.warmup, rig.time, describe_bytes.clone()).await?);
+            runs[2].push(rig.drive(connections, describe.clone()).await?);
+            runs[3].push(drive(ceiling_addr, connections, rig.warmup, rig.time, import_bytes.clone()).await?);
+            // As many imports as the ceiling answered in the same time, and half as many again.
+            let enough = (runs[0][round].rate() * (rig.warmup + rig.time).as_secs_f64() * 1.5) as usize + 1000;
+            let (signed, taken) = presigned_imports(&rig.base, &importer, &format!("i{connections}_{round}_"), enough).await?;
+            runs[4].push(rig.drive(connections, signed).await?);
+            if taken.load(Ordering::Relaxed) as usize > enough {
+                return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
+            }
         }
-        out.push(row(&format!("ceiling (bare handler) x{connections}"), &ceiling, None));
-        out.push(row(&format!("  ceiling, Describe's bytes x{connections}"), &describe_sized, Some(&ceiling)));
-        out.push(row(&format!("  ceiling, Import's bytes x{connections}"), &import_sized, Some(&ceiling)));
-        out.push(row(&format!("DescribeKeyPairs x{connections}"), &described, Some(&ceiling)) + &same_bytes(&described, &describe_sized));
-        out.push(row(&format!("ImportKeyPair x{connections}"), &imported, Some(&ceiling)) + &same_bytes(&imported, &import_sized));
+        let [ceiling, describe_sized, described, import_sized, imported] = runs.map(Median::of);
+        out.push(ceiling.row(&format!("ceiling (bare handler) x{connections}"), None));
+        out.push(describe_sized.row(&format!("  ceiling, Describe's bytes x{connections}"), Some(&ceiling)));
+        out.push(import_sized.row(&format!("  ceiling, Import's bytes x{connections}"), Some(&ceiling)));
+        out.push(described.row(&format!("DescribeKeyPairs x{connections}"), Some(&ceiling)) + &same_bytes(&described.load, &describe_sized.load));
+        out.push(imported.row(&format!("ImportKeyPair x{connections}"), Some(&ceiling)) + &same_bytes(&imported.load, &import_sized.load));
     }
     Ok(out)
+}
+
+/// The round of median requests/s among interleaved rounds of one load, with the others' range:
+/// the median keeps one round's rate, latencies and CPU together, which a mean of each would not.
+struct Median {
+    load: Load,
+    slowest: f64,
+    fastest: f64,
+    rounds: usize,
+}
+
+impl Median {
+    fn of(mut loads: Vec<Load>) -> Self {
+        loads.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+        let (slowest, fastest, rounds) = (loads.first().map_or(0.0, Load::rate), loads.last().map_or(0.0, Load::rate), loads.len());
+        let load = if loads.is_empty() { Load::default() } else { loads.swap_remove(loads.len() / 2) };
+        Self { load, slowest, fastest, rounds }
+    }
+
+    /// [`row`] of the median round, then the rounds' range of requests/s when there were several.
+    fn row(&self, label: &str, ceiling: Option<&Median>) -> String {
+        let line = row(label, &self.load, ceiling.map(|c| &c.load));
+        if self.rounds < 2 {
+            return line;
+        }
+        format!("{line}  [{} rounds {:.0}–{:.0} req/s]", self.rounds, self.slowest, self.fastest)
+    }
 }
 
 /// A route's requests/s as a ratio of the bare handler's with the same request bytes.
@@ -372,4 +410,25 @@ async fn bodies(addr: SocketAddr, settings: &CeilingSettings) -> Result<String, 
         held - before,
         after - before
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(requests: u64) -> Load {
+        let mut load = Load::default();
+        (load.requests, load.seconds) = (requests, 1.0);
+        load
+    }
+
+    #[test]
+    fn the_median_round_is_the_middle_rate_with_the_range_beside_it() {
+        let median = Median::of(vec![load(300), load(100), load(200)]);
+        assert_eq!((median.load.requests, median.slowest, median.fastest, median.rounds), (200, 100.0, 300.0, 3));
+        let line = median.row("x", None);
+        assert!(line.ends_with("[3 rounds 100–300 req/s]"), "{line}");
+        // One round has no range to show.
+        assert!(!Median::of(vec![load(5)]).row("x", None).contains("rounds"));
+    }
 }

@@ -14,8 +14,17 @@ use super::wire::{BodyProblem, Outcome, RawRequest, Served, json_response};
 use super::{Emulator, control};
 
 fn headers_in_order(map: &HeaderMap) -> Vec<(String, String)> {
-    // HeaderMap groups repeated names; order within the map is insertion order per name.
-    map.iter().map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())).collect()
+    // HeaderMap groups repeated names; order within the map is insertion order per name. A value
+    // that is visible ASCII (nearly all) is copied as it is; only another is decoded lossily.
+    let mut headers = Vec::with_capacity(map.len());
+    for (name, value) in map {
+        let value = match value.to_str() {
+            Ok(text) => text.to_string(),
+            Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        };
+        headers.push((name.as_str().to_string(), value));
+    }
+    headers
 }
 
 /// The request's head as a [`RawRequest`] (its body still empty), and the body left to read. A
@@ -42,7 +51,8 @@ async fn read_body(raw: &mut RawRequest, body: Body, limit: usize) {
         return;
     }
     match to_bytes(body, limit).await {
-        Ok(bytes) => raw.body = bytes.to_vec(),
+        // Taken over without a copy when the body arrived in one piece.
+        Ok(bytes) => raw.body = Vec::from(bytes),
         Err(error) => raw.body_problem = Some(body_problem(error)),
     }
 }
