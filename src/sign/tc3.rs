@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn a_value_beyond_ascii_is_lower_cased_as_the_sdks_lower_case_it() {
         // Python's str.lower(), which tencentcloud-sdk-python's canonical headers use, gives
-        // "größe äé ω" for this value; an ASCII-only lower-casing would leave the capitals.
+        // "grösse äé ω" for this value; an ASCII-only lower-casing would leave the capitals.
         let headers = crate::test_support::owned_pairs(&[("X-TC-Note", "GröSSE ÄÉ Ω")]);
         let parts = HttpParts { method: "GET", path: "/", query: "", headers: &headers, body: b"" };
         let cr = canonical_request(&parts, &["x-tc-note"]).unwrap();
