@@ -273,7 +273,9 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
         out.push(ceiling.row(&format!("ceiling (bare handler) x{connections}"), None));
         out.push(describe_sized.row(&format!("  ceiling, Describe's bytes x{connections}"), Some(&ceiling)));
         out.push(import_sized.row(&format!("  ceiling, Import's bytes x{connections}"), Some(&ceiling)));
-        out.push(described.row(&format!("DescribeKeyPairs x{connections}"), Some(&ceiling)) + &same_bytes(&described.load, &describe_sized.load));
+        out.push(
+            described.row(&format!("DescribeKeyPairs x{connections}"), Some(&ceiling)) + &same_bytes(&described.load, &describe_sized.load),
+        );
         out.push(imported.row(&format!("ImportKeyPair x{connections}"), Some(&ceiling)) + &same_bytes(&imported.load, &import_sized.load));
     }
     Ok(out)
