@@ -81,18 +81,12 @@ pub async fn middleware(State(emulator): State<Arc<Emulator>>, request: Request,
     if roll(settings.drop_rate) { cut_short(response).await } else { response }
 }
 
-/// The request as a [`RawRequest`], to tell its product.
+/// The request as a [`RawRequest`], to tell its product: read as the front door reads it (the same
+/// header copies, the same body limit and body problems).
 async fn buffered(request: Request, limit: usize) -> RawRequest {
-    let (parts, body) = request.into_parts();
-    let body = to_bytes(body, limit).await.unwrap_or_default();
-    RawRequest {
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().unwrap_or("").to_string(),
-        headers: parts.headers.iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
-        body: body.to_vec(),
-        body_problem: None,
-    }
+    let (mut raw, body) = super::http::head_of(request, limit);
+    super::http::read_body(&mut raw, body, limit).await;
+    raw
 }
 
 /// The product's own throttling answer; a request no product claims gets Tencent's. Tencent's

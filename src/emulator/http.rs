@@ -29,7 +29,7 @@ fn headers_in_order(map: &HeaderMap) -> Vec<(String, String)> {
 
 /// The request's head as a [`RawRequest`] (its body still empty), and the body left to read. A
 /// body whose Content-Length exceeds `limit` is marked too large and will not be read.
-fn head_of(request: Request, limit: usize) -> (RawRequest, Body) {
+pub(super) fn head_of(request: Request, limit: usize) -> (RawRequest, Body) {
     let (parts, body) = request.into_parts();
     let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     let raw = RawRequest {
@@ -46,7 +46,7 @@ fn head_of(request: Request, limit: usize) -> (RawRequest, Body) {
 /// Reads the body into `raw`, bounded by `limit`: reading stops as soon as it passes the limit,
 /// so no more than `limit` bytes are ever buffered. A body that is not well-formed HTTP (a
 /// malformed chunk size) is told apart from one that is too large.
-async fn read_body(raw: &mut RawRequest, body: Body, limit: usize) {
+pub(super) async fn read_body(raw: &mut RawRequest, body: Body, limit: usize) {
     if raw.body_problem.is_some() {
         return;
     }
