@@ -378,6 +378,11 @@ mod tests {
         assert_eq!(create(&[name, ("Tag.1.Key", "ACS:x")]), "InvalidTagKey.Malformed");
         assert_eq!(create(&[name, ("Tag.1.Key", "see https://x")]), "InvalidTagKey.Malformed");
         assert_eq!(create(&[name, ("Tag.1.Key", &"k".repeat(129))]), "InvalidTagKey.Malformed");
+        // 128 characters is the longest allowed, counted in characters: 128 three-byte ones fit.
+        assert_eq!(create(&[name, ("Tag.1.Key", &"k".repeat(128))]), "ok");
+        assert_eq!(create(&[name, ("Tag.1.Key", &"键".repeat(128))]), "ok");
+        assert_eq!(create(&[name, ("Tag.1.Key", "k"), ("Tag.1.Value", &"v".repeat(128))]), "ok");
+        assert_eq!(create(&[name, ("Tag.1.Key", "k"), ("Tag.1.Value", &"值".repeat(128))]), "ok");
         assert_eq!(create(&[name, ("Tag.1.Key", "k"), ("Tag.1.Value", "acs:v")]), "InvalidTagValue.Malformed");
         assert_eq!(create(&[name, ("Tag.1.Key", "k"), ("Tag.1.Value", &"v".repeat(129))]), "InvalidTagValue.Malformed");
         assert_eq!(create(&[name, ("Tag.1.Key", "k"), ("Tag.2.Key", "k")]), "Duplicate.TagKey");
