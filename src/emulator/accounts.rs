@@ -22,8 +22,8 @@ pub struct Account {
     secret_key: String,
     settings: Mutex<AccountSettings>,
     faults: Mutex<Vec<Fault>>,
-    /// Handler turns: how many of this account's requests run at once ([`Account::turn`]).
-    turns: tokio::sync::Semaphore,
+    /// Handler turns: how many of this account's requests run at once ([`Account::in_turn`]).
+    turns: Arc<tokio::sync::Semaphore>,
     /// The last TC3 signing key derived from the secret: (credential date, service, key).
     tc3_key: Mutex<Option<(String, String, [u8; 32])>>,
     /// This account's request-rate windows: per account, so no lock is shared between accounts
@@ -31,12 +31,28 @@ pub struct Account {
     rate: RateLimiter,
 }
 
-/// Requests of one account that run at once: as many as there are cores (at least 2). One
-/// account's flood can still keep every runtime worker busy, but no more of its handlers than that
-/// hold a turn at once, so another account's request queues behind at most one running handler per
-/// worker, not behind the flood's whole backlog.
+/// Requests of one account whose handlers run at once: one fewer than the cores (at least 1), so
+/// however hard one account floods, a core is left for everyone else's requests, and another
+/// account's request queues behind at most that many running handlers, not behind the flood's
+/// backlog. On 2 cores, with the other account's 100-KeyIds Describes at 16 connections, a quiet
+/// account's Describe took 3.2–3.4 ms (p50) with a turn per core and 0.22–0.26 ms with this; the
+/// flood itself ran 7–40 % slower, and the single-account routes of `bench` did not move
+/// (BENCHMARKS.md, "per-account turns").
 pub fn turns_per_account() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_sub(1).max(1)
+}
+
+tokio::task_local! {
+    /// The handler turn the running request holds, so that a long wait inside the handler (a key
+    /// generation) can give it back ([`give_back_turn`]).
+    static TURN: std::cell::RefCell<Option<tokio::sync::OwnedSemaphorePermit>>;
+}
+
+/// Gives back the handler turn the running request holds, if it holds one. A key generation calls
+/// it before waiting: the key pool shares its workers fairly between accounts itself, and an
+/// account's other requests should not wait for the length of an RSA generation.
+pub fn give_back_turn() {
+    let _ = TURN.try_with(|turn| turn.borrow_mut().take());
 }
 
 impl fmt::Debug for Account {
@@ -158,11 +174,13 @@ impl Account {
         Some(faults.remove(index))
     }
 
-    /// Waits for one of this account's handler turns (first come, first served) and holds it
-    /// until dropped. Providers take a turn around their handler, after authentication and rate
-    /// limits, so a flood queues in its own account instead of ahead of everyone else's requests.
-    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        self.turns.acquire().await.ok()
+    /// Runs `handler` in one of this account's handler turns: waits for a turn (first come, first
+    /// served) and holds it until `handler` ends or gives it back ([`give_back_turn`]). Providers
+    /// run their handler in a turn, after authentication and rate limits, so a flood queues in its
+    /// own account instead of ahead of everyone else's requests.
+    pub async fn in_turn<T>(&self, handler: impl Future<Output = T>) -> T {
+        let turn = self.turns.clone().acquire_owned().await.ok();
+        TURN.scope(std::cell::RefCell::new(turn), handler).await
     }
 
     pub fn clear_faults(&self) {
@@ -187,7 +205,7 @@ impl AccountStore {
             secret_key: secret_key.to_string(),
             settings: Mutex::new(settings),
             faults: Mutex::new(Vec::new()),
-            turns: tokio::sync::Semaphore::new(turns_per_account()),
+            turns: Arc::new(tokio::sync::Semaphore::new(turns_per_account())),
             tc3_key: Mutex::new(None),
             rate: RateLimiter::default(),
         });
@@ -221,6 +239,8 @@ pub fn random_alnum(len: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -245,15 +265,49 @@ mod tests {
     async fn turns_are_limited_per_account_not_across_accounts() {
         let store = AccountStore::default();
         let (busy, quiet) = (store.create(AccountSettings::default()), store.create(AccountSettings::default()));
-        let mut held = Vec::new();
+        let (release, released) = tokio::sync::watch::channel(false);
+        let mut holders = Vec::new();
         for _ in 0..turns_per_account() {
-            held.push(busy.turn().await.unwrap());
+            let (busy, mut released) = (busy.clone(), released.clone());
+            holders.push(tokio::spawn(async move { busy.in_turn(async move { released.wait_for(|r| *r).await.map(|_| ()) }).await }));
         }
-        let waiting = tokio::time::timeout(std::time::Duration::from_millis(50), busy.turn()).await;
+        tokio::task::yield_now().await;
+        let waiting = tokio::time::timeout(Duration::from_millis(50), busy.in_turn(async {})).await;
         assert!(waiting.is_err(), "the busy account got more turns than its share");
-        let other = tokio::time::timeout(std::time::Duration::from_millis(50), quiet.turn()).await;
-        assert!(matches!(other, Ok(Some(_))), "another account waited for the busy one");
-        drop(held);
-        assert!(busy.turn().await.is_some());
+        let other = tokio::time::timeout(Duration::from_millis(50), quiet.in_turn(async {})).await;
+        assert!(other.is_ok(), "another account waited for the busy one");
+        release.send(true).unwrap();
+        for holder in holders {
+            holder.await.unwrap().unwrap();
+        }
+        assert!(tokio::time::timeout(Duration::from_millis(50), busy.in_turn(async {})).await.is_ok());
+        drop(released);
+    }
+
+    #[tokio::test]
+    async fn a_handler_that_gives_its_turn_back_lets_the_account_run_another() {
+        let store = AccountStore::default();
+        let busy = store.create(AccountSettings::default());
+        let (release, released) = tokio::sync::watch::channel(false);
+        let mut holders = Vec::new();
+        for _ in 0..turns_per_account() {
+            let (busy, mut released) = (busy.clone(), released.clone());
+            holders.push(tokio::spawn(async move {
+                busy.in_turn(async move {
+                    give_back_turn();
+                    released.wait_for(|r| *r).await.map(|_| ())
+                })
+                .await
+            }));
+        }
+        tokio::task::yield_now().await;
+        let next = tokio::time::timeout(Duration::from_millis(50), busy.in_turn(async {})).await;
+        assert!(next.is_ok(), "handlers waiting without their turns still held the account");
+        // Outside a turn, giving one back does nothing.
+        give_back_turn();
+        release.send(true).unwrap();
+        for holder in holders {
+            holder.await.unwrap().unwrap();
+        }
     }
 }

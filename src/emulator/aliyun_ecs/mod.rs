@@ -144,8 +144,7 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     if let Some(fault) = account.take_fault(API, action) {
         return Err(EcsError::injected(&fault.code));
     }
-    let _turn = account.turn().await;
-    handlers::handle(ecs, emulator, call).await
+    account.in_turn(handlers::handle(ecs, emulator, call)).await
 }
 /// The `HostId` of an answer: by default the regional endpoint when the request names a known
 /// region, else the central one (apis.md §3.1, §3.2, L-ECS-21); never the Host header, which is

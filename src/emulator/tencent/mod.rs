@@ -121,13 +121,12 @@ pub async fn admit_and_handle(
     if let Some(fault) = call.account.take_fault(api, action) {
         return Err((call.product.facts().fault)(&fault.code));
     }
-    let _turn = call.account.turn().await;
     let own = async {
         call.product.check_region(call.region.as_deref())?;
         rules::check_known_parameters(call.action, &call.params, call.product.rejects_unknown_parameters())?;
         call.product.handle(emulator, call).await
     };
-    own.await.map_err(call.product.facts().reword)
+    call.account.in_turn(own).await.map_err(call.product.facts().reword)
 }
 
 /// Renders the API 3.0 envelope; errors with `settings.error_status` (HTTP 200, as the SDKs
