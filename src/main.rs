@@ -14,7 +14,9 @@ use keypair_contract::{commands, report};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's `mi_option_e` indices (mimalloc v3, include/mimalloc.h); the Rust bindings name
-/// neither of these two.
+/// neither of these two. mimalloc keeps retired options in the enum as `mi_option_deprecated_*` so
+/// that the numbers stay put; still, check them against the header (libmimalloc-sys's
+/// c_src/mimalloc/v3) when upgrading libmimalloc-sys.
 const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 

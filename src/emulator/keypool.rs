@@ -122,14 +122,14 @@ impl KeyPool {
 
     /// A ready key when there is one of this size, else one generated within the account's share.
     pub async fn generate(&self, account_id: &str, bits: usize) -> Result<GeneratedKey, KeyError> {
-        // The wait below is the key pool's, shared fairly between accounts; the account's handler
-        // turn would only keep its other requests waiting for the length of a generation.
-        super::accounts::give_back_turn();
         if bits == self.settings.bits
             && let Some(key) = self.take_ready()
         {
             return Ok(key);
         }
+        // The wait below is the key pool's, shared fairly between accounts; the account's handler
+        // turn would only keep its other requests waiting for the length of a generation.
+        super::accounts::give_back_turn();
         let share = self.account_share(account_id);
         let account_permit = share.clone().acquire_owned().await.map_err(|_| KeyError("key pool closed".into()))?;
         let worker_permit = self.workers.clone().acquire_owned().await.map_err(|_| KeyError("key pool closed".into()))?;
