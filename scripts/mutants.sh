@@ -4,17 +4,24 @@
 # docs/mutation-testing.md.
 #
 # Usage:
-#   scripts/mutants.sh                      every mutant of the modules below (long: tens of minutes)
+#   scripts/mutants.sh                      every mutant of the scope below (long: hours)
 #   scripts/mutants.sh --in-diff [BASE]     only mutants in lines changed since BASE (default origin/main),
 #                                           what the pull-request workflow runs
 #   scripts/mutants.sh [--in-diff [BASE]] -- ARGS…   extra cargo-mutants arguments (e.g. -j 2, --shard 1/4,
-#                                           -f src/sign/tc3.rs to narrow, or `-- --lib` after a second `--`
-#                                           to pass arguments to cargo test)
+#                                           --output DIR); `-f GLOB` (or --file) replaces the scope with
+#                                           the files it names
+#
+# Two passes, so that a mutant costs the whole `cargo test` only when it needs it: the first runs the
+# library's unit tests (`cargo test --lib`: seconds a mutant), the second runs every test binary, with
+# `--iterate`, over only the mutants the first did not catch. The second pass's results are the verdict:
+# mutants.out/missed.txt lists what no test catches. Pass test arguments of your own after a second `--`
+# (`-- -f src/sign/tc3.rs -- --lib --test suite`) and there is a single pass with them.
 #
 # Installs cargo-mutants (`cargo install --locked cargo-mutants`) when absent. Runs with CI=true and the
 # insta variables that accept snapshots cleared, as .ci/run does. Equivalent mutants — changes no test
 # can observe — are excluded by .cargo/mutants.toml, one line each with the reason. Results go to
-# mutants.out/ (caught.txt, missed.txt, timeout.txt, unviable.txt); exits non-zero if any mutant is missed.
+# mutants.out/ (caught.txt, missed.txt, timeout.txt, unviable.txt; previously_caught.txt holds what the
+# first pass caught); exits non-zero if any mutant is missed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -45,6 +52,17 @@ if [[ "${1:-}" == "--in-diff" ]]; then
 fi
 [[ "${1:-}" == "--" ]] && shift
 
+# cargo-mutants joins several -f globs with "or": a narrower glob beside the scope's would still
+# mutate the whole scope, so a -f of the caller's replaces the scope instead.
+scope=("${SCOPE[@]}")
+own_test_args=false
+for arg in "$@"; do
+    case "$arg" in
+        -f | --file | --file=*) scope=() ;;
+        --) own_test_args=true ;;
+    esac
+done
+
 if ! cargo mutants --version >/dev/null 2>&1; then
     echo "mutants: installing cargo-mutants (cargo install --locked cargo-mutants)"
     cargo install --locked cargo-mutants
@@ -53,6 +71,62 @@ fi
 export CI=true
 unset INSTA_UPDATE INSTA_FORCE_PASS INSTA_FORCE_UPDATE INSTA_FORCE_UPDATE_SNAPSHOTS INSTA_ACCEPT INSTA_OUTPUT
 
-args=("${SCOPE[@]}")
+args=("${scope[@]}")
 [[ -n "$in_diff" ]] && args+=(--in-diff "$in_diff")
-exec cargo mutants "${args[@]}" "$@"
+
+if $own_test_args; then
+    status=0
+    cargo mutants "${args[@]}" "$@" || status=$?
+    exit "$status"
+fi
+
+echo "mutants: pass 1 of 2, the library's unit tests (cargo test --lib)"
+# Missed mutants are expected here (pass 2 decides them); any other failure stops the run. Exit codes
+# are cargo-mutants': 2 missed, 3 timeouts.
+status=0
+cargo mutants "${args[@]}" "$@" -- --lib || status=$?
+if [[ $status -ne 0 && $status -ne 2 && $status -ne 3 ]]; then
+    echo "mutants: pass 1 failed (exit $status) before testing the mutants; see above" >&2
+    exit "$status"
+fi
+if [[ $status -eq 0 ]]; then
+    echo "mutants: the unit tests caught every mutant; no second pass needed"
+    exit 0
+fi
+# Pass 2 examines exactly what pass 1 missed or timed out on, named one by one (`--re`): with
+# `--iterate` alone a shard would draw its second pass from every other shard's mutants too, since
+# cargo-mutants shards the list after taking out what was caught. `--iterate` still records what pass 1
+# caught (previously_caught.txt).
+out_parent="."
+pass2_args=()
+skip_next=false
+previous=""
+for arg in "$@"; do
+    if $skip_next; then skip_next=false; previous="$arg"; continue; fi
+    case "$previous" in -o | --output) out_parent="$arg" ;; esac
+    case "$arg" in
+        --output=*) out_parent="${arg#--output=}" ;;
+    esac
+    case "$arg" in
+        --shard | --sharding) skip_next=true ;;
+        --shard=* | --sharding=*) ;;
+        *) pass2_args+=("$arg") ;;
+    esac
+    previous="$arg"
+done
+pass1_out="$out_parent/mutants.out"
+undecided=()
+while IFS= read -r name; do
+    [[ -n "$name" ]] || continue
+    # Escape every character Rust's regex syntax treats as meta and anchor both ends, so the name
+    # matches only itself.
+    undecided+=(--re "^$(printf '%s' "$name" | sed 's/[][\.+*?(){}|^$#&~-]/\\&/g')\$")
+done < <(cat "$pass1_out/missed.txt" "$pass1_out/timeout.txt" 2>/dev/null)
+if [[ ${#undecided[@]} -eq 0 ]]; then
+    echo "mutants: pass 1 exited $status but $pass1_out lists no missed or timed-out mutant" >&2
+    exit "$status"
+fi
+echo "mutants: pass 2 of 2, every test binary, over the $((${#undecided[@]} / 2)) mutants pass 1 did not catch"
+status=0
+cargo mutants "${args[@]}" "${pass2_args[@]}" --iterate "${undecided[@]}" || status=$?
+exit "$status"
