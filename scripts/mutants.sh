@@ -90,7 +90,7 @@ if [[ $status -ne 0 && $status -ne 2 && $status -ne 3 ]]; then
     exit "$status"
 fi
 if [[ $status -eq 0 ]]; then
-    echo "mutants: the unit tests caught every mutant; no second pass needed"
+    echo "mutants: pass 1 left no mutant missed or timed out (see its summary above for how many it tested); no second pass needed"
     exit 0
 fi
 # Pass 2 examines exactly what pass 1 missed or timed out on, named one by one (`--re`): with
