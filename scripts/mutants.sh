@@ -52,15 +52,32 @@ if [[ "${1:-}" == "--in-diff" ]]; then
 fi
 [[ "${1:-}" == "--" ]] && shift
 
-# cargo-mutants joins several -f globs with "or": a narrower glob beside the scope's would still
-# mutate the whole scope, so a -f of the caller's replaces the scope instead.
+# One reading of the caller's arguments:
+# - cargo-mutants joins several -f globs with "or": a narrower glob beside the scope's would still
+#   mutate the whole scope, so a -f of the caller's replaces the scope instead;
+# - test arguments of the caller's (after a second `--`) make a single pass with them;
+# - pass 2 reads pass 1's results from the --output directory, and drops the sharding options (see
+#   pass 2 below).
 scope=("${SCOPE[@]}")
 own_test_args=false
+out_parent="."
+pass2_args=()
+previous=""
 for arg in "$@"; do
+    case "$previous" in
+        -o | --output) out_parent="$arg" ;;
+        --shard | --sharding) previous="$arg"; continue ;;
+    esac
     case "$arg" in
         -f | --file | --file=*) scope=() ;;
         --) own_test_args=true ;;
+        --output=*) out_parent="${arg#--output=}" ;;
     esac
+    case "$arg" in
+        --shard | --sharding | --shard=* | --sharding=*) ;;
+        *) pass2_args+=("$arg") ;;
+    esac
+    previous="$arg"
 done
 
 if ! cargo mutants --version >/dev/null 2>&1; then
@@ -95,25 +112,8 @@ if [[ $status -eq 0 ]]; then
 fi
 # Pass 2 examines exactly what pass 1 missed or timed out on, named one by one (`--re`): with
 # `--iterate` alone a shard would draw its second pass from every other shard's mutants too, since
-# cargo-mutants shards the list after taking out what was caught. `--iterate` still records what pass 1
-# caught (previously_caught.txt).
-out_parent="."
-pass2_args=()
-skip_next=false
-previous=""
-for arg in "$@"; do
-    if $skip_next; then skip_next=false; previous="$arg"; continue; fi
-    case "$previous" in -o | --output) out_parent="$arg" ;; esac
-    case "$arg" in
-        --output=*) out_parent="${arg#--output=}" ;;
-    esac
-    case "$arg" in
-        --shard | --sharding) skip_next=true ;;
-        --shard=* | --sharding=*) ;;
-        *) pass2_args+=("$arg") ;;
-    esac
-    previous="$arg"
-done
+# cargo-mutants shards the list after taking out what was caught (and sharding the named list again
+# would drop most of it). `--iterate` still records what pass 1 caught (previously_caught.txt).
 pass1_out="$out_parent/mutants.out"
 undecided=()
 while IFS= read -r name; do
