@@ -284,3 +284,30 @@ async fn throttling_names_the_actions_documented_limit() {
         assert!(message.contains(&format!("frequency limit `{limit}` for a second")), "{service}: {message}");
     }
 }
+
+#[tokio::test]
+async fn an_unrouted_request_is_told_every_front_door_and_how_it_is_recognised() {
+    let emulator = emulator();
+    let (status, body) = send(&emulator, Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, 404, "{body}");
+    let supported = body["supported"].as_array().cloned().unwrap_or_default();
+    // One entry per API (the API 3.0 and STS front doors serve no product of their own).
+    let products: Vec<(&str, &str)> =
+        supported.iter().map(|p| (p["product"].as_str().unwrap_or(""), p["path"].as_str().unwrap_or(""))).collect();
+    assert_eq!(
+        products,
+        [("tencent-cvm-legacy", "/v2/index.php"), ("tencent-cvm", "/"), ("tencent-lighthouse", "/"), ("aliyun-ecs", "/")],
+        "{body}"
+    );
+    assert!(supported.iter().all(|p| p["recognised_by"].as_str().is_some_and(|r| !r.is_empty())), "{body}");
+    // At `/` without a signature scheme's marks (TC3 or ACS3 Authorization, X-TC-* headers, a v1
+    // SecretId, or RPC's AccessKeyId with Signature or SignatureVersion), no product claims it either.
+    for query in ["", "?Action=DescribeKeyPairs", "?AccessKeyId=x", "?Signature=x&SignatureVersion=1.0"] {
+        let (status, body) = send(&emulator, Request::get(format!("/{query}")).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, 404, "GET /{query}: {body}");
+    }
+    // And each is found by that name, as `Registry::replacing` finds the provider a test swaps in.
+    for (name, _) in products {
+        assert_eq!(emulator.providers.get(name).map(|p| p.name()), Some(name));
+    }
+}

@@ -118,7 +118,9 @@ mod tests {
     #[test]
     fn nonces_are_refused_once_seen_and_forgotten_after_their_window() {
         let nonces = NonceStore::default();
+        assert!(nonces.is_empty());
         assert_eq!(nonces.remember("a", "n1", 1000, 1800), Nonce::Fresh);
+        assert!(!nonces.is_empty());
         assert_eq!(nonces.remember("a", "n1", 1001, 1800), Nonce::Replayed);
         assert_eq!(nonces.remember("b", "n1", 1001, 1800), Nonce::Fresh, "per account");
         assert_eq!(nonces.remember("a", "n1", 2799, 1800), Nonce::Replayed);
@@ -153,6 +155,25 @@ mod tests {
             nonces.remember("a", &second.to_string(), second, 60);
         }
         assert!(nonces.len() <= 2 * 61 + SHARDS * 4, "{} kept", nonces.len());
+    }
+
+    #[test]
+    fn the_default_store_takes_a_busy_window_of_nonces() {
+        // DEFAULT_CAPACITY's figure: a store sized for hundreds of requests a second over ECS's
+        // 30-minute window refuses none of 20,000 nonces.
+        let nonces = NonceStore::default();
+        let full = (0..20_000).filter(|i| nonces.remember("a", &i.to_string(), 0, 1800) == Nonce::Full).count();
+        assert_eq!((full, nonces.len()), (0, 20_000));
+    }
+
+    #[test]
+    fn the_key_keeps_both_halves_of_its_128_bits() {
+        // Two independent 64-bit hashes: a collision, which would refuse a fresh nonce as a
+        // replay, needs both to collide. A key of one half would double the bits it loses.
+        let nonces = NonceStore::default();
+        let keys: Vec<u128> = (0..8).map(|i| nonces.key("a", &i.to_string())).collect();
+        assert!(keys.iter().all(|k| k >> 64 != 0 && *k as u64 != 0), "{keys:x?}");
+        assert!(keys.iter().any(|k| (k >> 64) as u64 != *k as u64), "the halves are hashed with different keys");
     }
 
     #[test]

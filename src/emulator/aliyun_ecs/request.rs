@@ -235,6 +235,7 @@ mod tests {
         assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Json);
         let r = raw("", &[("accept", "application/json")]);
         assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Json);
+        assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::Xml).0, Format::Xml, "L-ECS-18's other setting ignores Accept");
         let r = raw("", &[("Accept", "*/*")]);
         assert_eq!(format(&Params::of(&r), &r, FormatWithoutParameter::FollowAccept).0, Format::Xml, "XML is the documented default");
         let r = raw("Format=YAML", &[("accept", "application/json")]);

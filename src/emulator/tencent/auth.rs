@@ -236,3 +236,112 @@ fn check_not_replayed(emulator: &Emulator, seen: &NonceStore, account_id: &str, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::EmulatorConfig;
+
+    fn raw(method: &str, query: &str, body: &[u8], headers: &[(&str, &str)]) -> RawRequest {
+        RawRequest {
+            method: method.into(),
+            path: "/".into(),
+            query: query.into(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.to_vec(),
+            body_problem: None,
+        }
+    }
+
+    const LIMITS: SizeLimits = SizeLimits { get_bytes: 100, v1_post_bytes: 200 };
+
+    fn code(result: Result<(), TencentError>) -> Option<String> {
+        result.err().map(|e| e.code)
+    }
+
+    #[test]
+    fn the_size_limits_take_a_request_of_exactly_their_size() {
+        let size_error = Some("RequestSizeLimitExceeded".to_string());
+        // GET: the query alone (L-TC-9), whatever the signature scheme.
+        assert_eq!(code(check_transport(&raw("GET", &"a".repeat(100), b"", &[]), &LIMITS)), None);
+        assert_eq!(code(check_transport(&raw("GET", &"a".repeat(101), b"", &[]), &LIMITS)), size_error);
+        // A v1 POST: query and form body together.
+        assert_eq!(code(check_transport(&raw("POST", &"a".repeat(50), &[b'b'; 150], &[]), &LIMITS)), None);
+        assert_eq!(code(check_transport(&raw("POST", &"a".repeat(50), &[b'b'; 151], &[]), &LIMITS)), size_error);
+        // A TC3 POST is bounded by the body limit of the HTTP layer instead.
+        let tc3 = [("Authorization", "TC3-HMAC-SHA256 Credential=x")];
+        assert_eq!(code(check_transport(&raw("POST", "", &[b'{'; 1000], &tc3), &LIMITS)), None);
+        let refused = check_transport(&raw("GET", &"a".repeat(101), b"", &tc3), &LIMITS).unwrap_err();
+        assert_eq!(refused.detail.as_deref(), Some("101 bytes"));
+    }
+
+    #[test]
+    fn method_and_unread_bodies_are_refused_before_the_size() {
+        assert_eq!(code(check_transport(&raw("PUT", "", b"", &[]), &LIMITS)).as_deref(), Some("UnsupportedProtocol"));
+        for (problem, expected) in [(BodyProblem::TooLarge, "RequestSizeLimitExceeded"), (BodyProblem::Malformed, "InvalidRequest")] {
+            let request = RawRequest { body_problem: Some(problem), ..raw("POST", "", b"", &[]) };
+            assert_eq!(code(check_transport(&request, &LIMITS)).as_deref(), Some(expected));
+        }
+    }
+
+    fn emulator() -> Arc<Emulator> {
+        Emulator::new(EmulatorConfig::default())
+    }
+
+    #[test]
+    fn an_authorization_of_another_algorithm_is_named_as_such() {
+        let emulator = emulator();
+        let request = raw("POST", "", b"{}", &[("Authorization", "Bearer abc")]);
+        let error = authenticate(&emulator, &request, &NonceStore::default()).expect_err("refused");
+        assert_eq!(error.code, "AuthFailure.InvalidAuthorization");
+        assert!(error.message.contains("unknown algorithm"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_scope_date_other_than_the_timestamps_is_refused_and_says_which() {
+        let emulator = emulator();
+        let account = emulator.accounts.create(Default::default());
+        let now = emulator.config.clock.now_secs();
+        let header = format!(
+            "TC3-HMAC-SHA256 Credential={}/2000-01-01/cvm/tc3_request, SignedHeaders=content-type;host, Signature={}",
+            account.secret_id,
+            "0".repeat(64)
+        );
+        let request = raw("POST", "", b"{}", &[("Authorization", &header), ("X-TC-Timestamp", &now.to_string())]);
+        let error = authenticate(&emulator, &request, &NonceStore::default()).expect_err("refused");
+        assert_eq!(error.code, "AuthFailure.SignatureFailure");
+        let detail = error.detail.unwrap_or_default();
+        assert!(detail.contains("2000-01-01") && detail.contains(&sign::utc_date(now)), "{detail}");
+    }
+
+    #[test]
+    fn every_routing_header_sent_must_be_signed() {
+        let signed = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let request = raw("POST", "", b"", &[("X-TC-Action", "DescribeKeyPairs"), ("X-TC-Version", "2017-03-12")]);
+        assert!(check_tc_headers_signed(&request, &signed(&["content-type", "host", "X-TC-Action", "x-tc-version"])).is_ok());
+        let error = check_tc_headers_signed(&request, &signed(&["content-type", "host", "x-tc-action"])).unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.detail.as_deref()),
+            ("AuthFailure.SignatureFailure", Some("x-tc-version is not in SignedHeaders"))
+        );
+        // A routing header not sent need not be signed (X-TC-Region is optional).
+        assert!(check_tc_headers_signed(&raw("POST", "", b"", &[]), &[]).is_ok());
+    }
+
+    #[test]
+    fn a_tc3_signature_served_once_is_refused_the_second_time() {
+        let (emulator, seen) = (emulator(), NonceStore::default());
+        assert!(check_not_replayed(&emulator, &seen, "1", "sig").is_ok());
+        assert!(check_not_replayed(&emulator, &seen, "2", "sig").is_ok(), "per account");
+        let error = check_not_replayed(&emulator, &seen, "1", "sig").unwrap_err();
+        assert_eq!((error.code.as_str(), error.detail.as_deref()), ("AuthFailure.SignatureFailure", Some("a TC3 signature served before")));
+    }
+
+    #[test]
+    fn v1_own_parameters_are_the_non_common_ones_nested() {
+        let params: Vec<(String, String)> = [("Action", "DescribeKeyPairs"), ("SecretId", "x"), ("KeyIds.0", "skey-1"), ("Limit", "5")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
+        assert_eq!(v1_own_params(&params).unwrap(), serde_json::json!({"KeyIds": ["skey-1"], "Limit": "5"}));
+    }
+}
