@@ -25,9 +25,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# What the mutants are drawn from: the signers, the checks, the runner, and every provider's rules
-# and model, with the store Tencent's products share (the emulator's logic; its HTTP plumbing is
-# exercised end to end instead).
+# What the mutants are drawn from: the signers, the checks, the runner, every provider's rules and
+# model with the store Tencent's products share (the emulator's logic), and how the emulator reads
+# and authenticates a request: the Tencent and ECS authentication, the legacy front door, the nonce
+# store and the log's escaping (issue 11's hardening). The rest of its HTTP plumbing is exercised
+# end to end instead.
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -35,6 +37,11 @@ SCOPE=(
     -f 'src/emulator/**/rules.rs'
     -f 'src/emulator/**/model.rs'
     -f 'src/emulator/**/store.rs'
+    -f 'src/emulator/tencent/auth.rs'
+    -f 'src/emulator/aliyun_ecs/request.rs'
+    -f 'src/emulator/tencent_legacy/**'
+    -f 'src/emulator/nonces.rs'
+    -f 'src/emulator/log.rs'
 )
 
 in_diff=""
