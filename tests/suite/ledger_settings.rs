@@ -615,6 +615,16 @@ async fn l_ecs_15_signature_statuses() {
     };
     assert_eq!(mismatch(EcsSettings::default()).await, 400);
     assert_eq!(mismatch(EcsSettings { auth_statuses: AuthStatuses::ProductPages, ..EcsSettings::default() }).await, 403);
+    // An AccessKeyId no account has: 404 on the gateway's page, 400 on the product pages'.
+    let unknown_key = |settings: EcsSettings| async move {
+        let (emulator, _) = Setup { providers: vec![Box::new(Ecs { settings, ..Ecs::default() })], ..Setup::default() }.build();
+        emulator.accounts.remove(SECRET_ID);
+        let answer = ecs_call(&emulator, "DescribeKeyPairs", json!({"RegionId": "cn-hangzhou"})).await;
+        assert_eq!(answer.code(), "InvalidAccessKeyId.NotFound", "{}", answer.text);
+        answer.status
+    };
+    assert_eq!(unknown_key(EcsSettings::default()).await, 404);
+    assert_eq!(unknown_key(EcsSettings { auth_statuses: AuthStatuses::ProductPages, ..EcsSettings::default() }).await, 400);
 }
 
 /// The same DescribeKeyPairs twice with one nonce, `wait_secs` apart: the second answer's code.
