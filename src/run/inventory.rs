@@ -95,7 +95,8 @@ pub async fn delete(channel: Channel<'_>, region: &str, ids: &[String]) -> Vec<(
 
 /// After a create or import got no answer: if it made the key pair anyway, delete it, so the
 /// retry neither duplicates nor orphans it. A key pair of that name the case already holds (made by
-/// an earlier step, e.g. before a duplicate-name step) is not the lost request's and is kept. Keys
+/// an earlier step, e.g. before a duplicate-name step; for ECS, in the same region: `is_held`) is not
+/// the lost request's and is kept. Keys
 /// made through another API's front door are listed and deleted through its cleanup API (the legacy
 /// endpoint's keys are CVM keys, in CVM's region names).
 pub async fn undo_lost_create(channel: Channel<'_>, step: &Step, params: &Value) -> Result<(), String> {
@@ -109,18 +110,33 @@ pub async fn undo_lost_create(channel: Channel<'_>, step: &Step, params: &Value)
     } else {
         (ctx.target.endpoint(cleanup)?, cleanup.default_region.to_string())
     };
-    let held: Vec<String> = lease.held.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, id)| id.clone()).collect();
+    let ids_are_names = cleanup.listing.is_some_and(|l| l.id == l.name);
+    let held = lease.held.lock().unwrap_or_else(|e| e.into_inner()).clone();
     // A listing the API refuses (a region a case sends on purpose that does not exist) holds
     // nothing the lost request could have made; transient failures were already retried by `list`.
     let cleanup_channel = Channel { api: cleanup, base: &base, ..channel };
     let Ok(listed) = list(cleanup_channel, &region).await else {
         return Ok(());
     };
-    let made: Vec<String> = listed.into_iter().filter(|k| k.name == name && !held.contains(&k.id)).map(|k| k.id).collect();
+    let made: Vec<String> = listed
+        .into_iter()
+        .filter(|k| k.name == name && !is_held(&held, &k.id, &region, cleanup.default_region, ids_are_names))
+        .map(|k| k.id)
+        .collect();
     for (ids, outcome) in delete(cleanup_channel, &region, &made).await {
         outcome.map_err(|e| format!("a lost {} may have made {}; deleting it failed: {e}", step.action, ids.join(", ")))?;
     }
     Ok(())
+}
+
+/// Whether the key pair `id`, listed in `region`, is one the case holds (`held`: region and id of
+/// each, no region meaning `default_region`). A Tencent KeyId names one key pair wherever it is
+/// listed; an ECS key pair is deleted by its name (`ids_are_names`), which is unique only within a
+/// region, so a name the case holds in another region (an earlier step's key there, as in
+/// `aliyun-ecs/key-pairs/regional`) is not the key listed here.
+fn is_held(held: &[(Option<String>, String)], id: &str, region: &str, default_region: &str, ids_are_names: bool) -> bool {
+    held.iter()
+        .any(|(held_region, held_id)| held_id == id && (!ids_are_names || held_region.as_deref().unwrap_or(default_region) == region))
 }
 
 /// `2025-01-01T00:00:00Z` or `2025-01-01T00:00Z` as Unix seconds.
@@ -131,7 +147,22 @@ pub fn parse_time(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_time;
+    use super::{is_held, parse_time};
+
+    #[test]
+    fn a_name_held_in_another_region_is_not_the_key_listed_here() {
+        let held = vec![(Some("cn-hangzhou".to_string()), "shared".to_string()), (None, "plain".to_string())];
+        // ECS: ids are names, unique per region.
+        assert!(is_held(&held, "shared", "cn-hangzhou", "cn-hangzhou", true));
+        assert!(!is_held(&held, "shared", "cn-shanghai", "cn-hangzhou", true), "the regional case's second key");
+        assert!(is_held(&held, "plain", "cn-hangzhou", "cn-hangzhou", true), "no region is the default region");
+        assert!(!is_held(&held, "plain", "cn-shanghai", "cn-hangzhou", true));
+        assert!(!is_held(&held, "other", "cn-hangzhou", "cn-hangzhou", true));
+        // Tencent: a KeyId is the same key pair in any region's listing.
+        let held = vec![(Some("ap-guangzhou".to_string()), "skey-1".to_string())];
+        assert!(is_held(&held, "skey-1", "ap-shanghai", "ap-guangzhou", false));
+        assert!(!is_held(&held, "skey-2", "ap-guangzhou", "ap-guangzhou", false));
+    }
 
     #[test]
     fn listing_times_with_and_without_seconds() {
