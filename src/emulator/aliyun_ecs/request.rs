@@ -217,14 +217,7 @@ mod tests {
     use super::*;
 
     fn raw(query: &str, headers: &[(&str, &str)]) -> RawRequest {
-        RawRequest {
-            method: "POST".into(),
-            path: "/".into(),
-            query: query.into(),
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            body: Vec::new(),
-            body_problem: None,
-        }
+        crate::test_support::raw_request("POST", "/", query, headers, b"")
     }
 
     #[test]

@@ -243,14 +243,7 @@ mod tests {
     use crate::emulator::EmulatorConfig;
 
     fn raw(method: &str, query: &str, body: &[u8], headers: &[(&str, &str)]) -> RawRequest {
-        RawRequest {
-            method: method.into(),
-            path: "/".into(),
-            query: query.into(),
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            body: body.to_vec(),
-            body_problem: None,
-        }
+        crate::test_support::raw_request(method, "/", query, headers, body)
     }
 
     const LIMITS: SizeLimits = SizeLimits { get_bytes: 100, v1_post_bytes: 200 };
@@ -339,9 +332,8 @@ mod tests {
 
     #[test]
     fn v1_own_parameters_are_the_non_common_ones_nested() {
-        let params: Vec<(String, String)> = [("Action", "DescribeKeyPairs"), ("SecretId", "x"), ("KeyIds.0", "skey-1"), ("Limit", "5")]
-            .map(|(k, v)| (k.into(), v.into()))
-            .into();
+        let params =
+            crate::test_support::owned_pairs(&[("Action", "DescribeKeyPairs"), ("SecretId", "x"), ("KeyIds.0", "skey-1"), ("Limit", "5")]);
         assert_eq!(v1_own_params(&params).unwrap(), serde_json::json!({"KeyIds": ["skey-1"], "Limit": "5"}));
     }
 }

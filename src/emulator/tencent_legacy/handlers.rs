@@ -98,18 +98,15 @@ fn has_port(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{owned_pairs, raw_request};
 
     /// Whether a GET signed with `key` over `signed_host`, sent with `Host: host`, verifies with
     /// `secret` (`retry`: L-LEG-5's setting).
     fn holds(key: &str, signed_host: &str, host: &str, secret: &str, retry: bool) -> bool {
-        let mut params: Vec<(String, String)> = [("Action", "CreateKeyPair"), ("Nonce", "1"), ("SecretId", "AKIDx"), ("Timestamp", "1")]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .into();
+        let mut params = owned_pairs(&[("Action", "CreateKeyPair"), ("Nonce", "1"), ("SecretId", "AKIDx"), ("Timestamp", "1")]);
         let signature = tencent_v1::sign("GET", signed_host, PATH, &params, key, tencent_v1::V1Method::HmacSha1);
         params.push(("Signature".into(), signature));
-        let headers = vec![("host".to_string(), host.to_string())];
-        let raw =
-            RawRequest { method: "GET".into(), path: PATH.into(), query: String::new(), headers, body: Vec::new(), body_problem: None };
+        let raw = raw_request("GET", PATH, "", &[("host", host)], b"");
         verify(&raw, &params, secret, retry).is_ok()
     }
 
