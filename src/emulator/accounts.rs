@@ -39,7 +39,12 @@ pub struct Account {
 /// flood itself ran 7–40 % slower, and the single-account routes of `bench` did not move
 /// (BENCHMARKS.md, "per-account turns").
 pub fn turns_per_account() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_sub(1).max(1)
+    turns_for_cores(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+}
+
+/// [`turns_per_account`]'s rule for a machine of `cores`: all but one, at least one.
+fn turns_for_cores(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
 }
 
 tokio::task_local! {
@@ -257,8 +262,55 @@ mod tests {
     fn debug_hides_the_secret() {
         let store = AccountStore::default();
         let account = store.add("AKIDx", "very-secret", AccountSettings::default());
-        assert!(!format!("{account:?}").contains("very-secret"));
+        let shown = format!("{account:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("AKIDx") && shown.contains(&account.id), "the id and secret id tell accounts apart: {shown}");
         assert_eq!(store.get("AKIDx").unwrap().secret_key(), "very-secret");
+    }
+
+    #[test]
+    fn settings_quotas_and_rate_windows_are_the_accounts_own() {
+        let store = AccountStore::default();
+        let account = store.create(AccountSettings::default());
+        assert_eq!(account.quota("tencent-cvm.key-pairs", 5), 5, "an absent quota takes the model's default");
+        let settings = AccountSettings {
+            quotas: BTreeMap::from([("tencent-cvm.key-pairs".to_string(), 2)]),
+            rate_limits: false,
+            ..AccountSettings::default()
+        };
+        account.update_settings(settings);
+        assert_eq!(account.quota("tencent-cvm.key-pairs", 5), 2);
+        assert!(!account.settings().rate_limits && account.settings().quotas.len() == 1, "settings() reads what was set");
+        assert!(account.admit("tencent-cvm", "CreateKeyPair", 2, 1_000));
+        assert!(account.admit("tencent-cvm", "CreateKeyPair", 2, 1_001));
+        assert!(!account.admit("tencent-cvm", "CreateKeyPair", 2, 1_002), "the third within a second");
+        assert!(account.admit("tencent-cvm", "CreateKeyPair", 2, 2_001), "a second later");
+    }
+
+    #[test]
+    fn the_kept_tc3_signing_key_follows_the_date_and_the_service() {
+        let store = AccountStore::default();
+        let account = store.add("AKIDx", "very-secret", AccountSettings::default());
+        for (date, service) in [("2025-01-01", "cvm"), ("2025-01-01", "cvm"), ("2025-01-02", "cvm"), ("2025-01-02", "lighthouse")] {
+            let expected = crate::sign::tc3::signing_key("very-secret", date, service);
+            assert_eq!(account.tc3_signing_key(date, service), expected, "{date} {service}");
+        }
+    }
+
+    #[test]
+    fn an_account_gets_all_cores_but_one_and_at_least_one() {
+        assert_eq!([1, 2, 3, 8].map(turns_for_cores), [1, 1, 2, 7]);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(turns_per_account(), turns_for_cores(cores), "read from this machine's {cores} cores");
+    }
+
+    #[test]
+    fn denied_actions_are_named_api_and_action() {
+        let settings = AccountSettings { deny: BTreeSet::from(["tencent-cvm:CreateKeyPair".to_string()]), ..AccountSettings::default() };
+        assert!(settings.denies("tencent-cvm", "CreateKeyPair"));
+        assert!(!settings.denies("tencent-cvm", "ImportKeyPair"), "another action");
+        assert!(!settings.denies("tencent-lighthouse", "CreateKeyPair"), "another API");
+        assert!(!AccountSettings::default().denies("tencent-cvm", "CreateKeyPair"), "nothing is denied by default");
     }
 
     #[tokio::test]
