@@ -1,6 +1,7 @@
 //! Router-level tests (no port, except where a malformed HTTP body needs a real socket) of what
 //! every front door must refuse: a TC3 scope that does not match the request, timestamps far
-//! from now on every signature scheme, and bodies over the size limit or not well-formed.
+//! from now on every signature scheme, and bodies over the size limit or not well-formed; and the
+//! control API's endpoints, each of which the suite otherwise reaches only through the runner.
 
 use std::sync::Arc;
 
@@ -310,4 +311,63 @@ async fn an_unrouted_request_is_told_every_front_door_and_how_it_is_recognised()
     for (name, _) in products {
         assert_eq!(emulator.providers.get(name).map(|p| p.name()), Some(name));
     }
+}
+
+/// A control API request to `/_emulator/{path}` with `body`.
+fn control(method: &str, path: &str, body: &str) -> Request<Body> {
+    Request::builder().method(method).uri(format!("/_emulator/{path}")).body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn the_control_api_creates_configures_faults_lists_resets_and_removes_an_account() {
+    let emulator = emulator();
+    let (status, created) = send(&emulator, control("POST", "accounts", " \n")).await;
+    assert_eq!(status, 200, "a blank body is every setting's default: {created}");
+    let id = created["secret_id"].as_str().unwrap_or_default().to_string();
+    assert!(created["account_id"].is_string() && created["secret_key"].as_str().is_some_and(|k| k.len() == 32), "{created}");
+    assert_eq!(emulator.accounts.get(&id).map(|a| a.secret_key().to_string()), created["secret_key"].as_str().map(str::to_string));
+
+    let settings = r#"{"quotas": {"tencent-cvm.key-pairs": 3}, "rate_limits": false}"#;
+    assert_eq!(send(&emulator, control("PUT", &format!("accounts/{id}/settings"), settings)).await.0, 200);
+    let fault = r#"{"api": "tencent-cvm", "action": "CreateKeyPair", "code": "InternalServerError"}"#;
+    assert_eq!(send(&emulator, control("POST", &format!("accounts/{id}/faults"), fault)).await.0, 200);
+    let (status, listed) = send(&emulator, control("GET", &format!("accounts/{id}"), "")).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["account_id"], created["account_id"]);
+    assert_eq!((&listed["settings"]["quotas"]["tencent-cvm.key-pairs"], &listed["settings"]["rate_limits"]), (&3.into(), &false.into()));
+    assert_eq!(listed["faults"][0]["code"], "InternalServerError", "{listed}");
+    let products: Vec<&str> = listed["state"].as_object().map(|s| s.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert!(products.contains(&"tencent-cvm") && products.contains(&"aliyun-ecs"), "every product lists its state: {listed}");
+
+    assert_eq!(send(&emulator, control("POST", &format!("accounts/{id}/reset"), "")).await.0, 200);
+    let (_, listed) = send(&emulator, control("GET", &format!("accounts/{id}"), "")).await;
+    assert_eq!(listed["faults"], serde_json::json!([]), "a reset forgets the faults: {listed}");
+    assert_eq!(listed["settings"]["quotas"]["tencent-cvm.key-pairs"], 3, "and keeps the settings: {listed}");
+
+    assert_eq!(send(&emulator, control("DELETE", &format!("accounts/{id}"), "")).await.0, 200);
+    assert!(emulator.accounts.get(&id).is_none());
+    let (status, gone) = send(&emulator, control("GET", &format!("accounts/{id}"), "")).await;
+    assert_eq!(status, 404, "{gone}");
+    assert!(gone["error"].as_str().is_some_and(|e| e.contains(&id)), "the answer names the secret id: {gone}");
+}
+
+#[tokio::test]
+async fn the_control_api_refuses_unknown_endpoints_bad_bodies_and_is_off_unless_enabled() {
+    let emulator = emulator();
+    let (status, answer) = send(&emulator, control("PATCH", "accounts", "{}")).await;
+    assert_eq!(status, 404, "{answer}");
+    assert!(answer["error"].as_str().is_some_and(|e| e.contains("PATCH /_emulator/accounts")), "{answer}");
+    let (status, answer) = send(&emulator, control("POST", "accounts", r#"{"quotas": 1}"#)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["error"].as_str().is_some_and(|e| e.starts_with("bad control request body")), "{answer}");
+    let (status, _) = send(&emulator, control("POST", "accounts", r#"{"unknown": 1}"#)).await;
+    assert_eq!(status, 400, "unknown settings are refused");
+    let (status, _) = send(&emulator, control("PUT", &format!("accounts/{DEFAULT_SECRET_ID}/settings"), "{")).await;
+    assert_eq!(status, 400);
+    assert!(emulator.accounts.get(DEFAULT_SECRET_ID).is_some_and(|a| a.settings().rate_limits), "a refused body changes nothing");
+
+    let off = Emulator::new(EmulatorConfig { control_api: false, ..EmulatorConfig::default() });
+    let (status, answer) = send(&off, control("POST", "accounts", "{}")).await;
+    assert_eq!(status, 404, "{answer}");
+    assert!(answer["error"].as_str().is_some_and(|e| e.contains("--control")), "the answer says how to enable it: {answer}");
 }
