@@ -109,8 +109,8 @@ pub struct ScopeKeys<K> {
     keys: Vec<K>,
     by_id: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
-    /// SHA-256 of a public blob → how many stored keys have it.
-    by_blob: HashMap<[u8; 32], usize>,
+    /// SHA-256 of each stored public blob (unique within a scope: a second is refused).
+    by_blob: HashSet<[u8; 32]>,
     /// MD5 fingerprint (lowercase hex, no colons) → positions.
     by_md5: HashMap<String, Vec<usize>>,
     reserved_names: HashSet<String>,
@@ -123,7 +123,7 @@ impl<K> Default for ScopeKeys<K> {
             keys: Vec::new(),
             by_id: HashMap::new(),
             by_name: HashMap::new(),
-            by_blob: HashMap::new(),
+            by_blob: HashSet::new(),
             by_md5: HashMap::new(),
             reserved_names: HashSet::new(),
             reserved_blobs: HashSet::new(),
@@ -162,7 +162,7 @@ impl<K: StoredKey> ScopeKeys<K> {
     }
 
     fn blob_taken(&self, blob: &[u8]) -> bool {
-        self.reserved_blobs.contains(blob) || self.by_blob.contains_key(&blob_digest(blob))
+        self.reserved_blobs.contains(blob) || self.by_blob.contains(&blob_digest(blob))
     }
 
     /// True if every one of `ids` is stored.
@@ -257,7 +257,7 @@ impl<K: StoredKey> ScopeKeys<K> {
         let at = self.keys.len();
         self.by_id.insert(key.id().to_string(), at);
         self.by_name.insert(key.name().to_string(), at);
-        *self.by_blob.entry(blob_digest(key.public_blob())).or_default() += 1;
+        self.by_blob.insert(blob_digest(key.public_blob()));
         if let Some(fingerprint) = key.md5_hex() {
             self.by_md5.entry(fingerprint).or_default().push(at);
         }
@@ -540,6 +540,69 @@ mod tests {
             assert_eq!(keys.page_where(Lookup::Ids(&ids), |_| true, 0, 10).0, 1);
         });
         assert_eq!(reserve(&store, "a", "fresh", Some(3), 100).err(), None, "a removed key's public key is free again");
+    }
+
+    #[test]
+    fn a_public_key_is_taken_while_reserved_and_freed_when_the_reservation_is_dropped() {
+        let store = Store::default();
+        let pending = reserve(&store, "a", "one", Some(7), 10).unwrap();
+        assert_eq!(reserve(&store, "a", "two", Some(7), 10).unwrap_err(), Conflict::PublicKeyTaken);
+        assert!(reserve(&store, "b", "two", Some(7), 10).is_ok(), "scopes are separate");
+        drop(pending);
+        let again = reserve(&store, "a", "two", Some(7), 10).unwrap();
+        again.commit(|_| Key("id2".into(), "two".into(), vec![7]));
+        assert_eq!(reserve(&store, "a", "three", Some(7), 10).unwrap_err(), Conflict::PublicKeyTaken, "stored, still taken");
+        assert!(reserve(&store, "a", "three", Some(8), 10).is_ok(), "another public key is free");
+    }
+
+    #[test]
+    fn listings_read_the_stored_keys_of_the_scopes_asked_for() {
+        let store = Store::default();
+        assert_eq!(store.with_scope("a".into(), |keys| (keys.is_empty(), keys.len())), (true, 0));
+        reserve(&store, "a", "one", None, 9).unwrap().commit(|_| Key("id1".into(), "one".into(), vec![1]));
+        reserve(&store, "b", "two", None, 9).unwrap().commit(|_| Key("id2".into(), "two".into(), vec![2]));
+        assert_eq!(store.read_scope("a".into(), |keys| (keys.is_empty(), keys.len())), (false, 1));
+        assert_eq!(store.list(&"a".to_string()), vec![Key("id1".into(), "one".into(), vec![1])]);
+        assert!(store.list(&"never seen".to_string()).is_empty());
+        let picked = store.collect(|s| s == "b");
+        assert_eq!(picked, vec![("b".to_string(), vec![Key("id2".into(), "two".into(), vec![2])])]);
+        store.forget(|s| s == "a");
+        assert_eq!(store.collect(|_| true).len(), 1, "only the forgotten scope is gone");
+    }
+
+    #[test]
+    fn key_ids_are_looked_up_by_index_and_no_filter_takes_a_slice() {
+        let ids = vec!["id1".to_string()];
+        assert!(matches!(Lookup::ids_or_all(&ids, true), Lookup::Ids(found) if found == ids.as_slice()));
+        assert!(matches!(Lookup::ids_or_all(&[], true), Lookup::Everything));
+        assert!(matches!(Lookup::ids_or_all(&[], false), Lookup::Scan));
+    }
+
+    #[test]
+    fn a_key_without_a_fingerprint_is_not_in_the_fingerprint_index() {
+        #[derive(Clone)]
+        struct Plain;
+        impl StoredKey for Plain {
+            fn id(&self) -> &str {
+                "id"
+            }
+            fn name(&self) -> &str {
+                "name"
+            }
+            fn public_blob(&self) -> &[u8] {
+                b"blob"
+            }
+        }
+        assert_eq!(Plain.md5_hex(), None, "providers that never search by fingerprint hash nothing");
+    }
+
+    #[test]
+    fn random_ids_use_every_character_of_the_documented_alphabet_and_no_other() {
+        let text = random_lower_alnum(5000);
+        assert_eq!(text.len(), 5000);
+        let seen: std::collections::BTreeSet<char> = text.chars().collect();
+        let alphabet: std::collections::BTreeSet<char> = ('0'..='9').chain('a'..='z').collect();
+        assert_eq!(seen, alphabet, "5,000 draws from 36 characters miss one with odds below 1e-58");
     }
 
     #[test]
