@@ -28,8 +28,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # What the mutants are drawn from: the signers, the checks, the runner, every provider's rules and
 # model with the store Tencent's products share (the emulator's logic), and how the emulator reads
 # and authenticates a request: the Tencent and ECS authentication, the legacy front door, the nonce
-# store and the log's escaping (issue 11's hardening). The rest of its HTTP plumbing is exercised
-# end to end instead.
+# store and the log's escaping (issue 11's hardening), and the state every provider keeps: the key
+# store, accounts (settings, quotas, rate windows, turns) and the control API. The rest of its HTTP
+# plumbing is exercised end to end instead.
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -42,6 +43,9 @@ SCOPE=(
     -f 'src/emulator/tencent_legacy/**'
     -f 'src/emulator/nonces.rs'
     -f 'src/emulator/log.rs'
+    -f 'src/emulator/keystore.rs'
+    -f 'src/emulator/accounts.rs'
+    -f 'src/emulator/control.rs'
 )
 
 in_diff=""
