@@ -371,3 +371,26 @@ async fn the_control_api_refuses_unknown_endpoints_bad_bodies_and_is_off_unless_
     assert_eq!(status, 404, "{answer}");
     assert!(answer["error"].as_str().is_some_and(|e| e.contains("--control")), "the answer says how to enable it: {answer}");
 }
+
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_not() {
+    let emulator = emulator();
+    for (size, expected) in [(LIMIT, 200), (LIMIT + 1, 413)] {
+        // Settings JSON padded with spaces to `size` bytes, its length declared.
+        let body = format!("{{}}{}", " ".repeat(size - 2));
+        let request = Request::post("/_emulator/accounts").header("content-length", size.to_string()).body(Body::from(body)).unwrap();
+        let (status, answer) = send(&emulator, request).await;
+        assert_eq!(status, expected, "{size} bytes declared: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_request_no_product_claims_is_told_its_size_not_that_nothing_serves_it() {
+    let emulator = emulator();
+    for declared in [true, false] {
+        let (body, length) = oversized(declared);
+        let (status, answer) = send(&emulator, with_length(Request::post("/").body(body).unwrap(), length)).await;
+        assert_eq!(status, 413, "declared {declared}: {answer}");
+        assert!(answer["error"].as_str().is_some_and(|e| e.contains("size limit")), "{answer}");
+    }
+}
