@@ -18,8 +18,8 @@ fn no_rate_limits() -> AccountSettings {
 async fn create_cvm(base: &str, names: Vec<String>) {
     for batch in names.chunks(4) {
         let mut tasks = tokio::task::JoinSet::new();
-        for name in batch.iter().cloned() {
-            let base = base.to_string();
+        for name in batch {
+            let (base, name) = (base.to_string(), name.clone());
             tasks.spawn(async move {
                 let body = call(&base, &CVM, "CreateKeyPair", json!({"KeyName": name, "ProjectId": 0})).await;
                 assert!(body.pointer("/Response/Error").is_none(), "{body}");
