@@ -298,6 +298,14 @@ mod tests {
     }
 
     #[test]
+    fn account_ids_are_distinct_twelve_digit_numbers_like_uins() {
+        let store = AccountStore::default();
+        let ids: Vec<String> = (0..3).map(|_| store.create(AccountSettings::default()).id.clone()).collect();
+        assert!(ids.iter().all(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0')), "{ids:?}");
+        assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 3, "{ids:?}");
+    }
+
+    #[test]
     fn an_account_gets_all_cores_but_one_and_at_least_one() {
         assert_eq!([1, 2, 3, 8].map(turns_for_cores), [1, 1, 2, 7]);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
