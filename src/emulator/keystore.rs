@@ -594,6 +594,12 @@ mod tests {
             }
         }
         assert_eq!(Plain.md5_hex(), None, "providers that never search by fingerprint hash nothing");
+        let store = KeyStore::<String, Plain>::default();
+        store.reserve("a".to_string(), "name", None, 9, |_| Ok::<(), ()>(())).unwrap().commit(|_| Plain);
+        store.with_scope("a".to_string(), |keys| {
+            assert_eq!(keys.len(), 1);
+            assert!(keys.by_md5.is_empty(), "a stored key without a fingerprint is not indexed by one");
+        });
     }
 
     #[test]
