@@ -250,4 +250,17 @@ mod tests {
         assert!(pool.accounts.lock().unwrap().is_empty(), "shares are forgotten when idle");
         eprintln!("quiet account's key under a flood: {quiet:?}");
     }
+
+    #[test]
+    fn configure_replaces_the_process_wide_pool_with_one_of_its_settings() {
+        // Default settings: other tests generating through the global pool meanwhile see no change.
+        let before = global();
+        configure(KeyPoolSettings::default());
+        let after = global();
+        assert!(!Arc::ptr_eq(&before, &after), "configure left the old pool in place");
+        assert!(Arc::ptr_eq(&after, &global()), "the configured pool is the one kept");
+        let pool = KeyPool::new(KeyPoolSettings { workers: 3, per_account: 2, pregenerate: 0, bits: 1024 });
+        let settings = pool.settings();
+        assert_eq!((settings.workers, settings.per_account, settings.pregenerate, settings.bits), (3, 2, 0, 1024));
+    }
 }

@@ -95,3 +95,91 @@ impl Registry {
         self.iter().filter_map(|p| p.tencent_product())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::{Emulator, EmulatorConfig};
+    use crate::test_support::raw_request;
+
+    /// A provider that keeps every default but its name, and claims requests on `path` when given.
+    #[derive(Debug)]
+    struct Bare {
+        name: &'static str,
+        path: Option<&'static str>,
+    }
+
+    impl Provider for Bare {
+        fn name(&self) -> &'static str {
+            self.name
+        }
+        fn claims(&self, raw: &RawRequest) -> bool {
+            self.path.is_some_and(|p| raw.path == p)
+        }
+    }
+
+    fn bare(name: &'static str, path: Option<&'static str>) -> Box<dyn Provider> {
+        Box::new(Bare { name, path })
+    }
+
+    fn names(registry: &Registry) -> Vec<&'static str> {
+        registry.iter().map(|p| p.name()).collect()
+    }
+
+    #[test]
+    fn replacing_swaps_the_provider_of_that_name_in_its_place_and_appends_a_new_name() {
+        let registry = Registry::new(vec![bare("a", None), bare("b", None), bare("c", None)]);
+        let registry = registry.replacing(bare("b", Some("/b")));
+        assert_eq!(names(&registry), ["a", "b", "c"]);
+        let get = |registry: &Registry, name| registry.get(name).map(|p| p.claims(&raw_request("GET", "/b", "", &[], b"")));
+        assert_eq!(get(&registry, "b"), Some(true), "the replacement is the one registered");
+        assert_eq!(get(&registry, "a"), Some(false), "the others are untouched");
+        let registry = registry.replacing(bare("d", None));
+        assert_eq!(names(&registry), ["a", "b", "c", "d"]);
+        assert!(registry.get("e").is_none());
+    }
+
+    #[test]
+    fn routing_asks_in_registration_order_and_the_first_claim_wins() {
+        let registry = Registry::new(vec![bare("none", None), bare("first", Some("/x")), bare("second", Some("/x"))]);
+        assert_eq!(registry.route(&raw_request("POST", "/x", "", &[], b"")).map(|p| p.name()), Some("first"));
+        assert!(registry.route(&raw_request("POST", "/y", "", &[], b"")).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_provider_keeps_no_state_and_claims_nothing_unless_it_says_so() {
+        let provider = Bare { name: "quiet", path: None };
+        assert!(!Provider::claims(&FrontDoorless, &raw_request("GET", "/", "", &[], b"")));
+        assert_eq!(provider.list("100000000001"), None);
+        assert_eq!(provider.describe(), None);
+        assert!(provider.tencent_product().is_none());
+        provider.reset("100000000001");
+        // Reached by mistake, the default handler answers 404 and names the provider.
+        let emulator = Emulator::new(EmulatorConfig::default());
+        let served = provider.handle(&emulator, &raw_request("GET", "/p", "", &[], b"")).await;
+        assert_eq!((served.route.as_str(), served.outcome.code.as_ref()), ("quiet", "404"));
+        assert_eq!(served.response.status(), StatusCode::NOT_FOUND);
+        let body = axum::body::to_bytes(served.response.into_body(), usize::MAX).await.unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["path"], "/p");
+        assert!(body["error"].as_str().unwrap().starts_with("quiet "), "{body}");
+    }
+
+    /// Only a name: the trait's own `claims`.
+    #[derive(Debug)]
+    struct FrontDoorless;
+
+    impl Provider for FrontDoorless {
+        fn name(&self) -> &'static str {
+            "frontdoorless"
+        }
+    }
+
+    #[test]
+    fn the_tencent_products_are_the_providers_that_say_they_are_one() {
+        let registry = crate::emulator::registered();
+        let products: Vec<&str> = registry.tencent_products().map(|p| p.api()).collect();
+        assert_eq!(products, ["tencent-cvm", "tencent-lighthouse"]);
+        assert!(registry.get("tencent-cvm").is_some_and(|p| p.list("1").is_some()));
+    }
+}

@@ -158,6 +158,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_body_is_read_as_form_parameters_only_under_the_form_content_type() {
+        let request = |content_type: &str| {
+            let headers: &[(&str, &str)] = if content_type.is_empty() { &[] } else { &[("Content-Type", content_type)] };
+            crate::test_support::raw_request("POST", "/", "", headers, b"Action=CreateKeyPair")
+        };
+        let form = request("Application/X-WWW-Form-Urlencoded; charset=utf-8");
+        assert!(form.content_type_is("application/x-www-form-urlencoded"));
+        assert_eq!(form.form_params(), [("Action".to_string(), "CreateKeyPair".to_string())]);
+        for other in [request("application/json"), request("application/x-www"), request("")] {
+            assert!(!other.content_type_is("application/x-www-form-urlencoded"), "{:?}", other.headers);
+            assert!(other.form_params().is_empty() && other.v1_params().is_empty(), "{:?}", other.headers);
+        }
+    }
+
+    #[test]
     fn request_ids_are_v4_uuids() {
         let id = new_request_id();
         let re = regex::Regex::new(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$").unwrap();
