@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -68,7 +68,7 @@ pub async fn serve(
 ) {
     return_freed_memory();
     let connections = Arc::new(Semaphore::new(settings.max_connections.max(1)));
-    let budget = Arc::new(Semaphore::new(settings.in_flight_body_bytes.max(1) as usize));
+    let budget = BodyBudget::new(settings.in_flight_body_bytes);
     let timeout = tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, settings.request_timeout);
     let app = timeout.layer(app);
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -90,27 +90,12 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let budget = budget.clone();
-        let total = settings.in_flight_body_bytes.max(1);
         let service = tower::service_fn(move |request: Request<Incoming>| {
-            let held = Arc::new(Held { budget: budget.clone(), permits: AtomicU32::new(0) });
             let (parts, incoming) = request.into_parts();
-            // A body of known length reserves its budget whole, before any of it is read: requests
-            // that each hold part of a body and wait for more could otherwise deadlock.
-            let prepay = parts
-                .headers
-                .get(axum::http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-                .map_or(0, |n| n.min(u64::from(MAX_PREPAID_BODY.min(total))) as u32);
             let app = app.clone();
             let budget = budget.clone();
             async move {
-                if prepay > 0
-                    && let Ok(permit) = budget.acquire_many_owned(prepay).await
-                {
-                    held.permits.fetch_add(prepay, Ordering::Relaxed);
-                    permit.forget();
-                }
-                let body = Budgeted { inner: incoming, held: held.clone(), total, prepaid: prepay, waiting: None };
+                let (body, held) = budget.admit(&parts.headers, incoming).await;
                 let response = app.oneshot(Request::from_parts(parts, Body::new(body))).await;
                 // The body's bytes are released once the answer is made, not when it is sent.
                 drop(held);
@@ -131,16 +116,56 @@ const MAX_PREPAID_BODY: u32 = 16 * 1024 * 1024;
 
 /// glibc keeps freed large blocks in its heap and raises its mmap threshold after each large free,
 /// so 2 GB of finished bodies stayed resident. A fixed threshold makes every block of 256 KiB or
-/// more a mapping of its own, given back to the system when freed (process-wide; glibc only).
+/// more a mapping of its own, given back to the system when freed (process-wide; glibc only). It
+/// also stops glibc raising its trim threshold, so the heap's top is trimmed past the default 128 KiB.
+/// The binary allocates with mimalloc (src/main.rs); this is for the library embedded in tests.
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         static ONCE: std::sync::Once = std::sync::Once::new();
-        // SAFETY: mallopt only changes allocator tunables; it is called once, before serving.
+        // SAFETY: mallopt only changes an allocator tunable; it is called once, before serving.
         ONCE.call_once(|| unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
         });
+    }
+}
+
+/// The request-body bytes held in memory by every request in flight, as semaphore permits.
+#[derive(Clone)]
+struct BodyBudget {
+    permits: Arc<Semaphore>,
+    total: u32,
+}
+
+impl BodyBudget {
+    fn new(total: u32) -> Self {
+        let total = total.max(1);
+        Self { permits: Arc::new(Semaphore::new(total as usize)), total }
+    }
+
+    /// What a request reserves before its body is read: its `Content-Length`, up to
+    /// [`MAX_PREPAID_BODY`] and the whole budget. A body of unknown length reserves nothing.
+    fn prepay(&self, headers: &HeaderMap) -> u32 {
+        headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .map_or(0, |n| n.min(u64::from(MAX_PREPAID_BODY.min(self.total))) as u32)
+    }
+
+    /// Admits one request's body: reserves its prepaid share (waiting in line while the budget is
+    /// spent), then pays for whatever it reads beyond that frame by frame. A body of known length
+    /// reserves its budget whole before any of it is read: requests that each hold part of a body
+    /// and wait for more could otherwise deadlock. The permits come back when both the body and
+    /// the returned [`Held`] are dropped.
+    async fn admit<B>(&self, headers: &HeaderMap, body: B) -> (Budgeted<B>, Arc<Held>) {
+        let held = Arc::new(Held { budget: self.permits.clone(), permits: AtomicU32::new(0) });
+        let prepay = self.prepay(headers);
+        if prepay > 0
+            && let Ok(permit) = self.permits.clone().acquire_many_owned(prepay).await
+        {
+            held.take(permit);
+        }
+        (Budgeted { inner: body, held: held.clone(), total: self.total, prepaid: prepay, waiting: None }, held)
     }
 }
 
@@ -148,6 +173,14 @@ fn return_freed_memory() {
 struct Held {
     budget: Arc<Semaphore>,
     permits: AtomicU32,
+}
+
+impl Held {
+    /// Keeps `permit`'s bytes spent until this request is gone.
+    fn take(&self, permit: OwnedSemaphorePermit) {
+        self.permits.fetch_add(permit.num_permits() as u32, Ordering::Relaxed);
+        permit.forget();
+    }
 }
 
 impl Drop for Held {
@@ -159,8 +192,8 @@ impl Drop for Held {
 type Acquire = Pin<Box<dyn std::future::Future<Output = Result<OwnedSemaphorePermit, tokio::sync::AcquireError>> + Send>>;
 
 /// A request body that takes budget permits for each data frame before handing it on.
-struct Budgeted {
-    inner: Incoming,
+struct Budgeted<B> {
+    inner: B,
     held: Arc<Held>,
     total: u32,
     /// Bytes reserved up front (from `Content-Length`) not yet received.
@@ -168,16 +201,9 @@ struct Budgeted {
     waiting: Option<(Frame<Bytes>, Acquire)>,
 }
 
-impl Budgeted {
-    fn take(&self, permit: OwnedSemaphorePermit) {
-        self.held.permits.fetch_add(permit.num_permits() as u32, Ordering::Relaxed);
-        permit.forget();
-    }
-}
-
-impl hyper::body::Body for Budgeted {
+impl<B: hyper::body::Body<Data = Bytes> + Unpin> hyper::body::Body for Budgeted<B> {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = B::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
@@ -187,7 +213,7 @@ impl hyper::body::Body for Budgeted {
                 Poll::Ready(result) => {
                     let (frame, _) = this.waiting.take().expect("waiting was just polled");
                     if let Ok(permit) = result {
-                        this.take(permit);
+                        this.held.take(permit);
                     }
                     Poll::Ready(Some(Ok(frame)))
                 }
@@ -208,7 +234,7 @@ impl hyper::body::Body for Budgeted {
         }
         match this.held.budget.clone().try_acquire_many_owned(len) {
             Ok(permit) => {
-                this.take(permit);
+                this.held.take(permit);
                 Poll::Ready(Some(Ok(frame)))
             }
             Err(_) => {
@@ -228,3 +254,7 @@ impl hyper::body::Body for Budgeted {
         self.inner.size_hint()
     }
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;
