@@ -149,21 +149,15 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
 pub struct EmulatorHandle {
     pub addr: SocketAddr,
     pub emulator: Arc<Emulator>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Held for its drop: the server stops when the handle, and with it this sender, is dropped
+    /// (the receiver wakes whether a value was sent or the sender is gone).
+    _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 impl EmulatorHandle {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for EmulatorHandle {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
     }
 }
 
@@ -175,7 +169,7 @@ pub async fn start(emulator: Arc<Emulator>, listen: SocketAddr) -> std::io::Resu
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let app = router(emulator.clone());
     tokio::spawn(server::serve(listener, app, emulator.config.server.clone(), async move { drop(rx.await) }));
-    Ok(EmulatorHandle { addr, emulator, shutdown: Some(tx) })
+    Ok(EmulatorHandle { addr, emulator, _shutdown: tx })
 }
 
 /// Starts an emulator with the control API on, for in-process test suites.

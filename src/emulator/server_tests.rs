@@ -1,6 +1,7 @@
 //! The body budget's accounting, driven frame by frame without a socket (a served request's body
 //! is hyper's, which only a connection makes), and the allocator setting that gives finished
-//! bodies' memory back. The limits end to end are `tests/suite/emulator_limits.rs`'s.
+//! bodies' memory back; and that a server stops with its handle. The limits end to end are
+//! `tests/suite/emulator_limits.rs`'s.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -150,4 +151,19 @@ fn freed_large_blocks_are_mapped_on_their_own_so_that_they_go_back_to_the_system
     // between growing the heap and mapping them.
     let small: Vec<Vec<u8>> = (0..32).map(|_| std::hint::black_box(vec![1u8; 200 << 10])).collect();
     assert!(small.iter().all(|block| !mapped_on_its_own(block)), "200 KiB blocks are below it");
+}
+
+#[tokio::test]
+async fn dropping_an_emulators_handle_stops_its_server() {
+    let handle = crate::emulator::start_for_tests().await.expect("the emulator starts");
+    let addr = handle.addr;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_ok(), "the emulator accepts");
+    drop(handle);
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("still accepting connections 1 s after the handle was dropped");
 }
