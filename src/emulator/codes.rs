@@ -134,8 +134,9 @@ mod tests {
     #[test]
     fn tables_parse_rows_and_default_the_status() {
         let table = parse_table(
-            "# comment\nPlain\tPlain.Code\t\tPlain message.\nForbidden\tForbidden.Code\t403\tForbidden \"x\".\nBad\tonly two\n",
+            "# comment\n#\tCommented.Code\t400\ta commented-out row\n\nPlain\tPlain.Code\t\tPlain message.\nForbidden\tForbidden.Code\t403\tForbidden \"x\".\nBad\tonly two\n",
         );
+        assert_eq!(table.len(), 2, "a comment is skipped even with a row's four fields: {table:?}");
         assert_eq!(table["Plain"], Row { code: "Plain.Code", status: 400, message: "Plain message." });
         assert_eq!(table["Forbidden"].status, 403);
         assert_eq!(table["Forbidden"].message, "Forbidden \"x\".");

@@ -112,17 +112,16 @@ fn throttled(emulator: &Emulator, raw: &RawRequest) -> Response {
 async fn cut_short(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let full = bytes.len() as u64;
-    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+    // hyper keeps to a Content-Length the response sets, whatever its body's size hint.
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let half = bytes.slice(..bytes.len() / 2);
     let pause = Box::pin(tokio::time::sleep(Duration::from_millis(20)));
-    Response::from_parts(parts, Body::new(CutShort { first: Some(half), full, pause }))
+    Response::from_parts(parts, Body::new(CutShort { first: Some(half), pause }))
 }
 
 /// Half a body, a pause (so hyper flushes the head and that half), then an error.
 struct CutShort {
     first: Option<Bytes>,
-    full: u64,
     pause: Pin<Box<tokio::time::Sleep>>,
 }
 
@@ -140,10 +139,6 @@ impl hyper::body::Body for CutShort {
                 Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped by serve --hostile"))))
             }
         }
-    }
-
-    fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::SizeHint::with_exact(self.full)
     }
 }
 
@@ -213,8 +208,39 @@ mod tests {
             "a throttled call ran"
         );
         // The control API is never hostile.
-        let (status, _) = send(&emulator, axum::http::Request::get("/_emulator/accounts").body(Body::empty()).unwrap()).await;
-        assert_ne!(status, StatusCode::SERVICE_UNAVAILABLE);
+        let (status, body) = send(&emulator, axum::http::Request::post("/_emulator/accounts").body(Body::from("{}")).unwrap()).await;
+        assert!(status == StatusCode::OK && body.get("secret_id").is_some(), "the control API was throttled: {status} {body}");
+    }
+
+    #[test]
+    fn the_default_injects_nothing_and_the_mix_every_fault() {
+        assert!(HostileSettings::default().is_off());
+        let mix = HostileSettings::mix();
+        assert!(!mix.is_off());
+        for rate in [mix.throttle_rate, mix.error_rate, mix.drop_rate] {
+            assert!(rate > 0.0 && rate < 0.5, "a rate of {rate} would fail most clients");
+        }
+        assert!(!mix.latency.is_zero());
+        assert!(!HostileSettings { latency: Duration::from_millis(1), ..Default::default() }.is_off());
+    }
+
+    #[test]
+    fn a_rate_is_a_probability() {
+        assert!((0..1000).all(|_| !roll(0.0)));
+        assert!((0..1000).all(|_| roll(1.0)));
+        let rolls: Vec<bool> = (0..1000).map(|_| roll(0.5)).collect();
+        assert!(rolls.contains(&true) && rolls.contains(&false), "1,000 rolls at one half came out all the same");
+    }
+
+    #[tokio::test]
+    async fn a_cut_answer_declares_its_full_length_and_sends_half() {
+        use http_body_util::BodyExt;
+        let response = cut_short((StatusCode::OK, "0123456789").into_response()).await;
+        assert_eq!(response.headers()[header::CONTENT_LENGTH], "10");
+        let mut body = response.into_body();
+        let first = body.frame().await.expect("a first frame").expect("data");
+        assert_eq!(first.into_data().expect("data"), "01234");
+        assert!(body.frame().await.expect("an end").is_err(), "the rest is an error, not data");
     }
 
     #[tokio::test]
