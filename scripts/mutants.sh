@@ -30,8 +30,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # and authenticates a request: the Tencent and ECS authentication, the legacy front door, the nonce
 # store and the log's escaping (issue 11's hardening), and the state every provider keeps: the key
 # store, accounts (settings, quotas, rate windows, turns) and the control API, the front door, the
-# wire types, the provider registry and the key pool. The HTTP server's limits (server.rs) are
-# exercised end to end instead until their round.
+# wire types, the provider registry and the key pool; the HTTP server's limits and body budget,
+# the hostile layer, the code tables, the action table and the emulator's assembly.
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -51,6 +51,11 @@ SCOPE=(
     -f 'src/emulator/wire.rs'
     -f 'src/emulator/registry.rs'
     -f 'src/emulator/keypool.rs'
+    -f 'src/emulator/server.rs'
+    -f 'src/emulator/hostile.rs'
+    -f 'src/emulator/codes.rs'
+    -f 'src/emulator/actions.rs'
+    -f 'src/emulator/mod.rs'
 )
 
 in_diff=""

@@ -279,9 +279,12 @@ mod tests {
     async fn latency_is_added_up_to_the_setting() {
         let emulator = emulator(HostileSettings { latency: Duration::from_millis(100), ..Default::default() });
         let started = std::time::Instant::now();
-        for _ in 0..5 {
-            let _ = send(&emulator, axum::http::Request::get("/nowhere").body(Body::empty()).unwrap()).await;
-        }
+        let five = async {
+            for _ in 0..5 {
+                let _ = send(&emulator, axum::http::Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), five).await.expect("5 requests of up to 100 ms each took over 5 s");
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(25) && took <= Duration::from_millis(2000), "{took:?}");
     }
