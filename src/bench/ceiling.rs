@@ -4,9 +4,9 @@
 //! another floods it with 100-KeyIds Describes; RSS after the imports; and RSS held by unfinished
 //! 9 MB bodies, then after they close.
 //!
-//! Describe requests are signed once (TC3 has no nonce) and replayed; each ImportKeyPair is
-//! signed just before it is sent (a unique name and public key each; signing costs the client
-//! ≈ 10 µs). Imported public keys are well-formed `ssh-rsa` keys with random 2048-bit moduli:
+//! Describe requests are signed once (TC3 has no nonce) and replayed; the routes' ImportKeyPairs
+//! are signed before the timed window (a unique name and public key each; signing costs the
+//! client ≈ 10 µs), the large account's as they are sent. Imported public keys are well-formed `ssh-rsa` keys with random 2048-bit moduli:
 //! the emulator stores and fingerprints them like any other, and generating real keys would
 //! measure RSA instead of the emulator.
 
