@@ -361,3 +361,8 @@ fn allowed_keys<'a>(_doc: &Document, format: &'a CaseFormat, pointer: &str) -> V
 fn quoted(names: Vec<&str>) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
+
+// The tests link the repository's schemas and seeds into scratch projects (Unix symlinks).
+#[cfg(all(test, unix))]
+#[path = "load_tests.rs"]
+mod tests;
