@@ -176,6 +176,29 @@ mod tests {
     }
 
     #[test]
+    fn scalars_keep_their_yaml_types() {
+        let doc =
+            parse("t: true\nf: false\nneg: -3\nbig: 18446744073709551615\nhalf: 1.5\nnothing: null\ntilde: ~\nquoted: '12'\n").unwrap();
+        assert_eq!(
+            doc.value,
+            serde_json::json!({"t": true, "f": false, "neg": -3, "big": 18446744073709551615u64, "half": 1.5, "nothing": null, "tilde": null, "quoted": "12"})
+        );
+    }
+
+    #[test]
+    fn keys_with_pointer_characters_are_escaped_and_unknown_places_fall_back_to_the_root() {
+        let doc = parse("fields:\n  /Response/a~b: 1\n").unwrap();
+        assert_eq!(doc.value["fields"]["/Response/a~b"], 1);
+        assert_eq!(doc.key_pos("/fields/~1Response~1a~0b"), Pos { line: 2, col: 3 });
+        assert_eq!(doc.value_pos("/fields/~1Response~1a~0b"), Pos { line: 2, col: 18 });
+        assert_eq!(doc.value_pos("/elsewhere"), doc.value_pos(""), "the nearest enclosing value is the document");
+        assert_eq!(doc.key_pos("/fields/missing"), Pos { line: 2, col: 3 }, "no key: the nearest value");
+        let empty = Document { value: Value::Null, values: HashMap::new(), keys: HashMap::new() };
+        assert_eq!(empty.value_pos("/a/b"), Pos { line: 1, col: 1 });
+        assert_eq!(escape("a/b~c"), "a~1b~0c");
+    }
+
+    #[test]
     fn syntax_errors_have_positions() {
         let err = parse("api: [unclosed\nsteps: 1\n").unwrap_err();
         assert!(err.pos.line >= 1, "{err:?}");
