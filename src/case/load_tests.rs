@@ -315,3 +315,13 @@ fn every_bad_file_is_reported_beside_the_good_ones() {
     assert_eq!(cases.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["tencent-cvm/good"]);
     assert_eq!(errors.len(), 2, "{errors:?}");
 }
+
+#[test]
+fn a_burst_anywhere_makes_a_rate_limit_probe_and_positions_are_of_keys() {
+    let plain = cvm("steps:\n  - action: DescribeKeyPairs\n    expect:\n      success: true\n      fields: {/Response/TotalCount: 0}\n")
+        .expect("loads");
+    assert!(!plain.probes_rate_limit());
+    assert_eq!(plain.position("/steps/0/expect/fields/~1Response~1TotalCount"), super::tree::Pos { line: 9, col: 16 });
+    let probe = cvm("setup:\n  - action: DescribeKeyPairs\n    burst: 20\nsteps:\n  - action: DescribeKeyPairs\n").expect("loads");
+    assert!(probe.probes_rate_limit(), "a burst in the setup probes the limit too");
+}
