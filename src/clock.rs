@@ -111,6 +111,14 @@ mod tests {
     }
 
     #[test]
+    fn the_system_clock_reads_unix_time_in_milliseconds() {
+        let before = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
+        let now = SystemClock.now_millis();
+        let after = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
+        assert!((before..=after).contains(&now), "{before} <= {now} <= {after}");
+    }
+
+    #[test]
     fn manual_clock_moves_only_when_told() {
         let clock = ManualClock::at_secs(1_735_689_600);
         assert_eq!(clock.now_secs(), 1_735_689_600);
