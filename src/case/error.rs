@@ -113,5 +113,9 @@ mod tests {
     fn suggests_only_near_misses() {
         assert_eq!(did_you_mean("CreateKeyPairs", ["CreateKeyPair", "ImportKeyPair"]).unwrap(), "did you mean `CreateKeyPair`?");
         assert!(did_you_mean("Reboot", ["CreateKeyPair", "ImportKeyPair"]).is_none());
+        // A long name tolerates more typos: a third of its length (5 for these 16 letters), at least 2.
+        assert_eq!(did_you_mean("DscribKeyPar", ["DescribeKeyPairs"]).as_deref(), Some("did you mean `DescribeKeyPairs`?"));
+        assert!(did_you_mean("DscrbKyPar", ["DescribeKeyPairs"]).is_none(), "6 edits are too many");
+        assert_eq!(did_you_mean("ap", ["api"]).as_deref(), Some("did you mean `api`?"), "a short name still allows 2");
     }
 }
