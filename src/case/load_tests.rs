@@ -325,3 +325,15 @@ fn a_burst_anywhere_makes_a_rate_limit_probe_and_positions_are_of_keys() {
     let probe = cvm("setup:\n  - action: DescribeKeyPairs\n    burst: 20\nsteps:\n  - action: DescribeKeyPairs\n").expect("loads");
     assert!(probe.probes_rate_limit(), "a burst in the setup probes the limit too");
 }
+
+#[test]
+fn every_property_name_of_the_format_is_known_even_under_a_combinator() {
+    let schema = serde_json::json!({
+        "properties": {"a": {}},
+        "oneOf": [{"properties": {"b": {}}}],
+        "$defs": {"step": {"properties": {"c": {"properties": {"d": {}}}}}}
+    });
+    let mut names = BTreeSet::new();
+    collect_property_names(&schema, &mut names);
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+}
