@@ -95,8 +95,10 @@ fn explicit_settings_replace_the_defaults_and_region_null_sends_none() {
         "setup:\n  - action: DescribeKeyPairs\n",
         "steps:\n  - action: DescribeKeyPairs\n    version: \"2017-03-13\"\n    region: null\n    method: GET\n    signing: hmac-sha256\n",
         "    params: {Limit: 1}\n    burst: 3\n    expect: {success: true, status: 200, fields: {/Response/TotalCount: 0}}\n",
+        "  - action: DescribeKeyPairs\n    region: ap-shanghai\n",
     ))
     .expect("loads");
+    assert_eq!(case.steps[1].region.as_deref(), Some("ap-shanghai"));
     assert_eq!(case.setup[0].label, "setup[0]");
     let step = &case.steps[0];
     assert_eq!((step.version.as_str(), step.region.as_deref(), step.method.as_str()), ("2017-03-13", None, "GET"));
