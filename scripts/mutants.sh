@@ -31,7 +31,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # store and the log's escaping (issue 11's hardening), and the state every provider keeps: the key
 # store, accounts (settings, quotas, rate windows, turns) and the control API, the front door, the
 # wire types, the provider registry and the key pool; the HTTP server's limits and body budget,
-# the hostile layer, the code tables, the action table and the emulator's assembly.
+# the hostile layer, the code tables, the action table and the emulator's assembly; the case-file
+# loader and the clock.
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -56,6 +57,8 @@ SCOPE=(
     -f 'src/emulator/codes.rs'
     -f 'src/emulator/actions.rs'
     -f 'src/emulator/mod.rs'
+    -f 'src/case/**'
+    -f 'src/clock.rs'
 )
 
 in_diff=""
