@@ -259,6 +259,57 @@ mod tests {
         assert!(!is_rule_id("Upper.case"));
     }
 
+    /// A case `id` whose `source` is the given citations of `seed`.
+    fn citing(id: &str, seed: &str, example: Option<&str>, error: Option<&str>, rule: Option<&str>, rules: &[&str]) -> Case {
+        let mut case = crate::case::load::checked_in("cases/tencent-cvm/create-key-pair/example.yaml");
+        case.id = id.to_string();
+        case.source = crate::case::Source {
+            seed: seed.to_string(),
+            example: example.map(str::to_string),
+            error: error.map(str::to_string),
+            rule: rule.map(str::to_string),
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+        };
+        case
+    }
+
+    #[test]
+    fn cases_cover_what_they_cite_and_a_mistyped_rule_id_is_reported() {
+        let documented = documented();
+        let mut cases = vec![
+            citing("a", "000_x.txt", Some("Example1"), None, None, &[]),
+            citing("b", "000_x.txt", None, Some("MissingParameter"), Some("cvm-create.key-name.max-len"), &[]),
+            citing("c", "000_x.txt", None, None, Some("apis.md §1.3: a rule from outside the seeds"), &["cvm-create.key-name.max-len"]),
+            citing("other-seed", "999_y.txt", Some("Example1"), None, None, &["cvm-create.key-name.max-len"]),
+        ];
+        let coverage = compare(&documented, &cases);
+        let covering: Vec<&[String]> = coverage.items.iter().map(|i| i.cases.as_slice()).collect();
+        assert_eq!(covering, [&["a".to_string()][..], &["b".to_string()], &["b".to_string(), "c".to_string()]]);
+        assert!(coverage.unknown.is_empty(), "a seed the surface does not list is not checked: {:?}", coverage.unknown);
+        assert!(coverage.complete());
+        assert_eq!(coverage.covered(), 3);
+        let text = render(&coverage, &documented);
+        assert!(text.starts_with("000_x.txt — tencent-cvm CreateKeyPair (?)\n  covered  example Example1"), "{text}");
+        assert!(text.ends_with("3 of 3 documented items covered (examples 1 of 1, error codes 1 of 1, rules 1 of 1)"), "{text}");
+        assert_eq!(to_json(&coverage)["complete"], true);
+
+        cases.push(citing("typo", "000_x.txt", None, None, None, &["cvm-create.key-name.max-lenn"]));
+        let coverage = compare(&documented, &cases);
+        assert_eq!(coverage.unknown.len(), 1);
+        assert_eq!((coverage.unknown[0].case.as_str(), coverage.unknown[0].rule.as_str()), ("typo", "cvm-create.key-name.max-lenn"));
+        assert!(!coverage.complete(), "an unknown citation leaves the surface incomplete");
+        assert!(render(&coverage, &documented).contains("UNKNOWN  typo cites rule `cvm-create.key-name.max-lenn`"));
+        assert_eq!(items(&documented, &cases).len(), 3);
+    }
+
+    #[test]
+    fn the_documented_surface_loads_and_a_missing_one_is_named() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert!(load(root).expect("docs/documented.yaml").seeds.len() >= 5, "a surface per seed");
+        let error = load(&root.join("nowhere")).unwrap_err();
+        assert!(error.starts_with("cannot read") && error.contains("nowhere/docs/documented.yaml"), "{error}");
+    }
+
     #[test]
     fn without_cases_every_item_is_missing_and_the_json_says_so() {
         let documented = documented();
