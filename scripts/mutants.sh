@@ -32,7 +32,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # store, accounts (settings, quotas, rate windows, turns) and the control API, the front door, the
 # wire types, the provider registry and the key pool; the HTTP server's limits and body budget,
 # the hostile layer, the code tables, the action table and the emulator's assembly; the case-file
-# loader and the clock.
+# loader, the clock and the coverage check of the documented surface.
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -59,6 +59,7 @@ SCOPE=(
     -f 'src/emulator/mod.rs'
     -f 'src/case/**'
     -f 'src/clock.rs'
+    -f 'src/coverage.rs'
 )
 
 in_diff=""
