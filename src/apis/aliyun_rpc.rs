@@ -292,6 +292,64 @@ mod tests {
     #[test]
     fn refuses_tencent_signings() {
         let params = json!({});
-        assert!(build("POST", Signing::Tc3, &params, 0, 1).is_err());
+        assert_eq!(build("POST", Signing::Tc3, &params, 0, 1).unwrap_err(), "aliyun-ecs cannot sign with tc3");
+        assert!(build("POST", Signing::HmacSha1, &params, 0, 1).is_err());
+    }
+
+    #[test]
+    fn a_security_token_is_a_parameter_in_rpc_and_a_signed_header_in_acs3() {
+        let params = json!({"KeyPairName": "k1"});
+        let signer = Signer { id: "LTAIEXAMPLE", secret: "secretEXAMPLE", token: Some("sts-token"), now_secs: 0, nonce: 1 };
+        let rpc = ECS_WIRE.build(&ECS, &base(), &call("GET", Signing::AcsRpc, &params), &signer).unwrap();
+        let pairs = decode(rpc.url.split_once('?').unwrap().1);
+        assert!(pairs.contains(&("SecurityToken".into(), "sts-token".into())));
+        assert_eq!(sign::acs_rpc::verify("GET", &pairs, "secretEXAMPLE"), Ok(()));
+        let acs3 = ECS_WIRE.build(&ECS, &base(), &call("post", Signing::Acs3, &params), &signer).unwrap();
+        assert_eq!(acs3.method, "POST");
+        assert!(acs3.headers.contains(&("x-acs-security-token".into(), "sts-token".into())));
+        let authorization = &acs3.headers.iter().find(|(k, _)| k == "Authorization").unwrap().1;
+        assert!(authorization.contains("x-acs-security-token"), "{authorization}");
+        assert!(!acs3.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")), "reqwest sets Host from the URL");
+    }
+
+    #[test]
+    fn a_format_the_case_asks_for_replaces_json() {
+        let params = json!({"Format": "XML"});
+        let out = build("GET", Signing::AcsRpc, &params, 0, 1).unwrap();
+        let formats: Vec<String> =
+            decode(out.url.split_once('?').unwrap().1).into_iter().filter(|(k, _)| k == "Format").map(|(_, v)| v).collect();
+        assert_eq!(formats, ["XML"]);
+    }
+
+    #[test]
+    fn acs3_without_parameters_has_no_query() {
+        let sts = Call {
+            action: "GetCallerIdentity",
+            version: "2015-04-01",
+            region: None,
+            method: "POST",
+            signing: Signing::Acs3,
+            params: &json!({}),
+        };
+        let signer = Signer { id: "LTAIEXAMPLE", secret: "secretEXAMPLE", token: None, now_secs: 0, nonce: 1 };
+        let out = STS_WIRE_FOR_TEST.build(&crate::apis::sts::ALIYUN_STS, &base(), &sts, &signer).unwrap();
+        assert_eq!(out.url, "http://127.0.0.1:18080/");
+    }
+
+    static STS_WIRE_FOR_TEST: AliyunRpc = AliyunRpc { xml: XmlShape { lists: &[], numbers: &[] } };
+
+    #[test]
+    fn answers_are_read_as_json_or_by_content_type_as_xml() {
+        assert_eq!(ECS_WIRE.error_code(&json!({"Code": "Forbidden.RAM", "RequestId": "r"})), Some("Forbidden.RAM"));
+        assert_eq!(ECS_WIRE.error_code(&json!({"RequestId": "r"})), None);
+        assert_eq!(ECS_WIRE.envelope(), "");
+        let xml = "<DescribeKeyPairsResponse><TotalCount>0</TotalCount><KeyPairs/></DescribeKeyPairsResponse>";
+        assert_eq!(ECS_WIRE.parse_body("text/XML;charset=utf-8", xml), Ok(json!({"TotalCount": 0, "KeyPairs": {"KeyPair": []}})));
+        assert_eq!(ECS_WIRE.parse_body("application/xml", "{}"), Err("XML"));
+        assert_eq!(ECS_WIRE.parse_body("application/json", "{\"TotalCount\": 0}"), Ok(json!({"TotalCount": 0})));
+        assert_eq!(ECS_WIRE.parse_body("application/json", xml), Err("JSON"));
+        assert_eq!(ECS_WIRE.id_list(&["a".into(), "b".into()]), json!("[\"a\",\"b\"]"));
+        assert_eq!(ECS_WIRE.page_params(0, 50), json!({"PageNumber": "1", "PageSize": "50"}));
+        assert_eq!(ECS_WIRE.page_params(2, 10), json!({"PageNumber": "3", "PageSize": "10"}));
     }
 }

@@ -378,4 +378,95 @@ mod tests {
         let names: Vec<&str> = private_key_fields().iter().map(|f| f.name).collect();
         assert_eq!(names, ["PrivateKey", "secretkey", "PrivateKeyBody"]);
     }
+
+    #[test]
+    fn profiles_are_found_by_their_case_folder_name() {
+        assert_eq!(profile_names(), ["tencent-cvm", "tencent-lighthouse", "tencent-cvm-legacy", "aliyun-ecs"]);
+        for name in profile_names() {
+            assert_eq!(profile(name).map(|p| p.name), Some(name));
+        }
+        assert!(profile("tencent-sts").is_none(), "STS is not a case API");
+        assert!(profile("").is_none());
+    }
+
+    #[test]
+    fn a_call_takes_its_profiles_defaults_and_a_region_only_where_the_api_has_one() {
+        let params = serde_json::json!({"KeyName": "k"});
+        let call = Call::defaults(&tencent_legacy::CVM_LEGACY, "CreateKeyPair", &params);
+        assert_eq!(
+            (call.action, call.version, call.region, call.method, call.signing),
+            ("CreateKeyPair", "2017-03-12", Some("ap-guangzhou"), "GET", Signing::HmacSha1)
+        );
+        assert_eq!(call.params, &params);
+        let sts = Call::defaults(&sts::ALIYUN_STS, "GetCallerIdentity", &params);
+        assert_eq!((sts.version, sts.region, sts.signing), ("2015-04-01", None, Signing::AcsRpc));
+    }
+
+    #[test]
+    fn a_request_is_refused_a_scheme_its_profile_does_not_offer() {
+        let credentials = Credentials { id: "AKIDexample".into(), secret: "not-a-real-secret".into() };
+        let base: reqwest::Url = "http://127.0.0.1:1".parse().unwrap();
+        let params = serde_json::json!({});
+        let mut call = Call::defaults(&tencent_legacy::CVM_LEGACY, "CreateKeyPair", &params);
+        call.signing = Signing::Tc3;
+        let error = build_request(&tencent_legacy::CVM_LEGACY, &base, &call, &credentials, 1_700_000_000, 1).unwrap_err();
+        assert_eq!(error, "tencent-cvm-legacy does not sign with tc3");
+        call.signing = Signing::HmacSha256;
+        let sent = build_request(&tencent_legacy::CVM_LEGACY, &base, &call, &credentials, 1_700_000_000, 1).unwrap();
+        assert!(sent.url.contains("SignatureMethod=HmacSHA256"), "{}", sent.url);
+        let debug = format!("{credentials:?}");
+        assert!(debug.contains("AKIDexample") && !debug.contains("not-a-real-secret"), "{debug}");
+    }
+
+    #[test]
+    fn created_ids_are_read_where_the_action_puts_them() {
+        let cvm = &tencent_api3::CVM;
+        let create = serde_json::json!({"Response": {"KeyPair": {"KeyId": "skey-1"}, "KeyId": "skey-2"}});
+        assert_eq!(cvm.created_ids("CreateKeyPair", &create), ["skey-1"]);
+        assert_eq!(cvm.created_ids("ImportKeyPair", &create), ["skey-2"]);
+        assert!(cvm.created_ids("DescribeKeyPairs", &create).is_empty());
+        assert!(cvm.created_ids("CreateKeyPair", &serde_json::json!({"Response": {"KeyPair": {"KeyId": 7}}})).is_empty());
+        let ecs = &aliyun_rpc::ECS;
+        assert_eq!(ecs.created_ids("ImportKeyPair", &serde_json::json!({"KeyPairName": "k1"})), ["k1"]);
+    }
+
+    #[test]
+    fn deleted_ids_are_read_from_a_list_or_an_ecs_json_array_string() {
+        let cvm = &tencent_api3::CVM;
+        let params = serde_json::json!({"KeyIds": ["skey-1", 2, "skey-3"]});
+        assert_eq!(cvm.deleted_ids("DeleteKeyPairs", &params), ["skey-1", "skey-3"]);
+        assert!(cvm.deleted_ids("DescribeKeyPairs", &params).is_empty(), "only the delete action deletes");
+        assert!(cvm.deleted_ids("DeleteKeyPairs", &serde_json::json!({"KeyIds": 5})).is_empty());
+        let ecs = &aliyun_rpc::ECS;
+        assert_eq!(ecs.deleted_ids("DeleteKeyPairs", &serde_json::json!({"KeyPairNames": "[\"a\",\"b\"]"})), ["a", "b"]);
+        assert!(ecs.deleted_ids("DeleteKeyPairs", &serde_json::json!({"KeyPairNames": "a"})).is_empty());
+    }
+
+    #[test]
+    fn delete_params_name_the_ids_as_each_api_takes_them() {
+        let ids = ["a".to_string(), "b".to_string()];
+        assert_eq!(tencent_api3::CVM.delete_params(&ids), serde_json::json!({"KeyIds": ["a", "b"]}));
+        assert_eq!(aliyun_rpc::ECS.delete_params(&ids), serde_json::json!({"KeyPairNames": "[\"a\",\"b\"]"}));
+    }
+
+    #[test]
+    fn a_field_is_read_inside_the_apis_envelope() {
+        let tencent = serde_json::json!({"Response": {"TotalCount": 3}, "TotalCount": 9});
+        assert_eq!(tencent_api3::CVM.field(&tencent, "TotalCount"), Some(&serde_json::json!(3)));
+        assert_eq!(aliyun_rpc::ECS.field(&tencent, "TotalCount"), Some(&serde_json::json!(9)));
+        assert_eq!(tencent_api3::CVM.field(&serde_json::json!({"TotalCount": 9}), "TotalCount"), None);
+        assert_eq!(tencent_api3::CVM.error_code(200, &serde_json::json!({"Response": {"Error": {"Code": "X"}}})), Some("X"));
+    }
+
+    #[test]
+    fn the_caller_identity_profile_follows_the_family_and_reads_either_account_id() {
+        assert_eq!(sts::for_api(&tencent_api3::LIGHTHOUSE).name, "tencent-sts");
+        assert_eq!(sts::for_api(&tencent_legacy::CVM_LEGACY).name, "tencent-sts");
+        assert_eq!(sts::for_api(&aliyun_rpc::ECS).name, "aliyun-sts");
+        let tencent = serde_json::json!({"Response": {"AccountId": "100001", "RequestId": "r"}});
+        assert_eq!(sts::account_id(&sts::TENCENT_STS, &tencent).as_deref(), Some("100001"));
+        let aliyun = serde_json::json!({"AccountId": 1234567890123456_u64});
+        assert_eq!(sts::account_id(&sts::ALIYUN_STS, &aliyun).as_deref(), Some("1234567890123456"));
+        assert_eq!(sts::account_id(&sts::ALIYUN_STS, &serde_json::json!({"AccountId": true})), None);
+    }
 }

@@ -240,6 +240,90 @@ mod tests {
         );
     }
 
+    /// `action` with `params` for CVM, signed with the example credentials at a fixed time.
+    fn build(method: &str, signing: Signing, params: &Value, token: Option<&str>) -> Result<Outgoing, String> {
+        let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
+        let call = Call { action: "DescribeKeyPairs", version: "2017-03-12", region: Some("ap-guangzhou"), method, signing, params };
+        let signer = Signer { id: "AKIDEXAMPLE", secret: "secretEXAMPLE", token, now_secs: 1_735_689_600, nonce: 42 };
+        TencentApi3.build(&CVM, &base, &call, &signer)
+    }
+
+    fn header<'a>(out: &'a Outgoing, name: &str) -> Option<&'a str> {
+        out.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Checks `out`'s TC3 signature the way a server would, with the Host reqwest will send.
+    fn verify_tc3(out: &Outgoing) -> Result<(), sign::SignatureError> {
+        let url: reqwest::Url = out.url.parse().unwrap();
+        let mut headers = out.headers.clone();
+        headers.push(("Host".into(), "127.0.0.1:18080".into()));
+        let auth = sign::tc3::parse_authorization(header(out, "Authorization").unwrap())?;
+        let parts =
+            sign::HttpParts { method: &out.method, path: url.path(), query: url.query().unwrap_or(""), headers: &headers, body: &out.body };
+        sign::tc3::verify(&parts, &auth, "secretEXAMPLE", 1_735_689_600)
+    }
+
+    #[test]
+    fn tc3_post_sends_the_json_body_and_the_x_tc_headers_and_leaves_host_to_the_client() {
+        let params = json!({"KeyIds": ["skey-1"]});
+        let out = build("post", Signing::Tc3, &params, Some("session-token")).unwrap();
+        assert_eq!((out.method.as_str(), out.url.as_str()), ("POST", "http://127.0.0.1:18080/"));
+        assert_eq!(out.body, br#"{"KeyIds":["skey-1"]}"#);
+        assert_eq!(header(&out, "Content-Type"), Some("application/json"));
+        assert_eq!(header(&out, "X-TC-Action"), Some("DescribeKeyPairs"));
+        assert_eq!(header(&out, "X-TC-Timestamp"), Some("1735689600"));
+        assert_eq!(header(&out, "X-TC-Region"), Some("ap-guangzhou"));
+        assert_eq!(header(&out, "X-TC-Token"), Some("session-token"));
+        assert_eq!(header(&out, "Host"), None, "reqwest sets Host from the URL");
+        assert!(header(&out, "Authorization").unwrap().contains("Credential=AKIDEXAMPLE/2025-01-01/cvm/tc3_request"));
+        assert_eq!(verify_tc3(&out), Ok(()));
+    }
+
+    #[test]
+    fn tc3_get_puts_the_parameters_in_the_signed_query() {
+        let params = json!({"Limit": 5, "KeyIds": ["skey-1"]});
+        let out = build("GET", Signing::Tc3, &params, None).unwrap();
+        assert_eq!(out.url, "http://127.0.0.1:18080/?Limit=5&KeyIds.0=skey-1");
+        assert!(out.body.is_empty());
+        assert_eq!(header(&out, "Content-Type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(header(&out, "X-TC-Token"), None);
+        assert_eq!(verify_tc3(&out), Ok(()));
+        let empty = build("GET", Signing::Tc3, &json!({}), None).unwrap();
+        assert_eq!(empty.url, "http://127.0.0.1:18080/", "no `?` without parameters");
+    }
+
+    #[test]
+    fn v1_sends_signature_method_only_for_hmac_sha256_and_the_token_as_a_parameter() {
+        let params = json!({"KeyName": "k"});
+        let sha1 = build("GET", Signing::HmacSha1, &params, Some("t")).unwrap();
+        let pairs: Vec<(String, String)> = sha1.url.parse::<reqwest::Url>().unwrap().query_pairs().into_owned().collect();
+        assert!(!pairs.iter().any(|(k, _)| k == "SignatureMethod"), "{pairs:?}");
+        assert!(pairs.contains(&("Token".into(), "t".into())) && pairs.contains(&("Region".into(), "ap-guangzhou".into())));
+        assert_eq!(sign::tencent_v1::verify("GET", "127.0.0.1:18080", "/", &pairs, "secretEXAMPLE"), Ok(()));
+        let sha256 = build("post", Signing::HmacSha256, &params, None).unwrap();
+        assert_eq!((sha256.method.as_str(), sha256.url.as_str()), ("POST", "http://127.0.0.1:18080/"));
+        let pairs = sign::decode_form(&sha256.body);
+        assert!(pairs.contains(&("SignatureMethod".into(), "HmacSHA256".into())));
+        assert!(!pairs.iter().any(|(k, _)| k == "Token"));
+        assert_eq!(sign::tencent_v1::verify("POST", "127.0.0.1:18080", "/", &pairs, "secretEXAMPLE"), Ok(()));
+    }
+
+    #[test]
+    fn refuses_alibaba_signings_and_reads_the_response_envelope() {
+        assert_eq!(build("POST", Signing::AcsRpc, &json!({}), None).unwrap_err(), "tencent-cvm cannot sign with acs-rpc");
+        assert!(build("POST", Signing::Acs3, &json!({}), None).is_err());
+        assert_eq!(TencentApi3.error_code(&json!({"Response": {"Error": {"Code": "AuthFailure"}}})), Some("AuthFailure"));
+        assert_eq!(TencentApi3.error_code(&json!({"Response": {"RequestId": "r"}})), None);
+        assert_eq!(TencentApi3.envelope(), "/Response");
+        assert_eq!(TencentApi3.page_params(2, 50), json!({"Offset": 100, "Limit": 50}));
+    }
+
+    #[test]
+    fn flattening_leaves_nulls_out_and_writes_other_scalars_as_json() {
+        let params = json!({"A": null, "B": true, "C": {"D": [1.5]}});
+        assert_eq!(flatten(&params, 1), vec![("B".to_string(), "true".to_string()), ("C.D.1".into(), "1.5".into())]);
+    }
+
     #[test]
     fn authority_keeps_an_explicit_port() {
         assert_eq!(authority(&"http://127.0.0.1:18080/".parse().unwrap()).unwrap(), "127.0.0.1:18080");

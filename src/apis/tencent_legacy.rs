@@ -105,6 +105,14 @@ mod tests {
     }
 
     #[test]
+    fn answers_are_read_in_the_api3_envelope_or_as_a_flat_failure() {
+        assert_eq!(TencentLegacy.envelope(), "/Response");
+        assert_eq!(TencentLegacy.page_params(1, 20), json!({"Offset": 20, "Limit": 20}));
+        assert_eq!(TencentLegacy.error_code(&json!({"code": 4100, "message": "x", "codeDesc": "AuthFailure"})), Some("AuthFailure"));
+        assert_eq!(TencentLegacy.error_code(&json!({"Response": {"RequestId": "r"}})), None);
+    }
+
+    #[test]
     fn cleanup_goes_through_cvm_api3() {
         assert_eq!(CVM_LEGACY.cleanup_profile().name, "tencent-cvm");
         assert_eq!(super::super::tencent_api3::LIGHTHOUSE.cleanup_profile().name, "tencent-lighthouse");
