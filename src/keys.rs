@@ -145,7 +145,8 @@ mod tests {
         assert_eq!(public_half_of_pem(&key.private_pkcs1_pem).unwrap(), key.public_openssh);
         assert_eq!(public_half_of_pem(&key.private_pkcs8_pem).unwrap(), key.public_openssh);
         assert_eq!(md5_fingerprint(&public_blob_of_pem(&key.private_pkcs8_pem).unwrap()), md5_fingerprint(&key.public_blob));
-        assert!(!format!("{key:?}").contains("PRIVATE"));
+        let debug = format!("{key:?}");
+        assert!(debug.contains(&key.public_openssh) && debug.contains("[redacted]") && !debug.contains("PRIVATE"), "{debug}");
     }
 
     #[test]
@@ -154,7 +155,24 @@ mod tests {
         assert_eq!(parsed.algorithm, "ssh-rsa");
         assert_eq!(parsed.rsa_bits, Some(1024));
         assert_eq!(parsed.comment, "skey_112168");
-        assert_eq!(md5_fingerprint(&parsed.blob).len(), 47);
+        // `ssh-keygen -l -E md5` on the line: `1024 MD5:2a:9e:…:e6:51 skey_112168 (RSA)`.
+        assert_eq!(md5_fingerprint(&parsed.blob), "2a:9e:ed:97:1f:57:2c:11:5b:3f:79:22:80:21:e6:51");
+    }
+
+    #[test]
+    fn a_modulus_counts_its_bits_from_the_first_set_one() {
+        assert_eq!(mpint_bits(&[0x01, 0xff]), 9);
+        assert_eq!(mpint_bits(&[0x00, 0x00, 0x80, 0x00]), 16);
+        assert_eq!(mpint_bits(&[0x7f]), 7);
+        assert_eq!(mpint_bits(&[0x00, 0x00]), 0);
+        assert_eq!(mpint_bits(&[]), 0);
+    }
+
+    #[test]
+    fn a_key_error_says_what_went_wrong() {
+        let error = parse_openssh_public("ssh-rsa").unwrap_err();
+        assert!(error.to_string().starts_with("not an OpenSSH public key: "), "{error}");
+        assert_eq!(error.to_string(), error.0);
     }
 
     #[test]

@@ -50,6 +50,9 @@ mod tests {
         assert_eq!(error_code(&json!({"code": 4100, "message": "鉴权失败"})), Some("4100"));
         assert_eq!(error_code(&json!({"code": 4999, "message": "?"})), Some("LegacyError"));
         assert_eq!(error_code(&json!({"code": "4500", "message": "replay"})), Some("4500"));
+        // An empty or "Success" codeDesc names nothing: the number does.
+        assert_eq!(error_code(&json!({"code": 4100, "message": "m", "codeDesc": ""})), Some("4100"));
+        assert_eq!(error_code(&json!({"code": 4100, "message": "m", "codeDesc": "Success"})), Some("4100"));
     }
 
     #[test]

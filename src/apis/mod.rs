@@ -380,6 +380,56 @@ mod tests {
     }
 
     #[test]
+    fn each_profile_calls_the_version_its_seeds_document_and_serves_their_actions() {
+        let documented = crate::coverage::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for seed in &documented.seeds {
+            let profile = profile(&seed.api).unwrap_or_else(|| panic!("{}: no profile {}", seed.seed, seed.api));
+            if let Some(version) = &seed.version {
+                assert_eq!(profile.default_version, version, "{}", seed.seed);
+            }
+            assert!(profile.actions.contains(&seed.action.as_str()), "{}: {} lacks {}", seed.seed, profile.name, seed.action);
+        }
+    }
+
+    #[test]
+    fn api3_profiles_sign_for_the_service_their_endpoint_names() {
+        // A Tencent API 3.0 endpoint is `<service>.tencentcloudapi.com`, and the TC3 credential scope
+        // names that service (apis.md §1.1); an Alibaba one `<product>.aliyuncs.com`.
+        for profile in [&tencent_api3::CVM, &tencent_api3::LIGHTHOUSE, &sts::TENCENT_STS] {
+            assert_eq!(profile.live_endpoint, format!("https://{}.tencentcloudapi.com", profile.service), "{}", profile.name);
+        }
+        for profile in [&aliyun_rpc::ECS, &sts::ALIYUN_STS] {
+            assert_eq!(profile.live_endpoint, format!("https://{}.aliyuncs.com", profile.service), "{}", profile.name);
+        }
+    }
+
+    #[test]
+    fn the_legacy_endpoint_is_the_one_seed_002_names_and_serves_create_only() {
+        let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/seeds/002_e02216b6b2f56b80.txt")).unwrap();
+        let legacy = &tencent_legacy::CVM_LEGACY;
+        let host = legacy.live_endpoint.strip_prefix("https://").unwrap();
+        assert!(seed.contains(host), "seed 002 names {host}");
+        // apis.md §2: the v2 endpoint's key-pair action is CreateKeyPair; its keys are deleted via API 3.0.
+        assert_eq!(legacy.actions, ["CreateKeyPair"]);
+        let answer = serde_json::json!({"Response": {"KeyPair": {"KeyId": "skey-1"}, "KeyId": "skey-2"}});
+        assert_eq!(legacy.created_ids("CreateKeyPair", &answer), ["skey-1"]);
+        assert!(legacy.created_ids("ImportKeyPair", &answer).is_empty());
+    }
+
+    #[test]
+    fn lighthouse_and_cvm_key_ids_have_their_own_shapes() {
+        let key_id_pattern = |profile: &ApiProfile| {
+            profile.volatile.iter().find(|v| v.token == "key-id").map(|v| match v.shape {
+                Shape::Pattern(pattern) => regex::Regex::new(pattern).unwrap(),
+                other => panic!("{}: KeyId shape {other:?}", profile.name),
+            })
+        };
+        let (cvm, lighthouse) = (key_id_pattern(&tencent_api3::CVM).unwrap(), key_id_pattern(&tencent_api3::LIGHTHOUSE).unwrap());
+        assert!(cvm.is_match("skey-mv9yzyjj") && !cvm.is_match("lhkp-mv9yzyjj"));
+        assert!(lighthouse.is_match("lhkp-mv9yzyjj") && !lighthouse.is_match("skey-mv9yzyjj"));
+    }
+
+    #[test]
     fn profiles_are_found_by_their_case_folder_name() {
         assert_eq!(profile_names(), ["tencent-cvm", "tencent-lighthouse", "tencent-cvm-legacy", "aliyun-ecs"]);
         for name in profile_names() {
@@ -414,6 +464,10 @@ mod tests {
         call.signing = Signing::HmacSha256;
         let sent = build_request(&tencent_legacy::CVM_LEGACY, &base, &call, &credentials, 1_700_000_000, 1).unwrap();
         assert!(sent.url.contains("SignatureMethod=HmacSHA256"), "{}", sent.url);
+        // The legacy wire sends SignatureMethod for HmacSHA1 too, as qcloudapi-sdk-python does (apis.md §6).
+        call.signing = Signing::HmacSha1;
+        let sent = build_request(&tencent_legacy::CVM_LEGACY, &base, &call, &credentials, 1_700_000_000, 1).unwrap();
+        assert!(sent.url.starts_with("http://127.0.0.1:1/v2/index.php?") && sent.url.contains("SignatureMethod=HmacSHA1"), "{}", sent.url);
         let debug = format!("{credentials:?}");
         assert!(debug.contains("AKIDexample") && !debug.contains("not-a-real-secret"), "{debug}");
     }
