@@ -32,7 +32,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # store, accounts (settings, quotas, rate windows, turns) and the control API, the front door, the
 # wire types, the provider registry and the key pool; the HTTP server's limits and body budget,
 # the hostile layer, the code tables, the action table and the emulator's assembly; the case-file
-# loader, the clock and the coverage check of the documented surface.
+# loader, the clock and the coverage check of the documented surface; the harness's API profiles
+# (how it builds, signs and reads each API's requests) and the key material.
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -60,6 +61,8 @@ SCOPE=(
     -f 'src/case/**'
     -f 'src/clock.rs'
     -f 'src/coverage.rs'
+    -f 'src/apis/**'
+    -f 'src/keys.rs'
 )
 
 in_diff=""
