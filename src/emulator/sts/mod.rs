@@ -9,6 +9,9 @@
 
 mod aliyun;
 mod tencent;
+#[cfg(test)]
+#[path = "sts_tests.rs"]
+mod tests;
 
 use std::sync::Arc;
 

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
+use crate::clock;
 use crate::emulator::Emulator;
 use crate::emulator::wire::{RawRequest, json_response, new_request_id};
 use crate::sign;
@@ -66,7 +67,9 @@ fn identify(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<String, Refusa
             (secret_id, timestamp, get("Action"), get("Version"))
         }
     };
-    if (now - timestamp).abs() > MAX_SKEW_SECS {
+    // Not `(now - timestamp).abs()`: a timestamp near i64::MIN or MAX overflowed it (a panic in a
+    // debug build, a wrapped difference that passed in release).
+    if !clock::within_skew(now, timestamp, MAX_SKEW_SECS) {
         return Err(("AuthFailure.SignatureExpire", "Signature expired.".into()));
     }
     if version.as_deref() != Some(VERSION) {
