@@ -103,6 +103,7 @@ pub(crate) mod fixtures {
             ],
         );
         assert!(summary.find("failures:").unwrap() < summary.find("drift (the contract holds").unwrap(), "{summary}");
+        assert!(!summary.contains("have no result"), "every expected case has one: {summary}");
         assert!(summary.ends_with("\n1 passed, 1 failed, 1 drift, 1 skipped"), "{summary}");
         suite.problems.push("the account was not released".into());
         suite.expected = 6;

@@ -158,6 +158,10 @@ fn alibaba_names_the_account_over_rpc_and_acs3() {
         let request_id = body["RequestId"].as_str().unwrap();
         assert_eq!(request_id, request_id.to_ascii_uppercase(), "Alibaba request ids are upper case");
     }
+    // An Authorization header of another scheme (a proxy's, say) does not make an RPC call ACS3.
+    let mut rpc = signed(&ALIYUN_STS, Signing::AcsRpc, "GetCallerIdentity", DEFAULT_SECRET_KEY, NOW);
+    rpc.headers.push(("authorization".into(), "Bearer abc".into()));
+    assert_eq!(body(aliyun::handle(&emulator, &rpc)).1["AccountId"], account.as_str());
 }
 
 #[test]
