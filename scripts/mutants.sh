@@ -33,7 +33,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # wire types, the provider registry and the key pool; the HTTP server's limits and body budget,
 # the hostile layer, the code tables, the action table and the emulator's assembly; the case-file
 # loader, the clock and the coverage check of the documented surface; the harness's API profiles
-# (how it builds, signs and reads each API's requests) and the key material.
+# (how it builds, signs and reads each API's requests) and the key material; the emulator's STS;
+# the reporters CI reads (not report/console.rs, which draws a terminal's progress bar).
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -63,6 +64,12 @@ SCOPE=(
     -f 'src/coverage.rs'
     -f 'src/apis/**'
     -f 'src/keys.rs'
+    -f 'src/emulator/sts/**'
+    -f 'src/report/mod.rs'
+    -f 'src/report/text.rs'
+    -f 'src/report/json.rs'
+    -f 'src/report/junit.rs'
+    -f 'src/report/markdown.rs'
 )
 
 in_diff=""

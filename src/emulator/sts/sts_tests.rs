@@ -139,6 +139,12 @@ fn tencent_claims_only_sts_calls_on_the_root_path() {
     let mut cvm = signed(&TENCENT_STS, Signing::Tc3, "GetCallerIdentity", DEFAULT_SECRET_KEY, NOW);
     cvm.headers.iter_mut().filter(|(k, _)| k == "Authorization").for_each(|(_, v)| *v = v.replace("/sts/tc3_request", "/cvm/tc3_request"));
     assert!(!tencent::claims(&cvm));
+    // A malformed header that names the scope is left to the API 3.0 front door, which refuses it.
+    cvm.headers
+        .iter_mut()
+        .filter(|(k, _)| k == "Authorization")
+        .for_each(|(_, v)| *v = "TC3-HMAC-SHA256 Credential=AKID/2025-01-01/sts/tc3_request".into());
+    assert!(!tencent::claims(&cvm));
     let no_secret = raw_request("GET", "/", "Version=2018-08-13&Action=GetCallerIdentity", &[], b"");
     assert!(!tencent::claims(&no_secret));
 }
