@@ -17,6 +17,9 @@ pub mod product;
 pub mod rules;
 pub mod settings;
 pub mod store;
+#[cfg(test)]
+#[path = "api3_tests.rs"]
+mod tests;
 
 use std::sync::Arc;
 
