@@ -61,6 +61,28 @@ pub struct Outgoing {
     pub body: Vec<u8>,
 }
 
+impl Outgoing {
+    /// The request as a client puts it on the wire: the URL's path and query as the target, and a
+    /// `Host` of the authority it was signed for unless the signer set one (reqwest adds it itself;
+    /// a server driven without a client needs it). For driving the emulator in-process and the
+    /// benchmark's load generator.
+    pub fn to_http<B: From<Vec<u8>>>(&self) -> axum::http::Request<B> {
+        let url: reqwest::Url = self.url.parse().expect("the harness builds valid URLs");
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let mut request = axum::http::Request::builder().method(self.method.as_str()).uri(target);
+        if !self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            request = request.header("host", url.authority());
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        request.body(B::from(self.body.clone())).expect("signed requests are valid HTTP")
+    }
+}
+
 /// Credentials for one target account. `Debug` hides the secret.
 #[derive(Clone)]
 pub struct Credentials {

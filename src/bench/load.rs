@@ -128,19 +128,7 @@ pub async fn start_ceiling() -> std::io::Result<(SocketAddr, tokio::sync::onesho
 
 /// A request from a signed [`crate::apis::Outgoing`], with the `Host` it was signed for.
 pub fn to_request(outgoing: &crate::apis::Outgoing) -> Request<Full<Bytes>> {
-    let url: reqwest::Url = outgoing.url.parse().expect("the harness builds valid URLs");
-    let target = match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    };
-    let mut request = Request::builder().method(outgoing.method.as_str()).uri(target);
-    if !outgoing.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-        request = request.header("host", url.authority());
-    }
-    for (name, value) in &outgoing.headers {
-        request = request.header(name, value);
-    }
-    request.body(Full::new(Bytes::from(outgoing.body.clone()))).expect("signed requests are valid HTTP")
+    outgoing.to_http()
 }
 
 /// User and system CPU time of this process so far, seconds.

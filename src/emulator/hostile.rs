@@ -165,20 +165,7 @@ mod tests {
         let credentials = Credentials { id: accounts::DEFAULT_SECRET_ID.into(), secret: accounts::DEFAULT_SECRET_KEY.into() };
         let call = Call { region: Some(profile.default_region), method: "POST", ..Call::defaults(profile, action, &params) };
         let base: reqwest::Url = base.parse().unwrap();
-        let out = build_request(profile, &base, &call, &credentials, SystemClock.now_secs(), nonce).unwrap();
-        let url: reqwest::Url = out.url.parse().unwrap();
-        let target = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-        let mut request = axum::http::Request::builder().method(out.method.as_str()).uri(target);
-        if !out.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-            request = request.header("host", url.authority());
-        }
-        for (name, value) in &out.headers {
-            request = request.header(name, value);
-        }
-        request.body(Body::from(out.body)).unwrap()
+        build_request(profile, &base, &call, &credentials, SystemClock.now_secs(), nonce).unwrap().to_http()
     }
 
     async fn send(emulator: &Arc<Emulator>, request: axum::http::Request<Body>) -> (StatusCode, Value) {

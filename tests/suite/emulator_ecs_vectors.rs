@@ -281,16 +281,7 @@ impl Client {
         let base: reqwest::Url = "http://127.0.0.1:18080".parse().unwrap();
         let now = self.fixture.clock.now_secs();
         let out = apis::build_request(&aliyun_rpc::ECS, &base, &call, &credentials, now, nonce).unwrap();
-        let url: reqwest::Url = out.url.parse().unwrap();
-        let target = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-        let mut builder = Request::builder().method(out.method.as_str()).uri(target).header("host", "127.0.0.1:18080");
-        for (name, value) in &out.headers {
-            builder = builder.header(name, value);
-        }
-        send(self.emulator(), builder.body(Body::from(out.body)).unwrap()).await
+        send(self.emulator(), out.to_http()).await
     }
 }
 

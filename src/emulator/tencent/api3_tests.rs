@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::Request;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -36,16 +35,7 @@ async fn answer(emulator: &Arc<Emulator>, account: &Account, api: &ApiProfile, a
     let call = Call::defaults(api, action, &params);
     let credentials = Credentials { id: account.secret_id.clone(), secret: account.secret_key().to_string() };
     let out = build_request(api, &"http://127.0.0.1:18080".parse().unwrap(), &call, &credentials, NOW, 1).unwrap();
-    let url: reqwest::Url = out.url.parse().unwrap();
-    let path_and_query = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    };
-    let mut request = Request::builder().method(out.method.as_str()).uri(path_and_query).header("host", "127.0.0.1:18080");
-    for (name, value) in &out.headers {
-        request = request.header(name, value);
-    }
-    let response = router(emulator.clone()).oneshot(request.body(Body::from(out.body)).unwrap()).await.unwrap();
+    let response = router(emulator.clone()).oneshot(out.to_http::<Body>()).await.unwrap();
     let body: Value = serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
     (body.pointer("/Response/Error/Code").and_then(Value::as_str).unwrap_or("ok").to_string(), body)
 }
