@@ -23,7 +23,7 @@ use http_body_util::Full;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use super::load::{Load, MakeRequest, drive, rss_mib, start_ceiling, to_request};
+use super::load::{Load, MakeRequest, drive, rss_mib, start_ceiling};
 use crate::apis::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
 use crate::cli::BenchSection;
 use crate::clock::{Clock, SystemClock};
@@ -63,8 +63,7 @@ fn sign(base: &reqwest::Url, account: &Account, action: &str, params: &Value, no
     let credentials = Credentials { id: account.secret_id.clone(), secret: account.secret_key().to_string() };
     let call =
         Call { action, version: CVM.default_version, region: Some(CVM.default_region), method: "POST", signing: Signing::Tc3, params };
-    let outgoing = build_request(&CVM, base, &call, &credentials, SystemClock.now_secs(), nonce).expect("CVM requests build");
-    to_request(&outgoing)
+    build_request(&CVM, base, &call, &credentials, SystemClock.now_secs(), nonce).expect("CVM requests build").to_http()
 }
 
 /// A well-formed `ssh-rsa` public key with a random 2048-bit modulus.

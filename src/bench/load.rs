@@ -126,11 +126,6 @@ pub async fn start_ceiling() -> std::io::Result<(SocketAddr, tokio::sync::onesho
     Ok((addr, tx))
 }
 
-/// A request from a signed [`crate::apis::Outgoing`], with the `Host` it was signed for.
-pub fn to_request(outgoing: &crate::apis::Outgoing) -> Request<Full<Bytes>> {
-    outgoing.to_http()
-}
-
 /// User and system CPU time of this process so far, seconds.
 fn process_cpu_seconds() -> f64 {
     // SAFETY: getrusage writes only the struct it is given.

@@ -8,12 +8,11 @@ use serde_json::json;
 
 use crate::clock;
 use crate::emulator::Emulator;
+use crate::emulator::tencent::auth::MAX_CLOCK_SKEW_SECS;
 use crate::emulator::wire::{RawRequest, json_response, new_request_id};
 use crate::sign;
 
 const VERSION: &str = "2018-08-13";
-/// "More than 5 minutes" is `AuthFailure.SignatureExpire` (apis.md §1.1).
-const MAX_SKEW_SECS: i64 = 300;
 
 pub fn claims(raw: &RawRequest) -> bool {
     if raw.path != "/" {
@@ -69,7 +68,7 @@ fn identify(emulator: &Arc<Emulator>, raw: &RawRequest) -> Result<String, Refusa
     };
     // Not `(now - timestamp).abs()`: a timestamp near i64::MIN or MAX overflowed it (a panic in a
     // debug build, a wrapped difference that passed in release).
-    if !clock::within_skew(now, timestamp, MAX_SKEW_SECS) {
+    if !clock::within_skew(now, timestamp, MAX_CLOCK_SKEW_SECS) {
         return Err(("AuthFailure.SignatureExpire", "Signature expired.".into()));
     }
     if version.as_deref() != Some(VERSION) {
