@@ -16,6 +16,9 @@ pub mod render;
 pub mod request;
 pub mod rules;
 pub mod settings;
+#[cfg(test)]
+#[path = "ecs_tests.rs"]
+mod tests;
 
 use std::sync::Arc;
 

@@ -5,17 +5,16 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::body::Body;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::{Api3, TencentError, TencentSettings, render};
-use crate::apis::{ApiProfile, Call, Credentials, build_request, tencent_api3::CVM, tencent_legacy::CVM_LEGACY};
+use crate::apis::{ApiProfile, tencent_api3::CVM, tencent_legacy::CVM_LEGACY};
 use crate::clock::ManualClock;
 use crate::emulator::accounts::{Account, AccountSettings};
 use crate::emulator::registry::Provider;
 use crate::emulator::tencent_cvm::Cvm;
-use crate::emulator::{Emulator, EmulatorConfig, router};
+use crate::emulator::{Emulator, EmulatorConfig};
+use crate::test_support::tencent_answer;
 
 /// 2025-01-01T00:00:00Z.
 const NOW: i64 = 1_735_689_600;
@@ -32,12 +31,7 @@ async fn call(emulator: &Arc<Emulator>, account: &Account, api: &ApiProfile, act
 
 /// [`call`]'s code and the whole answer.
 async fn answer(emulator: &Arc<Emulator>, account: &Account, api: &ApiProfile, action: &str, params: Value) -> (String, Value) {
-    let call = Call::defaults(api, action, &params);
-    let credentials = Credentials { id: account.secret_id.clone(), secret: account.secret_key().to_string() };
-    let out = build_request(api, &"http://127.0.0.1:18080".parse().unwrap(), &call, &credentials, NOW, 1).unwrap();
-    let response = router(emulator.clone()).oneshot(out.to_http::<Body>()).await.unwrap();
-    let body: Value = serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
-    (body.pointer("/Response/Error/Code").and_then(Value::as_str).unwrap_or("ok").to_string(), body)
+    tencent_answer(emulator, account, api, action, params, NOW).await
 }
 
 #[tokio::test]

@@ -100,3 +100,7 @@ fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, 
 fn is_empty(value: &Value) -> bool {
     value.as_str().is_some_and(str::is_empty) || value.as_array().is_some_and(Vec::is_empty)
 }
+
+#[cfg(test)]
+#[path = "handlers_tests.rs"]
+mod tests;

@@ -83,3 +83,7 @@ fn key_pair_json(record: &KeyPairRecord) -> Map<String, Value> {
     pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());
     pair
 }
+
+#[cfg(test)]
+#[path = "handlers_tests.rs"]
+mod tests;
