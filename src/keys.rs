@@ -133,7 +133,7 @@ pub fn md5_fingerprint(blob: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const FIXTURE: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e/Ey1v4ZKAUzDnsBnFlf4hKPA1YvMB8RBYj4GcLtM7PrKnBNNram8rgl73X/klOO8oqKv+J/XUA7KHH1Y6wcn1RTRTMdDHbGhW1q/UpfeylNTbf+wEIWhEfaL5FKQm4hqCw== skey_112168";
+    use crate::test_support::public_keys::RSA as FIXTURE;
 
     #[test]
     fn generated_private_key_matches_its_public_key() {

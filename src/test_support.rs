@@ -1,5 +1,13 @@
 //! Small helpers for the unit tests.
 
+/// OpenSSH public keys made with `ssh-keygen` (the RSA one is seed 000's example key), for tests.
+pub mod public_keys {
+    pub const RSA: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e/Ey1v4ZKAUzDnsBnFlf4hKPA1YvMB8RBYj4GcLtM7PrKnBNNram8rgl73X/klOO8oqKv+J/XUA7KHH1Y6wcn1RTRTMdDHbGhW1q/UpfeylNTbf+wEIWhEfaL5FKQm4hqCw== skey_112168";
+    pub const ECDSA: &str = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPDy39ZCHGtwLjuTRu08ab3VJjpMavdWvU3tnMHKnO124wvYfO7W8gWWee4nNN1hF5LLu5Ps08djfH98LqNWwlo= c ecdsa";
+    pub const ED25519: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKJf0U51hhGQWzsrVuZE7IB2/hU2Kl0srebnNBHyoyh7 c ed25519";
+    pub const DSA: &str = "ssh-dss AAAAB3NzaC1kc3MAAACBAK9JZ/dXr6aifCi7WlAuF+P4KBsJuTSbY5FG0t/MDT0ulZrbU5tFpM6f2xe696QUhsiXdbBiAUEc4wVlFEoe+8OHAXHeygMfpgIdVxfeJkjGKU6qMIn25UPzpz+RebFwdf6m9fjZFAMfxh0xb3ml7djto/SbZHI6TVOTHDc/9y13AAAAFQCPPS+iqoK/fT83H6PGFJf+leie/QAAAIEAh1KgbfgnjgQDwC3AAnW+tnHCCIIOIzcbAbepghM+0mhtmNCp82qNJwexde9VvM0zwxr19rFwZYfKPcm+FbAJiIeILkjuk0L5eInToYeOn22z18NGkPcOXTng82e5XUOWuZTRRjLEuWYClZ+wfIE75RwPP6Hk0Uii9OaYq+Pt0n0AAACAKsE7nlTxpgafyS5jKcQxYxvZ9+6HA1J31xkkmzOEArKqR50XWacVYU+VsFR19o69QcUhVPckeZhFkNga6uh8uRtxADJBvIK7Kjs+Xiu+YNLwjpT/z0O2l8B8rayiDxO2oyidOqM1N0ptjXP/rZA90Q67OemAB+ucoCCNtQQfnb0= c dsa";
+}
+
 /// `(name, value)` pairs as the owned pairs request parsers produce.
 pub fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

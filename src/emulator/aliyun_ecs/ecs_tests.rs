@@ -16,11 +16,11 @@ use crate::clock::ManualClock;
 use crate::emulator::accounts::{Account, AccountSettings, Fault};
 use crate::emulator::registry::{Provider, Registry};
 use crate::emulator::{Emulator, EmulatorConfig};
+use crate::test_support::public_keys::RSA;
 use crate::test_support::{credentials, exchange, raw_request, signed_exchange};
 
 /// 2025-01-01T00:00:00Z.
 const NOW: i64 = 1_735_689_600;
-const PUBLIC_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e/Ey1v4ZKAUzDnsBnFlf4hKPA1YvMB8RBYj4GcLtM7PrKnBNNram8rgl73X/klOO8oqKv+J/XUA7KHH1Y6wcn1RTRTMdDHbGhW1q/UpfeylNTbf+wEIWhEfaL5FKQm4hqCw==";
 
 /// An emulator serving ECS alone, with `settings`.
 fn emulator(settings: EcsSettings) -> Arc<Emulator> {
@@ -67,7 +67,7 @@ async fn code(emulator: &Arc<Emulator>, account: &Account, action: &str, params:
 }
 
 fn import(name: &str) -> Value {
-    json!({"KeyPairName": name, "PublicKeyBody": PUBLIC_KEY})
+    json!({"KeyPairName": name, "PublicKeyBody": RSA})
 }
 
 /// The names DescribeKeyPairs lists in `region`.
@@ -219,9 +219,9 @@ async fn a_listing_fills_in_the_empty_group_and_tags_unless_told_to_leave_them_o
     assert_eq!(item(EcsSettings::default(), import("k1")).await, with(&["ResourceGroupId", "Tags"]));
     let leaving_out = || EcsSettings { describe_fills_empty_fields: false, ..EcsSettings::default() };
     assert_eq!(item(leaving_out(), import("k1")).await, with(&[]));
-    let grouped = json!({"KeyPairName": "k1", "PublicKeyBody": PUBLIC_KEY, "ResourceGroupId": "rg-team"});
+    let grouped = json!({"KeyPairName": "k1", "PublicKeyBody": RSA, "ResourceGroupId": "rg-team"});
     assert_eq!(item(leaving_out(), grouped).await, with(&["ResourceGroupId"]));
-    let tagged = json!({"KeyPairName": "k1", "PublicKeyBody": PUBLIC_KEY, "Tag.1.Key": "team", "Tag.1.Value": "a"});
+    let tagged = json!({"KeyPairName": "k1", "PublicKeyBody": RSA, "Tag.1.Key": "team", "Tag.1.Value": "a"});
     assert_eq!(item(leaving_out(), tagged).await, with(&["Tags"]));
 }
 
@@ -229,7 +229,7 @@ async fn a_listing_fills_in_the_empty_group_and_tags_unless_told_to_leave_them_o
 async fn resource_groups_are_the_default_and_the_accounts_own() {
     let emulator = emulator(EcsSettings::default());
     let someone = account(&emulator, AccountSettings { resource_groups: ["rg-team".to_string()].into(), ..AccountSettings::default() });
-    let in_group = |name: &str, group: &str| json!({"KeyPairName": name, "PublicKeyBody": PUBLIC_KEY, "ResourceGroupId": group});
+    let in_group = |name: &str, group: &str| json!({"KeyPairName": name, "PublicKeyBody": RSA, "ResourceGroupId": group});
     assert_eq!(code(&emulator, &someone, "ImportKeyPair", in_group("k1", "rg-default")).await, "ok");
     assert_eq!(code(&emulator, &someone, "ImportKeyPair", in_group("k2", "rg-team")).await, "ok");
     assert_eq!(code(&emulator, &someone, "ImportKeyPair", in_group("k3", "rg-other")).await, "InvalidResourceGroup.NotFound");

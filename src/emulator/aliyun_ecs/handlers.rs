@@ -151,7 +151,7 @@ mod tests {
         let settings = EcsSettings::default();
         let key = keys::generate_rsa(1024).unwrap();
         assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&key.public_blob)), ssh_keygen_md5(&key.public_openssh));
-        for line in [super::rules::tests_support::DSA, super::rules::tests_support::ECDSA] {
+        for line in [crate::test_support::public_keys::DSA, crate::test_support::public_keys::ECDSA] {
             let parsed = keys::parse_openssh_public(line).unwrap();
             assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&parsed.blob)), ssh_keygen_md5(line), "{}", parsed.algorithm);
         }

@@ -14,11 +14,11 @@ use crate::emulator::accounts::{Account, AccountSettings};
 use crate::emulator::registry::Provider;
 use crate::emulator::tencent_cvm::Cvm;
 use crate::emulator::{Emulator, EmulatorConfig};
+use crate::test_support::public_keys::RSA;
 use crate::test_support::tencent_answer;
 
 /// 2025-01-01T00:00:00Z.
 const NOW: i64 = 1_735_689_600;
-const PUBLIC_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e/Ey1v4ZKAUzDnsBnFlf4hKPA1YvMB8RBYj4GcLtM7PrKnBNNram8rgl73X/klOO8oqKv+J/XUA7KHH1Y6wcn1RTRTMdDHbGhW1q/UpfeylNTbf+wEIWhEfaL5FKQm4hqCw==";
 
 fn emulator() -> Arc<Emulator> {
     Emulator::new(EmulatorConfig { clock: ManualClock::at_secs(NOW), ..EmulatorConfig::default() })
@@ -40,7 +40,7 @@ async fn a_product_lists_and_resets_one_accounts_key_pairs_as_a_provider() {
     let (one, other) = (emulator.accounts.create(AccountSettings::default()), emulator.accounts.create(AccountSettings::default()));
     for account in [&one, &other] {
         let (code, body) =
-            answer(&emulator, account, &CVM, "ImportKeyPair", json!({"KeyName": "k1", "ProjectId": 0, "PublicKey": PUBLIC_KEY})).await;
+            answer(&emulator, account, &CVM, "ImportKeyPair", json!({"KeyName": "k1", "ProjectId": 0, "PublicKey": RSA})).await;
         assert_eq!(code, "ok");
         let key_id = body["Response"]["KeyId"].as_str().unwrap_or_default();
         assert!(key_id.starts_with("skey-") && key_id.len() == 13, "{body}");

@@ -13,11 +13,11 @@ use crate::emulator::accounts::AccountSettings;
 use crate::emulator::registry::Registry;
 use crate::emulator::tencent::Api3;
 use crate::emulator::{Emulator, EmulatorConfig};
+use crate::test_support::public_keys::RSA;
 use crate::test_support::tencent_answer;
 
 /// 2025-01-01T00:00:00Z.
 const NOW: i64 = 1_735_689_600;
-const PUBLIC_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e/Ey1v4ZKAUzDnsBnFlf4hKPA1YvMB8RBYj4GcLtM7PrKnBNNram8rgl73X/klOO8oqKv+J/XUA7KHH1Y6wcn1RTRTMdDHbGhW1q/UpfeylNTbf+wEIWhEfaL5FKQm4hqCw==";
 
 /// The field names of the one key pair listed after importing one with `import`'s parameters.
 async fn listed_fields(settings: CvmSettings, import: Value) -> BTreeSet<String> {
@@ -38,14 +38,14 @@ fn names(list: &[&str]) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn a_listing_keeps_every_field_or_leaves_out_the_empty_ones() {
-    let bare = || json!({"KeyName": "k1", "ProjectId": 0, "PublicKey": PUBLIC_KEY});
+    let bare = || json!({"KeyName": "k1", "ProjectId": 0, "PublicKey": RSA});
     let every = ["KeyId", "KeyName", "ProjectId", "Description", "PublicKey", "AssociatedInstanceIds", "CreatedTime", "Tags"];
     assert_eq!(listed_fields(CvmSettings::default(), bare()).await, names(&every));
     let leaving_out = || CvmSettings { describe_fills_empty_fields: false, ..CvmSettings::default() };
     // ProjectId 0 is a value, not an empty field.
     assert_eq!(listed_fields(leaving_out(), bare()).await, names(&["KeyId", "KeyName", "ProjectId", "PublicKey", "CreatedTime"]));
     let tagged = json!({
-        "KeyName": "k1", "ProjectId": 0, "PublicKey": PUBLIC_KEY,
+        "KeyName": "k1", "ProjectId": 0, "PublicKey": RSA,
         "TagSpecification": [{"ResourceType": "keypair", "Tags": [{"Key": "team", "Value": "a"}]}],
     });
     let kept = names(&["KeyId", "KeyName", "ProjectId", "PublicKey", "CreatedTime", "Tags"]);
