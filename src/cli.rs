@@ -289,3 +289,7 @@ pub struct CoverageArgs {
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
 }
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;

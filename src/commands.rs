@@ -528,3 +528,7 @@ fn bench_schemas(root: &Path) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "commands_tests.rs"]
+mod tests;

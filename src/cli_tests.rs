@@ -1,0 +1,50 @@
+//! The command line as clap reads it: `--report FORMAT=PATH`, the defaults `run` documents, and
+//! `bench --only`.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use super::*;
+
+fn run_args(args: &[&str]) -> Result<RunArgs, String> {
+    let argv = ["keypair-contract", "run"].into_iter().chain(args.iter().copied());
+    match Cli::try_parse_from(argv).map_err(|e| e.to_string())?.command {
+        Command::Run(args) => Ok(args),
+        other => panic!("not run: {other:?}"),
+    }
+}
+
+#[test]
+fn a_report_is_a_known_format_and_a_file() {
+    let reports = run_args(&["--report", "junit=out/r.xml", "--report", "md=s.md", "--report", "json=r.json"]).unwrap().reports;
+    let formats: Vec<_> = reports.iter().map(|r| (r.format, r.path.clone())).collect();
+    assert_eq!(
+        formats,
+        [
+            (ReportFormat::Junit, PathBuf::from("out/r.xml")),
+            (ReportFormat::Markdown, PathBuf::from("s.md")),
+            (ReportFormat::Json, PathBuf::from("r.json"))
+        ]
+    );
+    assert_eq!(parse_report("markdown=a").map(|r| r.format), Ok(ReportFormat::Markdown));
+    let refused = |text: &str| parse_report(text).unwrap_err();
+    assert!(refused("junit").contains("is not FORMAT=PATH"), "{}", refused("junit"));
+    assert!(refused("yaml=r.yaml").contains("unknown report format `yaml`"), "{}", refused("yaml=r.yaml"));
+    assert!(refused("json=").contains("names no file"), "{}", refused("json="));
+    assert!(run_args(&["--report", "html=r.html"]).unwrap_err().contains("unknown report format"));
+}
+
+#[test]
+fn run_defaults_to_the_embedded_emulator_four_at_a_time_with_drift_failing() {
+    let args = run_args(&[]).unwrap();
+    assert_eq!((args.target.as_str(), args.jobs, args.drift, args.root), ("emulator", 4, DriftArg::Fail, PathBuf::from(".")));
+    assert!(!args.dry_run && !args.accept && args.filter.is_none() && args.reports.is_empty());
+}
+
+#[test]
+fn bench_only_selects_one_section_and_without_it_every_section_runs() {
+    assert!(BenchSection::Routes.selected(None) && BenchSection::Schemas.selected(None));
+    assert!(BenchSection::Routes.selected(Some(BenchSection::Routes)));
+    assert!(!BenchSection::Keygen.selected(Some(BenchSection::Routes)));
+}
