@@ -80,3 +80,16 @@ pub async fn tencent_answer(
     let (_, body) = signed_exchange(emulator, &credentials(account), api, &Call::defaults(api, action, &params), now, 1).await;
     (body.pointer("/Response/Error/Code").and_then(Value::as_str).unwrap_or("ok").to_string(), body)
 }
+
+/// The subcommand `args` (without the program's name) parse into.
+pub fn cli_command(args: &[&str]) -> crate::cli::Command {
+    use clap::Parser;
+    let argv = ["keypair-contract"].into_iter().chain(args.iter().copied());
+    crate::cli::Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{e}")).command
+}
+
+/// A command's exit code, or `None` if it has not returned within 10 s (one that does not stop at
+/// its usage error could run a whole sweep or benchmark, or serve until Ctrl-C).
+pub async fn bounded(command: impl Future<Output = u8>) -> Option<u8> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), command).await.ok()
+}

@@ -1,37 +1,18 @@
-//! The subcommands' own decisions, without the binary: the hostile flags' ranges, `--account`'s
-//! form, which folder is the project, which cases a filter keeps, what `--target` names, and the
-//! usage errors (exit 2) that stop a command before it starts anything. `run` itself is driven
-//! through the binary by tests/suite: it installs a process-wide panic hook.
+//! What the subcommands share, and their usage errors, without the binary: which folder is the
+//! project, which cases a filter keeps, what `--target` names, and the exit 2 that stops sweep,
+//! coverage and bench before they start anything. `run` itself is driven through the binary by
+//! tests/suite: it installs a process-wide panic hook.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use clap::Parser;
 
 use super::*;
-use crate::cli::{Cli, Command};
-use crate::emulator::hostile::HostileSettings;
+use crate::cli::Command;
+use crate::report::{EXIT_OK, EXIT_USAGE};
 use crate::run::target::TargetKind;
+use crate::test_support::{bounded, cli_command as command};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn command(args: &[&str]) -> Command {
-    Cli::try_parse_from(["keypair-contract"].into_iter().chain(args.iter().copied())).unwrap_or_else(|e| panic!("{e}")).command
-}
-
-/// A command's exit code, or `None` if it has not returned within 10 s (one that does not stop at
-/// its usage error could run a whole sweep or benchmark, or serve until Ctrl-C).
-async fn bounded(command: impl Future<Output = u8>) -> Option<u8> {
-    tokio::time::timeout(Duration::from_secs(10), command).await.ok()
-}
-
-fn serve_args(args: &[&str]) -> ServeArgs {
-    match command(&[&["serve"], args].concat()) {
-        Command::Serve(args) => args,
-        other => panic!("not serve: {other:?}"),
-    }
 }
 
 /// A folder of its own under the system's temporary one, empty.
@@ -40,35 +21,6 @@ fn empty_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-#[test]
-fn hostile_flags_take_rates_from_zero_to_one_over_the_mix_or_nothing() {
-    assert!(hostile_settings(&serve_args(&[])).unwrap().is_off());
-    assert_eq!(hostile_settings(&serve_args(&["--hostile"])).unwrap(), HostileSettings::mix());
-    let set = hostile_settings(&serve_args(&["--hostile", "--drop-rate", "0", "--error-rate", "1", "--latency-ms", "30"])).unwrap();
-    let mix = HostileSettings::mix();
-    assert_eq!((set.throttle_rate, set.error_rate, set.drop_rate, set.latency), (mix.throttle_rate, 1.0, 0.0, Duration::from_millis(30)));
-    assert_eq!(hostile_settings(&serve_args(&["--throttle-rate", "0.25"])).unwrap().throttle_rate, 0.25);
-    for (flag, rate) in [("--throttle-rate", "1.5"), ("--error-rate", "-0.1"), ("--drop-rate", "1.01")] {
-        let error = hostile_settings(&serve_args(&[&format!("{flag}={rate}")])).unwrap_err();
-        assert_eq!(error, format!("{flag} takes a rate between 0.0 and 1.0, got {rate}"));
-    }
-}
-
-#[tokio::test]
-async fn serve_refuses_a_bad_rate_a_bad_account_or_a_taken_port_before_serving() {
-    let refused = |args: &[&str]| {
-        let args = serve_args(args);
-        async move { bounded(serve(args)).await == Some(EXIT_USAGE) }
-    };
-    assert!(refused(&["--listen", "127.0.0.1:0", "--error-rate", "2"]).await);
-    for account in ["no-colon", ":key", "id:"] {
-        assert!(refused(&["--listen", "127.0.0.1:0", "--account", account]).await, "{account}");
-    }
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let listen = taken.local_addr().unwrap().to_string();
-    assert!(refused(&["--listen", &listen, "--account", "id:key"]).await);
 }
 
 #[test]
