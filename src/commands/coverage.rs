@@ -8,39 +8,58 @@ use crate::report::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// `coverage`: every documented example, error code and rule beside its cases; 1 on a gap.
 pub fn coverage(args: CoverageArgs) -> u8 {
-    let root = match project_root(&args.root) {
-        Ok(root) => root,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
+    match report(&args) {
+        Ok((text, complete)) => {
+            // A closed pipe (`coverage | head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+            if complete { EXIT_OK } else { EXIT_FAILED }
         }
-    };
-    let cases = match load_cases(&root, None) {
-        Ok(cases) => cases,
         Err(e) => {
             eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
-            return EXIT_USAGE;
+            EXIT_USAGE
         }
-    };
-    let documented = match crate::coverage::load(&root) {
-        Ok(mut documented) => {
-            if let Some(api) = &args.api {
-                documented.seeds.retain(|s| &s.api == api);
-            }
-            documented
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
+    }
+}
+
+/// The report (text, or JSON with `--json`) of the documented surface, of one API with `--api`,
+/// and whether every part of it has its case.
+fn report(args: &CoverageArgs) -> Result<(String, bool), String> {
+    let root = project_root(&args.root)?;
+    let cases = load_cases(&root, None)?;
+    let mut documented = crate::coverage::load(&root)?;
+    if let Some(api) = &args.api {
+        documented.seeds.retain(|s| &s.api == api);
+    }
     let coverage = crate::coverage::compare(&documented, &cases);
     let text = if args.json {
         serde_json::to_string_pretty(&crate::coverage::to_json(&coverage)).unwrap_or_default()
     } else {
         crate::coverage::render(&coverage, &documented)
     };
-    // A closed pipe (`coverage | head`) is not an error worth a panic.
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
-    if coverage.complete() { EXIT_OK } else { EXIT_FAILED }
+    Ok((text, coverage.complete()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Command;
+    use crate::test_support::cli_command;
+
+    fn report_of(args: &[&str]) -> (String, bool) {
+        let root = env!("CARGO_MANIFEST_DIR");
+        match cli_command(&[&["coverage", "--root", root], args].concat()) {
+            Command::Coverage(args) => report(&args).unwrap(),
+            other => panic!("not coverage: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn api_keeps_the_report_to_one_apis_documents() {
+        let (all, complete) = report_of(&["--json"]);
+        // The items name their cases, whose ids begin with the API.
+        assert!(complete && all.contains("\"aliyun-ecs/") && all.contains("\"tencent-cvm/"), "{all}");
+        let (ecs, complete) = report_of(&["--json", "--api", "aliyun-ecs"]);
+        assert!(complete && ecs.contains("\"aliyun-ecs/") && !ecs.contains("\"tencent-cvm/"), "{ecs}");
+        assert!(ecs.len() < all.len());
+    }
 }
