@@ -144,17 +144,21 @@ pub async fn run(args: RunArgs) -> u8 {
 /// is one line, without backtrace advice.
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
-        if std::thread::current().name() == Some("tokio-runtime-worker") {
-            return;
+        if let Some(line) = panic_line(std::thread::current().name(), info.payload()) {
+            console::error(&line);
         }
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        console::error(&format!("error: internal error: {}", crate::check::secrets::scrub_text(&message)));
     }));
+}
+
+/// The line a panic on the thread named `thread` prints: none on the runtime's workers (the runner
+/// reports the case's panic itself), else its message, with anything secret-shaped scrubbed.
+fn panic_line(thread: Option<&str>, payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    if thread == Some("tokio-runtime-worker") {
+        return None;
+    }
+    let message =
+        payload.downcast_ref::<String>().cloned().or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+    Some(format!("error: internal error: {}", crate::check::secrets::scrub_text(&message)))
 }
 
 /// Ctrl-C or SIGTERM: running cases stop and tear down what they made; no new case starts. The
@@ -176,5 +180,21 @@ fn stop_on_signal(interrupt: Arc<tokio::sync::watch::Sender<bool>>) -> impl std:
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("interrupted: stopping running cases and tearing down what they made");
         let _ = interrupt.send(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_line;
+
+    #[test]
+    fn a_panic_is_one_scrubbed_line_except_in_a_case_task() {
+        let text: &(dyn std::any::Any + Send) = &"index out of bounds";
+        assert_eq!(panic_line(Some("main"), text).as_deref(), Some("error: internal error: index out of bounds"));
+        assert_eq!(panic_line(None, &String::from("owned")).as_deref(), Some("error: internal error: owned"));
+        assert_eq!(panic_line(None, &42_u8).as_deref(), Some("error: internal error: "));
+        assert_eq!(panic_line(Some("tokio-runtime-worker"), text), None);
+        let secret = panic_line(None, &String::from("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----")).unwrap();
+        assert!(!secret.contains("MIIEow"), "{secret}");
     }
 }
