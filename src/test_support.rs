@@ -1,4 +1,14 @@
-//! Small helpers for the unit tests.
+//! Small helpers for the unit tests: public keys, request builders, an in-process exchange with
+//! the emulator's router, and the command line.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::apis::{ApiProfile, Call, Credentials, Outgoing, build_request};
+use crate::emulator::Emulator;
+use crate::emulator::accounts::Account;
 
 /// OpenSSH public keys made with `ssh-keygen` (the RSA one is seed 000's example key), for tests.
 pub mod public_keys {
@@ -31,15 +41,6 @@ pub fn assert_contains_all(text: &str, parts: &[&str]) {
         assert!(text.contains(part), "`{part}` not in:\n{text}");
     }
 }
-
-use std::sync::Arc;
-
-use serde_json::Value;
-use tower::ServiceExt;
-
-use crate::apis::{ApiProfile, Call, Credentials, Outgoing, build_request};
-use crate::emulator::Emulator;
-use crate::emulator::accounts::Account;
 
 /// The harness's credentials for `account`.
 pub fn credentials(account: &Account) -> Credentials {

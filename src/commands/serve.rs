@@ -7,8 +7,7 @@ use crate::emulator::keypool::{self, KeyPoolSettings};
 use crate::emulator::{self, Emulator, EmulatorConfig, accounts};
 use crate::report::{EXIT_OK, EXIT_USAGE};
 
-/// What `serve`'s flags ask for.
-#[derive(Debug)]
+/// What `serve`'s flags ask for. No `Debug`: it holds the accounts' secrets.
 struct ServePlan {
     config: EmulatorConfig,
     /// Keys to pre-generate in the background (`--key-pool N`, N > 0).

@@ -25,10 +25,10 @@ fn the_plan_follows_the_flags() {
     assert_eq!(asked.accounts, accounts, "the key is everything after the first colon");
     assert!(plan(&serve_args(&["--key-pool", "1"])).unwrap().key_pool.is_some());
     for account in ["no-colon", ":key", "id:"] {
-        let error = plan(&serve_args(&["--account", account])).unwrap_err();
+        let error = plan(&serve_args(&["--account", account])).err().unwrap();
         assert_eq!(error, format!("--account takes SECRET_ID:SECRET_KEY, got `{account}`"));
     }
-    assert!(plan(&serve_args(&["--drop-rate", "2"])).unwrap_err().starts_with("--drop-rate takes a rate"));
+    assert!(plan(&serve_args(&["--drop-rate", "2"])).err().unwrap().starts_with("--drop-rate takes a rate"));
 }
 
 #[test]
