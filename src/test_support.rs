@@ -89,6 +89,18 @@ pub fn cli_command(args: &[&str]) -> crate::cli::Command {
     crate::cli::Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{e}")).command
 }
 
+/// The arguments of the subcommand `$variant` (`Serve`, `Sweep`, …) that `$args` (without the
+/// program's name) parse into.
+macro_rules! subcommand_args {
+    ($variant:ident, $args:expr) => {
+        match $crate::test_support::cli_command($args) {
+            $crate::cli::Command::$variant(args) => args,
+            other => panic!("not {}: {other:?}", stringify!($variant)),
+        }
+    };
+}
+pub(crate) use subcommand_args;
+
 /// A command's exit code, or `None` if it has not returned within 10 s (one that does not stop at
 /// its usage error could run a whole sweep or benchmark, or serve until Ctrl-C).
 pub async fn bounded(command: impl Future<Output = u8>) -> Option<u8> {

@@ -6,10 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::cli::Command;
 use crate::report::{EXIT_OK, EXIT_USAGE};
 use crate::run::target::TargetKind;
-use crate::test_support::{bounded, cli_command as command};
+use crate::test_support::{bounded, subcommand_args};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,10 +55,7 @@ fn a_case_file_that_does_not_load_stops_the_whole_selection() {
 
 #[tokio::test]
 async fn a_target_is_a_recording_a_name_from_targets_yaml_or_a_url() {
-    let transport = |args: &[&str]| match command(&[&["run"], args].concat()) {
-        Command::Run(args) => args.transport,
-        other => panic!("not run: {other:?}"),
-    };
+    let transport = |args: &[&str]| subcommand_args!(Run, &[&["run"], args].concat()).transport;
     let plain = transport(&[]);
     let (target, handle) = resolve_target(root(), "replay:recorded", false, &plain).await.unwrap();
     assert!(matches!(target.kind, TargetKind::Replay(ref dir) if dir == Path::new("recorded")) && handle.is_none());
@@ -88,33 +84,21 @@ async fn a_target_is_a_recording_a_name_from_targets_yaml_or_a_url() {
 async fn sweep_and_coverage_and_bench_stop_with_exit_2_on_a_usage_error() {
     let nowhere = empty_dir("usage");
     let nowhere = nowhere.to_str().unwrap();
-    let sweep_args = |args: &[&str]| match command(&[&["sweep"], args].concat()) {
-        Command::Sweep(args) => args,
-        other => panic!("not sweep: {other:?}"),
-    };
+    let sweep_args = |args: &[&str]| subcommand_args!(Sweep, &[&["sweep"], args].concat());
     let root = root().to_str().unwrap();
     assert_eq!(bounded(sweep(sweep_args(&["--target", "emulator", "--root", nowhere]))).await, Some(EXIT_USAGE));
     assert_eq!(bounded(sweep(sweep_args(&["--target", "emulator", "--root", root, "--older-than", "soon"]))).await, Some(EXIT_USAGE));
     assert_eq!(bounded(sweep(sweep_args(&["--target", "emulator", "--root", root, "--prefix", ""]))).await, Some(EXIT_USAGE));
     assert_eq!(bounded(sweep(sweep_args(&["--target", "nowhere", "--root", root]))).await, Some(EXIT_USAGE));
-    let coverage_args = |args: &[&str]| match command(&[&["coverage"], args].concat()) {
-        Command::Coverage(args) => args,
-        other => panic!("not coverage: {other:?}"),
-    };
+    let coverage_args = |args: &[&str]| subcommand_args!(Coverage, &[&["coverage"], args].concat());
     assert_eq!(coverage(coverage_args(&["--root", nowhere])), EXIT_USAGE);
-    let bench_args = |args: &[&str]| match command(&[&["bench"], args].concat()) {
-        Command::Bench(args) => args,
-        other => panic!("not bench: {other:?}"),
-    };
+    let bench_args = |args: &[&str]| subcommand_args!(Bench, &[&["bench"], args].concat());
     assert_eq!(bounded(bench(bench_args(&["--root", nowhere]))).await, Some(EXIT_USAGE));
 }
 
 #[test]
 fn coverage_passes_on_this_project_for_every_api_and_for_one() {
-    let coverage_args = |args: &[&str]| match command(&[&["coverage", "--root", root().to_str().unwrap()], args].concat()) {
-        Command::Coverage(args) => args,
-        other => panic!("not coverage: {other:?}"),
-    };
+    let coverage_args = |args: &[&str]| subcommand_args!(Coverage, &[&["coverage", "--root", root().to_str().unwrap()], args].concat());
     assert_eq!(coverage(coverage_args(&[])), EXIT_OK);
     assert_eq!(coverage(coverage_args(&["--api", "aliyun-ecs", "--json"])), EXIT_OK);
 }

@@ -42,15 +42,11 @@ fn report(args: &CoverageArgs) -> Result<(String, bool), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Command;
-    use crate::test_support::cli_command;
+    use crate::test_support::subcommand_args;
 
     fn report_of(args: &[&str]) -> (String, bool) {
         let root = env!("CARGO_MANIFEST_DIR");
-        match cli_command(&[&["coverage", "--root", root], args].concat()) {
-            Command::Coverage(args) => report(&args).unwrap(),
-            other => panic!("not coverage: {other:?}"),
-        }
+        report(&subcommand_args!(Coverage, &[&["coverage", "--root", root], args].concat())).unwrap()
     }
 
     #[test]

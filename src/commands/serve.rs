@@ -84,7 +84,7 @@ pub async fn serve(args: ServeArgs) -> u8 {
 }
 
 /// `serve --hostile` and the single rate flags, each checked to be a rate.
-pub(super) fn hostile_settings(args: &ServeArgs) -> Result<HostileSettings, String> {
+fn hostile_settings(args: &ServeArgs) -> Result<HostileSettings, String> {
     let mut settings = if args.hostile { HostileSettings::mix() } else { Default::default() };
     for (flag, value, slot) in [
         ("--throttle-rate", args.throttle_rate, &mut settings.throttle_rate),

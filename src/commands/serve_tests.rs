@@ -3,14 +3,10 @@
 use std::time::Duration;
 
 use super::*;
-use crate::cli::Command;
-use crate::test_support::{bounded, cli_command};
+use crate::test_support::{bounded, subcommand_args};
 
 fn serve_args(args: &[&str]) -> ServeArgs {
-    match cli_command(&[&["serve"], args].concat()) {
-        Command::Serve(args) => args,
-        other => panic!("not serve: {other:?}"),
-    }
+    subcommand_args!(Serve, &[&["serve"], args].concat())
 }
 
 #[test]
@@ -33,22 +29,18 @@ fn the_plan_follows_the_flags() {
 
 #[test]
 fn the_banner_names_each_account_by_id_only_and_the_hostile_mix_when_on() {
-    let plan = plan(&serve_args(&["--account", "tester:do-not-print"])).unwrap();
-    let lines = banner(&plan.config, &plan.accounts, "http://127.0.0.1:9000");
+    let quiet = plan(&serve_args(&["--account", "tester:do-not-print"])).unwrap();
+    let lines = banner(&quiet.config, &quiet.accounts, "http://127.0.0.1:9000");
     assert_eq!(lines[0], "keypair-contract emulator listening on http://127.0.0.1:9000");
     assert!(lines.contains(&"account: SecretId tester".to_string()), "{lines:?}");
     assert!(!lines.concat().contains("do-not-print"), "an account's secret is never printed: {lines:?}");
     assert_eq!(lines.last().unwrap(), "control API: off (serve --control)");
-    let hostile = plan_with(&["--control", "--throttle-rate", "0.1", "--error-rate", "0.05", "--latency-ms", "20"]);
+    let hostile = plan(&serve_args(&["--control", "--throttle-rate", "0.1", "--error-rate", "0.05", "--latency-ms", "20"])).unwrap();
     let lines = banner(&hostile.config, &hostile.accounts, "http://127.0.0.1:9000");
     assert_eq!(
         lines[lines.len() - 2..],
         ["control API: on at /_emulator/", "hostile: 10 % throttled, 5 % HTTP 503, 0 % dropped, up to 20 ms added"]
     );
-}
-
-fn plan_with(args: &[&str]) -> ServePlan {
-    plan(&serve_args(args)).unwrap()
 }
 
 #[test]
