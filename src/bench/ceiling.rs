@@ -228,12 +228,20 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// How long the calibration ceiling's handler works a request: a fraction of what a route's handler
+/// costs served (Describe ≈ 7 µs, Import ≈ 20 µs, BENCHMARKS.md), so its row shows what so little
+/// work already costs on this machine, where at 1 connection each µs a handler runs has cost 2–3 µs
+/// of round trip (the idle worker parks, and waking it again costs more than the work).
+const CALIBRATION_WORK: Duration = Duration::from_micros(5);
+
 /// The ceiling, DescribeKeyPairs (of `describe`'s empty account) and ImportKeyPair at 1, 16 and
 /// 64 connections; beside them the ceiling again with each route's request bytes (the Describe
-/// replayed, one Import replayed: the bare handler only parses). All five loads are interleaved,
-/// `rig.rounds` times per connection count, and each row is its median round.
+/// replayed, one Import replayed: the bare handler only parses) and with [`CALIBRATION_WORK`] a
+/// request. All six loads are interleaved, `rig.rounds` times per connection count, and each row
+/// is its median round.
 async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String> {
-    let (ceiling_addr, _stop_ceiling) = start_ceiling().await.map_err(|e| e.to_string())?;
+    let (ceiling_addr, _stop_ceiling) = start_ceiling(Duration::ZERO).await.map_err(|e| e.to_string())?;
+    let (working_addr, _stop_working) = start_ceiling(CALIBRATION_WORK).await.map_err(|e| e.to_string())?;
     let importer = account(&rig.emulator);
     let mut out = vec![format!(
         "ceiling and routes, {:.1} s each after {} ms warm-up, {} interleaved rounds, the median round shown (ratios: route / ceiling):",
@@ -254,9 +262,10 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
     let describe_bytes = describe.clone();
     let import_bytes = replay(import_request(&rig.base, &importer, "ceiling_bytes", 1));
     for connections in [1usize, 16, 64] {
-        let mut runs: [Vec<Load>; 5] = Default::default();
+        let mut runs: [Vec<Load>; 6] = Default::default();
         for round in 0..rig.rounds {
             runs[0].push(drive(ceiling_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?);
+            runs[5].push(drive(working_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?);
             runs[1].push(drive(ceiling_addr, connections, rig.warmup, rig.time, describe_bytes.clone()).await?);
             runs[2].push(rig.drive(connections, describe.clone()).await?);
             runs[3].push(drive(ceiling_addr, connections, rig.warmup, rig.time, import_bytes.clone()).await?);
@@ -268,10 +277,11 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
                 return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
             }
         }
-        let [ceiling, describe_sized, described, import_sized, imported] = runs.map(Median::of);
+        let [ceiling, describe_sized, described, import_sized, imported, working] = runs.map(Median::of);
         out.push(ceiling.row(&format!("ceiling (bare handler) x{connections}"), None));
         out.push(describe_sized.row(&format!("  ceiling, Describe's bytes x{connections}"), Some(&ceiling)));
         out.push(import_sized.row(&format!("  ceiling, Import's bytes x{connections}"), Some(&ceiling)));
+        out.push(working.row(&format!("  ceiling, {} µs of work x{connections}", CALIBRATION_WORK.as_micros()), Some(&ceiling)));
         out.push(
             described.row(&format!("DescribeKeyPairs x{connections}"), Some(&ceiling)) + &same_bytes(&described.load, &describe_sized.load),
         );
