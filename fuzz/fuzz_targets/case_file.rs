@@ -1,5 +1,7 @@
 //! The case-file loader: any text as `cases/tencent-cvm/fuzzed/case.yaml`; the case format is
-//! read from the project root (the parent of fuzz/).
+//! read from the project root (the parent of fuzz/). Properties, as `tests/suite/fuzz_cases.rs`
+//! checks them on stable: no panic, and a refusal points at a line of the file, shown as
+//! `case.yaml:line:col`.
 #![no_main]
 
 use std::path::{Path, PathBuf};
@@ -16,6 +18,12 @@ fuzz_target!(|data: &[u8]| {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, data).unwrap();
     if let Err(error) = load_case(&SCRATCH, &path, &FORMAT) {
-        let _ = error.to_string();
+        let detail = error.detail();
+        // Lines as YAML counts them: CR LF, LF and a lone CR each end one.
+        let lines = String::from_utf8_lossy(data).replace("\r\n", "\n").matches(['\n', '\r']).count() as u32 + 1;
+        assert!(detail.pos.line >= 1 && detail.pos.line <= lines + 1, "refused at line {} of {lines}: {error}", detail.pos.line);
+        let shown = error.to_string();
+        let at = format!("case.yaml:{}:{}", detail.pos.line, detail.pos.col);
+        assert!(shown.contains(&at), "the message does not point at {at}: {shown}");
     }
 });

@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 
 use super::error::{CaseError, did_you_mean};
 use super::model::{Case, CaseFile, Expect, ExpectFile, Outcome, Step, StepFile};
-use super::tree::{self, Document, escape};
+use super::tree::{self, Document, Pos, escape};
 use crate::apis::{self, ApiProfile};
 use crate::check::pointer::Pattern;
 
@@ -109,10 +109,24 @@ pub fn checked_in(path: &str) -> Case {
     load_case(root, &root.join(path), &CaseFormat::load(root).unwrap()).unwrap()
 }
 
+/// A file that is not UTF-8, refused at its first byte that is not (YAML files are UTF-8).
+fn not_utf8(display: &Path, error: std::string::FromUtf8Error) -> CaseError {
+    let bytes = error.as_bytes();
+    let valid = error.utf8_error().valid_up_to();
+    // The prefix before the bad byte is valid UTF-8 by definition.
+    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let pos = Pos { line: before.matches('\n').count() as u32 + 1, col: before[line_start..].chars().count() as u32 + 1 };
+    CaseError::new(display.to_path_buf(), &String::from_utf8_lossy(bytes), pos, format!("not UTF-8: byte 0x{:02X}", bytes[valid]))
+        .expected("UTF-8 text")
+        .help(Some("save the file as UTF-8".into()))
+}
+
 /// Loads and checks one case file.
 pub fn load_case(root: &Path, path: &Path, format: &CaseFormat) -> Result<Case, CaseError> {
     let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let text = std::fs::read_to_string(path).map_err(|e| CaseError::file(display.clone(), format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| CaseError::file(display.clone(), format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&display, e))?;
     let doc = tree::parse(&text).map_err(|e| CaseError::new(display.clone(), &text, e.pos, format!("invalid YAML: {}", e.message)))?;
     let at = |pointer: &str, message: String| CaseError::new(display.clone(), &text, doc.value_pos(pointer), message);
 
