@@ -1,6 +1,6 @@
 //! A whole HTTP/1.1 request (head and body, as the seed corpus stores them) through the
-//! emulator's router: no panic, and no 5xx (only `serve --hostile` answers one). Requests the `http` crate cannot
-//! represent are skipped (hyper refuses them before the router sees them).
+//! emulator's router: no panic, and no 5xx (only `serve --hostile` answers one). Requests the
+//! `http` crate cannot represent are skipped (hyper refuses them before the router sees them).
 #![no_main]
 
 use std::sync::{Arc, LazyLock};

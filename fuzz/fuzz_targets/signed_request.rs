@@ -5,8 +5,8 @@
 //!
 //! Input: one byte choosing the API (bits 0–1), the action (bits 2–3) and the signing scheme (bits
 //! 4–5), then a JSON object of the action's parameters (nested; flattened for the query-string
-//! schemes as the SDKs do). CreateKeyPair is left out: an RSA key a run would measure key
-//! generation, and its rules are ImportKeyPair's.
+//! schemes as the SDKs do). CreateKeyPair is left out: each would generate an RSA key, so a run
+//! would mostly measure key generation, and its parameter rules are ImportKeyPair's.
 //!
 //! Properties: no panic; no 5xx (only `serve --hostile` answers one); the answer parses in the
 //! product's envelope; and its error, if any, is never an authentication error, since the harness

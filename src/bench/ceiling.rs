@@ -229,9 +229,10 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
 }
 
 /// How long the calibration ceiling's handler works a request: a fraction of what a route's handler
-/// costs served (Describe ≈ 7 µs, Import ≈ 20 µs, BENCHMARKS.md), so its row shows what so little
-/// work already costs on this machine, where at 1 connection each µs a handler runs has cost 2–3 µs
-/// of round trip (the idle worker parks, and waking it again costs more than the work).
+/// costs served (at 16 connections Describe ≈ 7 µs, Import ≈ 20 µs; BENCHMARKS.md), so its row
+/// shows what so little work already costs on this machine, where at 1 connection each µs a
+/// handler runs has cost 2–3 µs of round trip (the idle worker parks, and waking it again costs
+/// more than the work).
 const CALIBRATION_WORK: Duration = Duration::from_micros(5);
 
 /// The ceiling, DescribeKeyPairs (of `describe`'s empty account) and ImportKeyPair at 1, 16 and

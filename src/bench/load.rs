@@ -117,9 +117,11 @@ fn carries_error(body: &Bytes) -> bool {
 /// keeps its thread busy that long: what any handler costing that much could reach on this machine.
 pub async fn start_ceiling(work: Duration) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
     let app = axum::Router::new().fallback(move |body: Bytes| async move {
-        let started = Instant::now();
-        while started.elapsed() < work {
-            std::hint::spin_loop();
+        if !work.is_zero() {
+            let started = Instant::now();
+            while started.elapsed() < work {
+                std::hint::spin_loop();
+            }
         }
         let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         axum::Json(serde_json::json!({"Response": {"TotalCount": 0, "KeyPairSet": [], "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7", "Echo": parsed.is_object()}}))
