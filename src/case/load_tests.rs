@@ -354,3 +354,13 @@ fn a_file_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
     assert_eq!((detail.expected.as_deref(), detail.help.as_deref()), (Some("UTF-8 text"), Some("save the file as UTF-8")));
     assert!(error.to_string().contains("cases/tencent-cvm/t.yaml:5:21"), "{error}");
 }
+
+#[test]
+fn the_frame_shows_the_line_yaml_counted_whatever_ends_the_lines() {
+    for end in ["\n", "\r\n", "\r"] {
+        let text = format!("{HEAD}steps: 5\n").replace('\n', end);
+        let error = Project::new().load("cases/tencent-cvm/t.yaml", &text).map(|case| case.id).expect_err("steps must be a list");
+        let detail = error.detail();
+        assert_eq!((detail.pos.line, detail.source_line.as_str()), (5, "steps: 5"), "lines ended by {end:?}: {error}");
+    }
+}
