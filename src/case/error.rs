@@ -26,8 +26,7 @@ pub struct Detail {
 
 impl CaseError {
     pub fn new(file: PathBuf, text: &str, pos: Pos, message: impl Into<String>) -> Self {
-        // Lines as YAML numbers them: CR LF, LF and a lone CR each end one.
-        let source_line = text.replace("\r\n", "\n").split(['\n', '\r']).nth(pos.line.saturating_sub(1) as usize).unwrap_or("").to_string();
+        let source_line = super::tree::line_of(text, pos.line).to_string();
         Self(Box::new(Detail { file, pos, source_line, message: message.into(), expected: None, help: None }))
     }
 

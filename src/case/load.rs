@@ -113,11 +113,9 @@ pub fn checked_in(path: &str) -> Case {
 fn not_utf8(display: &Path, error: std::string::FromUtf8Error) -> CaseError {
     let bytes = error.as_bytes();
     let valid = error.utf8_error().valid_up_to();
-    // The prefix before the bad byte is valid UTF-8 by definition.
-    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let pos = Pos { line: before.matches('\n').count() as u32 + 1, col: before[line_start..].chars().count() as u32 + 1 };
-    CaseError::new(display.to_path_buf(), &String::from_utf8_lossy(bytes), pos, format!("not UTF-8: byte 0x{:02X}", bytes[valid]))
+    // Up to the bad byte, the lossy text is the file's own.
+    let text = String::from_utf8_lossy(bytes);
+    CaseError::new(display.to_path_buf(), &text, Pos::at(&text, valid), format!("not UTF-8: byte 0x{:02X}", bytes[valid]))
         .expected("UTF-8 text")
         .help(Some("save the file as UTF-8".into()))
 }

@@ -345,14 +345,18 @@ fn a_file_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
     let project = Project::new();
     let path = project.write("cases/tencent-cvm/t.yaml", "");
     // A Latin-1 "é" (0xE9) on line 5 after 20 characters, one of them a two-byte UTF-8 "ü": the
-    // column counts characters, not bytes.
-    std::fs::write(&path, [HEAD.as_bytes(), "steps: [{action: Düx".as_bytes(), &[0xE9]].concat()).unwrap();
-    let error = load_case(&project.root, &path, &FORMAT).map(|case| case.id).expect_err("refused");
-    let detail = error.detail();
-    assert_eq!((detail.pos.line, detail.pos.col), (5, 21), "{error}");
-    assert_eq!(detail.message, "not UTF-8: byte 0xE9");
-    assert_eq!((detail.expected.as_deref(), detail.help.as_deref()), (Some("UTF-8 text"), Some("save the file as UTF-8")));
-    assert!(error.to_string().contains("cases/tencent-cvm/t.yaml:5:21"), "{error}");
+    // column counts characters, not bytes; lines are counted as YAML counts them.
+    for end in ["\n", "\r\n", "\r"] {
+        let head = HEAD.replace('\n', end);
+        std::fs::write(&path, [head.as_bytes(), "steps: [{action: Düx".as_bytes(), &[0xE9]].concat()).unwrap();
+        let error = load_case(&project.root, &path, &FORMAT).map(|case| case.id).expect_err("refused");
+        let detail = error.detail();
+        assert_eq!((detail.pos.line, detail.pos.col), (5, 21), "lines ended by {end:?}: {error}");
+        assert_eq!(detail.source_line, "steps: [{action: Düx\u{fffd}");
+        assert_eq!(detail.message, "not UTF-8: byte 0xE9");
+        assert_eq!((detail.expected.as_deref(), detail.help.as_deref()), (Some("UTF-8 text"), Some("save the file as UTF-8")));
+        assert!(error.to_string().contains("cases/tencent-cvm/t.yaml:5:21"), "{error}");
+    }
 }
 
 #[test]

@@ -16,6 +16,29 @@ pub struct Pos {
     pub col: u32,
 }
 
+impl Pos {
+    /// The position of byte `offset` of `text`, its column in characters, its lines counted as
+    /// YAML (and so the parser) counts them: CR LF, LF and a lone CR each end one.
+    pub fn at(text: &str, offset: usize) -> Pos {
+        let mut pos = Pos { line: 1, col: 1 };
+        let mut chars = text[..offset].chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\r' | '\n' => pos = Pos { line: pos.line + 1, col: 1 },
+                _ => pos.col += 1,
+            }
+        }
+        pos
+    }
+}
+
+/// Line `line` (1-based) of `text`, its lines ended as [`Pos::at`] ends them; empty past the end.
+pub fn line_of(text: &str, line: u32) -> &str {
+    let mut lines = text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'));
+    lines.nth(line.saturating_sub(1) as usize).unwrap_or("")
+}
+
 enum Node {
     Map(Vec<(Spanned<String>, Spanned<Node>)>),
     Seq(Vec<Spanned<Node>>),
@@ -196,6 +219,18 @@ mod tests {
         let empty = Document { value: Value::Null, values: HashMap::new(), keys: HashMap::new() };
         assert_eq!(empty.value_pos("/a/b"), Pos { line: 1, col: 1 });
         assert_eq!(escape("a/b~c"), "a~1b~0c");
+    }
+
+    #[test]
+    fn positions_and_lines_are_counted_as_the_parser_counts_them() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = "api: tencent-cvm\nsteps:\n\n  - action: Créer\n".replace('\n', end);
+            let doc = parse(&text).unwrap();
+            let offset = text.find("Créer").unwrap();
+            assert_eq!(Pos::at(&text, offset), doc.value_pos("/steps/0/action"), "lines ended by {end:?}");
+            assert_eq!(Pos::at(&text, text.len()), Pos { line: 5, col: 1 });
+            assert_eq!((line_of(&text, 3), line_of(&text, 4), line_of(&text, 9)), ("", "  - action: Créer", ""));
+        }
     }
 
     #[test]
