@@ -51,7 +51,7 @@ pub async fn names(base: &str, api: &ApiProfile) -> Vec<String> {
     let listing = api.listing.expect("an API that lists key pairs");
     let mut found = Vec::new();
     for page in 0..20u64 {
-        let body = call(base, api, "DescribeKeyPairs", api.wire.page_params(page, 50)).await;
+        let body = listing_page(base, api, page).await;
         let items = body.pointer(listing.items).and_then(Value::as_array).cloned().unwrap_or_default();
         if items.is_empty() {
             break;
@@ -60,6 +60,23 @@ pub async fn names(base: &str, api: &ApiProfile) -> Vec<String> {
     }
     found.sort();
     found
+}
+
+/// One page of the listing. A throttled answer is asked again: a test often lists right after a
+/// run or a sweep has spent the account's DescribeKeyPairs a second (or polls faster than it), and
+/// an error read as an empty page made "nothing left" pass for "not asked". Any other error fails.
+async fn listing_page(base: &str, api: &ApiProfile, page: u64) -> Value {
+    for _ in 0..40 {
+        let body = call(base, api, "DescribeKeyPairs", api.wire.page_params(page, 50)).await;
+        match api.error_code(200, &body) {
+            None => return body,
+            Some(code) if keypair_contract::run::retry::is_throttling(code) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Some(code) => panic!("DescribeKeyPairs answered {code}: {body}"),
+        }
+    }
+    panic!("DescribeKeyPairs stayed throttled for 4 s")
 }
 
 pub fn root() -> PathBuf {
