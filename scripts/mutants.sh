@@ -33,8 +33,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # case-file loader, the clock and the coverage check of the documented surface; the harness's API
 # profiles (how it builds, signs and reads each API's requests) and the key material; the reporters
 # CI reads (not report/console.rs, which draws a terminal's progress bar); the commands and the
-# command line. Left out: the benchmark (src/bench/**, src/commands/bench.rs: figures people read)
-# and src/main.rs (its allocator options show only in `bench --only bodies`).
+# command line; the benchmark (its statistics, its load generator and what it refuses to time).
+# Left out: src/main.rs (its allocator options show only in `bench --only bodies`).
 SCOPE=(
     -f 'src/sign/**'
     -f 'src/check/**'
@@ -56,6 +56,9 @@ SCOPE=(
     -f 'src/commands/run.rs'
     -f 'src/commands/sweep.rs'
     -f 'src/commands/coverage.rs'
+    -f 'src/commands/bench.rs'
+    -f 'src/bench.rs'
+    -f 'src/bench/**'
 )
 
 in_diff=""

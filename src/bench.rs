@@ -149,6 +149,7 @@ pub async fn key_pool_burst(n: usize) -> Result<String, String> {
 
 /// Compiling every response schema against validating one answer `n` times.
 pub fn schemas(root: &std::path::Path, n: usize) -> Result<(Duration, Duration), String> {
+    const SCHEMA: &str = "tencent-cvm/CreateKeyPair.json";
     let started = Instant::now();
     let set = SchemaSet::load(root)?;
     let compile = started.elapsed();
@@ -156,9 +157,11 @@ pub fn schemas(root: &std::path::Path, n: usize) -> Result<(Duration, Duration),
         "PublicKey": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e skey_112168",
         "PrivateKey": "-----BEGIN RSA PRIVATE KEY-----\nMIICXgIBAAKBgQDP0Yw2T4itUKOJQIK69c1Asy1UO88cxEbujR5Jbr0e\n-----END RSA PRIVATE KEY-----\n"},
         "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7"}});
+    // An answer the schema refused would time the refusal: the figure is of a valid answer.
+    set.validate(SCHEMA, &answer).map_err(|errors| format!("the bench's answer does not pass schemas/{SCHEMA}: {}", errors.join("; ")))?;
     let started = Instant::now();
     for _ in 0..n {
-        let _ = set.validate("tencent-cvm/CreateKeyPair.json", &answer);
+        let _ = set.validate(SCHEMA, &answer);
     }
     Ok((compile, started.elapsed() / n.max(1) as u32))
 }
@@ -175,5 +178,34 @@ mod tests {
         assert_eq!(sample.p90_ms(), 9.0);
         assert_eq!(sample.mean_ms(), 5.5);
         assert_eq!(Sample { label: "empty".into(), times: vec![] }.median_ms(), 0.0);
+        assert_eq!(Sample { label: "empty".into(), times: vec![] }.mean_ms(), 0.0);
+        assert_eq!(Sample { label: "empty".into(), times: vec![] }.p90_ms(), 0.0);
+        // Microseconds come out as fractions of a millisecond.
+        assert_eq!(Sample { label: "µs".into(), times: vec![Duration::from_micros(1500)] }.median_ms(), 1.5);
+    }
+
+    #[test]
+    fn keygen_times_each_backend_once_a_key() {
+        let (rsa, awslc) = keygen(2).unwrap();
+        assert_eq!((rsa.times.len(), awslc.times.len()), (2, 2));
+        assert!(rsa.times.iter().chain(&awslc.times).all(|t| !t.is_zero()));
+    }
+
+    /// Every call is answered with success (an error would end the run), one time each.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn round_trips_time_each_answered_call() {
+        for (action, requests) in [("DescribeKeyPairs", 12), ("CreateKeyPair", 3)] {
+            let (sample, wall) = round_trips(action, requests, 2).await.unwrap();
+            assert_eq!(sample.times.len(), requests, "{action}");
+            assert!(sample.times.iter().all(|t| *t <= wall), "{action}: a call took longer than the run");
+            assert_eq!(sample.label, format!("{action} ×{requests}, 2 at a time"));
+        }
+    }
+
+    #[test]
+    fn schemas_time_a_valid_answer() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (compile, validate) = schemas(root, 20).unwrap();
+        assert!(!validate.is_zero() && compile > validate, "compile {compile:?}, validate {validate:?}");
     }
 }

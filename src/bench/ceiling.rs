@@ -184,15 +184,33 @@ struct Rig {
 }
 
 impl Rig {
-    /// A closed-loop load of `connections` clients against the emulator, after the warm-up.
-    async fn drive(&self, connections: usize, make: MakeRequest) -> Result<Load, String> {
-        drive(self.addr, connections, self.warmup, self.time, make).await
+    /// A closed-loop load of `connections` clients against the emulator, after the warm-up; `what`
+    /// names it if it fails.
+    async fn drive(&self, connections: usize, make: MakeRequest, what: &str) -> Result<Load, String> {
+        self.drive_at(self.addr, connections, make, what).await
+    }
+
+    /// The same against `addr` (a ceiling).
+    async fn drive_at(&self, addr: SocketAddr, connections: usize, make: MakeRequest, what: &str) -> Result<Load, String> {
+        error_free(drive(addr, connections, self.warmup, self.time, make).await?, what)
     }
 
     /// The CVM key pairs stored in `account`.
     fn stored(&self, account: &Account) -> Result<Vec<crate::emulator::tencent_cvm::model::KeyPairRecord>, String> {
         Ok(self.emulator.provider::<crate::emulator::tencent_cvm::Cvm>().ok_or("no CVM provider")?.store.list(&account.id))
     }
+}
+
+/// A load whose answers were errors timed the error path (a refused signature, a throttle), not
+/// the route it names: its figure would mislead, so the run fails instead.
+fn error_free(load: Load, what: &str) -> Result<Load, String> {
+    if load.errors == 0 {
+        return Ok(load);
+    }
+    Err(format!(
+        "{what}: {} of {} answers were errors, so its figure would time the error path; `cargo run --release -- run` shows whether the emulator fails these calls",
+        load.errors, load.requests
+    ))
 }
 
 /// Runs every measurement `settings.only` selects and returns the lines to print.
@@ -205,7 +223,8 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
         emulator: emulator.clone(),
         addr: handle.addr,
         base: handle.base_url().parse().map_err(|e| format!("{e}"))?,
-        warmup: Duration::from_millis(300),
+        // 300 ms, or less for a shorter measurement (a test's).
+        warmup: Duration::from_secs_f64((settings.seconds * 0.3).min(0.3)),
         time: Duration::from_secs_f64(settings.seconds),
         rounds: settings.rounds.max(1),
     };
@@ -265,15 +284,16 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
     for connections in [1usize, 16, 64] {
         let mut runs: [Vec<Load>; 6] = Default::default();
         for round in 0..rig.rounds {
-            runs[0].push(drive(ceiling_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?);
-            runs[5].push(drive(working_addr, connections, rig.warmup, rig.time, ceiling_make.clone()).await?);
-            runs[1].push(drive(ceiling_addr, connections, rig.warmup, rig.time, describe_bytes.clone()).await?);
-            runs[2].push(rig.drive(connections, describe.clone()).await?);
-            runs[3].push(drive(ceiling_addr, connections, rig.warmup, rig.time, import_bytes.clone()).await?);
+            let at = |what: &str| format!("{what} x{connections}, round {}", round + 1);
+            runs[0].push(rig.drive_at(ceiling_addr, connections, ceiling_make.clone(), &at("the ceiling")).await?);
+            runs[5].push(rig.drive_at(working_addr, connections, ceiling_make.clone(), &at("the working ceiling")).await?);
+            runs[1].push(rig.drive_at(ceiling_addr, connections, describe_bytes.clone(), &at("the ceiling with Describe's bytes")).await?);
+            runs[2].push(rig.drive(connections, describe.clone(), &at("DescribeKeyPairs")).await?);
+            runs[3].push(rig.drive_at(ceiling_addr, connections, import_bytes.clone(), &at("the ceiling with Import's bytes")).await?);
             // As many imports as the ceiling answered in the same time, and half as many again.
             let enough = (runs[0][round].rate() * (rig.warmup + rig.time).as_secs_f64() * 1.5) as usize + 1000;
             let (signed, taken) = presigned_imports(&rig.base, &importer, &format!("i{connections}_{round}_"), enough).await?;
-            runs[4].push(rig.drive(connections, signed).await?);
+            runs[4].push(rig.drive(connections, signed, &at("ImportKeyPair")).await?);
             if taken.load(Ordering::Relaxed) as usize > enough {
                 return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
             }
@@ -330,14 +350,17 @@ async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeReques
     let mut out = Vec::new();
     let rss_before = rss_mib();
     let started = Instant::now();
-    let filled = drive(
-        rig.addr,
-        64,
-        Duration::ZERO,
-        Duration::from_secs(600),
-        imports(rig.base.clone(), big.clone(), "b".into(), Some(stored_keys as u64)),
-    )
-    .await?;
+    let filled = error_free(
+        drive(
+            rig.addr,
+            64,
+            Duration::ZERO,
+            Duration::from_secs(600),
+            imports(rig.base.clone(), big.clone(), "b".into(), Some(stored_keys as u64)),
+        )
+        .await?,
+        "the large account's imports",
+    )?;
     let fill_secs = started.elapsed().as_secs_f64();
     let stored = rig.stored(&big)?;
     out.push(format!(
@@ -352,11 +375,16 @@ async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeReques
         (rss_mib() - rss_before) * 1024.0 * 1024.0 / stored.len().max(1) as f64
     ));
 
-    drive(rig.addr, 1, Duration::ZERO, Duration::from_secs(60), imports(rig.base.clone(), one.clone(), "o".into(), Some(1))).await?;
+    let one_import =
+        drive(rig.addr, 1, Duration::ZERO, Duration::from_secs(60), imports(rig.base.clone(), one.clone(), "o".into(), Some(1)));
+    error_free(one_import.await?, "the one-key account's import")?;
     let one_id = rig.stored(&one)?.first().map(|k| k.key_id.clone()).ok_or("the one-key account has no key")?;
     let big_id = stored.get(stored.len() / 2).map(|k| k.key_id.clone()).ok_or("the big account has no key")?;
-    let small = rig.drive(1, replay(sign(&rig.base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}), 1))).await?;
-    let large = rig.drive(1, replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}), 1))).await?;
+    let small =
+        rig.drive(1, replay(sign(&rig.base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}), 1)), "Describe by id, one key").await?;
+    let large = rig
+        .drive(1, replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}), 1)), "Describe by id, many keys")
+        .await?;
     out.push("DescribeKeyPairs by id, 1 connection:".into());
     out.push(row("account with 1 key", &small, None));
     out.push(row(&format!("account with {} keys", stored.len()), &large, None));
@@ -364,8 +392,9 @@ async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeReques
 
     let hundred: Vec<String> = stored.iter().step_by((stored.len() / 100).max(1)).take(100).map(|k| k.key_id.clone()).collect();
     let flood = replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": hundred, "Limit": 100}), 1));
-    let quiet_alone = rig.drive(1, quiet_describe.clone()).await?;
-    let (quiet_flooded, flooding) = tokio::join!(rig.drive(1, quiet_describe), rig.drive(16, flood));
+    let quiet_alone = rig.drive(1, quiet_describe.clone(), "the quiet account alone").await?;
+    let (quiet_flooded, flooding) =
+        tokio::join!(rig.drive(1, quiet_describe, "the quiet account under the flood"), rig.drive(16, flood, "the flood"));
     out.push(format!("isolation: a quiet account's Describe (1 connection) while another runs 100-KeyIds Describes in its {}-key account at 16 connections:", stored.len()));
     out.push(row("quiet account alone", &quiet_alone, None));
     out.push(row("quiet account under the flood", &quiet_flooded?, None));
@@ -432,6 +461,65 @@ mod tests {
         let mut load = Load::default();
         (load.requests, load.seconds) = (requests, 1.0);
         load
+    }
+
+    #[test]
+    fn synthetic_public_keys_are_distinct_2048_bit_rsa_keys() {
+        let (a, b) = (synthetic_public_key(), synthetic_public_key());
+        assert_ne!(a, b);
+        for line in [a, b] {
+            let key = crate::keys::parse_openssh_public(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            assert_eq!((key.algorithm.as_str(), key.rsa_bits), ("ssh-rsa", Some(2048)), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_load_with_an_error_answer_is_refused_and_named() {
+        let mut failed = load(10);
+        failed.errors = 1;
+        let refused = error_free(failed, "DescribeKeyPairs x16, round 2").unwrap_err();
+        assert!(refused.starts_with("DescribeKeyPairs x16, round 2: 1 of 10 answers were errors"), "{refused}");
+        assert_eq!(error_free(load(10), "x").unwrap().requests, 10);
+    }
+
+    /// The whole of `bench`'s emulator measurements, small: every load is answered without an
+    /// error (or the run fails), and each section prints its lines.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_measurement_runs_small_and_error_free() {
+        let settings = CeilingSettings { seconds: 0.05, rounds: 1, stored_keys: 30, bodies: 2, body_bytes: 1 << 20, only: None };
+        let lines = run(&settings).await.unwrap();
+        let text = lines.join("\n");
+        crate::test_support::assert_contains_all(
+            &text,
+            &[
+                "30 imports into one account at 64 connections",
+                "0 errors); RSS",
+                "account with 30 keys",
+                "median ratio large / small",
+                "quiet account under the flood",
+                "2 unfinished 1 MiB bodies",
+                "ms warm-up, 1 interleaved rounds",
+                "RSS at start",
+            ],
+        );
+        for connections in [1, 16, 64] {
+            for label in [
+                "ceiling (bare handler)",
+                "ceiling, Describe's bytes",
+                "ceiling, Import's bytes",
+                "ceiling, 5 µs of work",
+                "DescribeKeyPairs",
+                "ImportKeyPair",
+            ] {
+                let row = lines
+                    .iter()
+                    .find(|l| l.contains(&format!("{label} x{connections} ")))
+                    .unwrap_or_else(|| panic!("no {label} x{connections} in:\n{text}"));
+                assert!(row.contains("errors   0"), "{row}");
+            }
+        }
+        let only = run(&CeilingSettings { only: Some(BenchSection::Bodies), ..settings }).await.unwrap();
+        assert_eq!(only.len(), 1, "{only:?}");
     }
 
     #[test]

@@ -152,3 +152,100 @@ pub fn rss_mib() -> f64 {
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    fn post(addr: SocketAddr, body: &'static [u8]) -> MakeRequest {
+        Arc::new(move |_, _| {
+            Request::builder()
+                .method("POST")
+                .uri("/")
+                .header("host", addr.to_string())
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from_static(body)))
+                .ok()
+        })
+    }
+
+    /// Counts the requests built: the warm-up's and the last one built after the window are not recorded.
+    fn counted(make: MakeRequest) -> (MakeRequest, Arc<AtomicU64>) {
+        let built = Arc::new(AtomicU64::new(0));
+        let counter = built.clone();
+        (
+            Arc::new(move |conn, seq| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                make(conn, seq)
+            }),
+            built,
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_run_records_each_answered_round_trip_of_its_window_only() {
+        let (addr, _stop) = start_ceiling(Duration::ZERO).await.unwrap();
+        let (make, built) = counted(post(addr, b"{}"));
+        let load = drive(addr, 2, Duration::from_millis(100), Duration::from_millis(200), make).await.unwrap();
+        assert!(load.requests > 0 && load.errors == 0, "{load:?}");
+        assert_eq!(load.latencies.len() as u64, load.requests);
+        assert!(load.latencies.windows(2).all(|w| w[0] <= w[1]), "latencies are sorted");
+        // The warm-up's requests and the one each connection built past the window were not recorded.
+        assert!(built.load(Ordering::Relaxed) > load.requests + 2, "{} built, {} recorded", built.load(Ordering::Relaxed), load.requests);
+        assert_eq!(load.seconds, 0.2);
+        assert_eq!(load.rate(), load.requests as f64 / 0.2);
+        assert!(load.cpu_seconds > 0.0 && load.cpu_us_per_request() > 0.0, "{load:?}");
+        assert!(0.0 < load.percentile_ms(0.5) && load.percentile_ms(0.5) <= load.percentile_ms(0.99));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_ends_when_its_requests_do() {
+        let (addr, _stop) = start_ceiling(Duration::ZERO).await.unwrap();
+        let once = post(addr, b"{}");
+        let make: MakeRequest = Arc::new(move |conn, seq| if seq < 3 { once(conn, seq) } else { None });
+        let load = drive(addr, 2, Duration::ZERO, Duration::from_secs(30), make).await.unwrap();
+        assert_eq!(load.requests, 6);
+    }
+
+    /// The calibration ceiling's handler keeps its thread busy for the time it is given.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_working_ceiling_works_each_request() {
+        let (addr, _stop) = start_ceiling(Duration::from_millis(3)).await.unwrap();
+        let load = drive(addr, 1, Duration::ZERO, Duration::from_millis(100), post(addr, b"{}")).await.unwrap();
+        assert!(load.requests > 0 && load.percentile_ms(0.0) >= 3.0, "{load:?}");
+        assert!(load.cpu_us_per_request() >= 3000.0, "{load:?}");
+    }
+
+    /// The emulator's error answers (an unsigned request) count as errors, every one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn error_answers_are_counted() {
+        let handle = crate::emulator::start_for_tests().await.unwrap();
+        let load = drive(handle.addr, 1, Duration::ZERO, Duration::from_millis(100), post(handle.addr, b"{}")).await.unwrap();
+        assert!(load.requests > 0 && load.errors == load.requests, "{load:?}");
+    }
+
+    #[test]
+    fn an_error_is_a_tencent_error_object_or_an_alibaba_code() {
+        assert!(carries_error(&Bytes::from_static(br#"{"Response":{"Error":{"Code":"AuthFailure"},"RequestId":"x"}}"#)));
+        assert!(carries_error(&Bytes::from_static(br#"{"RequestId":"x","Code":"InvalidKeyPairName.Malformed"}"#)));
+        assert!(!carries_error(&Bytes::from_static(br#"{"Response":{"TotalCount":0,"KeyPairSet":[],"RequestId":"x"}}"#)));
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank_in_milliseconds() {
+        let load = Load { requests: 4, seconds: 2.0, cpu_seconds: 0.001, latencies: vec![100, 200, 300, 4000], ..Load::default() };
+        assert_eq!(
+            [load.percentile_ms(0.0), load.percentile_ms(0.5), load.percentile_ms(0.75), load.percentile_ms(0.99)],
+            [0.1, 0.2, 0.3, 4.0]
+        );
+        assert_eq!((load.rate(), load.cpu_us_per_request()), (2.0, 250.0));
+        assert_eq!(Load::default().percentile_ms(0.5), 0.0);
+    }
+
+    #[test]
+    fn resident_memory_is_read() {
+        assert!(rss_mib() > 1.0);
+    }
+}

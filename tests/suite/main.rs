@@ -7,6 +7,7 @@ mod common;
 mod transport_support;
 
 mod auth_windows;
+mod bench_command;
 mod case_errors;
 mod cvm_describe;
 mod cvm_rules_edges;
