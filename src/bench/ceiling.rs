@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
 use super::load::{Load, MakeRequest, drive, rss_mib, start_ceiling};
-use crate::apis::{Call, Credentials, Signing, build_request, tencent_api3::CVM};
+use crate::apis::{Credentials, build_request, tencent_api3::CVM};
 use crate::cli::BenchSection;
 use crate::clock::{Clock, SystemClock};
 use crate::emulator::accounts::{Account, AccountSettings};
@@ -59,11 +59,12 @@ fn account(emulator: &Emulator) -> Arc<Account> {
     emulator.accounts.create(settings)
 }
 
-fn sign(base: &reqwest::Url, account: &Account, action: &str, params: &Value, nonce: u64) -> Request<Full<Bytes>> {
+/// `action` of `account`, signed now ([`super::cvm_call`]: TC3, which signs no nonce).
+fn sign(base: &reqwest::Url, account: &Account, action: &str, params: &Value) -> Request<Full<Bytes>> {
     let credentials = Credentials { id: account.secret_id.clone(), secret: account.secret_key().to_string() };
-    let call =
-        Call { action, version: CVM.default_version, region: Some(CVM.default_region), method: "POST", signing: Signing::Tc3, params };
-    build_request(&CVM, base, &call, &credentials, SystemClock.now_secs(), nonce).expect("CVM requests build").to_http()
+    build_request(&CVM, base, &super::cvm_call(action, params), &credentials, SystemClock.now_secs(), 0)
+        .expect("CVM requests build")
+        .to_http()
 }
 
 /// A well-formed `ssh-rsa` public key with a random 2048-bit modulus.
@@ -119,10 +120,7 @@ async fn presigned_imports(
     for worker in 0..workers {
         let (base, account, tag) = (base.clone(), account.clone(), tag.to_string());
         signers.spawn_blocking(move || {
-            (worker..count)
-                .step_by(workers)
-                .map(|n| parts_of(import_request(&base, &account, &format!("{tag}{n}"), n as u64 + 1)))
-                .collect::<Vec<_>>()
+            (worker..count).step_by(workers).map(|n| parts_of(import_request(&base, &account, &format!("{tag}{n}")))).collect::<Vec<_>>()
         });
     }
     let mut all = Vec::with_capacity(count);
@@ -136,9 +134,9 @@ async fn presigned_imports(
 }
 
 /// One signed ImportKeyPair of a fresh synthetic key named `name`.
-fn import_request(base: &reqwest::Url, account: &Account, name: &str, nonce: u64) -> Request<Full<Bytes>> {
+fn import_request(base: &reqwest::Url, account: &Account, name: &str) -> Request<Full<Bytes>> {
     let params = json!({"KeyName": name, "ProjectId": 0, "PublicKey": synthetic_public_key()});
-    sign(base, account, "ImportKeyPair", &params, nonce)
+    sign(base, account, "ImportKeyPair", &params)
 }
 
 /// ImportKeyPair with fresh names and keys; stops after `limit` in all when given.
@@ -149,7 +147,7 @@ fn imports(base: reqwest::Url, account: Arc<Account>, tag: String, limit: Option
         if limit.is_some_and(|l| n >= l) {
             return None;
         }
-        Some(import_request(&base, &account, &format!("{tag}{conn}_{seq}"), n + 1))
+        Some(import_request(&base, &account, &format!("{tag}{conn}_{seq}")))
     })
 }
 
@@ -229,7 +227,7 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
         rounds: settings.rounds.max(1),
     };
     let quiet = account(&emulator);
-    let quiet_describe = replay(sign(&rig.base, &quiet, "DescribeKeyPairs", &json!({}), 1));
+    let quiet_describe = replay(sign(&rig.base, &quiet, "DescribeKeyPairs", &json!({})));
     // The memory measurements first: the routes' pre-signed imports, once freed, would stay in
     // the allocator's heap and hide what the stored keys and the held bodies take.
     if BenchSection::LargeAccount.selected(settings.only) {
@@ -280,7 +278,7 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
     // The routes' own request bytes sent to the bare handler: what hyper and the kernel cost for
     // a request of that size, so the rows can tell the protocol's share from the emulator's.
     let describe_bytes = describe.clone();
-    let import_bytes = replay(import_request(&rig.base, &importer, "ceiling_bytes", 1));
+    let import_bytes = replay(import_request(&rig.base, &importer, "ceiling_bytes"));
     for connections in [1usize, 16, 64] {
         let mut runs: [Vec<Load>; 6] = Default::default();
         for round in 0..rig.rounds {
@@ -381,17 +379,16 @@ async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeReques
     let one_id = rig.stored(&one)?.first().map(|k| k.key_id.clone()).ok_or("the one-key account has no key")?;
     let big_id = stored.get(stored.len() / 2).map(|k| k.key_id.clone()).ok_or("the big account has no key")?;
     let small =
-        rig.drive(1, replay(sign(&rig.base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}), 1)), "Describe by id, one key").await?;
-    let large = rig
-        .drive(1, replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}), 1)), "Describe by id, many keys")
-        .await?;
+        rig.drive(1, replay(sign(&rig.base, &one, "DescribeKeyPairs", &json!({"KeyIds": [one_id]}))), "Describe by id, one key").await?;
+    let large =
+        rig.drive(1, replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": [big_id]}))), "Describe by id, many keys").await?;
     out.push("DescribeKeyPairs by id, 1 connection:".into());
     out.push(row("account with 1 key", &small, None));
     out.push(row(&format!("account with {} keys", stored.len()), &large, None));
     out.push(format!("  median ratio large / small: {:.2}", large.percentile_ms(0.5) / small.percentile_ms(0.5).max(1e-9)));
 
     let hundred: Vec<String> = stored.iter().step_by((stored.len() / 100).max(1)).take(100).map(|k| k.key_id.clone()).collect();
-    let flood = replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": hundred, "Limit": 100}), 1));
+    let flood = replay(sign(&rig.base, &big, "DescribeKeyPairs", &json!({"KeyIds": hundred, "Limit": 100})));
     let quiet_alone = rig.drive(1, quiet_describe.clone(), "the quiet account alone").await?;
     let (quiet_flooded, flooding) =
         tokio::join!(rig.drive(1, quiet_describe, "the quiet account under the flood"), rig.drive(16, flood, "the flood"));
@@ -471,6 +468,18 @@ mod tests {
             let key = crate::keys::parse_openssh_public(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
             assert_eq!((key.algorithm.as_str(), key.rsa_bits), ("ssh-rsa", Some(2048)), "{line}");
         }
+    }
+
+    /// The bench's accounts measure the emulator, not its throttle, and hold the 100,000 keys of the
+    /// large account (CVM's default quota would refuse them).
+    #[test]
+    fn bench_accounts_have_no_rate_limits_and_room_for_the_large_account() {
+        let emulator = Emulator::new(EmulatorConfig::default());
+        let account = account(&emulator);
+        let key_pairs = emulator::tencent_cvm::settings::QUOTA_KEY_PAIRS;
+        assert_eq!(account.quota(key_pairs, 0), 10_000_000);
+        assert!(account.quota(key_pairs, 0) >= CeilingSettings::default().stored_keys as u64);
+        assert!(!account.with_settings(|s| s.rate_limits));
     }
 
     #[test]
