@@ -28,7 +28,7 @@ use clap::{Args, Parser, Subcommand};
   cargo run --release -- bench                          key generation, round trips, schema costs
 
 Exit codes: 0 all passed (drift under --drift report does not fail); 1 a case failed (or coverage has a
-gap); 2 usage, case-file or setup error (no cases/ under --root, no credentials, target unreachable).")]
+gap, or a bench measurement was answered with errors); 2 usage, case-file or setup error (no cases/ under --root, no credentials, target unreachable).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -45,7 +45,8 @@ pub enum Command {
     /// Delete key pairs earlier runs left behind on a target (names with the run prefix).
     Sweep(SweepArgs),
     /// Measure key generation backends, emulator round trips and schema compile vs validate, in
-    /// one run (build with --release for meaningful figures).
+    /// one run (build with --release for meaningful figures). A measurement answered with any
+    /// error fails the run (exit 1): its figure would time the error path.
     Bench(BenchArgs),
 }
 
@@ -60,7 +61,8 @@ pub struct BenchArgs {
     /// The project folder holding schemas/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// Seconds per load measurement beside the ceiling (each after a 0.3 s warm-up).
+    /// Seconds per load measurement beside the ceiling (each after a warm-up of 0.3 s, or of 0.3 ×
+    /// the seconds when that is shorter).
     #[arg(long, default_value_t = 1.0)]
     pub seconds: f64,
     /// Interleaved rounds of the ceiling and route loads; each row shows the median round and the

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -107,14 +107,14 @@ fn replay(request: Request<Full<Bytes>>) -> MakeRequest {
 
 /// `count` distinct ImportKeyPair requests (fresh names and keys, each signed), built before
 /// the timed window on blocking threads so that, as for the ceiling and Describe, the client
-/// only sends stored requests while it is measured. Sent in order; returns the requests and how
-/// many were handed out (a run that used them all was cut short, and says so).
+/// only sends stored requests while it is measured. Each is sent once; returns the requests and
+/// whether they ran out (a run that used them all was cut short, and says so).
 async fn presigned_imports(
     base: &reqwest::Url,
     account: &Arc<Account>,
     tag: &str,
     count: usize,
-) -> Result<(MakeRequest, Arc<AtomicU64>), String> {
+) -> Result<(MakeRequest, Arc<AtomicBool>), String> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let mut signers = tokio::task::JoinSet::new();
     for worker in 0..workers {
@@ -127,10 +127,16 @@ async fn presigned_imports(
     while let Some(signed) = signers.join_next().await {
         all.extend(signed.map_err(|e| e.to_string())?);
     }
-    let (all, taken) = (Arc::new(all), Arc::new(AtomicU64::new(0)));
-    let next = taken.clone();
-    let make: MakeRequest = Arc::new(move |_, _| all.get(next.fetch_add(1, Ordering::Relaxed) as usize).and_then(rebuild));
-    Ok((make, taken))
+    let (next, ran_out) = (AtomicUsize::new(0), Arc::new(AtomicBool::new(false)));
+    let flag = ran_out.clone();
+    let make: MakeRequest = Arc::new(move |_, _| {
+        let request = all.get(next.fetch_add(1, Ordering::Relaxed)).and_then(rebuild);
+        if request.is_none() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        request
+    });
+    Ok((make, ran_out))
 }
 
 /// One signed ImportKeyPair of a fresh synthetic key named `name`.
@@ -190,7 +196,7 @@ impl Rig {
 
     /// The same against `addr` (a ceiling).
     async fn drive_at(&self, addr: SocketAddr, connections: usize, make: MakeRequest, what: &str) -> Result<Load, String> {
-        error_free(drive(addr, connections, self.warmup, self.time, make).await?, what)
+        measured(drive(addr, connections, self.warmup, self.time, make).await?, what)
     }
 
     /// The CVM key pairs stored in `account`.
@@ -200,8 +206,12 @@ impl Rig {
 }
 
 /// A load whose answers were errors timed the error path (a refused signature, a throttle), not
-/// the route it names: its figure would mislead, so the run fails instead.
-fn error_free(load: Load, what: &str) -> Result<Load, String> {
+/// the route it names, and one with no answer timed nothing: either figure would mislead, so the
+/// run fails instead.
+fn measured(load: Load, what: &str) -> Result<Load, String> {
+    if load.requests == 0 {
+        return Err(format!("{what}: no answer was timed (no request could be built or sent)"));
+    }
     if load.errors == 0 {
         return Ok(load);
     }
@@ -209,6 +219,17 @@ fn error_free(load: Load, what: &str) -> Result<Load, String> {
         "{what}: {} of {} answers were errors, so its figure would time the error path; `cargo run --release -- run` shows whether the emulator fails these calls",
         load.errors, load.requests
     ))
+}
+
+/// The warm-up before each load: 300 ms, or 0.3 of a shorter measurement (a test's).
+fn warmup_for(seconds: f64) -> Duration {
+    Duration::from_secs_f64((seconds * 0.3).min(0.3))
+}
+
+/// Pre-signed imports for a load of `window` (warm-up and measurement): as many as the bare
+/// handler answered in the same time (`ceiling_rate`), and half as many again, plus 1,000.
+fn imports_needed(ceiling_rate: f64, window: Duration) -> usize {
+    (ceiling_rate * window.as_secs_f64() * 1.5) as usize + 1000
 }
 
 /// Runs every measurement `settings.only` selects and returns the lines to print.
@@ -221,8 +242,7 @@ pub async fn run(settings: &CeilingSettings) -> Result<Vec<String>, String> {
         emulator: emulator.clone(),
         addr: handle.addr,
         base: handle.base_url().parse().map_err(|e| format!("{e}"))?,
-        // 300 ms, or less for a shorter measurement (a test's).
-        warmup: Duration::from_secs_f64((settings.seconds * 0.3).min(0.3)),
+        warmup: warmup_for(settings.seconds),
         time: Duration::from_secs_f64(settings.seconds),
         rounds: settings.rounds.max(1),
     };
@@ -288,11 +308,10 @@ async fn routes(rig: &Rig, describe: MakeRequest) -> Result<Vec<String>, String>
             runs[1].push(rig.drive_at(ceiling_addr, connections, describe_bytes.clone(), &at("the ceiling with Describe's bytes")).await?);
             runs[2].push(rig.drive(connections, describe.clone(), &at("DescribeKeyPairs")).await?);
             runs[3].push(rig.drive_at(ceiling_addr, connections, import_bytes.clone(), &at("the ceiling with Import's bytes")).await?);
-            // As many imports as the ceiling answered in the same time, and half as many again.
-            let enough = (runs[0][round].rate() * (rig.warmup + rig.time).as_secs_f64() * 1.5) as usize + 1000;
-            let (signed, taken) = presigned_imports(&rig.base, &importer, &format!("i{connections}_{round}_"), enough).await?;
+            let enough = imports_needed(runs[0][round].rate(), rig.warmup + rig.time);
+            let (signed, ran_out) = presigned_imports(&rig.base, &importer, &format!("i{connections}_{round}_"), enough).await?;
             runs[4].push(rig.drive(connections, signed, &at("ImportKeyPair")).await?);
-            if taken.load(Ordering::Relaxed) as usize > enough {
+            if ran_out.load(Ordering::Relaxed) {
                 return Err(format!("the {enough} pre-signed imports ran out at {connections} connections; the figure would be cut short"));
             }
         }
@@ -348,7 +367,7 @@ async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeReques
     let mut out = Vec::new();
     let rss_before = rss_mib();
     let started = Instant::now();
-    let filled = error_free(
+    let filled = measured(
         drive(
             rig.addr,
             64,
@@ -375,7 +394,7 @@ async fn large_account(rig: &Rig, stored_keys: usize, quiet_describe: MakeReques
 
     let one_import =
         drive(rig.addr, 1, Duration::ZERO, Duration::from_secs(60), imports(rig.base.clone(), one.clone(), "o".into(), Some(1)));
-    error_free(one_import.await?, "the one-key account's import")?;
+    measured(one_import.await?, "the one-key account's import")?;
     let one_id = rig.stored(&one)?.first().map(|k| k.key_id.clone()).ok_or("the one-key account has no key")?;
     let big_id = stored.get(stored.len() / 2).map(|k| k.key_id.clone()).ok_or("the big account has no key")?;
     let small =
@@ -464,10 +483,46 @@ mod tests {
     fn synthetic_public_keys_are_distinct_2048_bit_rsa_keys() {
         let (a, b) = (synthetic_public_key(), synthetic_public_key());
         assert_ne!(a, b);
-        for line in [a, b] {
+        for line in (0..20).map(|_| synthetic_public_key()).chain([a, b]) {
             let key = crate::keys::parse_openssh_public(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
             assert_eq!((key.algorithm.as_str(), key.rsa_bits), ("ssh-rsa", Some(2048)), "{line}");
+            // An RSA modulus is odd: the blob ends with the modulus.
+            assert_eq!(key.blob.last().map(|byte| byte & 1), Some(1), "{line}");
         }
+    }
+
+    #[test]
+    fn the_warm_up_is_300_ms_or_less_for_a_short_measurement() {
+        assert_eq!(
+            [warmup_for(1.0), warmup_for(5.0), warmup_for(0.1)],
+            [Duration::from_millis(300), Duration::from_millis(300), Duration::from_secs_f64(0.1 * 0.3)]
+        );
+    }
+
+    #[test]
+    fn enough_imports_are_signed_for_half_as_many_again_as_the_ceiling_answered() {
+        assert_eq!(imports_needed(10_000.0, Duration::from_millis(1300)), 20_500);
+        assert_eq!(imports_needed(0.0, Duration::from_secs(1)), 1000);
+    }
+
+    /// Each pre-signed import is sent once; the one asked for past the last ends its connection and
+    /// says they ran out.
+    #[tokio::test]
+    async fn pre_signed_imports_are_handed_out_once_and_say_when_they_run_out() {
+        let emulator = Emulator::new(EmulatorConfig::default());
+        let base: reqwest::Url = "http://127.0.0.1:9/".parse().unwrap();
+        let (make, ran_out) = presigned_imports(&base, &account(&emulator), "t", 3).await.unwrap();
+        let mut bodies = Vec::new();
+        for seq in 0..3 {
+            let request = make(0, seq).expect("three were signed");
+            bodies.push(http_body_util::BodyExt::collect(request.into_body()).await.unwrap().to_bytes());
+            assert!(!ran_out.load(Ordering::Relaxed));
+        }
+        bodies.sort();
+        bodies.dedup();
+        assert_eq!(bodies.len(), 3, "three distinct imports");
+        assert!(make(1, 0).is_none());
+        assert!(ran_out.load(Ordering::Relaxed));
     }
 
     /// The bench's accounts measure the emulator, not its throttle, and hold the 100,000 keys of the
@@ -483,18 +538,19 @@ mod tests {
     }
 
     #[test]
-    fn a_load_with_an_error_answer_is_refused_and_named() {
+    fn a_load_with_an_error_answer_or_none_is_refused_and_named() {
         let mut failed = load(10);
         failed.errors = 1;
-        let refused = error_free(failed, "DescribeKeyPairs x16, round 2").unwrap_err();
+        let refused = measured(failed, "DescribeKeyPairs x16, round 2").unwrap_err();
         assert!(refused.starts_with("DescribeKeyPairs x16, round 2: 1 of 10 answers were errors"), "{refused}");
-        assert_eq!(error_free(load(10), "x").unwrap().requests, 10);
+        assert_eq!(measured(load(0), "the flood").unwrap_err(), "the flood: no answer was timed (no request could be built or sent)");
+        assert_eq!(measured(load(10), "x").unwrap().requests, 10);
     }
 
     /// The whole of `bench`'s emulator measurements, small: every load is answered without an
     /// error (or the run fails), and each section prints its lines.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn every_measurement_runs_small_and_error_free() {
+    async fn every_measurement_runs_small_and_is_answered() {
         let settings = CeilingSettings { seconds: 0.05, rounds: 1, stored_keys: 30, bodies: 2, body_bytes: 1 << 20, only: None };
         let lines = run(&settings).await.unwrap();
         let text = lines.join("\n");
@@ -525,10 +581,20 @@ mod tests {
                     .find(|l| l.contains(&format!("{label} x{connections} ")))
                     .unwrap_or_else(|| panic!("no {label} x{connections} in:\n{text}"));
                 assert!(row.contains("errors   0"), "{row}");
+                assert!(rate_of(row) > 0.0, "{row}");
             }
         }
         let only = run(&CeilingSettings { only: Some(BenchSection::Bodies), ..settings }).await.unwrap();
         assert_eq!(only.len(), 1, "{only:?}");
+    }
+
+    /// The requests/s a row shows.
+    fn rate_of(row: &str) -> f64 {
+        row.split(" req/s")
+            .next()
+            .and_then(|head| head.split_whitespace().last())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no rate in {row}"))
     }
 
     #[test]
@@ -537,6 +603,7 @@ mod tests {
         assert_eq!((median.load.requests, median.slowest, median.fastest, median.rounds), (200, 100.0, 300.0, 3));
         let line = median.row("x", None);
         assert!(line.ends_with("[3 rounds 100–300 req/s]"), "{line}");
+        assert!(Median::of(vec![load(1), load(2)]).row("x", None).ends_with("[2 rounds 1–2 req/s]"));
         // One round has no range to show.
         assert!(!Median::of(vec![load(5)]).row("x", None).contains("rounds"));
     }
