@@ -551,7 +551,7 @@ mod tests {
     /// error (or the run fails), and each section prints its lines.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_measurement_runs_small_and_is_answered() {
-        let settings = CeilingSettings { seconds: 0.05, rounds: 1, stored_keys: 30, bodies: 2, body_bytes: 1 << 20, only: None };
+        let settings = CeilingSettings { seconds: 0.2, rounds: 1, stored_keys: 30, bodies: 2, body_bytes: 1 << 20, only: None };
         let lines = run(&settings).await.unwrap();
         let text = lines.join("\n");
         crate::test_support::assert_contains_all(

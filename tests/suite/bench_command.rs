@@ -17,23 +17,8 @@ async fn bench(args: &[&str]) -> Output {
 async fn bench_runs_every_section_small() {
     // It loads both cores for seconds, as a whole suite run does: not beside one.
     let _alone = crate::common::WHOLE_SUITE.lock().await;
-    let output = bench(&[
-        "--keys",
-        "1",
-        "--requests",
-        "8",
-        "--seconds",
-        "0.1",
-        "--rounds",
-        "1",
-        "--stored-keys",
-        "20",
-        "--bodies",
-        "1",
-        "--key-pool",
-        "2",
-    ])
-    .await;
+    let args = "--keys 1 --requests 8 --seconds 0.2 --rounds 1 --stored-keys 20 --bodies 1 --key-pool 2";
+    let output = bench(&args.split(' ').collect::<Vec<_>>()).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     crate::common::assert_shows(
