@@ -188,7 +188,9 @@ mod tests {
     async fn a_run_records_each_answered_round_trip_of_its_window_only() {
         let (addr, _stop) = start_ceiling(Duration::ZERO).await.unwrap();
         let (make, built) = counted(post(addr, b"{}"));
+        let started = Instant::now();
         let load = drive(addr, 2, Duration::from_millis(100), Duration::from_millis(200), make).await.unwrap();
+        let wall = started.elapsed().as_secs_f64();
         assert!(load.requests > 0 && load.errors == 0, "{load:?}");
         assert_eq!(load.latencies.len() as u64, load.requests);
         assert!(load.latencies.windows(2).all(|w| w[0] <= w[1]), "latencies are sorted");
@@ -197,6 +199,9 @@ mod tests {
         assert_eq!(load.seconds, 0.2);
         assert_eq!(load.rate(), load.requests as f64 / 0.2);
         assert!(load.cpu_seconds > 0.0 && load.cpu_us_per_request() > 0.0, "{load:?}");
+        // The window's CPU, not the process's since it started: no more than every core for the whole call.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        assert!(load.cpu_seconds <= wall * cores, "{} s of CPU in {wall} s on {cores} cores", load.cpu_seconds);
         assert!(0.0 < load.percentile_ms(0.5) && load.percentile_ms(0.5) <= load.percentile_ms(0.99));
     }
 
@@ -245,7 +250,13 @@ mod tests {
     }
 
     #[test]
-    fn resident_memory_is_read() {
-        assert!(rss_mib() > 1.0);
+    fn resident_memory_is_read_in_mib() {
+        // The same figure from another file of the kernel's: resident pages in statm.
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+        let pages: f64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+        // SAFETY: sysconf reads a constant of the system.
+        let page_bytes = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as f64;
+        let (rss, other) = (rss_mib(), pages * page_bytes / 1048576.0);
+        assert!(rss > 1.0 && (rss - other).abs() < 0.1 * other + 4.0, "status says {rss} MiB, statm {other} MiB");
     }
 }
