@@ -210,7 +210,9 @@ impl Rig {
 /// run fails instead.
 fn measured(load: Load, what: &str) -> Result<Load, String> {
     if load.requests == 0 {
-        return Err(format!("{what}: no answer was timed (no request could be built or sent)"));
+        return Err(format!(
+            "{what}: no request was sent in the measured window (none could be built, or one answer outlasted the window; a longer --seconds helps)"
+        ));
     }
     if load.errors == 0 {
         return Ok(load);
@@ -564,7 +566,10 @@ mod tests {
         failed.errors = 1;
         let refused = measured(failed, "DescribeKeyPairs x16, round 2").unwrap_err();
         assert!(refused.starts_with("DescribeKeyPairs x16, round 2: 1 of 10 answers were errors"), "{refused}");
-        assert_eq!(measured(load(0), "the flood").unwrap_err(), "the flood: no answer was timed (no request could be built or sent)");
+        assert_eq!(
+            measured(load(0), "the flood").unwrap_err(),
+            "the flood: no request was sent in the measured window (none could be built, or one answer outlasted the window; a longer --seconds helps)"
+        );
         assert_eq!(measured(load(10), "x").unwrap().requests, 10);
     }
 
