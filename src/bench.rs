@@ -132,10 +132,7 @@ pub async fn key_pool_burst(n: usize) -> Result<String, String> {
     let (cold, cold_wall) = round_trips("CreateKeyPair", n, 4).await?;
     keypool::configure(KeyPoolSettings { pregenerate: n, ..KeyPoolSettings::default() });
     let pool = keypool::global();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while pool.stats().ready < n && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    pool.wait_ready(n, Duration::from_secs(120)).await;
     let (warm, warm_wall) = round_trips("CreateKeyPair", n, 4).await?;
     let stats = pool.stats();
     // Back to no background generation for whatever runs next.

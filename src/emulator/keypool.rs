@@ -120,6 +120,19 @@ impl KeyPool {
         }
     }
 
+    /// Waits until `n` keys are ready, for at most `within`; whether they are (`serve --key-pool`
+    /// fills in the background, and `bench` times a burst from a full pool).
+    pub async fn wait_ready(&self, n: usize, within: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        while self.stats().ready < n {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        true
+    }
+
     /// A ready key when there is one of this size, else one generated within the account's share.
     pub async fn generate(&self, account_id: &str, bits: usize) -> Result<GeneratedKey, KeyError> {
         if bits == self.settings.bits
@@ -198,11 +211,15 @@ mod tests {
     #[tokio::test]
     async fn a_prefilled_pool_answers_at_once_and_refills() {
         let pool = KeyPool::new(KeyPoolSettings { workers: 1, per_account: 1, pregenerate: 2, bits: 1024 });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while pool.stats().ready < 2 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let waited = Instant::now();
+        assert!(pool.wait_ready(2, Duration::from_secs(20)).await);
         assert_eq!(pool.stats().ready, 2);
+        // It returned once they were ready, not at the end of its time.
+        assert!(waited.elapsed() < Duration::from_secs(10), "{:?}", waited.elapsed());
+        // A pool kept at 2 is never at 3: the wait gives up when its time is out.
+        let waited = Instant::now();
+        assert!(!pool.wait_ready(3, Duration::from_millis(100)).await);
+        assert!(waited.elapsed() >= Duration::from_millis(100));
         let started = Instant::now();
         let a = pool.generate("a", 1024).await.unwrap();
         let b = pool.generate("a", 1024).await.unwrap();
