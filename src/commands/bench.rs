@@ -74,21 +74,32 @@ async fn bench_round_trips(requests: usize) -> Result<(), String> {
         ("CreateKeyPair", creates, 1),
         ("CreateKeyPair", creates, 4),
     ];
-    let mut first_rate = None;
+    let mut measured = Vec::new();
     for (action, n, concurrency) in runs {
         let (sample, wall) = crate::bench::round_trips(action, n, concurrency).await?;
-        let rate = n as f64 / wall.as_secs_f64();
-        let base = *first_rate.get_or_insert(rate);
-        println!(
-            "  {:<40} {:>9.0} req/s ({:>6.3}x)  median {:>7.3} ms  p90 {:>7.3} ms",
-            sample.label,
-            rate,
-            rate / base,
-            sample.median_ms(),
-            sample.p90_ms()
-        );
+        measured.push((sample, n, wall));
     }
+    round_trip_lines(&measured).iter().for_each(|line| println!("{line}"));
     Ok(())
+}
+
+/// One line per run of `n` calls: its requests/s over the run's wall time, that as a ratio of the
+/// first run's, and its median and p90 latency.
+fn round_trip_lines(runs: &[(crate::bench::Sample, usize, std::time::Duration)]) -> Vec<String> {
+    let rate = |n: usize, wall: std::time::Duration| n as f64 / wall.as_secs_f64();
+    let base = runs.first().map_or(1.0, |(_, n, wall)| rate(*n, *wall));
+    runs.iter()
+        .map(|(sample, n, wall)| {
+            format!(
+                "  {:<40} {:>9.0} req/s ({:>6.3}x)  median {:>7.3} ms  p90 {:>7.3} ms",
+                sample.label,
+                rate(*n, *wall),
+                rate(*n, *wall) / base,
+                sample.median_ms(),
+                sample.p90_ms()
+            )
+        })
+        .collect()
 }
 
 /// Compiling every schema against validating one answer.
@@ -101,4 +112,24 @@ fn bench_schemas(root: &Path) -> Result<(), String> {
         compile.as_secs_f64() / validate.as_secs_f64().max(1e-12)
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::bench::Sample;
+
+    #[test]
+    fn round_trip_lines_show_each_rate_and_its_ratio_to_the_first() {
+        let sample = |label: &str| Sample { label: label.into(), times: vec![Duration::from_millis(1), Duration::from_millis(3)] };
+        let lines =
+            round_trip_lines(&[(sample("first"), 100, Duration::from_secs(1)), (sample("second"), 100, Duration::from_millis(500))]);
+        assert!(
+            lines[0].contains("first") && lines[0].contains("      100 req/s ( 1.000x)  median   3.000 ms  p90   3.000 ms"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("second") && lines[1].contains("      200 req/s ( 2.000x)"), "{lines:?}");
+    }
 }

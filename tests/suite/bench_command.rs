@@ -55,3 +55,12 @@ async fn bench_only_prints_its_one_section() {
     assert_eq!(figures.len(), 1, "{stdout}");
     assert!(figures[0].starts_with("schemas: compiling all "), "{stdout}");
 }
+
+/// `--key-pool 0` skips the key-pool burst: with `--only key-pool`, nothing is measured.
+#[tokio::test]
+async fn bench_key_pool_zero_measures_nothing() {
+    let output = bench(&["--only", "key-pool", "--key-pool", "0"]).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.lines().all(|line| line.starts_with("note: a debug build")), "{stdout}");
+}
