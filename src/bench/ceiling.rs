@@ -40,13 +40,24 @@ pub struct CeilingSettings {
     pub stored_keys: usize,
     pub bodies: usize,
     pub body_bytes: usize,
+    /// How long the clients may take to send the bodies: a server that stops reading must not
+    /// stall the run.
+    pub body_deadline: Duration,
     /// Only this section of `bench` (`--only`); all when `None`.
     pub only: Option<BenchSection>,
 }
 
 impl Default for CeilingSettings {
     fn default() -> Self {
-        Self { seconds: 1.0, rounds: 3, stored_keys: 100_000, bodies: 200, body_bytes: 9 * 1024 * 1024, only: None }
+        Self {
+            seconds: 1.0,
+            rounds: 3,
+            stored_keys: 100_000,
+            bodies: 200,
+            body_bytes: 9 * 1024 * 1024,
+            body_deadline: Duration::from_secs(5),
+            only: None,
+        }
     }
 }
 
@@ -440,7 +451,7 @@ async fn bodies(addr: SocketAddr, settings: &CeilingSettings) -> Result<String, 
         stream.write_all(head.as_bytes()).await.map_err(|e| e.to_string())?;
         streams.push(stream);
     }
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + settings.body_deadline;
     let sent = Arc::new(AtomicU64::new(0));
     let mut writers = tokio::task::JoinSet::new();
     for mut stream in streams {
@@ -483,10 +494,11 @@ async fn bodies(addr: SocketAddr, settings: &CeilingSettings) -> Result<String, 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss_mib();
     Ok(format!(
-        "{} unfinished {:.0} MiB bodies ({:.0} MiB sent by the clients in 5 s): RSS {before:.0} MiB before, {held:.0} MiB held (+{:.0}), {after:.0} MiB 2 s after they closed (+{:.0})",
+        "{} unfinished {:.0} MiB bodies ({:.0} MiB sent by the clients within {:.1} s): RSS {before:.0} MiB before, {held:.0} MiB held (+{:.0}), {after:.0} MiB 2 s after they closed (+{:.0})",
         settings.bodies,
         settings.body_bytes as f64 / 1048576.0,
         sent.load(Ordering::Relaxed) as f64 / 1048576.0,
+        settings.body_deadline.as_secs_f64(),
         held - before,
         after - before
     ))
@@ -577,7 +589,8 @@ mod tests {
     /// error (or the run fails), and each section prints its lines.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_measurement_runs_small_and_is_answered() {
-        let settings = CeilingSettings { seconds: 0.2, rounds: 1, stored_keys: 30, bodies: 2, body_bytes: 1 << 20, only: None };
+        let settings =
+            CeilingSettings { seconds: 0.2, rounds: 1, stored_keys: 30, bodies: 2, body_bytes: 1 << 20, ..CeilingSettings::default() };
         let lines = run(&settings).await.unwrap();
         let text = lines.join("\n");
         crate::test_support::assert_contains_all(
@@ -588,7 +601,7 @@ mod tests {
                 "account with 30 keys",
                 "median ratio large / small",
                 "quiet account under the flood",
-                "2 unfinished 1 MiB bodies (2 MiB sent by the clients in 5 s)",
+                "2 unfinished 1 MiB bodies (2 MiB sent by the clients within 5.0 s)",
                 "ms warm-up, 1 interleaved rounds",
                 "RSS at start",
             ],
@@ -631,6 +644,28 @@ mod tests {
             CeilingSettings { bodies: 1, body_bytes: EmulatorConfig::default().max_body_bytes + 2, ..CeilingSettings::default() };
         let refused = bodies(handle.addr, &settings).await.unwrap_err();
         assert!(refused.starts_with("1 of 1 connections were answered (or closed) before their"), "{refused}");
+    }
+
+    /// A server that stops reading holds the clients' writes: they give up at the deadline, not
+    /// before, and the run goes on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn clients_stop_sending_bodies_at_the_deadline() {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Accepts and never reads.
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                kept.push(stream);
+            }
+        });
+        let deadline = Duration::from_millis(300);
+        let settings = CeilingSettings { bodies: 1, body_bytes: 256 << 20, body_deadline: deadline, ..CeilingSettings::default() };
+        let started = Instant::now();
+        let line = bodies(addr, &settings).await.unwrap();
+        assert!(started.elapsed() >= deadline, "{:?}", started.elapsed());
+        assert!(line.starts_with("1 unfinished 256 MiB bodies (") && line.contains("MiB sent by the clients within 0.3 s)"), "{line}");
+        held.abort();
     }
 
     /// The requests/s a row shows.
