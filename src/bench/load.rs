@@ -249,6 +249,30 @@ mod tests {
         assert_eq!(Load::default().percentile_ms(0.5), 0.0);
     }
 
+    /// Our CPU time agrees with the kernel's other account of it, /proc/self/stat's user and system
+    /// clock ticks, once the process has spent some of each.
+    #[test]
+    fn process_cpu_time_is_user_plus_system() {
+        // SAFETY: sysconf reads a constant of the system.
+        let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        let from_stat = || {
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+            // Fields after the command's closing parenthesis: utime is the 14th field, stime the 15th.
+            let fields: Vec<f64> =
+                stat.rsplit_once(')').unwrap().1.split_whitespace().skip(11).take(2).map(|f| f.parse().unwrap()).collect();
+            (fields[0] / ticks_per_second, fields[1] / ticks_per_second)
+        };
+        let started = Instant::now();
+        while from_stat().1 < 0.1 && started.elapsed() < Duration::from_secs(10) {
+            let _ = std::fs::metadata("/proc/self/stat");
+        }
+        let (user, system) = from_stat();
+        let ours = process_cpu_seconds();
+        let (_, system_after) = from_stat();
+        assert!(system >= 0.1, "no system time to tell apart: {system} s");
+        assert!((ours - (user + system)).abs() <= 0.05 + (system_after - system), "ours {ours} s, /proc {user} s user + {system} s system");
+    }
+
     #[test]
     fn resident_memory_is_read_in_mib() {
         // The same figure from another file of the kernel's: resident pages in statm.
