@@ -137,12 +137,7 @@ pub async fn key_pool_burst(n: usize) -> Result<String, String> {
     let stats = pool.stats();
     // Back to no background generation for whatever runs next.
     keypool::configure(KeyPoolSettings::default());
-    if stats.from_pool < n as u64 {
-        return Err(format!(
-            "the key pool served {} of the {n} CreateKeyPair (it had not filled in 120 s), so the 'from the pool' figure would time generated keys",
-            stats.from_pool
-        ));
-    }
+    served_in_full(stats.from_pool, n)?;
     Ok(format!(
         "key pool: {n} CreateKeyPair, 4 at a time: generated on request {:.0}/s (median {:.1} ms); from the pool {:.0}/s (median {:.2} ms); {} from the pool, {} generated",
         n as f64 / cold_wall.as_secs_f64(),
@@ -151,6 +146,17 @@ pub async fn key_pool_burst(n: usize) -> Result<String, String> {
         warm.median_ms(),
         stats.from_pool,
         stats.generated
+    ))
+}
+
+/// A burst the pool did not serve in full (it had not filled) timed generated keys too, so its
+/// figure is refused.
+fn served_in_full(from_pool: u64, n: usize) -> Result<(), String> {
+    if from_pool >= n as u64 {
+        return Ok(());
+    }
+    Err(format!(
+        "the key pool served {from_pool} of the {n} CreateKeyPair (it had not filled in 120 s), so the 'from the pool' figure would time generated keys"
     ))
 }
 
@@ -199,6 +205,13 @@ mod tests {
             (call.action, call.version, call.region, call.method, call.signing, call.params),
             ("CreateKeyPair", "2017-03-12", Some("ap-guangzhou"), "POST", Signing::Tc3, &params)
         );
+    }
+
+    #[test]
+    fn a_burst_the_pool_did_not_serve_in_full_is_refused() {
+        assert_eq!(served_in_full(32, 32), Ok(()));
+        let refused = served_in_full(31, 32).unwrap_err();
+        assert!(refused.starts_with("the key pool served 31 of the 32 CreateKeyPair"), "{refused}");
     }
 
     #[test]
