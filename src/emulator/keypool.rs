@@ -120,8 +120,9 @@ impl KeyPool {
         }
     }
 
-    /// Waits until `n` keys are ready, for at most `within`; whether they are (`serve --key-pool`
-    /// fills in the background, and `bench` times a burst from a full pool).
+    /// Waits until `n` keys are ready, for at most `within`; whether they are. A pool that
+    /// pre-generates fills in the background; `bench` waits for a full one before timing a burst
+    /// from it.
     pub async fn wait_ready(&self, n: usize, within: std::time::Duration) -> bool {
         let deadline = std::time::Instant::now() + within;
         while self.stats().ready < n {
