@@ -28,7 +28,7 @@ use clap::{Args, Parser, Subcommand};
   cargo run --release -- bench                          key generation, round trips, schema costs
 
 Exit codes: 0 all passed (drift under --drift report does not fail); 1 a case failed (or coverage has a
-gap, or a bench measurement was answered with errors); 2 usage, case-file or setup error (no cases/ under --root, no credentials, target unreachable).")]
+gap, or bench refused a figure); 2 usage, case-file or setup error (no cases/ under --root, no credentials, target unreachable).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -45,8 +45,8 @@ pub enum Command {
     /// Delete key pairs earlier runs left behind on a target (names with the run prefix).
     Sweep(SweepArgs),
     /// Measure key generation backends, emulator round trips and schema compile vs validate, in
-    /// one run (build with --release for meaningful figures). A measurement answered with any
-    /// error fails the run (exit 1): its figure would time the error path.
+    /// one run (build with --release for meaningful figures). A load answered with any error, or
+    /// with none in its window, fails the run (exit 1): its figure would not be of what it names.
     Bench(BenchArgs),
 }
 
