@@ -19,6 +19,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
@@ -123,13 +124,13 @@ impl KeyPool {
     /// Waits until `n` keys are ready, for at most `within`; whether they are. A pool that
     /// pre-generates fills in the background; `bench` waits for a full one before timing a burst
     /// from it.
-    pub async fn wait_ready(&self, n: usize, within: std::time::Duration) -> bool {
-        let deadline = std::time::Instant::now() + within;
+    pub async fn wait_ready(&self, n: usize, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
         while self.stats().ready < n {
-            if std::time::Instant::now() >= deadline {
+            if Instant::now() >= deadline {
                 return false;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         true
     }
@@ -207,7 +208,6 @@ fn refill(ready: &(Mutex<VecDeque<GeneratedKey>>, Condvar), target: usize, bits:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
 
     #[tokio::test]
     async fn a_prefilled_pool_answers_at_once_and_refills() {

@@ -62,21 +62,24 @@ pub async fn names(base: &str, api: &ApiProfile) -> Vec<String> {
     found
 }
 
-/// One page of the listing. A throttled answer is asked again: a test often lists right after a
-/// run or a sweep has spent the account's DescribeKeyPairs a second (or polls faster than it), and
-/// an error read as an empty page made "nothing left" pass for "not asked". Any other error fails.
+/// One page of the listing. A throttled answer is asked again, with the harness's own backoff: a
+/// test often lists right after a run or a sweep has spent the account's DescribeKeyPairs a second
+/// (or polls faster than it), and an error read as an empty page made "nothing left" pass for "not
+/// asked". Any other error fails.
 async fn listing_page(base: &str, api: &ApiProfile, page: u64) -> Value {
-    for _ in 0..40 {
+    use keypair_contract::run::retry::{MAX_ATTEMPTS, is_throttling, wait_before};
+    for try_number in 1..=MAX_ATTEMPTS {
+        if let Some(wait) = wait_before(try_number) {
+            tokio::time::sleep(wait).await;
+        }
         let body = call(base, api, "DescribeKeyPairs", api.wire.page_params(page, 50)).await;
         match api.error_code(200, &body) {
             None => return body,
-            Some(code) if keypair_contract::run::retry::is_throttling(code) => {
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
+            Some(code) if is_throttling(code) => {}
             Some(code) => panic!("DescribeKeyPairs answered {code}: {body}"),
         }
     }
-    panic!("DescribeKeyPairs stayed throttled for 4 s")
+    panic!("DescribeKeyPairs stayed throttled for {MAX_ATTEMPTS} tries")
 }
 
 pub fn root() -> PathBuf {
