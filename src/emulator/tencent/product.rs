@@ -79,7 +79,8 @@ pub trait TencentProduct: Send + Sync {
 /// Implements [`TencentProduct`] for a product type laid out as CVM and Lighthouse are: fields
 /// `settings` (with `reject_unknown_parameters`) and `store` (`list`, `reset`), and beside it in
 /// its module `FACTS`, `STATE` (a key pair as the control API lists it), `rules::check_region`
-/// and `handlers::handle`. One line per product instead of the same impl written twice.
+/// and one handler per action in `handlers` (`create`, `import`, `describe`, `delete`), to which
+/// the action is dispatched here. One line per product instead of the same impl written twice.
 macro_rules! tencent_product {
     ($product:ty) => {
         impl $crate::emulator::tencent::TencentProduct for $product {
@@ -100,7 +101,15 @@ macro_rules! tencent_product {
                 emulator: &'a std::sync::Arc<$crate::emulator::Emulator>,
                 call: &'a $crate::emulator::tencent::Call<'a>,
             ) -> $crate::emulator::wire::Handling<'a, Result<serde_json::Map<String, serde_json::Value>, TencentError>> {
-                Box::pin(handlers::handle(self, emulator, call))
+                use $crate::emulator::actions::KeyPairAction;
+                Box::pin(async move {
+                    match call.action.action {
+                        KeyPairAction::Create => handlers::create(self, emulator, call).await,
+                        KeyPairAction::Import => handlers::import(self, emulator, call),
+                        KeyPairAction::Describe => handlers::describe(self, call),
+                        KeyPairAction::Delete => handlers::delete(self, call),
+                    }
+                })
             }
 
             fn key_pairs_of(&self, account_id: &str) -> Vec<serde_json::Value> {

@@ -11,23 +11,20 @@ use super::settings::{CvmSettings, QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
 use super::{Cvm, CvmCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
-use crate::emulator::actions::KeyPairAction;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::product::{self as tencent, Call};
 
-pub async fn handle(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
-    match call.action.action {
-        KeyPairAction::Create => create(cvm, emulator, call).await,
-        KeyPairAction::Import => import(cvm, emulator, call),
-        KeyPairAction::Describe => {
-            let query = rules::parse_describe(&call.params)?;
-            Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.key_name_filter, |record| key_pair_json(&cvm.settings, record)))
-        }
-        KeyPairAction::Delete => {
-            let ids = rules::parse_delete(&call.params, &cvm.settings)?;
-            cvm.store.delete(&call.account.id, &ids, cvm.settings.delete_mode).map(|()| Map::new())
-        }
-    }
+/// DescribeKeyPairs (apis.md §1.4): the shared listing, each key pair in CVM's data type.
+pub fn describe(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
+    let query = rules::parse_describe(&call.params)?;
+    Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.key_name_filter, |record| key_pair_json(&cvm.settings, record)))
+}
+
+/// DeleteKeyPairs (apis.md §1.4): `KeyIds` checked in the settings' order (L-CVM-19), deleted as
+/// the delete mode says (L-CVM-17).
+pub fn delete(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
+    let ids = rules::parse_delete(&call.params, &cvm.settings)?;
+    cvm.store.delete(&call.account.id, &ids, cvm.settings.delete_mode).map(|()| Map::new())
 }
 
 fn limits(cvm: &Cvm, call: &Call) -> Limits {
@@ -44,7 +41,7 @@ fn projects(call: &Call) -> std::collections::BTreeSet<i64> {
 }
 
 /// CreateKeyPair (seed 000): the response carries the fields of the documented example.
-async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
+pub async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
     let settings = &cvm.settings;
     let new = rules::parse_create(&call.params, call.typed, settings, &projects(call))?;
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
@@ -61,7 +58,7 @@ async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<
 }
 
 /// ImportKeyPair (seed 003): answers with the new KeyId only.
-fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
+pub fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let new = rules::parse_import(&call.params, call.typed, &cvm.settings, &projects(call))?;
     let (line, blob) = new.public_key.clone().unwrap_or_default();
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;

@@ -10,23 +10,19 @@ use super::settings::QUOTA_KEY_PAIRS;
 use super::{Lighthouse, LighthouseCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
-use crate::emulator::actions::KeyPairAction;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::product::{self as tencent, Call};
 
-pub async fn handle(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
-    match call.action.action {
-        KeyPairAction::Create => create(lighthouse, emulator, call).await,
-        KeyPairAction::Import => import(lighthouse, emulator, call),
-        KeyPairAction::Describe => {
-            let query = rules::parse_describe(&call.params)?;
-            Ok(tencent::describe(&lighthouse.store, call, &query, lighthouse.settings.key_name_filter, key_pair_json))
-        }
-        KeyPairAction::Delete => {
-            let ids = rules::parse_delete(&call.params)?;
-            lighthouse.store.delete(&call.account.id, &ids, lighthouse.settings.delete_mode).map(|()| Map::new())
-        }
-    }
+/// DescribeKeyPairs (apis.md §1.5): the shared listing, each key pair in Lighthouse's data type.
+pub fn describe(lighthouse: &Lighthouse, call: &Call) -> Result<Map<String, Value>, TencentError> {
+    let query = rules::parse_describe(&call.params)?;
+    Ok(tencent::describe(&lighthouse.store, call, &query, lighthouse.settings.key_name_filter, key_pair_json))
+}
+
+/// DeleteKeyPairs (apis.md §1.5): deleted as the delete mode says (L-LH-10).
+pub fn delete(lighthouse: &Lighthouse, call: &Call) -> Result<Map<String, Value>, TencentError> {
+    let ids = rules::parse_delete(&call.params)?;
+    lighthouse.store.delete(&call.account.id, &ids, lighthouse.settings.delete_mode).map(|()| Map::new())
 }
 
 fn quota(lighthouse: &Lighthouse, call: &Call) -> u64 {
@@ -34,7 +30,7 @@ fn quota(lighthouse: &Lighthouse, call: &Call) -> u64 {
 }
 
 /// CreateKeyPair (seed 001): the six KeyPair fields of the documented example.
-async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
+pub async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'_>) -> Result<Map<String, Value>, TencentError> {
     let settings = &lighthouse.settings;
     let new = rules::parse_create(&call.params, settings)?;
     let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
@@ -51,7 +47,7 @@ async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Call<'
 }
 
 /// ImportKeyPair: answers with the new KeyId only (apis.md §1.5).
-fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
+pub fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let new = rules::parse_import(&call.params, &lighthouse.settings)?;
     let (line, blob) = new.public_key.clone().unwrap_or_default();
     let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
