@@ -221,12 +221,12 @@ mod tests {
         let waited = Instant::now();
         assert!(!pool.wait_ready(3, Duration::from_millis(100)).await);
         assert!(waited.elapsed() >= Duration::from_millis(100));
-        let started = Instant::now();
+        // Served from the pool, not generated: counted, not timed (a clock bound flakes on a busy
+        // machine, and the counts say which path answered).
         let a = pool.generate("a", 1024).await.unwrap();
         let b = pool.generate("a", 1024).await.unwrap();
-        assert!(started.elapsed() < Duration::from_millis(20), "pooled keys took {:?}", started.elapsed());
         assert_ne!(a.public_blob, b.public_blob, "each key is handed out once");
-        assert_eq!(pool.stats().from_pool, 2);
+        assert_eq!((pool.stats().from_pool, pool.stats().generated), (2, 0));
         // Another size is generated on request.
         pool.generate("a", 2048).await.unwrap();
         assert_eq!(pool.stats().generated, 1);

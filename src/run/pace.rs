@@ -113,6 +113,8 @@ mod tests {
         assert!(elapsed >= Duration::from_millis(500) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
         let other = Instant::now();
         pacer.wait("tencent-cvm", "CreateKeyPair").await;
-        assert!(other.elapsed() < Duration::from_millis(50), "another action has its own budget");
+        // Sharing the budget would wait a whole interval (~111 ms); the bound leaves the rest of it
+        // for a busy machine's scheduling.
+        assert!(other.elapsed() < Duration::from_millis(100), "another action has its own budget");
     }
 }
