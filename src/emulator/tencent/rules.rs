@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::error::TencentError;
-use super::settings::{IdCheck, TagLength};
+use super::settings::{AbsentName, IdCheck, TagLength};
 use crate::emulator::actions::{self, ActionSpec};
 use crate::keys;
 
@@ -63,8 +63,8 @@ pub fn integer_param(params: &Value, name: &str) -> Result<Option<i64>, TencentE
 /// The KeyName rule of a product: its codes, and the choices its settings make. The errors are
 /// made only when the rule fails (a code's error copies its message; most requests pass).
 pub struct KeyNameRule {
-    /// An absent KeyName is `MissingParameter` (else it is treated as empty).
-    pub absent_is_missing: bool,
+    /// What an absent KeyName is (L-CVM-1, L-LH-2).
+    pub absent: AbsentName,
     /// Whether the character rule applies (Lighthouse's ImportKeyPair may skip it).
     pub check_chars: bool,
     pub empty: fn() -> TencentError,
@@ -76,7 +76,7 @@ pub struct KeyNameRule {
 pub fn key_name(params: &Value, rule: KeyNameRule) -> Result<String, TencentError> {
     let name = match string_param(params, "KeyName")? {
         Some(name) => name,
-        None if rule.absent_is_missing => return Err(TencentError::missing_parameter("KeyName")),
+        None if rule.absent == AbsentName::MissingParameter => return Err(TencentError::missing_parameter("KeyName")),
         None => "",
     };
     if name.is_empty() {
@@ -175,7 +175,7 @@ mod tests {
 
     fn rule() -> KeyNameRule {
         KeyNameRule {
-            absent_is_missing: true,
+            absent: AbsentName::MissingParameter,
             check_chars: true,
             empty: || TencentError::unknown_parameter("empty"),
             too_long: || TencentError::unknown_parameter("long"),

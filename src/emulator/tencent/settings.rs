@@ -24,6 +24,16 @@ impl CommonCode {
     }
 }
 
+/// Which code an absent `KeyName` gets (L-CVM-1, L-LH-2): both products list `MissingParameter`
+/// and an "empty key name" code, and neither says which an absent name gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbsentName {
+    /// The common `MissingParameter` (both products' default).
+    MissingParameter,
+    /// The product's empty-name code, as if KeyName were sent empty.
+    Empty,
+}
+
 /// How the `key-name` filter of DescribeKeyPairs compares (L-CVM-18, L-LH-9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameFilter {

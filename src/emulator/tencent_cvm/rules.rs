@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::errors::CvmCode;
-use super::settings::{AbsentName, CvmSettings, RequestCheck};
+use super::settings::{CvmSettings, RequestCheck};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
@@ -80,7 +80,7 @@ fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentErr
     shared::key_name(
         params,
         KeyNameRule {
-            absent_is_missing: settings.absent_name == AbsentName::MissingParameter,
+            absent: settings.absent_name,
             check_chars: true,
             empty: || CvmCode::KeyPairNameEmpty.into(),
             too_long: || CvmCode::KeyPairNameTooLong.into(),
@@ -200,6 +200,7 @@ fn id_rule() -> IdListRule<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::tencent::settings::AbsentName;
     use serde_json::json;
 
     fn projects() -> BTreeSet<i64> {

@@ -28,16 +28,7 @@ pub const SEED_000_REGIONS: &[&str] = &[
 pub const QUOTA_KEY_PAIRS: &str = "tencent-cvm.key-pairs";
 pub const QUOTA_TAG_RESOURCES: &str = "tencent-cvm.tag-resources";
 
-pub use crate::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, TagLength};
-
-/// Which code an absent `KeyName` gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AbsentName {
-    /// `MissingParameter` (ledger L-CVM-1; the default).
-    MissingParameter,
-    /// `InvalidKeyPairNameEmpty`, as if it were sent empty.
-    Empty,
-}
+pub use crate::emulator::tencent::settings::{AbsentName, CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, TagLength};
 
 /// CVM's tag rules, one ledger row each. The key-pair pages list the tag codes but few of their
 /// triggers, so most of these come from the tag service (apis.md §7).

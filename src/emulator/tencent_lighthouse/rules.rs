@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::errors::LighthouseCode;
-use super::settings::{AbsentName, LighthouseSettings, RequestCheck};
+use super::settings::{LighthouseSettings, RequestCheck};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
 pub use crate::emulator::tencent::rules::{DescribeQuery, KEY_NAME_MAX_CHARS, Tag};
@@ -83,7 +83,7 @@ fn key_name(params: &Value, settings: &LighthouseSettings, check_chars: bool) ->
     shared::key_name(
         params,
         KeyNameRule {
-            absent_is_missing: settings.absent_name == AbsentName::MissingParameter,
+            absent: settings.absent_name,
             check_chars,
             empty: || LighthouseCode::KeyPairNameEmpty.into(),
             too_long: || LighthouseCode::KeyPairNameTooLong.into(),
@@ -191,6 +191,7 @@ fn id_list(params: &Value, max: usize) -> Result<Vec<String>, TencentError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::tencent::settings::AbsentName;
     use serde_json::json;
 
     fn create_code(params: Value) -> String {

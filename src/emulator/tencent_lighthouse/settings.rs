@@ -4,16 +4,7 @@
 /// Quota name the control API can lower per account.
 pub const QUOTA_KEY_PAIRS: &str = "tencent-lighthouse.key-pairs";
 
-pub use crate::emulator::tencent::settings::{DeleteMode, NameFilter, RequestCheck, TagLength};
-
-/// Which code an absent `KeyName` gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AbsentName {
-    /// The common `MissingParameter` (the default; L-LH-2).
-    MissingParameter,
-    /// `InvalidParameterValue.InvalidKeyPairNameEmpty`, as if it were sent empty.
-    Empty,
-}
+pub use crate::emulator::tencent::settings::{AbsentName, DeleteMode, NameFilter, RequestCheck, TagLength};
 
 #[derive(Debug, Clone)]
 pub struct LighthouseSettings {
