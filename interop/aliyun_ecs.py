@@ -20,14 +20,12 @@ Prints one line per step and `N passed, N failed` last; a failing flow prints th
 keys and secrets redacted) and the script exits 1.
 """
 
-import argparse
 import json
 import os
 import re
 import secrets
 import sys
 import tempfile
-from urllib.parse import urlparse
 
 for _name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
     os.environ.pop(_name, None)
@@ -46,8 +44,8 @@ from darabonba.runtime import RuntimeOptions  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (CREATED_TIME, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Exchange, Pacer,  # noqa: E402
-                    StepFailed, capture_send, check, generate_key, key_fields, md5_fingerprint, public_half,
-                    run_flows)
+                    StepFailed, capture_send, check, endpoint_parser, generate_key, key_fields, md5_fingerprint,
+                    parse_endpoint, public_half, run_flows)
 
 REGION = "cn-hangzhou"
 BAD_REGION = "cn-nowhere-1"
@@ -292,21 +290,16 @@ def steps(sdk_class, host, access_key_id, access_key_secret, tmpdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
-                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
+    parser = endpoint_parser(__doc__)
     parser.add_argument("--sdk", action="append", choices=SDKS, help="run only this SDK (repeatable; default: both)")
-    args = parser.parse_args()
-    url = urlparse(args.endpoint or "")
-    if url.scheme != "http" or not url.netloc:
-        parser.error("--endpoint http://127.0.0.1:PORT is required")
+    args, host = parse_endpoint(parser)
     access_key_id = (os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID") or os.environ.get("TENCENTCLOUD_SECRET_ID")
                      or DEFAULT_SECRET_ID)
     access_key_secret = (os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET") or os.environ.get("TENCENTCLOUD_SECRET_KEY")
                          or DEFAULT_SECRET_KEY)
     classes = {"tea": Tea, "core": Core}
     with tempfile.TemporaryDirectory(prefix="interop-aliyun-") as tmpdir:
-        flows = [("ecs %s" % name, steps(classes[name], url.netloc, access_key_id, access_key_secret, tmpdir))
+        flows = [("ecs %s" % name, steps(classes[name], host, access_key_id, access_key_secret, tmpdir))
                  for name in (args.sdk or SDKS)]
         return run_flows(flows, access_key_secret, lambda: LAST["exchange"].describe(access_key_secret))
 

@@ -1,18 +1,21 @@
 """Shared helpers for the interop scripts (standard library only, so any venv or interpreter can use it).
 
 - steps and checks: `StepFailed`, `check`, `run_flows` (one line per step, `N passed, N failed` last);
-- redaction of private keys and the secret key from anything printed;
+- redaction of private keys, request signatures and the secret key from anything printed;
 - `Pacer`: keeps each action under the emulator's documented per-account rate limits;
 - ssh-keygen helpers: fresh keys, the public half of a PEM private key (`ssh-keygen -y` on a file of mode
   600 that is removed at once), MD5 fingerprints (`ssh-keygen -l -E md5`);
-- `capture_send`: records the last HTTP exchange of a requests-style `Session` class, for failure reports.
+- `capture_send`: records the last HTTP exchange of a requests-style `Session` class, for failure reports;
+- `endpoint_parser` and `parse_endpoint`: every script's `--endpoint http://127.0.0.1:PORT`.
 """
 
+import argparse
 import os
 import re
 import subprocess
 import time
 from collections import defaultdict, deque
+from urllib.parse import urlparse
 
 DEFAULT_SECRET_ID = "AKIDKEYPAIRCONTRACTEMULATOR0000"
 DEFAULT_SECRET_KEY = "keypair-contract-emulator-secret"
@@ -34,6 +37,25 @@ def credentials():
             os.environ.get("TENCENTCLOUD_SECRET_KEY") or DEFAULT_SECRET_KEY)
 
 
+def endpoint_parser(doc):
+    """An argument parser described by the first line of `doc`, with `--endpoint` (default:
+    $KEYPAIR_EMULATOR_ENDPOINT); a script adds its own options, then calls `parse_endpoint`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
+                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
+    return parser
+
+
+def parse_endpoint(parser):
+    """The parsed arguments and the endpoint's `host:port`; an endpoint that is not plain http://HOST:PORT
+    is a usage error (exit 2) that says what was given."""
+    args = parser.parse_args()
+    url = urlparse(args.endpoint or "")
+    if url.scheme != "http" or not url.netloc or url.path not in ("", "/"):
+        parser.error("--endpoint http://127.0.0.1:PORT is required, got %r" % args.endpoint)
+    return args, url.netloc
+
+
 # ---------------------------------------------------------------------------------------------
 # Redaction
 
@@ -42,6 +64,8 @@ _REDACT = [
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----(\\n|\n)?|$)", re.S),
      "<private key redacted>"),
     (re.compile(r'("(?:PrivateKey|PrivateKeyBody|secretkey)"\s*:\s*")(?:[^"\\]|\\.)*("|$)', re.S), r"\1<redacted>\2"),
+    # a request's signature: TC3 and ACS3 Authorization headers, v1 and RPC query or form parameters
+    (re.compile(r"(\bSignature=)[^,&\s\"']+"), r"\1<redacted>"),
 ]
 
 
@@ -180,12 +204,14 @@ def capture_send(session_cls, exchange):
 # Running steps
 
 
-def run_flows(flows, secret_key, describe_failure):
-    """flows: list of (label prefix, [(step name, callable returning a detail)]). A flow stops at its first
-    failing step (the later ones build on it); the next flow still runs. describe_failure() returns the
-    lines to print after a failure. Prints `N passed, N failed` last; returns the exit status."""
+def run_flows(flows, secret_key, describe_failure=None):
+    """flows: list of (label prefix, [(step name, callable returning a detail)][, describe_failure]). A flow
+    stops at its first failing step (the later ones build on it); the next flow still runs.
+    describe_failure() returns the lines to print after a failure: the flow's own, else the one given
+    here. Prints `N passed, N failed` last; returns the exit status."""
     passed = failed = 0
-    for prefix, steps in flows:
+    for prefix, steps, *own in flows:
+        describe = own[0] if own else describe_failure
         for name, step in steps:
             label = "%s: %s" % (prefix, name)
             try:
@@ -200,7 +226,7 @@ def run_flows(flows, secret_key, describe_failure):
                 continue
             failed += 1
             print("FAIL %s — %s" % (label, redact(failure, secret_key)), flush=True)
-            print(redact(describe_failure(), secret_key), flush=True)
+            print(redact(describe(), secret_key), flush=True)
             break
     print("%d passed, %d failed" % (passed, failed), flush=True)
     return 1 if failed else 0

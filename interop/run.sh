@@ -58,6 +58,11 @@ ensure_venv interop/.venv-tccli interop/requirements-tccli.txt --no-compile
 ensure_venv interop/.venv-aliyun interop/requirements-aliyun.txt
 [[ -z "$PREPARE_ONLY" ]] || exit 0
 
+# The scripts' shared runner and redaction first: a runner that passed a failed step, or a report
+# that printed a signature, would make every part below mean nothing.
+"$PYTHON" -m unittest discover -s interop -p 'test_*.py' -q </dev/null \
+    || die "interop/test_common.py failed: the scripts' shared helpers (interop/common.py) are broken"
+
 # From here on every request goes to the loopback emulator, and a proxy from the environment must not get
 # in the way: the Tencent SDK (and tccli) skip a proxy only when NO_PROXY contains their exact `host:port`
 # endpoint string, and the Alibaba SDKs ignore NO_PROXY altogether. pip (above) keeps the proxy.

@@ -12,7 +12,6 @@ Standard library only (any Python 3); needs ssh-keygen. Prints one line per step
 and output (private keys redacted), the other product's flow still runs, and the script exits 1. Private keys and secret keys are never printed.
 """
 
-import argparse
 import json
 import os
 import re
@@ -21,33 +20,14 @@ import subprocess
 import sys
 import tempfile
 
-DEFAULT_SECRET_ID = "AKIDKEYPAIRCONTRACTEMULATOR0000"
-DEFAULT_SECRET_KEY = "keypair-contract-emulator-secret"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (CREATED_TIME, StepFailed, check, credentials, endpoint_parser, generate_key,  # noqa: E402
+                    key_fields, parse_endpoint, public_half, redact, run_flows)
+
 REGION = "ap-guangzhou"
 KEY_ID = re.compile(r"^skey-[0-9a-z]{8}$")
 LIGHTHOUSE_KEY_ID = re.compile(r"^lhkp-[0-9a-z]{8}$")
-CREATED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 ERROR_EXIT = 255  # tccli's exit status for a TencentCloudSDKException
-REDACT = [
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----(\\n|\n)?", re.S),
-     "<private key redacted>"),
-    (re.compile(r'("PrivateKey"\s*:\s*")[^"]*(")'), r"\1<redacted>\2"),
-]
-
-
-class StepFailed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise StepFailed(message)
-
-
-def redact(text, secret_key):
-    for pattern, replacement in REDACT:
-        text = pattern.sub(replacement, text)
-    return text.replace(secret_key, "<secret redacted>") if secret_key else text
 
 
 class Tccli:
@@ -91,34 +71,9 @@ class Tccli:
             return "  (tccli was not run)"
         argv, code, out, err = self.last
         lines = ["  command: %s" % " ".join(argv), "  exit code: %d" % code,
-                 "  stdout: %s" % redact(out.strip(), self.secret_key)[:2000],  # redact, then cut
-                 "  stderr: %s" % redact(err.strip(), self.secret_key)[:2000]]
+                 "  stdout: %s" % redact(out.strip(), self.secret_key, 2000),
+                 "  stderr: %s" % redact(err.strip(), self.secret_key, 2000)]
         return redact("\n".join(lines), self.secret_key)
-
-
-def key_fields(line):
-    """The `type base64` part of an OpenSSH public key line (the comment is not compared)."""
-    return " ".join((line or "").split()[:2])
-
-
-def public_half(pem, tmpdir):
-    """`ssh-keygen -y` of a PEM private key, written to a file of mode 600 that is removed at once."""
-    path = os.path.join(tmpdir, "created")
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-        f.write(pem)
-    derived = subprocess.run(["ssh-keygen", "-y", "-f", path], capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL)
-    os.remove(path)
-    check(derived.returncode == 0, "ssh-keygen -y cannot read the PrivateKey: %s" % derived.stderr.strip())
-    return derived.stdout
-
-
-def fresh_public_key(tmpdir, name):
-    path = os.path.join(tmpdir, name)
-    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", name, "-f", path],
-                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    with open(path + ".pub") as f:
-        return f.read().strip()
 
 
 class Product:
@@ -156,7 +111,7 @@ def steps(cli, tmpdir, product):
         return "%s, public half matches (ssh-keygen -y)" % key["KeyId"]
 
     def import_():
-        public = fresh_public_key(tmpdir, imported_name)
+        public = generate_key(tmpdir, imported_name, "rsa", 2048)
         resp = cli.ok("ImportKeyPair", KeyName=imported_name, PublicKey=public, **product.extra)
         check(product.key_id.match(resp.get("KeyId") or ""), "KeyId %r is not %s" % (resp.get("KeyId"), product.key_id_shape))
         state["imported"], state["imported_public"] = resp["KeyId"], public
@@ -214,41 +169,23 @@ def steps(cli, tmpdir, product):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
-                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
+    parser = endpoint_parser(__doc__)
     parser.add_argument("--tccli", default=os.path.join(here, ".venv-tccli", "bin", "tccli"),
                         help="the tccli executable (default: interop/.venv-tccli/bin/tccli)")
     parser.add_argument("--product", action="append", choices=("cvm", "lighthouse"),
                         help="run only this product's flow (repeatable; default: both)")
-    args = parser.parse_args()
-    args.product = args.product or ["cvm", "lighthouse"]
-    if not args.endpoint or not re.match(r"^http://[^/]+$", args.endpoint):
-        parser.error("--endpoint http://127.0.0.1:PORT is required")
+    args, host = parse_endpoint(parser)
     if not os.access(args.tccli, os.X_OK):
         parser.error("no tccli at %s (run interop/run.sh, which creates interop/.venv-tccli)" % args.tccli)
-    secret_id = os.environ.get("TENCENTCLOUD_SECRET_ID") or DEFAULT_SECRET_ID
-    secret_key = os.environ.get("TENCENTCLOUD_SECRET_KEY") or DEFAULT_SECRET_KEY
-
-    passed = failed = 0
+    secret_id, secret_key = credentials()
     with tempfile.TemporaryDirectory(prefix="interop-tccli-") as tmpdir:
         home = os.path.join(tmpdir, "home")
         os.mkdir(home)
-        for product in (PRODUCTS[name] for name in ("cvm", "lighthouse") if name in args.product):
-            cli = Tccli(args.tccli, args.endpoint, home, secret_id, secret_key, product.name)
-            for name, step in steps(cli, tmpdir, product):
-                label = "tccli %s: %s" % (product.name, name)
-                try:
-                    detail = step()
-                except (StepFailed, subprocess.SubprocessError, OSError) as e:
-                    failed += 1
-                    print("FAIL %s — %s" % (label, redact(str(e), secret_key)), flush=True)
-                    print(cli.describe_last(), flush=True)
-                    break  # the later steps of this product build on this one
-                passed += 1
-                print("ok   %s — %s" % (label, detail), flush=True)
-    print("%d passed, %d failed" % (passed, failed), flush=True)
-    return 1 if failed else 0
+        flows = []
+        for name in (name for name in ("cvm", "lighthouse") if name in (args.product or ["cvm", "lighthouse"])):
+            cli = Tccli(args.tccli, "http://" + host, home, secret_id, secret_key, name)
+            flows.append(("tccli %s" % name, steps(cli, tmpdir, PRODUCTS[name]), cli.describe_last))
+        return run_flows(flows, secret_key)
 
 
 if __name__ == "__main__":

@@ -12,22 +12,18 @@ per signing/transport mode:
 Usage: tencent_cvm.py --endpoint http://127.0.0.1:PORT [--mode MODE ...]
 Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, else the emulator's default account.
 
-Prints one line per step and a last line `N passed, N failed`; stops at the first failure, printing
-the HTTP exchange that failed (private keys and secrets redacted), and exits 1. Private keys and
-secret keys are never printed.
+Prints one line per step and a last line `N passed, N failed`. A mode stops at its first failure
+(its later steps build on it), printing the HTTP exchange that failed (private keys and secrets
+redacted); the next mode still runs; any failure exits 1. Private keys and secret keys are never
+printed.
 """
 
-import argparse
 import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
-import time
-from collections import defaultdict, deque
-from urllib.parse import urlparse
 
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -37,81 +33,24 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.cvm.v20170312 import cvm_client, models
 
-DEFAULT_SECRET_ID = "AKIDKEYPAIRCONTRACTEMULATOR0000"
-DEFAULT_SECRET_KEY = "keypair-contract-emulator-secret"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (CREATED_TIME, Exchange, Pacer, StepFailed, capture_send, check, credentials,  # noqa: E402
+                    endpoint_parser, generate_key, key_fields, parse_endpoint, run_flows)
+
 REGION = "ap-guangzhou"
 MODES = ("tc3-post", "hmac-sha256", "tc3-get")
 KEY_ID = re.compile(r"^skey-[0-9a-z]{8}$")
-CREATED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
-
-class StepFailed(Exception):
-    pass
-
-
-# ---------------------------------------------------------------------------------------------
-# Wire capture: remembers the last HTTP exchange so a failure can show what the SDK sent and got.
-
-_last_exchange = {}
-_original_send = requests.Session.send
-
-
-def _recording_send(session, request, **kwargs):
-    _last_exchange.clear()
-    _last_exchange["request"] = request
-    response = _original_send(session, request, **kwargs)
-    _last_exchange["response"] = response
-    return response
-
-
-requests.Session.send = _recording_send
-
-_REDACT = [
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----\\?n?", re.S),
-     "<private key redacted>"),
-    (re.compile(r'("PrivateKey"\s*:\s*")[^"]*(")'), r"\1<redacted>\2"),
-]
-
-
-def _redact(text, secret_key):
-    for pattern, replacement in _REDACT:
-        text = pattern.sub(replacement, text)
-    if secret_key:
-        text = text.replace(secret_key, "<secret redacted>")
-    return text
-
-
-def describe_last_exchange(secret_key):
-    request = _last_exchange.get("request")
-    if request is None:
-        return "  (no HTTP request was sent)"
-    lines = ["  request:  %s %s" % (request.method, request.url)]
-    for name, value in request.headers.items():
-        lines.append("    %s: %s" % (name, value))
-    body = request.body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    if body:
-        lines.append("    body: %s" % body)
-    response = _last_exchange.get("response")
-    if response is None:
-        lines.append("  response: none (connection failed?)")
-    else:
-        lines.append("  response: HTTP %s, Content-Type: %s" % (
-            response.status_code, response.headers.get("Content-Type")))
-        lines.append("    body: %s" % _redact(response.text, secret_key)[:2000])  # redact, then cut
-    return _redact("\n".join(lines), secret_key)
-
-
-# ---------------------------------------------------------------------------------------------
+# The last HTTP exchange, so a failure can show what the SDK sent and got.
+EXCHANGE = Exchange()
+capture_send(requests.Session, EXCHANGE)
+# One pacer for every client: the limit is per account, not per client.
+PACER = Pacer()
 
 
 class Paced:
     """Keeps calls of each action under the documented limit of 10 requests/s per account, which
     the emulator enforces (RequestLimitExceeded); three modes back to back would otherwise pass it."""
-
-    PER_SECOND = 8
-    _calls = defaultdict(deque)  # shared by every client: the limit is per account, not per client
 
     def __init__(self, client):
         self._client = client
@@ -120,14 +59,7 @@ class Paced:
         method = getattr(self._client, action)
 
         def paced(*args, **kwargs):
-            calls = self._calls[action]
-            while len(calls) >= self.PER_SECOND:
-                wait = calls[0] + 1.05 - time.monotonic()
-                if wait <= 0:
-                    calls.popleft()
-                else:
-                    time.sleep(wait)
-            calls.append(time.monotonic())
+            PACER.wait(action)
             return method(*args, **kwargs)
 
         return paced
@@ -150,11 +82,6 @@ def request(model, **fields):
     return req
 
 
-def check(condition, message):
-    if not condition:
-        raise StepFailed(message)
-
-
 def expect_error(call, code):
     try:
         call()
@@ -163,19 +90,6 @@ def expect_error(call, code):
         check(bool(e.requestId), "error %s has no RequestId" % code)
         return e
     raise StepFailed("expected TencentCloudSDKException %s, but the call succeeded" % code)
-
-
-def ssh_public_key_fields(line):
-    """The `type base64` part of an OpenSSH public key line (the comment is not compared)."""
-    return " ".join(line.split()[:2])
-
-
-def generate_openssh_key(tmpdir, name):
-    path = os.path.join(tmpdir, name)
-    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", name, "-f", path],
-                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    with open(path + ".pub") as f:
-        return f.read().strip()
 
 
 def describe(client, **fields):
@@ -211,14 +125,14 @@ def flow(mode, host, secret_id, secret_key, tmpdir):
         derived = private.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                                     serialization.PublicFormat.OpenSSH).decode()
         check((key.PublicKey or "").startswith("ssh-rsa "), "PublicKey %r is not ssh-rsa" % key.PublicKey)
-        check(ssh_public_key_fields(key.PublicKey) == ssh_public_key_fields(derived),
+        check(key_fields(key.PublicKey) == key_fields(derived),
               "PublicKey is not the public half of PrivateKey")
         state["created"] = key.KeyId
         state["created_public"] = key.PublicKey
         return "%s, %d-bit RSA, public half matches" % (key.KeyId, private.key_size)
 
     def import_():
-        public = generate_openssh_key(tmpdir, "%s_%s" % (mode, suffix))
+        public = generate_key(tmpdir, "%s_%s" % (mode, suffix), "rsa", 2048)
         resp = client.ImportKeyPair(request(models.ImportKeyPairRequest,
                                             KeyName=imported_name, ProjectId=0, PublicKey=public))
         check(resp.RequestId, "ImportKeyPair response has no RequestId")
@@ -232,7 +146,7 @@ def flow(mode, host, secret_id, secret_key, tmpdir):
         check(key.KeyId == key_id, "KeyId %r != %r" % (key.KeyId, key_id))
         check(key.KeyName == name, "%s: KeyName %r != %r" % (key_id, key.KeyName, name))
         check(key.ProjectId == 0, "%s: ProjectId %r != 0" % (key_id, key.ProjectId))
-        check(ssh_public_key_fields(key.PublicKey or "") == ssh_public_key_fields(public),
+        check(key_fields(key.PublicKey or "") == key_fields(public),
               "%s: PublicKey differs from the one created/imported" % key_id)
         check(not key.PrivateKey, "%s: DescribeKeyPairs returned a PrivateKey" % key_id)
         check(CREATED_TIME.match(key.CreatedTime or ""), "%s: CreatedTime %r is not YYYY-MM-DDThh:mm:ssZ"
@@ -303,45 +217,14 @@ def flow(mode, host, secret_id, secret_key, tmpdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
-                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
+    parser = endpoint_parser(__doc__)
     parser.add_argument("--mode", action="append", choices=MODES,
                         help="run only this mode (repeatable; default: all three)")
-    args = parser.parse_args()
-    if not args.endpoint:
-        parser.error("--endpoint http://127.0.0.1:PORT is required")
-    url = urlparse(args.endpoint)
-    if url.scheme != "http" or not url.netloc:
-        parser.error("--endpoint must look like http://127.0.0.1:PORT, got %r" % args.endpoint)
-    secret_id = os.environ.get("TENCENTCLOUD_SECRET_ID") or DEFAULT_SECRET_ID
-    secret_key = os.environ.get("TENCENTCLOUD_SECRET_KEY") or DEFAULT_SECRET_KEY
-
-    passed = failed = 0
+    args, host = parse_endpoint(parser)
+    secret_id, secret_key = credentials()
     with tempfile.TemporaryDirectory(prefix="interop-sdk-") as tmpdir:
-        for mode in args.mode or MODES:
-            for name, step in flow(mode, url.netloc, secret_id, secret_key, tmpdir):
-                label = "sdk %s: %s" % (mode, name)
-                try:
-                    detail = step()
-                except StepFailed as e:
-                    failure = str(e)
-                except TencentCloudSDKException as e:
-                    failure = "unexpected TencentCloudSDKException code %s: %s (requestId %s)" % (
-                        e.code, e.message, e.requestId)
-                except Exception as e:  # a crash in the SDK or in the check is a failure of this step too
-                    failure = "%s: %s" % (type(e).__name__, e)
-                else:
-                    passed += 1
-                    print("ok   %s — %s" % (label, detail), flush=True)
-                    continue
-                failed += 1
-                print("FAIL %s — %s" % (label, _redact(failure, secret_key)), flush=True)
-                print(describe_last_exchange(secret_key), flush=True)
-                print("%d passed, %d failed" % (passed, failed), flush=True)
-                return 1
-    print("%d passed, %d failed" % (passed, failed), flush=True)
-    return 0
+        flows = [("sdk %s" % mode, flow(mode, host, secret_id, secret_key, tmpdir)) for mode in args.mode or MODES]
+        return run_flows(flows, secret_key, lambda: EXCHANGE.describe(secret_key))
 
 
 if __name__ == "__main__":

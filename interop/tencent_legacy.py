@@ -20,7 +20,6 @@ Prints one line per step and `N passed, N failed` last; a failing flow prints th
 keys and secrets redacted) and the script exits 1.
 """
 
-import argparse
 import http.client
 import json
 import os
@@ -40,7 +39,8 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.cvm.v20170312 import cvm_client, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Exchange, Pacer, capture_send, check, credentials, key_fields, redact, run_flows  # noqa: E402
+from common import (Exchange, Pacer, capture_send, check, credentials, endpoint_parser, key_fields,  # noqa: E402
+                    parse_endpoint, redact, run_flows)
 
 KEY_ID = re.compile(r"^skey-[0-9a-z]{8}$")
 MODES = [  # (label, SDK config, legacy region)
@@ -209,15 +209,10 @@ def steps(label, config, region, host, secret_id, secret_key):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
-                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
-    args = parser.parse_args()
-    url = urlparse(args.endpoint or "")
-    if url.scheme != "http" or not url.netloc:
-        parser.error("--endpoint http://127.0.0.1:PORT is required")
+    parser = endpoint_parser(__doc__)
+    _, host = parse_endpoint(parser)
     secret_id, secret_key = credentials()
-    flows = [steps(label, config, region, url.netloc, secret_id, secret_key) for label, config, region in MODES]
+    flows = [steps(label, config, region, host, secret_id, secret_key) for label, config, region in MODES]
     return run_flows(flows, secret_key, describe_failure)
 
 

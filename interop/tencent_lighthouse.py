@@ -11,14 +11,12 @@ Prints one line per step and a last line `N passed, N failed`; stops at the firs
 HTTP exchange that failed (private keys and secrets redacted), and exits 1.
 """
 
-import argparse
 import json
 import os
 import re
 import secrets
 import sys
 import tempfile
-from urllib.parse import urlparse
 
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -30,7 +28,7 @@ from tencentcloud.lighthouse.v20200324 import lighthouse_client, models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (CREATED_TIME, Exchange, Pacer, capture_send, check, credentials, generate_key,  # noqa: E402
-                    key_fields, run_flows, StepFailed)
+                    endpoint_parser, key_fields, parse_endpoint, run_flows, StepFailed)
 
 REGION = "ap-guangzhou"
 KEY_ID = re.compile(r"^lhkp-[0-9a-z]{8}$")
@@ -166,16 +164,11 @@ def steps(host, secret_id, secret_key, tmpdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=os.environ.get("KEYPAIR_EMULATOR_ENDPOINT"),
-                        help="emulator address, http://127.0.0.1:PORT (default: $KEYPAIR_EMULATOR_ENDPOINT)")
-    args = parser.parse_args()
-    url = urlparse(args.endpoint or "")
-    if url.scheme != "http" or not url.netloc:
-        parser.error("--endpoint http://127.0.0.1:PORT is required")
+    parser = endpoint_parser(__doc__)
+    _, host = parse_endpoint(parser)
     secret_id, secret_key = credentials()
     with tempfile.TemporaryDirectory(prefix="interop-lighthouse-") as tmpdir:
-        flows = [("lighthouse sdk", steps(url.netloc, secret_id, secret_key, tmpdir))]
+        flows = [("lighthouse sdk", steps(host, secret_id, secret_key, tmpdir))]
         return run_flows(flows, secret_key, lambda: EXCHANGE.describe(secret_key))
 
 
