@@ -558,6 +558,23 @@ fn tencent_envelope_breaks() -> Vec<Broken> {
     ]
 }
 
+/// Broken variants of the API 3.0 error envelope, which CVM and Lighthouse share (apis.md §1.2):
+/// each of its required parts missing or malformed, an extra field, Alibaba's error shape.
+#[rustfmt::skip]
+fn tencent_error_breaks() -> Vec<Broken> {
+    vec![
+        broken("RequestId missing", Remove("/Response/RequestId"), "/Response"),
+        broken("RequestId of mixed case", Set("/Response/RequestId", json!(TC_MIXED_ID)), "/Response/RequestId"),
+        broken("Error.Code missing", Remove("/Response/Error/Code"), "/Response/Error"),
+        broken("Error.Message missing", Remove("/Response/Error/Message"), "/Response/Error"),
+        broken("Error without Response.Error", Remove("/Response/Error"), "/Response"),
+        broken("an extra field in Error", Set("/Response/Error/Detail", json!("x")), "/Response/Error"),
+        broken("a code with spaces", Set("/Response/Error/Code", json!("Invalid key name")), "/Response/Error/Code"),
+        broken("a numeric code", Set("/Response/Error/Code", json!(4100)), "/Response/Error/Code"),
+        broken("the Alibaba error shape", Replace(json!({"RequestId": ALI_ID, "Code": "X", "Message": "m"})), ""),
+    ]
+}
+
 /// The realistic and broken bodies of every response schema. The first valid body of each is the
 /// base the broken ones edit. Kept as a table, one line per body, hence no rustfmt.
 #[rustfmt::skip]
@@ -676,17 +693,7 @@ fn bodies() -> Vec<Body> {
                 ("a seed 000 §6 code", tencent_error("InvalidKeyPairNameTooLong", TC_LOWER_ID)),
                 ("a common code", tencent_error("AuthFailure.SignatureFailure", TC_UPPER_ID)),
             ],
-            broken: vec![
-                broken("RequestId missing", Remove("/Response/RequestId"), "/Response"),
-                broken("RequestId of mixed case", Set("/Response/RequestId", json!(TC_MIXED_ID)), "/Response/RequestId"),
-                broken("Error.Code missing", Remove("/Response/Error/Code"), "/Response/Error"),
-                broken("Error.Message missing", Remove("/Response/Error/Message"), "/Response/Error"),
-                broken("Error without Response.Error", Remove("/Response/Error"), "/Response"),
-                broken("an extra field in Error", Set("/Response/Error/Detail", json!("x")), "/Response/Error"),
-                broken("a code with spaces", Set("/Response/Error/Code", json!("Invalid key name")), "/Response/Error/Code"),
-                broken("a numeric code", Set("/Response/Error/Code", json!(4100)), "/Response/Error/Code"),
-                broken("the Alibaba error shape", Replace(json!({"RequestId": ALI_ID, "Code": "X", "Message": "m"})), ""),
-            ],
+            broken: tencent_error_breaks(),
         },
         Body {
             schema: "tencent-lighthouse/CreateKeyPair.json",
@@ -747,12 +754,7 @@ fn bodies() -> Vec<Body> {
         Body {
             schema: "tencent-lighthouse/error.json",
             valid: vec![("a seed 001 §6 code", tencent_error("InvalidParameterValue.InvalidKeyPairNameTooLong", TC_LOWER_ID))],
-            broken: vec![
-                broken("RequestId missing", Remove("/Response/RequestId"), "/Response"),
-                broken("Error.Code missing", Remove("/Response/Error/Code"), "/Response/Error"),
-                broken("an extra field in Error", Set("/Response/Error/Detail", json!("x")), "/Response/Error"),
-                broken("a code with spaces", Set("/Response/Error/Code", json!("Invalid key name")), "/Response/Error/Code"),
-            ],
+            broken: tencent_error_breaks(),
         },
         Body {
             schema: "tencent-cvm-legacy/CreateKeyPair.json",
