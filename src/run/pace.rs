@@ -1,5 +1,7 @@
-//! Pacing: one rate limiter per product and action, at the documented limits, shared by every
-//! parallel case of a run and split between shards (`run --shard K/N` gets 1/N of each budget).
+//! Pacing: one rate limiter per account, product and action, at the documented limits, which the
+//! clouds count per account. On a live target every case runs as the same account, so its parallel
+//! cases share each budget, split between shards (`run --shard K/N` gets 1/N of it); on an emulator
+//! with a control API each case has an account of its own, and so a budget of its own.
 //! Built on `governor` (GCRA). Requests are spaced evenly (no bursts) at [`SAFETY`] of the
 //! documented rate, so arrivals stay under a one-second sliding window even with jitter.
 //!
@@ -37,7 +39,8 @@ pub fn documented_rate(api: &str, action: &str, ecs_rate: f64) -> f64 {
 pub struct Pacer {
     shards: u32,
     ecs_rate: f64,
-    limiters: Mutex<HashMap<(String, String), Arc<DefaultDirectRateLimiter>>>,
+    /// By account (its credentials' id), product and action.
+    limiters: Mutex<HashMap<(String, String, String), Arc<DefaultDirectRateLimiter>>>,
 }
 
 impl Pacer {
@@ -52,12 +55,12 @@ impl Pacer {
         Duration::from_secs_f64(1.0 / rate.max(0.01))
     }
 
-    /// Waits until a request of `api`'s `action` may go.
-    pub async fn wait(&self, api: &str, action: &str) {
+    /// Waits until a request of `api`'s `action` may go as `account` (the credentials' id).
+    pub async fn wait(&self, account: &str, api: &str, action: &str) {
         let limiter = {
             let mut limiters = self.limiters.lock().unwrap_or_else(|e| e.into_inner());
             limiters
-                .entry((api.to_string(), action.to_string()))
+                .entry((account.to_string(), api.to_string(), action.to_string()))
                 .or_insert_with(|| {
                     let quota = Quota::with_period(self.interval(api, action))
                         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
@@ -106,15 +109,22 @@ mod tests {
         let pacer = Pacer::new(1, DEFAULT_ECS_RATE);
         let started = Instant::now();
         for _ in 0..6 {
-            pacer.wait("tencent-cvm", "DescribeKeyPairs").await;
+            pacer.wait("AKID1", "tencent-cvm", "DescribeKeyPairs").await;
         }
         // 10/s at 90%: five intervals of ~111 ms after the first request.
         let elapsed = started.elapsed();
         assert!(elapsed >= Duration::from_millis(500) && elapsed < Duration::from_millis(1500), "{elapsed:?}");
         let other = Instant::now();
-        pacer.wait("tencent-cvm", "CreateKeyPair").await;
+        pacer.wait("AKID1", "tencent-cvm", "CreateKeyPair").await;
         // Sharing the budget would wait a whole interval (~111 ms); the bound leaves the rest of it
         // for a busy machine's scheduling.
         assert!(other.elapsed() < Duration::from_millis(100), "another action has its own budget");
+        let other_account = Instant::now();
+        pacer.wait("AKID2", "tencent-cvm", "DescribeKeyPairs").await;
+        assert!(other_account.elapsed() < Duration::from_millis(100), "another account has its own budget");
+        // The other account's request took nothing from the first's budget, nor gave it any back:
+        // its seventh request comes six intervals (~666 ms) after its first.
+        pacer.wait("AKID1", "tencent-cvm", "DescribeKeyPairs").await;
+        assert!(started.elapsed() >= Duration::from_millis(600), "{:?}", started.elapsed());
     }
 }

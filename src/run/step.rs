@@ -82,7 +82,7 @@ pub async fn send(channel: Channel<'_>, step: &Step, params: &Value, times: u32,
 /// neither a duplicate nor an orphan (`resolve_unknown`). The last try's lost or 5xx answer is
 /// looked up too: giving up leaves nothing behind.
 pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve_unknown_creates: bool) -> Result<Answer, String> {
-    let Channel { ctx, api: profile, .. } = channel;
+    let Channel { ctx, api: profile, lease, .. } = channel;
     let mut last_problem = String::new();
     let mut unknown_before = false;
     for try_number in 1..=retry::MAX_ATTEMPTS {
@@ -90,7 +90,7 @@ pub async fn send_one(channel: Channel<'_>, step: &Step, params: &Value, resolve
             tokio::time::sleep(wait).await;
         }
         if ctx.replay.is_none() {
-            ctx.pacer.wait(profile.name, &step.action).await;
+            ctx.pacer.wait(&lease.credentials.id, profile.name, &step.action).await;
         }
         let creates = resolve_unknown_creates && profile.creates.iter().any(|(action, _)| *action == step.action);
         // Whether the cloud may have acted although the answer says nothing of it.
