@@ -168,7 +168,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = crate::run::runner::CASE_TIMEOUT.as_secs())]
     pub case_timeout: u64,
     /// Requests per second per ECS action (ECS documents no limit; this is a cautious default).
-    #[arg(long, default_value_t = crate::run::pace::DEFAULT_ECS_RATE)]
+    #[arg(long, default_value_t = crate::run::pace::DEFAULT_ECS_RATE, value_parser = parse_rate)]
     pub ecs_rate: f64,
 }
 
@@ -192,6 +192,15 @@ pub enum ReportFormat {
 pub struct ReportSpec {
     pub format: ReportFormat,
     pub path: PathBuf,
+}
+
+/// A rate above 0: without this check, 0, a negative number or NaN would pace every ECS request
+/// 100 s apart without a word.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!("`{text}` is not a number of requests per second above 0 (e.g. 5 or 0.5)")),
+    }
 }
 
 fn parse_report(text: &str) -> Result<ReportSpec, String> {

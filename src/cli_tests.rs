@@ -48,3 +48,13 @@ fn bench_only_selects_one_section_and_without_it_every_section_runs() {
     assert!(BenchSection::Routes.selected(Some(BenchSection::Routes)));
     assert!(!BenchSection::Keygen.selected(Some(BenchSection::Routes)));
 }
+
+#[test]
+fn the_ecs_rate_is_a_number_above_zero() {
+    assert_eq!(run_args(&[]).unwrap().ecs_rate, crate::run::pace::DEFAULT_ECS_RATE);
+    assert_eq!(run_args(&["--ecs-rate", "0.5"]).unwrap().ecs_rate, 0.5);
+    for bad in ["0", "-1", "NaN", "inf", "fast"] {
+        let error = run_args(&[&format!("--ecs-rate={bad}")]).unwrap_err();
+        assert!(error.contains(&format!("`{bad}` is not a number of requests per second above 0")), "{bad}: {error}");
+    }
+}
