@@ -53,21 +53,22 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// RSA-2048 keys generated per backend.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 40, value_parser = at_least_one::<usize>)]
     pub keys: usize,
     /// Requests per round-trip measurement.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = at_least_one::<usize>)]
     pub requests: usize,
     /// The project folder holding schemas/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
     /// Seconds per load measurement beside the ceiling (each after a warm-up of 0.3 s, or of 0.3 ×
-    /// the seconds when that is shorter).
-    #[arg(long, default_value_t = 1.0)]
+    /// the seconds when that is shorter), from 0.1 to 60.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_bench_seconds)]
     pub seconds: f64,
     /// Interleaved rounds of the ceiling and route loads; each row shows the median round and the
-    /// rounds' range (back-to-back runs of one load on a shared 2-core machine differ by up to 25 %).
-    #[arg(long, default_value_t = 3)]
+    /// rounds' range (back-to-back runs of one load on a shared 2-core machine differ by up to 25 %);
+    /// from 1 to 25.
+    #[arg(long, default_value_t = 3, value_parser = parse_bench_rounds)]
     pub rounds: usize,
     /// Keys imported into one account for the large-account measurements.
     #[arg(long, default_value_t = 100_000)]
@@ -127,8 +128,8 @@ pub struct RunArgs {
     /// Run only cases whose id contains this text (e.g. `tencent-cvm/import`).
     #[arg(long)]
     pub filter: Option<String>,
-    /// Cases run at the same time; each gets its own emulator account.
-    #[arg(long, default_value_t = 4)]
+    /// Cases run at the same time (at least 1); each gets its own emulator account.
+    #[arg(long, default_value_t = 4, value_parser = at_least_one::<usize>)]
     pub jobs: usize,
     /// The project folder holding cases/, schemas/ and snapshots/.
     #[arg(long, default_value = ".")]
@@ -164,8 +165,8 @@ pub struct RunArgs {
     /// --partition count:K/N`), with 1/N of each pacing budget.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::run::shard::Shard>,
-    /// Seconds a case's steps may take; then they stop and the case tears down.
-    #[arg(long, default_value_t = crate::run::runner::CASE_TIMEOUT.as_secs())]
+    /// Seconds a case's steps may take (at least 1); then they stop and the case tears down.
+    #[arg(long, default_value_t = crate::run::runner::CASE_TIMEOUT.as_secs(), value_parser = at_least_one::<u64>)]
     pub case_timeout: u64,
     /// Requests per second per ECS action (ECS documents no limit; this is a cautious default).
     #[arg(long, default_value_t = crate::run::pace::DEFAULT_ECS_RATE, value_parser = parse_rate)]
@@ -203,6 +204,32 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A whole number of at least 1 (`--jobs`, `--case-timeout`, `bench --keys`, `--requests`): 0
+/// would be a run that never starts, a case that always times out or a figure of nothing, so it
+/// is refused rather than quietly taken as 1.
+fn at_least_one<T: std::str::FromStr + From<u8> + PartialOrd>(text: &str) -> Result<T, String> {
+    match text.parse::<T>() {
+        Ok(n) if n >= T::from(1) => Ok(n),
+        _ => Err(format!("`{text}` is not a whole number of at least 1 (e.g. 4)")),
+    }
+}
+
+/// `bench --seconds`: long enough to measure (0.1 s), short enough to finish (60 s).
+fn parse_bench_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.1..=60.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("`{text}` is not a number of seconds from 0.1 to 60 (e.g. 1 or 0.5)")),
+    }
+}
+
+/// `bench --rounds`: at least one round to show, at most 25 (each round runs every load once).
+fn parse_bench_rounds(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(rounds) if (1..=25).contains(&rounds) => Ok(rounds),
+        _ => Err(format!("`{text}` is not a whole number of rounds from 1 to 25 (e.g. 3)")),
+    }
+}
+
 fn parse_report(text: &str) -> Result<ReportSpec, String> {
     let (format, path) = text.split_once('=').ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. junit=report.xml)"))?;
     let format = match format {
@@ -223,8 +250,10 @@ pub struct TransportArgs {
     /// The file of named targets (default: targets.yaml in --root).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
-    /// The region whose endpoint a live target uses where it names `{region}` (default: the
-    /// target's first).
+    /// Where a live target's endpoint names `{region}`: the host for requests naming no region or
+    /// one the target does not list (a request in a listed region goes to its own region's host),
+    /// and the one region `sweep` searches (default: the target's first, and for `sweep` all of
+    /// them). Each case sends the region it names, whatever this says.
     #[arg(long)]
     pub region: Option<String>,
 }

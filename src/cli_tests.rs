@@ -58,3 +58,36 @@ fn the_ecs_rate_is_a_number_above_zero() {
         assert!(error.contains(&format!("`{bad}` is not a number of requests per second above 0")), "{bad}: {error}");
     }
 }
+
+fn bench_args(args: &[&str]) -> Result<BenchArgs, String> {
+    let argv = ["keypair-contract", "bench"].into_iter().chain(args.iter().copied());
+    match Cli::try_parse_from(argv).map_err(|e| e.to_string())?.command {
+        Command::Bench(args) => Ok(args),
+        other => panic!("not bench: {other:?}"),
+    }
+}
+
+#[test]
+fn counts_of_nothing_are_refused_not_taken_as_one() {
+    let run = run_args(&["--jobs", "1", "--case-timeout", "1"]).unwrap();
+    assert_eq!((run.jobs, run.case_timeout), (1, 1));
+    for (flag, bad) in [("--jobs", "0"), ("--jobs", "-2"), ("--case-timeout", "0"), ("--case-timeout", "1.5"), ("--jobs", "many")] {
+        let error = run_args(&[&format!("{flag}={bad}")]).unwrap_err();
+        assert!(error.contains(&format!("`{bad}` is not a whole number of at least 1")), "{flag} {bad}: {error}");
+    }
+    let bench = bench_args(&["--keys", "1", "--requests", "1", "--seconds", "0.1", "--rounds", "25"]).unwrap();
+    assert_eq!((bench.keys, bench.requests, bench.seconds, bench.rounds), (1, 1, 0.1, 25));
+    assert_eq!(bench_args(&["--seconds", "60", "--rounds", "1"]).map(|b| (b.seconds, b.rounds)), Ok((60.0, 1)));
+    for (flag, bad, says) in [
+        ("--keys", "0", "is not a whole number of at least 1"),
+        ("--requests", "0", "is not a whole number of at least 1"),
+        ("--seconds", "0.09", "is not a number of seconds from 0.1 to 60"),
+        ("--seconds", "60.5", "is not a number of seconds from 0.1 to 60"),
+        ("--seconds", "NaN", "is not a number of seconds from 0.1 to 60"),
+        ("--rounds", "0", "is not a whole number of rounds from 1 to 25"),
+        ("--rounds", "26", "is not a whole number of rounds from 1 to 25"),
+    ] {
+        let error = bench_args(&[&format!("{flag}={bad}")]).unwrap_err();
+        assert!(error.contains(&format!("`{bad}` {says}")), "{flag} {bad}: {error}");
+    }
+}

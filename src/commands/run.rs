@@ -63,7 +63,7 @@ pub async fn run(args: RunArgs) -> u8 {
     };
     ctx.update = Update::from_env(args.accept);
     ctx.pacer = Arc::new(crate::run::pace::Pacer::new(args.shard.map_or(1, |s| s.count), args.ecs_rate));
-    ctx.case_timeout = std::time::Duration::from_secs(args.case_timeout.max(1));
+    ctx.case_timeout = std::time::Duration::from_secs(args.case_timeout);
     tokio::spawn(stop_on_signal(ctx.interrupt.clone()));
     if args.dry_run {
         print!("{}", crate::run::dry_run::plan(&ctx, &cases));
@@ -112,6 +112,14 @@ pub async fn run(args: RunArgs) -> u8 {
         args.jobs,
         if ctx.drift == DriftMode::Report { "reported" } else { "fails" }
     ));
+    if let Some(region) = &args.transport.region
+        && !cases.iter().any(|c| ctx.target.names_region(c.api))
+    {
+        console.line(&format!(
+            "note: --region {region} picks no host: no endpoint of target {} for these cases names {{region}} (each case sends the region it names)",
+            ctx.target.label
+        ));
+    }
     let bursts: Vec<&str> = cases.iter().filter(|c| c.probes_rate_limit()).map(|c| c.id.as_str()).collect();
     if !bursts.is_empty() {
         console.line(&format!("not paced and not retried, since they probe a rate limit on purpose (burst steps): {}", bursts.join(", ")));

@@ -17,13 +17,6 @@ pub fn plan(ctx: &RunContext, cases: &[Case]) -> String {
             continue;
         }
         out.push_str(&format!("case {}\n", case.id));
-        let base = match ctx.target.endpoint(case.api) {
-            Ok(base) => base,
-            Err(e) => {
-                out.push_str(&format!("  error: {e}\n"));
-                continue;
-            }
-        };
         let (credentials, token) = match ctx.target.session(case.api) {
             Some(session) => (session.credentials.clone(), session.token.clone()),
             None => (Credentials { id: "DRY-RUN".into(), secret: "DRY-RUN".into() }, None),
@@ -32,6 +25,13 @@ pub fn plan(ctx: &RunContext, cases: &[Case]) -> String {
         for step in case.setup.iter().chain(&case.steps) {
             let params = vars.render(&step.params).unwrap_or_else(|_| step.params.clone());
             let call = step.call(&params);
+            let base = match ctx.target.endpoint_in(case.api, step.region.as_deref()) {
+                Ok(base) => base,
+                Err(e) => {
+                    out.push_str(&format!("  {}: {e}\n", step.action));
+                    continue;
+                }
+            };
             let times = step.burst.map(|n| format!(" (x{n} at once, not paced)")).unwrap_or_default();
             match build_request_with_token(case.api, &base, &call, &credentials, token.as_deref(), ctx.clock.now_secs(), 1) {
                 Ok(outgoing) => {

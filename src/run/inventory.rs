@@ -108,7 +108,7 @@ pub async fn undo_lost_create(channel: Channel<'_>, step: &Step, params: &Value)
     let (base, region) = if std::ptr::eq(cleanup, api) {
         (base.clone(), step.region.clone().unwrap_or_else(|| api.default_region.to_string()))
     } else {
-        (ctx.target.endpoint(cleanup)?, cleanup.default_region.to_string())
+        (ctx.target.endpoint_in(cleanup, Some(cleanup.default_region))?, cleanup.default_region.to_string())
     };
     let ids_are_names = cleanup.listing.is_some_and(|l| l.id == l.name);
     let held = lease.held.lock().unwrap_or_else(|e| e.into_inner()).clone();

@@ -264,16 +264,16 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
     let mut vars = Vars::new(case.api.name_rule, ctx.root.join("cases/fixtures")).for_run(&ctx.prefix_for(case), &case.id);
     let mut exchanges = Vec::new();
     let mut inconclusive = false;
-    let base = match ctx.target.endpoint(case.api) {
-        Ok(base) => base,
-        Err(e) => {
-            let failures = vec![Failure::new(&case.id, "target", Kind::Setup, e)];
-            return StepsOutcome { failures, requests: 0, snapshot: SnapshotState::NotCompared, inconclusive: false };
-        }
-    };
     for step in case.setup.iter().chain(&case.steps) {
         let fail = |kind: Kind, suffix: &str, message: String| {
             Failure::new(&case.id, step_name(step), kind, message).at(position(case, step, suffix))
+        };
+        let base = match ctx.target.endpoint_in(case.api, step.region.as_deref()) {
+            Ok(base) => base,
+            Err(e) => {
+                failures.push(fail(Kind::Setup, "", e));
+                break;
+            }
         };
         let params = match vars.render(&step.params) {
             Ok(params) => params,
@@ -380,12 +380,12 @@ async fn teardown(ctx: &RunContext, case: &Case, lease: &Lease, created: &Create
 async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option<String>, ids: Vec<String>) -> Vec<Failure> {
     // Some APIs delete through another (the legacy endpoint's keys are CVM keys).
     let api = case.api.cleanup_profile();
-    let base = match ctx.target.endpoint(api) {
+    // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
+    let region = region.filter(|_| std::ptr::eq(api, case.api)).unwrap_or_else(|| api.default_region.to_string());
+    let base = match ctx.target.endpoint_in(api, Some(&region)) {
         Ok(base) => base,
         Err(e) => return vec![Failure::new(&case.id, "teardown", Kind::Teardown, e)],
     };
-    // Deleting through another API (legacy → CVM API 3.0) uses that API's region names.
-    let region = region.filter(|_| std::ptr::eq(api, case.api)).unwrap_or_else(|| api.default_region.to_string());
     let mut failures = Vec::new();
     for (ids, outcome) in super::inventory::delete(Channel { ctx, tag: &case.id, api, base: &base, lease }, &region, &ids).await {
         if let Err(e) = outcome {

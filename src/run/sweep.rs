@@ -44,9 +44,9 @@ pub async fn sweep(
     let mut report = SweepReport::default();
     for api in apis {
         let Some(lease) = lease_of(api) else { continue };
-        let base = ctx.target.endpoint(api)?;
-        let channel = Channel { ctx, tag: "sweep", api, base: &base, lease: &lease };
         for region in ctx.target.regions(api) {
+            let base = ctx.target.endpoint_in(api, Some(&region))?;
+            let channel = Channel { ctx, tag: "sweep", api, base: &base, lease: &lease };
             let listed = match list(channel, &region).await {
                 Ok(listed) => listed,
                 Err(e) => {

@@ -121,17 +121,35 @@ impl Target {
         self.base.is_some() || self.spec.as_ref().is_none_or(|s| s.endpoint(profile.name, None).is_some())
     }
 
+    /// The endpoint of `profile` for requests that name no region (probes, control, STS).
     pub fn endpoint(&self, profile: &ApiProfile) -> Result<reqwest::Url, String> {
+        self.endpoint_in(profile, None)
+    }
+
+    /// The endpoint of `profile` for a request naming `region`. Where the target's endpoint names
+    /// `{region}`, a request goes to the host of its own region when the target lists that region
+    /// (or it is `--region`): the cloud's regional hosts may refuse another region's request, and
+    /// a case that works in two regions must reach both. Any other region (none, or one a case
+    /// sends on purpose that does not exist) goes to the run's region's host (`--region`, else the
+    /// target's first, else the API's default), never to a host the target does not name.
+    pub fn endpoint_in(&self, profile: &ApiProfile, region: Option<&str>) -> Result<reqwest::Url, String> {
         if let Some(url) = &self.base {
             return Ok(url.clone());
         }
-        match &self.spec {
-            Some(spec) => match spec.endpoint(profile.name, self.region.as_deref()) {
-                Some(url) => parse(&url),
-                None => Err(format!("target {} has no endpoint for {}", self.label, profile.name)),
-            },
-            None => parse(profile.live_endpoint),
+        let Some(spec) = &self.spec else { return parse(profile.live_endpoint) };
+        let listed = spec.regions.of(profile.name);
+        let run_region = self.region.as_deref().or(listed.first().map(String::as_str)).unwrap_or(profile.default_region);
+        let host_region = region.filter(|r| Some(*r) == self.region.as_deref() || listed.iter().any(|l| l == r)).unwrap_or(run_region);
+        match spec.endpoint(profile.name, Some(host_region)) {
+            Some(url) => parse(&url),
+            None => Err(format!("target {} has no endpoint for {}", self.label, profile.name)),
         }
+    }
+
+    /// Whether the target's endpoint for `profile` names `{region}` (so `--region` picks its host).
+    pub fn names_region(&self, profile: &ApiProfile) -> bool {
+        self.base.is_none()
+            && self.spec.as_ref().is_some_and(|s| s.endpoints.get(profile.name).or(s.url.as_ref()).is_some_and(|u| u.contains("{region}")))
     }
 
     /// The credentials for `api` from the environment, if set.
@@ -277,6 +295,19 @@ mod tests {
         let pinned = Target::named("tencent", &spec, Some("ap-chengdu".into()), HashMap::new()).unwrap();
         assert_eq!(pinned.regions(&CVM), ["ap-chengdu"]);
         assert_eq!(pinned.endpoint(&CVM).unwrap().as_str(), "https://cvm.ap-chengdu.example/");
+        assert!(pinned.names_region(&CVM) && !pinned.names_region(&ECS));
+        // A request's own region picks the host when the target lists it or it is --region;
+        // an unlisted one (or none) goes to the run's region's host.
+        let host = |target: &Target, region: Option<&str>| target.endpoint_in(&CVM, region).unwrap().host_str().unwrap().to_string();
+        assert_eq!(host(&target, Some("ap-beijing")), "cvm.ap-beijing.example");
+        assert_eq!(host(&target, Some("ap-atlantis")), "cvm.ap-shanghai.example");
+        assert_eq!(host(&target, None), "cvm.ap-shanghai.example");
+        assert_eq!(host(&pinned, Some("ap-beijing")), "cvm.ap-beijing.example");
+        assert_eq!(host(&pinned, Some("ap-chengdu")), "cvm.ap-chengdu.example");
+        assert_eq!(host(&pinned, Some("ap-atlantis")), "cvm.ap-chengdu.example");
+        let unlisted = live_spec(&[("tencent-cvm", "https://cvm.{region}.example")], Regions::default());
+        let bare = Target::named("bare", &unlisted, None, HashMap::new()).unwrap();
+        assert_eq!(host(&bare, Some("ap-beijing")), format!("cvm.{}.example", CVM.default_region), "no regions listed: the API's default");
         assert!(target.needs_credentials());
         assert_eq!(target.session(&CVM).map(|s| s.credentials.id.as_str()), Some("AKIDtest"));
         assert!(target.session(&ECS).is_none());

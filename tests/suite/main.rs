@@ -27,6 +27,7 @@ mod key_oracles;
 mod ledger;
 mod ledger_settings;
 mod pacing;
+mod regional_hosts;
 mod replay;
 mod request_builders_vs_sdk;
 mod retry;

@@ -36,6 +36,12 @@ fn action_of(message: &[u8]) -> String {
     header.or_else(parameter).unwrap_or("?").trim().to_string()
 }
 
+/// The host a request was sent to (its `Host` header, lowercased).
+fn host_of(message: &[u8]) -> String {
+    let text = String::from_utf8_lossy(message).to_ascii_lowercase();
+    text.lines().find_map(|l| l.strip_prefix("host:")).unwrap_or("?").trim().to_string()
+}
+
 /// What becomes of the first answer to the spoiled action.
 pub enum Spoil {
     /// Nothing: every answer goes back as it came (a proxy that only counts).
@@ -66,7 +72,8 @@ impl Spoil {
 
 pub struct Proxy {
     pub url: String,
-    seen: Arc<Mutex<Vec<String>>>,
+    /// (host, action) of every request, in order.
+    seen: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Proxy {
@@ -79,7 +86,7 @@ impl Proxy {
     pub async fn spoiling(upstream: SocketAddr, action: &'static str, spoil: Spoil, times: usize) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
         let (log, spoil, spoiled) = (seen.clone(), Arc::new(spoil), Arc::new(AtomicUsize::new(0)));
         tokio::spawn(async move {
             loop {
@@ -88,7 +95,7 @@ impl Proxy {
                 tokio::spawn(async move {
                     while let Some(request) = read_message(&mut client).await {
                         let this = action_of(&request);
-                        log.lock().unwrap().push(this.clone());
+                        log.lock().unwrap().push((host_of(&request), this.clone()));
                         let mut server = TcpStream::connect(upstream).await.unwrap();
                         server.write_all(&request).await.unwrap();
                         let Some(mut response) = read_message(&mut server).await else { return };
@@ -111,7 +118,12 @@ impl Proxy {
 
     /// The actions of the API requests it saw, in order (the reachability probe left out).
     pub fn actions(&self) -> Vec<String> {
-        self.seen.lock().unwrap().iter().filter(|action| *action != "?").cloned().collect()
+        self.requests().into_iter().map(|(_, action)| action).collect()
+    }
+
+    /// The host and action of the API requests it saw, in order (the reachability probe left out).
+    pub fn requests(&self) -> Vec<(String, String)> {
+        self.seen.lock().unwrap().iter().filter(|(_, action)| action != "?").cloned().collect()
     }
 
     /// How many requests for `action` it saw.
