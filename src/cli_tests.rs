@@ -7,12 +7,24 @@ use clap::Parser;
 
 use super::*;
 
+/// The command `keypair-contract SUBCOMMAND ARGS…` parses to, or clap's error text.
+fn command(subcommand: &str, args: &[&str]) -> Result<Command, String> {
+    let argv = ["keypair-contract", subcommand].into_iter().chain(args.iter().copied());
+    Cli::try_parse_from(argv).map(|cli| cli.command).map_err(|e| e.to_string())
+}
+
 fn run_args(args: &[&str]) -> Result<RunArgs, String> {
-    let argv = ["keypair-contract", "run"].into_iter().chain(args.iter().copied());
-    match Cli::try_parse_from(argv).map_err(|e| e.to_string())?.command {
-        Command::Run(args) => Ok(args),
+    command("run", args).map(|parsed| match parsed {
+        Command::Run(args) => args,
         other => panic!("not run: {other:?}"),
-    }
+    })
+}
+
+fn bench_args(args: &[&str]) -> Result<BenchArgs, String> {
+    command("bench", args).map(|parsed| match parsed {
+        Command::Bench(args) => args,
+        other => panic!("not bench: {other:?}"),
+    })
 }
 
 #[test]
@@ -56,14 +68,6 @@ fn the_ecs_rate_is_a_number_above_zero() {
     for bad in ["0", "-1", "NaN", "inf", "fast"] {
         let error = run_args(&[&format!("--ecs-rate={bad}")]).unwrap_err();
         assert!(error.contains(&format!("`{bad}` is not a number of requests per second above 0")), "{bad}: {error}");
-    }
-}
-
-fn bench_args(args: &[&str]) -> Result<BenchArgs, String> {
-    let argv = ["keypair-contract", "bench"].into_iter().chain(args.iter().copied());
-    match Cli::try_parse_from(argv).map_err(|e| e.to_string())?.command {
-        Command::Bench(args) => Ok(args),
-        other => panic!("not bench: {other:?}"),
     }
 }
 
