@@ -32,13 +32,21 @@ fn plan(args: &ServeArgs) -> Result<ServePlan, String> {
     Ok(ServePlan { config, key_pool, accounts })
 }
 
-/// What `serve` prints once it listens at `base_url`: the documented default account in full (its
-/// secret is public, apis.md), the others' ids only, the control API, and the hostile mix if any.
-fn banner(config: &EmulatorConfig, accounts: &[(String, String)], base_url: &str) -> Vec<String> {
+/// What `serve` prints once it listens at `addr`: the documented default account in full (its
+/// secret is public, apis.md), the others' ids only, the control API, the hostile mix if any, and
+/// a warning when the port is reachable from beyond this machine.
+fn banner(config: &EmulatorConfig, accounts: &[(String, String)], addr: std::net::SocketAddr) -> Vec<String> {
     let mut lines = vec![
-        format!("keypair-contract emulator listening on {base_url}"),
+        format!("keypair-contract emulator listening on http://{addr}"),
         format!("default account: SecretId {} SecretKey {}", accounts::DEFAULT_SECRET_ID, accounts::DEFAULT_SECRET_KEY),
     ];
+    if !addr.ip().is_loopback() {
+        lines.push(format!(
+            "warning: {} is not a loopback address: anyone who can reach this port can use the default account, whose secret is printed above{}",
+            addr.ip(),
+            if config.control_api { ", and the control API" } else { "" }
+        ));
+    }
     lines.extend(accounts.iter().map(|(id, _)| format!("account: SecretId {id}")));
     lines.push(format!("control API: {}", if config.control_api { "on at /_emulator/" } else { "off (serve --control)" }));
     let hostile = &config.server.hostile;
@@ -77,7 +85,7 @@ pub async fn serve(args: ServeArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    banner(&handle.emulator.config, &plan.accounts, &handle.base_url()).iter().for_each(|line| println!("{line}"));
+    banner(&handle.emulator.config, &plan.accounts, handle.addr).iter().for_each(|line| println!("{line}"));
     let _ = tokio::signal::ctrl_c().await;
     drop(handle);
     EXIT_OK

@@ -30,17 +30,27 @@ fn the_plan_follows_the_flags() {
 #[test]
 fn the_banner_names_each_account_by_id_only_and_the_hostile_mix_when_on() {
     let quiet = plan(&serve_args(&["--account", "tester:do-not-print"])).unwrap();
-    let lines = banner(&quiet.config, &quiet.accounts, "http://127.0.0.1:9000");
+    let lines = banner(&quiet.config, &quiet.accounts, "127.0.0.1:9000".parse().unwrap());
     assert_eq!(lines[0], "keypair-contract emulator listening on http://127.0.0.1:9000");
     assert!(lines.contains(&"account: SecretId tester".to_string()), "{lines:?}");
     assert!(!lines.concat().contains("do-not-print"), "an account's secret is never printed: {lines:?}");
     assert_eq!(lines.last().unwrap(), "control API: off (serve --control)");
     let hostile = plan(&serve_args(&["--control", "--throttle-rate", "0.1", "--error-rate", "0.05", "--latency-ms", "20"])).unwrap();
-    let lines = banner(&hostile.config, &hostile.accounts, "http://127.0.0.1:9000");
+    let lines = banner(&hostile.config, &hostile.accounts, "127.0.0.1:9000".parse().unwrap());
     assert_eq!(
         lines[lines.len() - 2..],
         ["control API: on at /_emulator/", "hostile: 10 % throttled, 5 % HTTP 503, 0 % dropped, up to 20 ms added"]
     );
+    assert!(!lines.concat().contains("warning"), "loopback needs no warning: {lines:?}");
+    for (addr, control) in [("0.0.0.0:9000", ", and the control API"), ("[::]:9000", ", and the control API")] {
+        let lines = banner(&hostile.config, &hostile.accounts, addr.parse().unwrap());
+        let warning = lines.iter().find(|l| l.starts_with("warning: ")).unwrap_or_else(|| panic!("{addr}: {lines:?}"));
+        assert!(warning.contains("is not a loopback address") && warning.ends_with(control), "{warning}");
+    }
+    let lines = banner(&quiet.config, &quiet.accounts, "[::1]:9000".parse().unwrap());
+    assert!(!lines.concat().contains("warning"), "IPv6 loopback needs no warning: {lines:?}");
+    let lines = banner(&quiet.config, &quiet.accounts, "192.168.1.5:9000".parse().unwrap());
+    assert!(lines.iter().any(|l| l.starts_with("warning: 192.168.1.5 is not a loopback") && l.ends_with("printed above")), "{lines:?}");
 }
 
 #[test]
