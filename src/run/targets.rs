@@ -216,7 +216,7 @@ mod tests {
         let live = &file.targets["live"];
         assert_eq!(
             (live.regions.of("tencent-cvm"), live.regions.of("aliyun-ecs")),
-            (vec!["ap-guangzhou".to_string()], vec!["cn-hangzhou".to_string()])
+            (vec!["ap-guangzhou".to_string(), "sa-saopaulo".to_string()], vec!["cn-hangzhou".to_string(), "cn-shanghai".to_string()])
         );
     }
 

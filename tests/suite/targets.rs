@@ -134,3 +134,44 @@ fn credentials_with_planted_tokens() -> Vec<(&'static str, String)> {
     env.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "planted-session-token-ali".into()));
     env
 }
+
+/// Every region a live case creates a key pair in is one `sweep` searches on every live target of
+/// targets.yaml that serves the case's API, so what a run killed midway leaves behind can be found.
+/// (A case's own teardown deletes in the region it created in; sweep has only the target's list.)
+#[test]
+fn sweep_searches_every_region_a_live_case_creates_in() {
+    use keypair_contract::case::{CaseFormat, Outcome, load_all};
+    use keypair_contract::run::Target;
+    use keypair_contract::run::targets::{SpecKind, TargetsFile};
+    let root = root();
+    let (cases, errors) = load_all(&root, &CaseFormat::load(&root).unwrap()).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let file = TargetsFile::load(&root.join("targets.yaml")).unwrap();
+    let live: Vec<Target> = file
+        .targets
+        .iter()
+        .filter(|(_, spec)| spec.kind == SpecKind::Live)
+        .map(|(name, spec)| Target::named(name, spec, None, Default::default()).unwrap())
+        .collect();
+    assert!(live.len() >= 4, "the live targets of targets.yaml: {}", live.len());
+    let mut unsearched = std::collections::BTreeSet::new();
+    for case in cases.iter().filter(|c| c.live_skip.is_none()) {
+        let creates = case
+            .setup
+            .iter()
+            .chain(&case.steps)
+            .filter(|s| s.expect.outcome == Outcome::Success && case.api.creates.iter().any(|(action, _)| *action == s.action));
+        for step in creates {
+            // The legacy endpoint's keys are CVM keys, found and deleted through CVM in its default region.
+            let cleanup = case.api.cleanup_profile();
+            let region = match std::ptr::eq(cleanup, case.api) {
+                true => step.region.clone().unwrap_or_else(|| case.api.default_region.to_string()),
+                false => cleanup.default_region.to_string(),
+            };
+            for target in live.iter().filter(|t| t.serves(case.api) && !t.regions(cleanup).contains(&region)) {
+                unsearched.insert(format!("{}: {} {region} ({})", target.label, cleanup.name, case.id));
+            }
+        }
+    }
+    assert!(unsearched.is_empty(), "regions sweep would not search:\n{}", unsearched.into_iter().collect::<Vec<_>>().join("\n"));
+}
