@@ -230,6 +230,15 @@ fn parse_bench_rounds(text: &str) -> Result<usize, String> {
     }
 }
 
+/// `serve --key-pool`: a pool past 10,000 keys (about 40 MB) is not a burst buffer but a refill
+/// thread busy for hours and memory that only grows.
+fn parse_key_pool(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(keys) if keys <= 10_000 => Ok(keys),
+        _ => Err(format!("`{text}` is not a number of keys from 0 to 10000 (e.g. 64)")),
+    }
+}
+
 fn parse_report(text: &str) -> Result<ReportSpec, String> {
     let (format, path) = text.split_once('=').ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. junit=report.xml)"))?;
     let format = match format {
@@ -312,8 +321,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS")]
     pub latency_ms: Option<u64>,
     /// Keep this many RSA-2048 keys generated in the background, so bursts of CreateKeyPair answer
-    /// at ImportKeyPair speed (0, the default: off; each pooled key holds about 4 KB).
-    #[arg(long, value_name = "KEYS", default_value_t = 0)]
+    /// at ImportKeyPair speed (0, the default: off; at most 10000; each pooled key holds about 4 KB).
+    #[arg(long, value_name = "KEYS", default_value_t = 0, value_parser = parse_key_pool)]
     pub key_pool: usize,
 }
 

@@ -95,3 +95,19 @@ fn counts_of_nothing_are_refused_not_taken_as_one() {
         assert!(error.contains(&format!("`{bad}` {says}")), "{flag} {bad}: {error}");
     }
 }
+
+#[test]
+fn a_key_pool_is_at_most_ten_thousand_keys() {
+    let pool = |args: &[&str]| {
+        command("serve", args).map(|parsed| match parsed {
+            Command::Serve(args) => args.key_pool,
+            other => panic!("not serve: {other:?}"),
+        })
+    };
+    assert_eq!(pool(&[]), Ok(0));
+    assert_eq!(pool(&["--key-pool", "10000"]), Ok(10_000));
+    for bad in ["10001", "-1", "lots"] {
+        let error = pool(&[&format!("--key-pool={bad}")]).unwrap_err();
+        assert!(error.contains(&format!("`{bad}` is not a number of keys from 0 to 10000")), "{bad}: {error}");
+    }
+}
