@@ -76,8 +76,8 @@ pub struct BenchArgs {
     /// Unfinished 9 MiB bodies held open at once.
     #[arg(long, default_value_t = 200)]
     pub bodies: usize,
-    /// Keys pre-generated for the key-pool burst (0 skips it).
-    #[arg(long, default_value_t = 32)]
+    /// Keys pre-generated for the key-pool burst (0 skips it; at most 10000, as `serve --key-pool`).
+    #[arg(long, default_value_t = 32, value_parser = parse_key_pool)]
     pub key_pool: usize,
     /// Run only this section (e.g. under a profiler); every section when absent.
     #[arg(long, value_enum)]
@@ -230,7 +230,7 @@ fn parse_bench_rounds(text: &str) -> Result<usize, String> {
     }
 }
 
-/// `serve --key-pool`: a pool past 10,000 keys (about 40 MB) is not a burst buffer but a refill
+/// `serve --key-pool` and `bench --key-pool`: a pool past 10,000 keys (about 40 MB) is not a burst buffer but a refill
 /// thread busy for hours and memory that only grows.
 fn parse_key_pool(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {

@@ -110,4 +110,6 @@ fn a_key_pool_is_at_most_ten_thousand_keys() {
         let error = pool(&[&format!("--key-pool={bad}")]).unwrap_err();
         assert!(error.contains(&format!("`{bad}` is not a number of keys from 0 to 10000")), "{bad}: {error}");
     }
+    assert_eq!(bench_args(&["--key-pool", "0"]).map(|b| b.key_pool), Ok(0));
+    assert!(bench_args(&["--key-pool", "10001"]).unwrap_err().contains("is not a number of keys from 0 to 10000"));
 }
