@@ -79,10 +79,14 @@ pub fn render(description: &str, input_file: &str, info: &Value, body: &str) -> 
 }
 
 /// The provenance `info` of a snapshot recorded now from `recorded_from`.
-pub fn provenance(recorded_from: &str) -> Value {
+pub fn provenance(recorded_from: &str, recorded_at: Option<&str>) -> Value {
+    json!({ "recorded_at": recorded_at.map_or_else(today, str::to_string), "recorded_from": recorded_from })
+}
+
+/// Today's date (UTC), as snapshot headers and recordings write it: `YYYY-MM-DD`.
+pub fn today() -> String {
     let today = time::OffsetDateTime::now_utc().date();
-    let date = format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day());
-    json!({ "recorded_at": date, "recorded_from": recorded_from })
+    format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day())
 }
 
 #[cfg(test)]
@@ -100,7 +104,7 @@ mod tests {
     #[test]
     fn writes_what_it_reads_and_insta_reads_it() {
         let body = yaml(&json!([{"step": "steps[0]", "request": {"KeyName": "${name.key}", "ProjectId": "0"}, "status": 200}]));
-        let text = render("A case.", "cases/x.yaml", &provenance("emulator"), &body);
+        let text = render("A case.", "cases/x.yaml", &provenance("emulator", None), &body);
         assert!(text.starts_with("---\nsource: src/check/snapshot.rs\ndescription: A case.\ninfo:\n"), "{text}");
         assert!(text.contains("\ninput_file: cases/x.yaml\n---\n- step:"), "no blank line around the header's end: {text}");
         let back = parse(&text).unwrap();

@@ -19,6 +19,9 @@ use super::snapfile::{self, SnapFile};
 use crate::apis::ApiProfile;
 use crate::run::result::SnapshotState;
 
+/// The provenance of answers the emulator gave (any other names the live target they came from).
+pub const EMULATOR: &str = "emulator";
+
 pub use super::redact::{Known, check_shape};
 
 /// What a snapshot records of one request and its answer.
@@ -91,6 +94,8 @@ pub struct Comparison<'a> {
     pub gaps: &'a [Pattern],
     /// `emulator`, or the live target's name: the provenance of anything written.
     pub recorded_from: &'a str,
+    /// The day the answers were given, when not today (a replayed recording's).
+    pub recorded_at: Option<&'a str>,
     pub update: Update,
 }
 
@@ -148,8 +153,8 @@ pub fn check(cmp: &Comparison, exchanges: &[SnapshotExchange]) -> SnapshotVerdic
         return verdict;
     }
     verdict.diff = Some(unified_diff(&expected, &actual, &shown));
-    let recorded_live = verdict.recorded_from.as_deref().is_some_and(|from| from != "emulator");
-    let protect = recorded_live && cmp.recorded_from == "emulator";
+    let recorded_live = verdict.recorded_from.as_deref().is_some_and(|from| from != EMULATOR);
+    let protect = recorded_live && cmp.recorded_from == EMULATOR;
     let written = match cmp.update {
         Update::Accept if !protect => write(cmp, &file, &body).map(|_| SnapshotState::Written),
         Update::Never => Ok(SnapshotState::Differs { pending: None }),
@@ -184,7 +189,7 @@ fn compared_texts(recorded: &SnapFile, current: &Value, body: &str, gaps: &[Patt
 
 fn write(cmp: &Comparison, path: &Path, body: &str) -> Result<(), String> {
     let input = format!("cases/{}.yaml", cmp.id);
-    let text = snapfile::render(cmp.description, &input, &snapfile::provenance(cmp.recorded_from), body);
+    let text = snapfile::render(cmp.description, &input, &snapfile::provenance(cmp.recorded_from, cmp.recorded_at), body);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
@@ -264,6 +269,7 @@ mod tests {
             unordered: &[],
             gaps,
             recorded_from,
+            recorded_at: None,
             update,
         };
         check(&cmp, &exchange(message))

@@ -99,7 +99,7 @@ pub async fn run(args: RunArgs) -> u8 {
         return EXIT_USAGE;
     }
     if let Some(dir) = &args.record {
-        ctx.recorder = Some(Arc::new(crate::run::record::Recorder::new(dir, &ctx.run_prefix)));
+        ctx.recorder = Some(Arc::new(crate::run::record::Recorder::new(dir, &ctx.run_prefix, &ctx.recorded_from)));
     }
     let full_suite = args.filter.is_none() && args.shard.is_none() && ctx.replay.is_none();
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();

@@ -32,6 +32,13 @@ pub struct Entry {
 pub struct CaseRecording {
     pub case: String,
     pub run_prefix: String,
+    /// Who gave the answers (`emulator` or the live target's name) and on which day
+    /// (`YYYY-MM-DD`): a snapshot accepted from a replay names them, not the replay. Empty in
+    /// recordings made before they were kept.
+    #[serde(default)]
+    pub recorded_from: String,
+    #[serde(default)]
+    pub recorded_at: String,
     pub exchanges: Vec<Entry>,
 }
 
@@ -40,12 +47,21 @@ pub struct CaseRecording {
 pub struct Recorder {
     dir: PathBuf,
     run_prefix: String,
+    recorded_from: String,
+    recorded_at: String,
     cases: Mutex<BTreeMap<String, Vec<Entry>>>,
 }
 
 impl Recorder {
-    pub fn new(dir: &Path, run_prefix: &str) -> Self {
-        Self { dir: dir.to_path_buf(), run_prefix: run_prefix.to_string(), cases: Mutex::default() }
+    /// Records into `dir` the answers of `recorded_from` (the run's provenance), dated today.
+    pub fn new(dir: &Path, run_prefix: &str, recorded_from: &str) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            run_prefix: run_prefix.to_string(),
+            recorded_from: recorded_from.to_string(),
+            recorded_at: crate::check::snapfile::today(),
+            cases: Mutex::default(),
+        }
     }
 
     pub fn add(&self, case: &str, entry: Entry) {
@@ -56,7 +72,13 @@ impl Recorder {
     pub fn write(&self) -> Result<usize, String> {
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         for (case, exchanges) in cases.iter() {
-            let recording = CaseRecording { case: case.clone(), run_prefix: self.run_prefix.clone(), exchanges: exchanges.clone() };
+            let recording = CaseRecording {
+                case: case.clone(),
+                run_prefix: self.run_prefix.clone(),
+                recorded_from: self.recorded_from.clone(),
+                recorded_at: self.recorded_at.clone(),
+                exchanges: exchanges.clone(),
+            };
             let path = file_of(&self.dir, case);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
@@ -142,7 +164,7 @@ mod tests {
     #[test]
     fn write_saves_one_file_per_case_that_sent_anything_in_order() {
         let dir = std::env::temp_dir().join(format!("kc-record-{}", std::process::id()));
-        let recorder = Recorder::new(&dir, "kc1a2b");
+        let recorder = Recorder::new(&dir, "kc1a2b", "emulator");
         recorder.add("tencent-cvm/create-key-pair/example", entry("CreateKeyPair"));
         recorder.add("tencent-cvm/create-key-pair/example", entry("DeleteKeyPairs"));
         recorder.add("aliyun-ecs/create-key-pair/example", entry("CreateKeyPair"));

@@ -50,6 +50,14 @@ impl Replay {
         serde_saphyr::from_str(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Who gave `case`'s recorded answers and when (`emulator` or a live target; `YYYY-MM-DD`),
+    /// if the recording says.
+    pub fn provenance(&self, case: &str) -> Option<(String, String)> {
+        let recording = self.load(case).ok().flatten()?;
+        (!recording.recorded_from.is_empty() && !recording.recorded_at.is_empty())
+            .then_some((recording.recorded_from, recording.recorded_at))
+    }
+
     /// The run prefix `case` was recorded with.
     pub fn run_prefix(&self, case: &str) -> Option<String> {
         self.load(case).ok().flatten().map(|r| r.run_prefix)
@@ -173,7 +181,7 @@ mod tests {
     fn recorded(tag: &str, entries: Vec<Entry>) -> (PathBuf, Replay) {
         let dir = std::env::temp_dir().join(format!("kc-replay-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let recorder = Recorder::new(&dir, "kc1a2b");
+        let recorder = Recorder::new(&dir, "kc1a2b", "emulator");
         for entry in entries {
             recorder.add(CASE, entry);
         }

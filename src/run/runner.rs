@@ -55,7 +55,7 @@ impl RunContext {
     pub fn new(root: PathBuf, target: Target, schemas: Arc<SchemaSet>, clock: Arc<dyn Clock>) -> Result<Self, String> {
         let client = reqwest::Client::builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let recorded_from = match target.kind {
-            TargetKind::Emulator { .. } => "emulator".to_string(),
+            TargetKind::Emulator { .. } => crate::check::snapshot::EMULATOR.to_string(),
             _ => target.label.clone(),
         };
         let replay = match &target.kind {
@@ -82,11 +82,6 @@ impl RunContext {
             case_timeout: CASE_TIMEOUT,
             interrupt,
         })
-    }
-
-    /// Declared parity gaps are ignored on emulator targets only: a live answer is the cloud's.
-    pub fn ignores_parity_gaps(&self) -> bool {
-        matches!(self.target.kind, TargetKind::Emulator { .. })
     }
 
     /// The run prefix of `case`: the recorded one when replaying, else this run's.
@@ -404,16 +399,14 @@ mod tests {
     }
 
     #[test]
-    fn parity_gaps_are_ignored_on_emulators_never_live() {
+    fn a_run_names_where_its_answers_come_from() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let schemas = Arc::new(SchemaSet::load(&root).unwrap());
         let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
         let context = |target| RunContext::new(root.clone(), target, schemas.clone(), clock.clone()).unwrap();
         let emulator = context(Target::emulator("http://127.0.0.1:9000").unwrap());
-        assert!(emulator.ignores_parity_gaps());
         assert_eq!(emulator.recorded_from, "emulator");
         let live = context(Target::url("https://cvm.tencentcloudapi.com", false, Default::default()).unwrap());
-        assert!(!live.ignores_parity_gaps());
         assert_eq!(live.recorded_from, live.target.label, "a live snapshot names the target it came from");
         assert_ne!(live.recorded_from, "emulator");
     }

@@ -9,7 +9,7 @@ use super::template::Vars;
 use crate::case::Case;
 use crate::check::pointer::Pattern;
 use crate::check::redact::Known;
-use crate::check::snapshot::{self, Comparison, SnapshotExchange, Update};
+use crate::check::snapshot::{self, Comparison, EMULATOR, SnapshotExchange, Update};
 
 /// What a snapshot difference does to a case whose contract held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,7 +47,14 @@ pub(super) fn compare_snapshot(
     exchanges: &[SnapshotExchange],
 ) -> (Vec<Failure>, SnapshotState) {
     let known = Known { names: vars.name_templates(), fixtures: vars.fixtures.values().cloned().collect() };
-    let gaps: Vec<Pattern> = if ctx.ignores_parity_gaps() { case.parity_gaps.iter().map(|(p, _)| p.clone()).collect() } else { Vec::new() };
+    // A replay writes what the recording's target said on the recording's day, not "a replay".
+    let replayed = ctx.replay.as_ref().and_then(|replay| replay.provenance(&case.id));
+    let (recorded_from, recorded_at) = match &replayed {
+        Some((from, at)) => (from.as_str(), Some(at.as_str())),
+        None => (ctx.recorded_from.as_str(), None),
+    };
+    // Declared parity gaps are ignored where the emulator gave the answers: a live answer is the cloud's.
+    let gaps: Vec<Pattern> = if recorded_from == EMULATOR { case.parity_gaps.iter().map(|(p, _)| p.clone()).collect() } else { Vec::new() };
     let cmp = Comparison {
         root: &ctx.root,
         id: &case.id,
@@ -56,7 +63,8 @@ pub(super) fn compare_snapshot(
         known: &known,
         unordered: &case.unordered,
         gaps: &gaps,
-        recorded_from: &ctx.recorded_from,
+        recorded_from,
+        recorded_at,
         update: ctx.update,
     };
     let verdict = snapshot::check(&cmp, exchanges);

@@ -58,3 +58,66 @@ fn assert_recording_keeps_the_exchange_redacted(file: &std::path::Path) {
     assert_eq!((response["status"].as_u64(), response["body"].as_str()), (Some(200), Some("(the body above)")), "{text}");
     assert!(!text.contains("BEGIN RSA PRIVATE KEY"), "{text}");
 }
+
+/// A copy of what a run reads and writes (cases, schemas, snapshots, the seeds the cases cite).
+fn project_copy(tag: &str) -> std::path::PathBuf {
+    let dir = temp_dir(tag);
+    for part in ["cases", "schemas", "snapshots", "docs/seeds"] {
+        crate::common::copy_dir(&root().join(part), &dir.join(part));
+    }
+    dir
+}
+
+/// `run` in `project` with `extra`, snapshots writable (`CI` off), expecting exit `code`.
+async fn run_in(project: &std::path::Path, extra: &[&str], mut env: Vec<(&'static str, String)>, code: i32) -> String {
+    env.push(("CI", "false".into()));
+    let output = run_bin(args(&[&["run", "--root", project.to_str().unwrap()], extra].concat()), env).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(code), "{stdout}\n{stderr}");
+    stdout
+}
+
+/// The `info:` of a snapshot file: (recorded_from, recorded_at).
+fn provenance(snapshot: &std::path::Path) -> (String, String) {
+    let text = std::fs::read_to_string(snapshot).unwrap();
+    let header = text.split("\n---\n").next().unwrap().trim_start_matches("---\n");
+    let header: serde_json::Value = serde_saphyr::from_str(header).unwrap();
+    let field = |name: &str| header["info"][name].as_str().unwrap_or_default().to_string();
+    (field("recorded_from"), field("recorded_at"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_accepted_from_a_replay_names_the_recordings_target_and_day() {
+    let live = start(false, keypair_contract::emulator::accounts::AccountSettings::default()).await;
+    let project = project_copy("replay-provenance");
+    let case = "tencent-cvm/create-key-pair/example";
+    let snapshot = project.join(format!("snapshots/{case}.snap"));
+    let recording = project.join("recording");
+    let from_live = recording.join(format!("{case}.yaml"));
+
+    // Recorded from a live-shaped target (a URL, credentials from the environment): the recording
+    // names it and the day. Backdated here, so the snapshot's day can only come from it.
+    run_in(&project, &["--target", &live.base_url(), "--filter", case, "--record", recording.to_str().unwrap()], credentials(), 0).await;
+    let text = std::fs::read_to_string(&from_live).unwrap();
+    let file: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(file["recorded_from"].as_str(), Some(live.base_url().as_str()), "{text}");
+    let day = file["recorded_at"].as_str().unwrap().to_string();
+    std::fs::write(&from_live, text.replace(&day, "2026-11-30")).unwrap();
+
+    // Replayed and accepted: the snapshot says where and when the answers were given, not "a replay".
+    std::fs::remove_file(&snapshot).unwrap();
+    let replay = format!("replay:{}", recording.display());
+    run_in(&project, &["--target", &replay, "--filter", case, "--accept"], vec![], 0).await;
+    assert_eq!(provenance(&snapshot), (live.base_url(), "2026-11-30".to_string()));
+
+    // The emulator's answers, replayed, never overwrite a snapshot recorded live.
+    let from_emulator = project.join("emulator-recording");
+    run_in(&project, &["--filter", case, "--record", from_emulator.to_str().unwrap()], vec![], 0).await;
+    let live_text = std::fs::read_to_string(&snapshot).unwrap().replace("status: 200", "status: 201");
+    std::fs::write(&snapshot, &live_text).unwrap();
+    let replay = format!("replay:{}", from_emulator.display());
+    let stdout = run_in(&project, &["--target", &replay, "--filter", case, "--accept"], vec![], 1).await;
+    assert!(stdout.contains(&format!("recorded from {}", live.base_url())), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), live_text, "the live snapshot is kept");
+    let _ = std::fs::remove_dir_all(&project);
+}
