@@ -93,6 +93,17 @@ pub fn today() -> String {
 mod tests {
     use super::*;
 
+    /// `YYYY-MM-DD`, this century (the tests' machines' clocks are set).
+    #[test]
+    fn today_is_a_date() {
+        let today = today();
+        let digits = |range: std::ops::Range<usize>| today[range].chars().all(|c| c.is_ascii_digit());
+        assert!(today.len() == 10 && digits(0..4) && digits(5..7) && digits(8..10), "{today}");
+        assert!(today.starts_with("20") && &today[4..5] == "-" && &today[7..8] == "-", "{today}");
+        assert!(provenance("tencent", Some("2026-11-30")) == json!({"recorded_at": "2026-11-30", "recorded_from": "tencent"}));
+        assert_eq!(provenance("emulator", None)["recorded_at"], today);
+    }
+
     /// No file is no snapshot yet; a file that cannot be read is an error, never "no snapshot".
     #[test]
     fn only_a_missing_file_reads_as_no_snapshot() {

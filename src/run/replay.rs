@@ -206,6 +206,26 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[test]
+    fn a_recording_names_who_answered_and_when_only_if_it_says_both() {
+        let (dir, replay) = recorded("provenance", vec![entry("DescribeKeyPairs", json!({}), json!({}))]);
+        let (from, at) = replay.provenance(CASE).expect("the recorder writes both");
+        assert_eq!((from.as_str(), at.len(), &at[4..5]), ("emulator", 10, "-"), "{at}");
+        // A recording made before they were kept, or with one of them only, names neither.
+        let file = file_of(&dir, CASE);
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (kept, line) in
+            [("neither", String::new()), ("no day", "recorded_from: tencent\n".into()), ("no target", format!("recorded_at: {at}\n"))]
+        {
+            let stripped: String = text.lines().filter(|l| !l.starts_with("recorded_")).map(|l| format!("{l}\n")).collect();
+            std::fs::write(&file, format!("{line}{stripped}")).unwrap();
+            assert!(replay.load(CASE).unwrap().is_some(), "{kept}: the file still reads");
+            assert_eq!(replay.provenance(CASE), None, "{kept}");
+        }
+        assert_eq!(replay.provenance("tencent-cvm/never-recorded"), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[tokio::test]
     async fn answers_come_in_recorded_order_once_each_matched_on_api_action_and_request() {
         let params = json!({"Limit": 1});
