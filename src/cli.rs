@@ -230,8 +230,8 @@ fn parse_bench_rounds(text: &str) -> Result<usize, String> {
     }
 }
 
-/// `serve --key-pool` and `bench --key-pool`: a pool past 10,000 keys (about 40 MB) is not a burst buffer but a refill
-/// thread busy for hours and memory that only grows.
+/// `serve --key-pool` and `bench --key-pool`: a pool past 10,000 keys (about 40 MB) is not a burst
+/// buffer but a refill thread busy for hours and memory that only grows.
 fn parse_key_pool(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(keys) if keys <= 10_000 => Ok(keys),
@@ -259,10 +259,10 @@ pub struct TransportArgs {
     /// The file of named targets (default: targets.yaml in --root).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
-    /// Where a live target's endpoint names `{region}`: the host for requests naming no region or
-    /// one the target does not list (a request in a listed region goes to its own region's host),
-    /// and the one region `sweep` searches (default: the target's first, and for `sweep` all of
-    /// them). Each case sends the region it names, whatever this says.
+    /// The run's region. Where a live target's endpoint names `{region}`, its host serves the
+    /// requests that name no region or one the target does not list (a listed region goes to its
+    /// own host; default: the target's first). For `sweep`, the one region searched (default: all
+    /// of the target's). Cases send the regions they name, whatever this says.
     #[arg(long)]
     pub region: Option<String>,
 }
