@@ -99,6 +99,15 @@ pub async fn run(args: RunArgs) -> u8 {
         return EXIT_USAGE;
     }
     if let Some(dir) = &args.record {
+        // A replay's answers are already recorded, with who gave them and when; recording them
+        // again would name the replay instead.
+        if let Some(replayed) = ctx.target.replay_dir() {
+            console::error(&format!(
+                "error: --record with --target replay:{} would only record that recording again; copy the folder to keep another",
+                replayed.display()
+            ));
+            return EXIT_USAGE;
+        }
         ctx.recorder = Some(Arc::new(crate::run::record::Recorder::new(dir, &ctx.run_prefix, &ctx.recorded_from)));
     }
     let full_suite = args.filter.is_none() && args.shard.is_none() && ctx.replay.is_none();

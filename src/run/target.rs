@@ -146,6 +146,14 @@ impl Target {
         }
     }
 
+    /// The recording a replay target answers from.
+    pub fn replay_dir(&self) -> Option<&std::path::Path> {
+        match &self.kind {
+            TargetKind::Replay(dir) => Some(dir),
+            _ => None,
+        }
+    }
+
     /// Whether the target's endpoint for `profile` names `{region}` (so `--region` picks its host).
     pub fn names_region(&self, profile: &ApiProfile) -> bool {
         self.base.is_none()

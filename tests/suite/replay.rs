@@ -98,11 +98,11 @@ async fn a_snapshot_accepted_from_a_replay_names_the_recordings_target_and_day()
     // Recorded from a live-shaped target (a URL, credentials from the environment): the recording
     // names it and the day. Backdated here, so the snapshot's day can only come from it.
     run_in(&project, &["--target", &live.base_url(), "--filter", case, "--record", recording.to_str().unwrap()], credentials(), 0).await;
-    let text = std::fs::read_to_string(&from_live).unwrap();
-    let file: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    assert_eq!(file["recorded_from"].as_str(), Some(live.base_url().as_str()), "{text}");
+    let recorded = std::fs::read_to_string(&from_live).unwrap();
+    let file: serde_json::Value = serde_saphyr::from_str(&recorded).unwrap();
+    assert_eq!(file["recorded_from"].as_str(), Some(live.base_url().as_str()), "{recorded}");
     let day = file["recorded_at"].as_str().unwrap().to_string();
-    std::fs::write(&from_live, text.replace(&day, "2026-11-30")).unwrap();
+    std::fs::write(&from_live, recorded.replace(&day, "2026-11-30")).unwrap();
 
     // Replayed and accepted: the snapshot says where and when the answers were given, not "a replay".
     std::fs::remove_file(&snapshot).unwrap();
@@ -119,5 +119,15 @@ async fn a_snapshot_accepted_from_a_replay_names_the_recordings_target_and_day()
     let stdout = run_in(&project, &["--target", &replay, "--filter", case, "--accept"], vec![], 1).await;
     assert!(stdout.contains(&format!("recorded from {}", live.base_url())), "{stdout}");
     assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), live_text, "the live snapshot is kept");
+
+    // A replay recorded again would name the replay as the answers' source: refused.
+    let again = project.join("again");
+    let output =
+        run_bin(args(&["run", "--root", project.to_str().unwrap(), "--target", &replay, "--record", again.to_str().unwrap()]), vec![])
+            .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("would only record that recording again"), "{stderr}");
+    assert!(!again.exists(), "nothing recorded");
     let _ = std::fs::remove_dir_all(&project);
 }
