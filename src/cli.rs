@@ -195,48 +195,39 @@ pub struct ReportSpec {
     pub path: PathBuf,
 }
 
+/// `text` as a `T` inside `range`, else "`text` is not {what}": every numeric flag refuses a value
+/// it cannot use rather than quietly clamping it.
+fn in_range<T: std::str::FromStr + PartialOrd>(text: &str, range: impl std::ops::RangeBounds<T>, what: &str) -> Result<T, String> {
+    text.parse::<T>().ok().filter(|value| range.contains(value)).ok_or_else(|| format!("`{text}` is not {what}"))
+}
+
 /// A rate above 0: without this check, 0, a negative number or NaN would pace every ECS request
-/// 100 s apart without a word.
+/// 100 s apart without a word (NaN and infinity are outside the range).
 fn parse_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err(format!("`{text}` is not a number of requests per second above 0 (e.g. 5 or 0.5)")),
-    }
+    use std::ops::Bound::Excluded;
+    in_range(text, (Excluded(0.0), Excluded(f64::INFINITY)), "a number of requests per second above 0 (e.g. 5 or 0.5)")
 }
 
 /// A whole number of at least 1 (`--jobs`, `--case-timeout`, `bench --keys`, `--requests`): 0
-/// would be a run that never starts, a case that always times out or a figure of nothing, so it
-/// is refused rather than quietly taken as 1.
+/// would be a run that never starts, a case that always times out or a figure of nothing.
 fn at_least_one<T: std::str::FromStr + From<u8> + PartialOrd>(text: &str) -> Result<T, String> {
-    match text.parse::<T>() {
-        Ok(n) if n >= T::from(1) => Ok(n),
-        _ => Err(format!("`{text}` is not a whole number of at least 1 (e.g. 4)")),
-    }
+    in_range(text, T::from(1).., "a whole number of at least 1 (e.g. 4)")
 }
 
 /// `bench --seconds`: long enough to measure (0.1 s), short enough to finish (60 s).
 fn parse_bench_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(seconds) if (0.1..=60.0).contains(&seconds) => Ok(seconds),
-        _ => Err(format!("`{text}` is not a number of seconds from 0.1 to 60 (e.g. 1 or 0.5)")),
-    }
+    in_range(text, 0.1..=60.0, "a number of seconds from 0.1 to 60 (e.g. 1 or 0.5)")
 }
 
 /// `bench --rounds`: at least one round to show, at most 25 (each round runs every load once).
 fn parse_bench_rounds(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(rounds) if (1..=25).contains(&rounds) => Ok(rounds),
-        _ => Err(format!("`{text}` is not a whole number of rounds from 1 to 25 (e.g. 3)")),
-    }
+    in_range(text, 1..=25, "a whole number of rounds from 1 to 25 (e.g. 3)")
 }
 
 /// `serve --key-pool` and `bench --key-pool`: a pool past 10,000 keys (about 40 MB) is not a burst
 /// buffer but a refill thread busy for hours and memory that only grows.
 fn parse_key_pool(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(keys) if keys <= 10_000 => Ok(keys),
-        _ => Err(format!("`{text}` is not a number of keys from 0 to 10000 (e.g. 64)")),
-    }
+    in_range(text, ..=10_000, "a number of keys from 0 to 10000 (e.g. 64)")
 }
 
 fn parse_report(text: &str) -> Result<ReportSpec, String> {

@@ -101,10 +101,10 @@ pub async fn run(args: RunArgs) -> u8 {
     if let Some(dir) = &args.record {
         // A replay's answers are already recorded, with who gave them and when; recording them
         // again would name the replay instead.
-        if let Some(replayed) = ctx.target.replay_dir() {
+        if ctx.replay.is_some() {
             console::error(&format!(
-                "error: --record with --target replay:{} would only record that recording again; copy the folder to keep another",
-                replayed.display()
+                "error: --record with a {} would only record that recording again; copy the folder to keep another",
+                ctx.target.label
             ));
             return EXIT_USAGE;
         }

@@ -118,7 +118,7 @@ impl Target {
 
     /// Whether the target has an endpoint for `profile`.
     pub fn serves(&self, profile: &ApiProfile) -> bool {
-        self.base.is_some() || self.spec.as_ref().is_none_or(|s| s.endpoint(profile.name, None).is_some())
+        self.base.is_some() || self.spec.as_ref().is_none_or(|s| s.endpoint_template(profile.name).is_some())
     }
 
     /// The endpoint of `profile` for requests that name no region (probes, control, STS).
@@ -140,24 +140,15 @@ impl Target {
         let listed = spec.regions.of(profile.name);
         let run_region = self.region.as_deref().or(listed.first().map(String::as_str)).unwrap_or(profile.default_region);
         let host_region = region.filter(|r| Some(*r) == self.region.as_deref() || listed.iter().any(|l| l == r)).unwrap_or(run_region);
-        match spec.endpoint(profile.name, Some(host_region)) {
+        match spec.endpoint(profile.name, host_region) {
             Some(url) => parse(&url),
             None => Err(format!("target {} has no endpoint for {}", self.label, profile.name)),
         }
     }
 
-    /// The recording a replay target answers from.
-    pub fn replay_dir(&self) -> Option<&std::path::Path> {
-        match &self.kind {
-            TargetKind::Replay(dir) => Some(dir),
-            _ => None,
-        }
-    }
-
     /// Whether the target's endpoint for `profile` names `{region}` (so `--region` picks its host).
     pub fn names_region(&self, profile: &ApiProfile) -> bool {
-        self.base.is_none()
-            && self.spec.as_ref().is_some_and(|s| s.endpoints.get(profile.name).or(s.url.as_ref()).is_some_and(|u| u.contains("{region}")))
+        self.base.is_none() && self.spec.as_ref().and_then(|s| s.endpoint_template(profile.name)).is_some_and(|u| u.contains("{region}"))
     }
 
     /// The credentials for `api` from the environment, if set.

@@ -106,11 +106,15 @@ impl TargetSpec {
         }
     }
 
-    /// The endpoint of `api` in `region`, if the target serves it.
-    pub fn endpoint(&self, api: &str, region: Option<&str>) -> Option<String> {
-        let url = self.endpoints.get(api).or(self.url.as_ref())?;
-        let default = self.regions.of(api).into_iter().next().unwrap_or_default();
-        Some(url.replace("{region}", region.unwrap_or(&default)))
+    /// The endpoint of `api` as written, `{region}` and all, if the target serves it.
+    pub fn endpoint_template(&self, api: &str) -> Option<&str> {
+        self.endpoints.get(api).or(self.url.as_ref()).map(String::as_str)
+    }
+
+    /// The endpoint of `api` with `{region}` standing for `region`, if the target serves it (which
+    /// region a request's host is, `Target::endpoint_in` decides).
+    pub fn endpoint(&self, api: &str, region: &str) -> Option<String> {
+        self.endpoint_template(api).map(|url| url.replace("{region}", region))
     }
 }
 
@@ -202,16 +206,13 @@ mod tests {
     fn the_checked_in_file_loads_and_names_every_live_host() {
         let file = TargetsFile::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets.yaml")).unwrap();
         let tencent = &file.targets["tencent"];
-        assert_eq!(tencent.endpoint("tencent-cvm", None).unwrap(), "https://cvm.tencentcloudapi.com");
+        assert_eq!(tencent.endpoint("tencent-cvm", "ap-guangzhou").unwrap(), "https://cvm.tencentcloudapi.com");
         assert_eq!(
-            file.targets["tencent-intl"].endpoint("tencent-lighthouse", None).unwrap(),
+            file.targets["tencent-intl"].endpoint("tencent-lighthouse", "ap-singapore").unwrap(),
             "https://lighthouse.intl.tencentcloudapi.com"
         );
-        assert_eq!(
-            file.targets["aliyun-regional"].endpoint("aliyun-ecs", Some("cn-shanghai")).unwrap(),
-            "https://ecs.cn-shanghai.aliyuncs.com"
-        );
-        assert!(tencent.endpoint("aliyun-ecs", None).is_none());
+        assert_eq!(file.targets["aliyun-regional"].endpoint("aliyun-ecs", "cn-shanghai").unwrap(), "https://ecs.cn-shanghai.aliyuncs.com");
+        assert!(tencent.endpoint("aliyun-ecs", "cn-hangzhou").is_none() && tencent.endpoint_template("aliyun-ecs").is_none());
         assert!(file.targets.values().all(|t| t.kind != SpecKind::Live || !t.accounts.is_empty()));
         let live = &file.targets["live"];
         assert_eq!(
