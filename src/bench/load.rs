@@ -114,12 +114,14 @@ fn carries_error(body: &Bytes) -> bool {
 
 /// The loopback ceiling: a bare axum handler that parses the JSON body and answers a small JSON
 /// object, served by the emulator's own HTTP layer on this runtime. With `work`, the handler first
-/// keeps its thread busy that long: what any handler costing that much could reach on this machine.
+/// spends that much CPU time on its thread: what any handler costing that much could reach on this
+/// machine. CPU time, not wall time: a thread preempted mid-spin would otherwise cost less than
+/// `work` (and the per-request CPU figure would fall short of it on a busy machine).
 pub async fn start_ceiling(work: Duration) -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
     let app = axum::Router::new().fallback(move |body: Bytes| async move {
         if !work.is_zero() {
-            let started = Instant::now();
-            while started.elapsed() < work {
+            let until = thread_cpu_seconds() + work.as_secs_f64();
+            while thread_cpu_seconds() < until {
                 std::hint::spin_loop();
             }
         }
@@ -131,6 +133,16 @@ pub async fn start_ceiling(work: Duration) -> std::io::Result<(SocketAddr, tokio
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(crate::emulator::server::serve(listener, app, Default::default(), async move { drop(rx.await) }));
     Ok((addr, tx))
+}
+
+/// CPU time of the calling thread so far, seconds.
+fn thread_cpu_seconds() -> f64 {
+    // SAFETY: clock_gettime writes only the struct it is given.
+    let mut now: libc::timespec = unsafe { std::mem::zeroed() };
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } != 0 {
+        return f64::INFINITY;
+    }
+    now.tv_sec as f64 + now.tv_nsec as f64 * 1e-9
 }
 
 /// User and system CPU time of this process so far, seconds.
