@@ -11,12 +11,26 @@ use md5::{Digest, Md5};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 
+/// A public key as the APIs carry it and the stores keep it: one type for a generated key's public
+/// half, an imported key and a stored one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicKey {
+    /// The OpenSSH line: `ssh-rsa AAAA…`, with a comment if it was given one.
+    pub openssh: String,
+    /// The SSH wire encoding of the key (what fingerprints and the duplicate-key rule are computed over).
+    pub blob: Vec<u8>,
+}
+
+impl PublicKey {
+    pub fn new(openssh: impl Into<String>, blob: Vec<u8>) -> Self {
+        Self { openssh: openssh.into(), blob }
+    }
+}
+
 /// A freshly generated key pair. `Debug` never shows the private key.
 pub struct GeneratedKey {
-    /// `ssh-rsa AAAA…` without a comment.
-    pub public_openssh: String,
-    /// The SSH wire encoding of the public key (what fingerprints are computed over).
-    pub public_blob: Vec<u8>,
+    /// The public half; its OpenSSH line has no comment.
+    pub public: PublicKey,
     /// PKCS#1 PEM, `-----BEGIN RSA PRIVATE KEY-----`, 64-character lines, `\n`, trailing newline.
     pub private_pkcs1_pem: String,
     /// The same key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
@@ -25,7 +39,7 @@ pub struct GeneratedKey {
 
 impl fmt::Debug for GeneratedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeneratedKey").field("public_openssh", &self.public_openssh).field("private", &"[redacted]").finish()
+        f.debug_struct("GeneratedKey").field("public", &self.public.openssh).field("private", &"[redacted]").finish()
     }
 }
 
@@ -44,13 +58,13 @@ impl std::error::Error for KeyError {}
 /// Generates an RSA key pair of `bits` bits. Blocking and CPU-heavy: see the module docs.
 pub fn generate_rsa(bits: usize) -> Result<GeneratedKey, KeyError> {
     let private = rsa::PrivateKey::new(&mut rand::rng(), bits).map_err(|e| KeyError(format!("rsa key generation failed: {e}")))?;
-    let public = private.to_public_key();
-    let (public_openssh, public_blob) = openssh_rsa(&public.e_bytes(), &public.n_bytes())?;
+    let rsa_public = private.to_public_key();
+    let public = openssh_rsa(&rsa_public.e_bytes(), &rsa_public.n_bytes())?;
     let private_pkcs1_pem = private.to_pkcs1_pem(LineEnding::LF).map_err(|e| KeyError(format!("pkcs#1 encoding failed: {e}")))?.to_string();
     let private_pkcs8_pem = rsa::pkcs8::EncodePrivateKey::to_pkcs8_pem(&private, LineEnding::LF)
         .map_err(|e| KeyError(format!("pkcs#8 encoding failed: {e}")))?
         .to_string();
-    Ok(GeneratedKey { public_openssh, public_blob, private_pkcs1_pem, private_pkcs8_pem })
+    Ok(GeneratedKey { public, private_pkcs1_pem, private_pkcs8_pem })
 }
 
 /// [`generate_rsa`] off the async runtime, on the emulator's bounded generator pool
@@ -60,13 +74,13 @@ pub async fn generate_rsa_off_runtime(bits: usize) -> Result<GeneratedKey, KeyEr
     crate::emulator::keypool::generate("", bits).await
 }
 
-fn openssh_rsa(e: &[u8], n: &[u8]) -> Result<(String, Vec<u8>), KeyError> {
+fn openssh_rsa(e: &[u8], n: &[u8]) -> Result<PublicKey, KeyError> {
     let key = ssh_key::public::RsaPublicKey::new(ssh_key::Mpint::from_positive_bytes(e), ssh_key::Mpint::from_positive_bytes(n))
         .map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
     let public = ssh_key::PublicKey::new(ssh_key::public::KeyData::Rsa(key), "");
     let line = public.to_openssh().map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
     let blob = public.to_bytes().map_err(|e| KeyError(format!("ssh encoding failed: {e}")))?;
-    Ok((line.trim_end().to_string(), blob))
+    Ok(PublicKey::new(line.trim_end(), blob))
 }
 
 /// A parsed OpenSSH public key line (`<algorithm> <base64> [comment]`).
@@ -104,15 +118,15 @@ fn mpint_bits(bytes: &[u8]) -> usize {
 /// its public half, so a checker can confirm that a returned private key belongs to the returned
 /// public key.
 pub fn public_half_of_pem(pem: &str) -> Result<String, KeyError> {
-    Ok(public_of_pem(pem)?.0)
+    Ok(public_of_pem(pem)?.openssh)
 }
 
 /// The SSH wire blob of a PEM RSA private key's public half (for fingerprints).
 pub fn public_blob_of_pem(pem: &str) -> Result<Vec<u8>, KeyError> {
-    Ok(public_of_pem(pem)?.1)
+    Ok(public_of_pem(pem)?.blob)
 }
 
-fn public_of_pem(pem: &str) -> Result<(String, Vec<u8>), KeyError> {
+fn public_of_pem(pem: &str) -> Result<PublicKey, KeyError> {
     let private = if pem.contains("BEGIN RSA PRIVATE KEY") {
         rsa::PrivateKey::from_pkcs1_pem(pem).map_err(|e| KeyError(format!("not a PKCS#1 PEM RSA private key: {e}")))?
     } else {
@@ -138,15 +152,15 @@ mod tests {
     #[test]
     fn generated_private_key_matches_its_public_key() {
         let key = generate_rsa(1024).unwrap();
-        assert!(key.public_openssh.starts_with("ssh-rsa AAAA"));
+        assert!(key.public.openssh.starts_with("ssh-rsa AAAA"));
         assert!(key.private_pkcs1_pem.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
         assert!(key.private_pkcs1_pem.ends_with("-----END RSA PRIVATE KEY-----\n"));
         assert!(key.private_pkcs8_pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        assert_eq!(public_half_of_pem(&key.private_pkcs1_pem).unwrap(), key.public_openssh);
-        assert_eq!(public_half_of_pem(&key.private_pkcs8_pem).unwrap(), key.public_openssh);
-        assert_eq!(md5_fingerprint(&public_blob_of_pem(&key.private_pkcs8_pem).unwrap()), md5_fingerprint(&key.public_blob));
+        assert_eq!(public_half_of_pem(&key.private_pkcs1_pem).unwrap(), key.public.openssh);
+        assert_eq!(public_half_of_pem(&key.private_pkcs8_pem).unwrap(), key.public.openssh);
+        assert_eq!(md5_fingerprint(&public_blob_of_pem(&key.private_pkcs8_pem).unwrap()), md5_fingerprint(&key.public.blob));
         let debug = format!("{key:?}");
-        assert!(debug.contains(&key.public_openssh) && debug.contains("[redacted]") && !debug.contains("PRIVATE"), "{debug}");
+        assert!(debug.contains(&key.public.openssh) && debug.contains("[redacted]") && !debug.contains("PRIVATE"), "{debug}");
     }
 
     #[test]

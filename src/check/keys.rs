@@ -71,12 +71,12 @@ mod tests {
         let b = crate::keys::generate_rsa(1024).unwrap();
         let mut out = Vec::new();
         check_pairs(
-            &json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": format!("{} skey_1", a.public_openssh)}}),
+            &json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": format!("{} skey_1", a.public.openssh)}}),
             "",
             &mut out,
         );
         assert!(out.is_empty(), "{out:?}");
-        check_pairs(&json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public_openssh}}), "", &mut out);
+        check_pairs(&json!({"KeyPair": {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public.openssh}}), "", &mut out);
         assert_eq!(out, vec!["/KeyPair/PrivateKey: its public half is not /KeyPair/PublicKey"]);
         assert!(!out[0].contains("PRIVATE KEY-----"));
     }
@@ -86,11 +86,11 @@ mod tests {
         let a = crate::keys::generate_rsa(1024).unwrap();
         let b = crate::keys::generate_rsa(1024).unwrap();
         let mut out = Vec::new();
-        let right = md5_fingerprint(&a.public_blob);
+        let right = md5_fingerprint(&a.public.blob);
         check_pairs(&json!({"PrivateKeyBody": a.private_pkcs8_pem, "KeyPairFingerPrint": right}), "", &mut out);
         check_pairs(&json!({"PrivateKeyBody": a.private_pkcs1_pem, "KeyPairFingerPrint": right.replace(':', "")}), "", &mut out);
         assert!(out.is_empty(), "{out:?}");
-        check_pairs(&json!({"PrivateKeyBody": a.private_pkcs1_pem, "KeyPairFingerPrint": md5_fingerprint(&b.public_blob)}), "", &mut out);
+        check_pairs(&json!({"PrivateKeyBody": a.private_pkcs1_pem, "KeyPairFingerPrint": md5_fingerprint(&b.public.blob)}), "", &mut out);
         assert_eq!(out.len(), 1, "{out:?}");
     }
 
@@ -100,8 +100,8 @@ mod tests {
         let b = crate::keys::generate_rsa(1024).unwrap();
         let mut out = Vec::new();
         let listing = json!({"KeyPairSet": [
-            {"PrivateKey": a.private_pkcs1_pem, "PublicKey": a.public_openssh},
-            {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public_openssh},
+            {"PrivateKey": a.private_pkcs1_pem, "PublicKey": a.public.openssh},
+            {"PrivateKey": a.private_pkcs1_pem, "PublicKey": b.public.openssh},
         ]});
         check_pairs(&listing, "", &mut out);
         assert_eq!(out, vec!["/KeyPairSet/1/PrivateKey: its public half is not /KeyPairSet/1/PublicKey"]);

@@ -176,7 +176,7 @@ mod tests {
     }
 
     fn public_key() -> String {
-        crate::keys::generate_rsa(2048).unwrap().public_openssh
+        crate::keys::generate_rsa(2048).unwrap().public.openssh
     }
 
     #[tokio::test]

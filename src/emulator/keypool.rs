@@ -225,7 +225,7 @@ mod tests {
         // machine, and the counts say which path answered).
         let a = pool.generate("a", 1024).await.unwrap();
         let b = pool.generate("a", 1024).await.unwrap();
-        assert_ne!(a.public_blob, b.public_blob, "each key is handed out once");
+        assert_ne!(a.public.blob, b.public.blob, "each key is handed out once");
         assert_eq!((pool.stats().from_pool, pool.stats().generated), (2, 0));
         // Another size is generated on request.
         pool.generate("a", 2048).await.unwrap();

@@ -39,12 +39,13 @@ pub trait StoredKey: Clone {
     }
 }
 
-/// Implements [`StoredKey`] for a provider's record from the names of its id, name and
-/// public-blob fields: `stored_key!(KeyPairRecord { id: key_id, name: key_name, public_blob })`;
+/// Implements [`StoredKey`] for a provider's record from the names of its id and name fields and
+/// its [`PublicKey`](crate::keys::PublicKey) field `public_key`:
+/// `stored_key!(KeyPairRecord { id: key_id, name: key_name, public_key })`;
 /// `md5: field` names a stored colon-separated MD5 fingerprint that indexes the key. A record
 /// generic over one type (`KeyPairRecord<P>`, Tencent's shared one) is written with it.
 macro_rules! stored_key {
-    ($record:ident $(<$param:ident>)? { id: $id:ident, name: $name:ident, public_blob $(, md5: $md5:ident)? }) => {
+    ($record:ident $(<$param:ident>)? { id: $id:ident, name: $name:ident, public_key $(, md5: $md5:ident)? }) => {
         impl$(<$param: Clone>)? $crate::emulator::keystore::StoredKey for $record$(<$param>)? {
             fn id(&self) -> &str {
                 &self.$id
@@ -53,7 +54,7 @@ macro_rules! stored_key {
                 &self.$name
             }
             fn public_blob(&self) -> &[u8] {
-                &self.public_blob
+                &self.public_key.blob
             }
             $(
                 fn md5_hex(&self) -> Option<String> {

@@ -126,9 +126,9 @@ async fn rekey_object(map: &mut Map<String, Value>, swaps: &mut HashMap<String, 
         if let Some(old) = map.get(public_field).and_then(Value::as_str).map(str::to_string) {
             let new = if public_field == "PublicKey" {
                 let comment = old.splitn(3, ' ').nth(2).map(|c| format!(" {c}")).unwrap_or_default();
-                format!("{}{comment}", key.public_openssh)
+                format!("{}{comment}", key.public.openssh)
             } else {
-                let fingerprint = md5_fingerprint(&key.public_blob);
+                let fingerprint = md5_fingerprint(&key.public.blob);
                 if old.contains(':') { fingerprint } else { fingerprint.replace(':', "") }
             };
             map.insert(public_field.into(), Value::String(new.clone()));

@@ -74,7 +74,7 @@ async fn key_ids_and_filters_cannot_be_given_together() {
 
 #[tokio::test]
 async fn reserved_tag_prefixes_on_import_follow_the_setting() {
-    let public = keys::generate_rsa(2048).unwrap().public_openssh;
+    let public = keys::generate_rsa(2048).unwrap().public.openssh;
     let import = |name: &str| json!({"KeyName": name, "ProjectId": 0, "PublicKey": public, "TagSpecification": [{"ResourceType": "keypair", "Tags": [{"Key": "qcloud:team", "Value": "x"}]}]});
     let strict = emulator_with(CvmSettings::default());
     assert_eq!(call(&strict, CVM, "ImportKeyPair", import("strict"), 1).await.code(), "FailedOperation.TagKeyReserved");

@@ -132,9 +132,9 @@ fn generated_keys_agree_with_ssh_keygen() {
         return;
     }
     let key = keys::generate_rsa(2048).unwrap();
-    assert_eq!(ssh_public_of_pem(&key.private_pkcs1_pem), key.public_openssh, "PKCS#1");
-    assert_eq!(ssh_public_of_pem(&key.private_pkcs8_pem), key.public_openssh, "PKCS#8");
-    assert_eq!(ssh_md5_of_public(&key.public_openssh), (2048, keys::md5_fingerprint(&key.public_blob)));
+    assert_eq!(ssh_public_of_pem(&key.private_pkcs1_pem), key.public.openssh, "PKCS#1");
+    assert_eq!(ssh_public_of_pem(&key.private_pkcs8_pem), key.public.openssh, "PKCS#8");
+    assert_eq!(ssh_md5_of_public(&key.public.openssh), (2048, keys::md5_fingerprint(&key.public.blob)));
     // ssh-keygen's own key, through our parser.
     let scratch = Scratch::new();
     let path = scratch.0.join("made-by-ssh-keygen");

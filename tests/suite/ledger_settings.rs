@@ -671,7 +671,7 @@ async fn l_ecs_18_format_without_parameter() {
 async fn l_ecs_19_import_can_answer_the_key_pair_id() {
     let imported = |emulator: Arc<Emulator>| async move {
         let key = keypair_contract::keys::generate_rsa(1024).unwrap();
-        let params = json!({"RegionId": "cn-hangzhou", "KeyPairName": "imported", "PublicKeyBody": key.public_openssh});
+        let params = json!({"RegionId": "cn-hangzhou", "KeyPairName": "imported", "PublicKeyBody": key.public.openssh});
         ecs_call(&emulator, "ImportKeyPair", params).await.body
     };
     assert!(imported(ecs(EcsSettings::default())).await.get("KeyPairId").is_none());

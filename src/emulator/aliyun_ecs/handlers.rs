@@ -56,7 +56,7 @@ async fn create(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -> Result<M
         PrivateKeyFormat::Pkcs1 => key.private_pkcs1_pem.clone(),
         PrivateKeyFormat::Pkcs8 => key.private_pkcs8_pem.clone(),
     };
-    let record = reservation.commit(key.public_openssh.clone(), key.public_blob.clone(), emulator.config.clock.now_secs());
+    let record = reservation.commit(key.public.clone(), emulator.config.clock.now_secs());
     Ok(Map::from_iter([
         ("KeyPairId".to_string(), json!(record.key_pair_id)),
         ("KeyPairName".to_string(), json!(record.key_pair_name)),
@@ -72,7 +72,7 @@ fn import(ecs: &Ecs, emulator: &Emulator, call: &EcsCall) -> Result<Map<String, 
     let imported = new.public_key.clone().ok_or_else(|| EcsError::new(EcsCode::PublicKeyBodyMalformed))?;
     let region_scope = settings.scope_region(&new.region_id).to_string();
     let reservation = ecs.store.reserve(&call.account.id, &region_scope, new, quota(ecs, call))?;
-    let record = reservation.commit(imported.line, imported.blob, emulator.config.clock.now_secs());
+    let record = reservation.commit(imported, emulator.config.clock.now_secs());
     let mut answer = Map::new();
     if settings.import_returns_key_pair_id {
         answer.insert("KeyPairId".to_string(), json!(record.key_pair_id));
@@ -116,7 +116,7 @@ fn key_pair_json(settings: &EcsSettings, record: &KeyPairRecord, include_public_
         item.insert("ResourceGroupId".into(), json!(record.resource_group_id));
     }
     if include_public_key {
-        item.insert("PublicKey".into(), json!(record.public_key));
+        item.insert("PublicKey".into(), json!(record.public_key.openssh));
     }
     let tags: Vec<Value> = record.tags.iter().map(|t| json!({"TagKey": t.key, "TagValue": t.value})).collect();
     if fill || !tags.is_empty() {
@@ -150,12 +150,12 @@ mod tests {
     fn fingerprints_match_ssh_keygen() {
         let settings = EcsSettings::default();
         let key = keys::generate_rsa(1024).unwrap();
-        assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&key.public_blob)), ssh_keygen_md5(&key.public_openssh));
+        assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&key.public.blob)), ssh_keygen_md5(&key.public.openssh));
         for line in [crate::test_support::public_keys::DSA, crate::test_support::public_keys::ECDSA] {
             let parsed = keys::parse_openssh_public(line).unwrap();
             assert_eq!(fingerprint(&settings, &keys::md5_fingerprint(&parsed.blob)), ssh_keygen_md5(line), "{}", parsed.algorithm);
         }
         let bare = EcsSettings { fingerprint_format: FingerprintFormat::Bare, ..EcsSettings::default() };
-        assert_eq!(fingerprint(&bare, &keys::md5_fingerprint(&key.public_blob)), ssh_keygen_md5(&key.public_openssh).replace(':', ""));
+        assert_eq!(fingerprint(&bare, &keys::md5_fingerprint(&key.public.blob)), ssh_keygen_md5(&key.public.openssh).replace(':', ""));
     }
 }

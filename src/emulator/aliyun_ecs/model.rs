@@ -8,6 +8,7 @@
 use super::errors::{EcsCode, EcsError};
 use super::rules::{self, DescribeQuery, NewKeyPair, Tag};
 use crate::emulator::keystore::{self, Conflict, KeyStore};
+use crate::keys::PublicKey;
 
 /// One stored key pair. The private key is never stored.
 #[derive(Debug, Clone)]
@@ -16,17 +17,16 @@ pub struct KeyPairRecord {
     pub key_pair_name: String,
     pub region_id: String,
     pub resource_group_id: String,
-    /// The OpenSSH line (as imported, or as generated).
-    pub public_key: String,
-    pub public_blob: Vec<u8>,
-    /// MD5 fingerprint of `public_blob`, colon-separated: computed once when the key is stored,
+    /// As imported, or as generated.
+    pub public_key: PublicKey,
+    /// MD5 fingerprint of the public key, colon-separated: computed once when the key is stored,
     /// not on every answer that shows it.
     pub md5_fingerprint: String,
     pub created_at: i64,
     pub tags: Vec<Tag>,
 }
 
-keystore::stored_key!(KeyPairRecord { id: key_pair_id, name: key_pair_name, public_blob, md5: md5_fingerprint });
+keystore::stored_key!(KeyPairRecord { id: key_pair_id, name: key_pair_name, public_key, md5: md5_fingerprint });
 
 /// (account id, region id).
 type Scope = (String, String);
@@ -47,7 +47,7 @@ pub struct Reservation {
 
 impl Reservation {
     /// Stores the key pair and returns its record.
-    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord {
+    pub fn commit(self, public_key: PublicKey, now_secs: i64) -> KeyPairRecord {
         let new = self.new;
         self.inner.commit(|keys| KeyPairRecord {
             // `ssh-` + an opaque suffix as long as the documented example `ssh-bp67acfmxazb4p****`:
@@ -56,9 +56,8 @@ impl Reservation {
             key_pair_name: new.key_pair_name,
             region_id: new.region_id,
             resource_group_id: new.resource_group_id,
+            md5_fingerprint: crate::keys::md5_fingerprint(&public_key.blob),
             public_key,
-            md5_fingerprint: crate::keys::md5_fingerprint(&public_blob),
-            public_blob,
             created_at: now_secs,
             tags: new.tags,
         })
@@ -169,7 +168,7 @@ mod tests {
     fn reset_forgets_one_account_in_every_region() {
         let store = EcsStore::default();
         for (account, region) in [("a", "cn-hangzhou"), ("a", "cn-shanghai"), ("b", "cn-hangzhou")] {
-            store.reserve(account, region, new(region, "k1"), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+            store.reserve(account, region, new(region, "k1"), 500).unwrap().commit(PublicKey::new("ssh-rsa AAAA", vec![1]), 0);
         }
         store.reset("a");
         assert!(store.list("a").is_empty());
@@ -183,7 +182,7 @@ mod tests {
     fn a_strict_delete_refuses_unknown_names_and_deletes_nothing() {
         let store = EcsStore::default();
         for name in ["k1", "k2"] {
-            store.reserve("a", "cn-hangzhou", new("cn-hangzhou", name), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+            store.reserve("a", "cn-hangzhou", new("cn-hangzhou", name), 500).unwrap().commit(PublicKey::new("ssh-rsa AAAA", vec![1]), 0);
         }
         let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         let stored = || store.list("a").into_iter().map(|k| k.key_pair_name).collect::<Vec<_>>();
@@ -204,7 +203,8 @@ mod tests {
         assert!(store.reserve("a", "cn-shanghai", new("cn-shanghai", "k1"), 500).is_ok(), "regions are separate");
         assert!(store.reserve("b", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).is_ok(), "accounts are separate");
         drop(first);
-        let record = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+        let record =
+            store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap().commit(PublicKey::new("ssh-rsa AAAA", vec![1]), 0);
         assert!(regex::Regex::new(r"^ssh-bp[0-9a-z]{16}$").unwrap().is_match(&record.key_pair_id), "{}", record.key_pair_id);
         assert_eq!(store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap_err().code, "KeyPair.AlreadyExist");
         assert_eq!(store.list("a").len(), 1);
@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn quota_counts_stored_and_reserved_keys_per_region() {
         let store = EcsStore::default();
-        store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 2).unwrap().commit("k".into(), vec![1], 0);
+        store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 2).unwrap().commit(PublicKey::new("k", vec![1]), 0);
         let _pending = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k2"), 2).unwrap();
         let err = store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k3"), 2).unwrap_err();
         assert_eq!((err.code.as_str(), err.status), ("QuotaExceed.KeyPair", 403));
@@ -229,7 +229,7 @@ mod tests {
             let mut n = new("cn-hangzhou", name);
             n.resource_group_id = group.into();
             n.tags = vec![Tag { key: "env".into(), value: tag.into() }];
-            store.reserve("a", "cn-hangzhou", n, 500).unwrap().commit("k".into(), name.as_bytes().to_vec(), 0);
+            store.reserve("a", "cn-hangzhou", n, 500).unwrap().commit(PublicKey::new("k", name.as_bytes().to_vec()), 0);
         }
         let run = |q: &DescribeQuery, keep: bool| {
             let (total, page) = store.describe("a", &q.region_id, q, "rg-default", keep);
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn delete_by_name() {
         let store = EcsStore::default();
-        store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap().commit("k".into(), vec![1], 0);
+        store.reserve("a", "cn-hangzhou", new("cn-hangzhou", "k1"), 500).unwrap().commit(PublicKey::new("k", vec![1]), 0);
         let names = vec!["k1".to_string(), "ghost".to_string()];
         let err = store.delete("a", "cn-hangzhou", &names, false).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairNames.ValueNotSupported");

@@ -16,7 +16,7 @@ use regex::Regex;
 use super::errors::{EcsCode, EcsError};
 use super::request::Params;
 use super::settings::{ChineseInName, EcsCheck, EcsSettings};
-use crate::keys;
+use crate::keys::{self, PublicKey};
 
 /// KeyPairName: 2 to 128 characters (seed 004).
 pub const NAME_MIN_CHARS: usize = 2;
@@ -55,13 +55,6 @@ pub struct Tag {
     pub value: String,
 }
 
-/// An imported public key: the line as given (trimmed) and its SSH wire blob.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportedKey {
-    pub line: String,
-    pub blob: Vec<u8>,
-}
-
 /// A validated CreateKeyPair / ImportKeyPair request.
 #[derive(Debug, Clone)]
 pub struct NewKeyPair {
@@ -69,8 +62,8 @@ pub struct NewKeyPair {
     pub key_pair_name: String,
     pub resource_group_id: String,
     pub tags: Vec<Tag>,
-    /// ImportKeyPair only.
-    pub public_key: Option<ImportedKey>,
+    /// ImportKeyPair only: the public key as given (its line trimmed).
+    pub public_key: Option<PublicKey>,
 }
 
 /// A validated DescribeKeyPairs request.
@@ -139,13 +132,13 @@ fn key_pair_name(params: &Params, rule: &Regex) -> Result<String, EcsError> {
     Ok(name.to_string())
 }
 
-fn public_key_body(params: &Params, settings: &EcsSettings) -> Result<ImportedKey, EcsError> {
+fn public_key_body(params: &Params, settings: &EcsSettings) -> Result<PublicKey, EcsError> {
     let body = params.get("PublicKeyBody").ok_or_else(|| EcsError::missing_parameter("PublicKeyBody"))?;
     let parsed = keys::parse_openssh_public(body).map_err(|_| EcsError::new(EcsCode::PublicKeyBodyMalformed))?;
     if !settings.import_key_types.contains(&parsed.algorithm) {
         return Err(EcsError::new(EcsCode::PublicKeyBodyMalformed));
     }
-    Ok(ImportedKey { line: body.trim().to_string(), blob: parsed.blob })
+    Ok(PublicKey::new(body.trim(), parsed.blob))
 }
 
 fn resource_group(params: &Params, settings: &EcsSettings, groups: &BTreeSet<String>) -> Result<String, EcsError> {

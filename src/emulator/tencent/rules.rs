@@ -95,7 +95,7 @@ pub fn key_name(params: &Value, rule: KeyNameRule) -> Result<String, TencentErro
 /// PublicKey: required, an OpenSSH public key of one of `types` (`ssh-rsa` only, as documented,
 /// unless a product's settings say otherwise); its line as given (trimmed) and its wire blob.
 /// `malformed` makes the product's error, only when the key is refused.
-pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: fn() -> TencentError) -> Result<(String, Vec<u8>), TencentError> {
+pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: fn() -> TencentError) -> Result<keys::PublicKey, TencentError> {
     let line = string_param(params, "PublicKey")?.ok_or_else(|| TencentError::missing_parameter("PublicKey"))?;
     let parsed = match keys::parse_openssh_public(line) {
         Ok(parsed) => parsed,
@@ -104,7 +104,7 @@ pub fn public_key<S: AsRef<str>>(params: &Value, types: &[S], malformed: fn() ->
     if !types.iter().any(|t| t.as_ref() == parsed.algorithm) {
         return Err(malformed().with_detail(format!("the key type is {}", parsed.algorithm)));
     }
-    Ok((line.trim().to_string(), parsed.blob))
+    Ok(keys::PublicKey::new(line.trim(), parsed.blob))
 }
 
 /// One tag `{Key, Value}` with a non-empty key of at most `key_max` characters and a value of at

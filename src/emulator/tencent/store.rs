@@ -8,6 +8,7 @@ use super::rules::{DescribeQuery, Tag};
 use super::settings::{DeleteMode, NameFilter};
 use crate::emulator::codes::Documented;
 use crate::emulator::keystore::{self, Conflict, KeyStore};
+use crate::keys::PublicKey;
 
 /// A validated CreateKeyPair / ImportKeyPair request: the fields CVM and Lighthouse share, and
 /// the product's own (`P`: CVM's project, nothing for Lighthouse).
@@ -15,8 +16,8 @@ use crate::emulator::keystore::{self, Conflict, KeyStore};
 pub struct NewKeyPair<P> {
     pub key_name: String,
     pub tags: Vec<Tag>,
-    /// ImportKeyPair only: the public key line as given, and its wire blob.
-    pub public_key: Option<(String, Vec<u8>)>,
+    /// ImportKeyPair only: the public key as given (its line trimmed).
+    pub public_key: Option<PublicKey>,
     pub own: P,
 }
 
@@ -26,14 +27,14 @@ pub struct NewKeyPair<P> {
 pub struct KeyPairRecord<P> {
     pub key_id: String,
     pub key_name: String,
-    pub public_key: String,
-    pub public_blob: Vec<u8>,
+    /// As imported, or as generated (CVM adds a comment).
+    pub public_key: PublicKey,
     pub created_at: i64,
     pub tags: Vec<Tag>,
     pub own: P,
 }
 
-keystore::stored_key!(KeyPairRecord<P> { id: key_id, name: key_name, public_blob });
+keystore::stored_key!(KeyPairRecord<P> { id: key_id, name: key_name, public_key });
 
 /// What a product adds to the shared key pair: its own fields (the implementing type), its own
 /// DescribeKeyPairs filter names, its codes for the store's refusals and its id prefix.
@@ -95,13 +96,12 @@ pub struct Reservation<P: Product> {
 
 impl<P: Product> Reservation<P> {
     /// Stores the key pair under a fresh id and returns its record.
-    pub fn commit(self, public_key: String, public_blob: Vec<u8>, now_secs: i64) -> KeyPairRecord<P> {
+    pub fn commit(self, public_key: PublicKey, now_secs: i64) -> KeyPairRecord<P> {
         let NewKeyPair { key_name, tags, own, .. } = self.new;
         self.inner.commit(|keys| KeyPairRecord {
             key_id: keys.mint_id(P::ID_PREFIX, 8),
             key_name,
             public_key,
-            public_blob,
             created_at: now_secs,
             tags,
             own,

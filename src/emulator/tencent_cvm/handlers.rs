@@ -13,6 +13,7 @@ use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::product::{self as tencent, Call};
+use crate::keys::PublicKey;
 
 /// DescribeKeyPairs (apis.md §1.4): the shared listing, each key pair in CVM's data type.
 pub fn describe(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
@@ -50,8 +51,8 @@ pub async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Res
         .map_err(|e| TencentError::documented(CvmCode::InternalServerError, e.to_string()))?;
     // Generated public keys carry a `skey_<digits>` comment, as in seed 000's example.
     let comment: u32 = rand::rng().random_range(100_000..1_000_000);
-    let public_key = format!("{} skey_{comment}", key.public_openssh);
-    let record = reservation.commit(public_key, key.public_blob, emulator.config.clock.now_secs());
+    let public_key = PublicKey::new(format!("{} skey_{comment}", key.public.openssh), key.public.blob);
+    let record = reservation.commit(public_key, emulator.config.clock.now_secs());
     let mut pair = if settings.create_returns_data_type { key_pair_json(settings, &record) } else { example_fields(settings, &record) };
     pair.insert("PrivateKey".into(), json!(key.private_pkcs1_pem));
     Ok(Map::from_iter([("KeyPair".to_string(), Value::Object(pair))]))
@@ -60,9 +61,9 @@ pub async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Res
 /// ImportKeyPair (seed 003): answers with the new KeyId only.
 pub fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let new = rules::parse_import(&call.params, call.typed, &cvm.settings, &projects(call))?;
-    let (line, blob) = new.public_key.clone().unwrap_or_default();
+    let public_key = new.public_key.clone().unwrap_or_default();
     let reservation = cvm.store.reserve(&call.account.id, new, limits(cvm, call))?;
-    let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
+    let record = reservation.commit(public_key, emulator.config.clock.now_secs());
     Ok(tencent::key_id(&record.key_id))
 }
 
@@ -84,7 +85,7 @@ fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, 
     pair.insert("KeyName".into(), json!(record.key_name));
     pair.insert("ProjectId".into(), json!(record.own.project_id));
     pair.insert("Description".into(), json!(record.own.description));
-    pair.insert("PublicKey".into(), json!(record.public_key));
+    pair.insert("PublicKey".into(), json!(record.public_key.openssh));
     pair.insert("AssociatedInstanceIds".into(), json!([]));
     pair.insert(settings.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
     pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());

@@ -46,7 +46,7 @@ impl CvmStore {
     /// The state rules for `new` (duplicate name → duplicate public key → tag quota → key quota,
     /// ledger L-CVM-10), then its name is reserved.
     pub fn reserve(&self, account_id: &str, new: NewKeyPair, limits: Limits) -> Result<Reservation, TencentError> {
-        let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
+        let blob = new.public_key.as_ref().map(|key| key.blob.clone());
         let tags = new.tags.clone();
         let tag_quota = |stored: &[KeyPairRecord]| {
             for tag in &tags {
@@ -74,6 +74,7 @@ mod tests {
     use super::*;
     use crate::emulator::tencent::rules::Tag;
     use crate::emulator::tencent::settings::DeleteMode;
+    use crate::keys::PublicKey;
 
     const LIMITS: Limits = Limits { key_pairs: 2, tag_resources: 1 };
 
@@ -89,7 +90,7 @@ mod tests {
         assert!(store.reserve("b", new("k"), LIMITS).is_ok(), "accounts are separate");
         drop(first);
         let again = store.reserve("a", new("k"), LIMITS).unwrap();
-        let record = again.commit("ssh-rsa AAAA".into(), vec![1], 0);
+        let record = again.commit(PublicKey::new("ssh-rsa AAAA", vec![1]), 0);
         assert!(record.key_id.starts_with("skey-") && record.key_id.len() == 13);
         assert_eq!(store.reserve("a", new("k"), LIMITS).unwrap_err().code, "InvalidKeyPairName.Duplicate");
     }
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn quota_counts_stored_and_reserved_keys() {
         let store = CvmStore::default();
-        store.reserve("a", new("one"), LIMITS).unwrap().commit("k1".into(), vec![1], 0);
+        store.reserve("a", new("one"), LIMITS).unwrap().commit(PublicKey::new("k1", vec![1]), 0);
         let _pending = store.reserve("a", new("two"), LIMITS).unwrap();
         assert_eq!(store.reserve("a", new("three"), LIMITS).unwrap_err().code, "InvalidKeyPair.LimitExceeded");
     }
@@ -106,8 +107,8 @@ mod tests {
     fn duplicate_public_keys_and_tag_quota() {
         let store = CvmStore::default();
         let tag = Tag { key: "env".into(), value: "ci".into() };
-        let imported = NewKeyPair { public_key: Some(("ssh-rsa A".into(), vec![7])), tags: vec![tag.clone()], ..new("one") };
-        store.reserve("a", imported.clone(), LIMITS).unwrap().commit("ssh-rsa A".into(), vec![7], 0);
+        let imported = NewKeyPair { public_key: Some(PublicKey::new("ssh-rsa A", vec![7])), tags: vec![tag.clone()], ..new("one") };
+        store.reserve("a", imported.clone(), LIMITS).unwrap().commit(PublicKey::new("ssh-rsa A", vec![7]), 0);
         let same_key = NewKeyPair { key_name: "two".into(), tags: vec![], ..imported.clone() };
         assert_eq!(store.reserve("a", same_key, LIMITS).unwrap_err().code, "InvalidPublicKey.Duplicate");
         let same_tag = NewKeyPair { tags: vec![tag], ..new("three") };
@@ -117,7 +118,7 @@ mod tests {
     #[test]
     fn delete_is_all_or_nothing() {
         let store = CvmStore::default();
-        let record = store.reserve("a", new("one"), LIMITS).unwrap().commit("k".into(), vec![1], 0);
+        let record = store.reserve("a", new("one"), LIMITS).unwrap().commit(PublicKey::new("k", vec![1]), 0);
         let err = store.delete("a", &[record.key_id.clone(), "skey-00000000".into()], DeleteMode::AllOrNone).unwrap_err();
         assert_eq!(err.code, "InvalidKeyPairId.NotFound");
         assert_eq!(store.list("a").len(), 1);
@@ -129,7 +130,7 @@ mod tests {
     fn reset_forgets_one_account_only() {
         let store = CvmStore::default();
         for account in ["a", "b"] {
-            store.reserve(account, new("k"), LIMITS).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 0);
+            store.reserve(account, new("k"), LIMITS).unwrap().commit(PublicKey::new("ssh-rsa AAAA", vec![1]), 0);
         }
         store.reset("a");
         assert!(store.list("a").is_empty());

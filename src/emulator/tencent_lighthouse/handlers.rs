@@ -37,7 +37,7 @@ pub async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Ca
     let key = crate::emulator::keypool::generate(&call.account.id, settings.key_bits)
         .await
         .map_err(|e| TencentError::documented(LighthouseCode::CreateKeyPairFailed, e.to_string()))?;
-    let record = reservation.commit(key.public_openssh, key.public_blob, emulator.config.clock.now_secs());
+    let record = reservation.commit(key.public, emulator.config.clock.now_secs());
     let mut pair = if settings.create_returns_data_type { key_pair_json(&record) } else { example_fields(&record) };
     if settings.created_time_null_on_create {
         pair.insert("CreatedTime".into(), Value::Null);
@@ -49,9 +49,9 @@ pub async fn create(lighthouse: &Lighthouse, emulator: &Arc<Emulator>, call: &Ca
 /// ImportKeyPair: answers with the new KeyId only (apis.md §1.5).
 pub fn import(lighthouse: &Lighthouse, emulator: &Emulator, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let new = rules::parse_import(&call.params, &lighthouse.settings)?;
-    let (line, blob) = new.public_key.clone().unwrap_or_default();
+    let public_key = new.public_key.clone().unwrap_or_default();
     let reservation = lighthouse.store.reserve(&call.account.id, new, quota(lighthouse, call))?;
-    let record = reservation.commit(line, blob, emulator.config.clock.now_secs());
+    let record = reservation.commit(public_key, emulator.config.clock.now_secs());
     Ok(tencent::key_id(&record.key_id))
 }
 
@@ -71,7 +71,7 @@ fn key_pair_json(record: &KeyPairRecord) -> Map<String, Value> {
     let mut pair = Map::with_capacity(8);
     pair.insert("KeyId".into(), json!(record.key_id));
     pair.insert("KeyName".into(), json!(record.key_name));
-    pair.insert("PublicKey".into(), json!(record.public_key));
+    pair.insert("PublicKey".into(), json!(record.public_key.openssh));
     pair.insert("AssociatedInstanceIds".into(), json!([]));
     pair.insert("AssociatedInstanceSet".into(), json!([]));
     pair.insert("CreatedTime".into(), json!(iso8601_utc(record.created_at)));

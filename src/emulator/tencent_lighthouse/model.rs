@@ -39,7 +39,7 @@ impl LighthouseStore {
     /// The state rules in the documented precedence (rules.rs): duplicate name → duplicate public
     /// key → quota; then the name (and public key) are reserved.
     pub fn reserve(&self, account_id: &str, new: NewKeyPair, quota: u64) -> Result<Reservation, TencentError> {
-        let blob = new.public_key.as_ref().map(|(_, blob)| blob.clone());
+        let blob = new.public_key.as_ref().map(|key| key.blob.clone());
         let no_check = |_: &[KeyPairRecord]| Ok::<(), TencentError>(());
         self.keys.reserve(account_id, new, blob, quota, no_check)
     }
@@ -60,6 +60,7 @@ mod tests {
     use crate::emulator::tencent::rules::Tag;
     use crate::emulator::tencent::settings::DeleteMode;
     use crate::emulator::tencent::settings::NameFilter;
+    use crate::keys::PublicKey;
 
     fn new(name: &str) -> NewKeyPair {
         NewKeyPair { key_name: name.into(), tags: vec![], public_key: None, own: LighthouseFields }
@@ -76,7 +77,7 @@ mod tests {
         assert_eq!(store.reserve("a", new("k"), 5).unwrap_err().code, "InvalidParameterValue.DuplicateParameterValue");
         assert!(store.reserve("b", new("k"), 5).is_ok(), "accounts are separate");
         drop(first);
-        let record = store.reserve("a", new("k"), 5).unwrap().commit("ssh-rsa AAAA".into(), vec![1], 7);
+        let record = store.reserve("a", new("k"), 5).unwrap().commit(PublicKey::new("ssh-rsa AAAA", vec![1]), 7);
         assert!(super::super::rules::KEY_ID.is_match(&record.key_id), "{}", record.key_id);
         assert_eq!(record.created_at, 7);
         assert_eq!(store.reserve("a", new("k"), 5).unwrap_err().code, "InvalidParameterValue.DuplicateParameterValue");
@@ -85,7 +86,7 @@ mod tests {
     #[test]
     fn quota_counts_stored_and_reserved_keys() {
         let store = LighthouseStore::default();
-        store.reserve("a", new("one"), 2).unwrap().commit("k1".into(), vec![1], 0);
+        store.reserve("a", new("one"), 2).unwrap().commit(PublicKey::new("k1", vec![1]), 0);
         let _pending = store.reserve("a", new("two"), 2).unwrap();
         assert_eq!(store.reserve("a", new("three"), 2).unwrap_err().code, "LimitExceeded.KeyPairLimitExceeded");
     }
@@ -93,8 +94,8 @@ mod tests {
     #[test]
     fn duplicate_public_keys_and_precedence() {
         let store = LighthouseStore::default();
-        let imported = NewKeyPair { public_key: Some(("ssh-rsa A".into(), vec![7])), ..new("one") };
-        store.reserve("a", imported.clone(), 1).unwrap().commit("ssh-rsa A".into(), vec![7], 0);
+        let imported = NewKeyPair { public_key: Some(PublicKey::new("ssh-rsa A", vec![7])), ..new("one") };
+        store.reserve("a", imported.clone(), 1).unwrap().commit(PublicKey::new("ssh-rsa A", vec![7]), 0);
         let same_key = NewKeyPair { key_name: "two".into(), ..imported.clone() };
         // Duplicate public key comes before the (also exceeded) quota.
         assert_eq!(store.reserve("a", same_key, 1).unwrap_err().code, "InvalidParameterValue.KeyPairPublicKeyDuplicated");
@@ -106,8 +107,8 @@ mod tests {
     fn describe_filters_and_pages() {
         let store = LighthouseStore::default();
         let tagged = NewKeyPair { tags: vec![Tag { key: "env".into(), value: "ci".into() }], ..new("build_key") };
-        let a = store.reserve("a", tagged, 10).unwrap().commit("k1".into(), vec![1], 0);
-        let b = store.reserve("a", new("other"), 10).unwrap().commit("k2".into(), vec![2], 0);
+        let a = store.reserve("a", tagged, 10).unwrap().commit(PublicKey::new("k1", vec![1]), 0);
+        let b = store.reserve("a", new("other"), 10).unwrap().commit(PublicKey::new("k2", vec![2]), 0);
         let run = |q: DescribeQuery| store.describe("a", &q, NameFilter::Fuzzy);
         let names = |(_, page): (usize, Vec<KeyPairRecord>)| page.into_iter().map(|k| k.key_name).collect::<Vec<_>>();
         assert_eq!(names(run(DescribeQuery { filters: vec![("key-name".into(), vec!["uild".into()])], ..query() })), ["build_key"]);
@@ -121,7 +122,7 @@ mod tests {
     #[test]
     fn delete_is_all_or_nothing() {
         let store = LighthouseStore::default();
-        let record = store.reserve("a", new("one"), 5).unwrap().commit("k".into(), vec![1], 0);
+        let record = store.reserve("a", new("one"), 5).unwrap().commit(PublicKey::new("k", vec![1]), 0);
         let err = store.delete("a", &[record.key_id.clone(), "lhkp-00000000".into()], DeleteMode::AllOrNone).unwrap_err();
         assert_eq!(err.code, "ResourceNotFound.KeyIdNotFound");
         assert_eq!(store.list("a").len(), 1);
