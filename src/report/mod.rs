@@ -55,14 +55,14 @@ pub(crate) mod fixtures {
     pub fn suite() -> SuiteResult {
         let mut failed = case("tencent-cvm/a/failed", Status::Failed);
         failed.failures.push(
-            Failure::new("tencent-cvm/a/failed", "steps[1] DescribeKeyPairs", Kind::Field, "/Response/TotalCount: expected 2, got 1 <&>")
+            Failure::new("steps[1] DescribeKeyPairs", Kind::Field, "/Response/TotalCount: expected 2, got 1 <&>")
                 .at(Position { file: "cases/tencent-cvm/a/failed.yaml".into(), line: 17, col: 9 })
                 .expected_actual("2", "1"),
         );
         let mut drift = case("tencent-cvm/a/drift", Status::Drift);
         drift.snapshot = SnapshotState::Differs { pending: Some("snapshots/tencent-cvm/a/drift.snap.new".into()) };
         drift.failures.push(
-            Failure::new("tencent-cvm/a/drift", "snapshot", Kind::Snapshot, "the answer differs")
+            Failure::new("snapshot", Kind::Snapshot, "the answer differs")
                 .diff(Some("--- a\n+++ b\n-  Message: x\n+  Message: y\n".into())),
         );
         let mut passed = case("tencent-cvm/a/passed", Status::Passed);

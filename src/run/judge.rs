@@ -55,8 +55,7 @@ pub fn judge(case: &Case, step: &Step, params: &Value, answers: &[Answer], schem
     let mut verdict = Verdict::default();
     let name = step_name(step);
     let profile = case.api;
-    let fail =
-        |kind: Kind, suffix: &str, message: String| Failure::new(&case.id, name.clone(), kind, message).at(position(case, step, suffix));
+    let fail = |kind: Kind, suffix: &str, message: String| Failure::new(name.clone(), kind, message).at(position(case, step, suffix));
     let outcome_of = |a: &Answer| match profile.error_code(a.status, &a.body) {
         Some(code) => Outcome::Error(code.to_string()),
         None => Outcome::Success,

@@ -108,11 +108,10 @@ impl fmt::Display for Position {
     }
 }
 
-/// One thing that went wrong. Every text in it is scrubbed of secrets.
+/// One thing that went wrong, kept in its case's [`CaseResult`] (which names the case). Every text
+/// in it is scrubbed of secrets.
 #[derive(Debug, Clone)]
 pub struct Failure {
-    /// The case id.
-    pub case: String,
     /// `steps[1] CreateKeyPair`, `setup[0] ImportKeyPair`, `teardown`, `snapshot`, `account`.
     pub step: String,
     pub kind: Kind,
@@ -128,18 +127,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(case: &str, step: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
-        Self {
-            case: case.to_string(),
-            step: step.into(),
-            kind,
-            position: None,
-            expected: None,
-            actual: None,
-            message: message.into(),
-            diff: None,
-            exchange: None,
-        }
+    pub fn new(step: impl Into<String>, kind: Kind, message: impl Into<String>) -> Self {
+        Self { step: step.into(), kind, position: None, expected: None, actual: None, message: message.into(), diff: None, exchange: None }
     }
 
     pub fn at(mut self, position: Position) -> Self {
@@ -296,11 +285,11 @@ mod tests {
     #[test]
     fn a_failures_builders_add_their_part_and_keep_the_rest() {
         let position = Position { file: "cases/a.yaml".into(), line: 7, col: 3 };
-        let failure = Failure::new("tencent-cvm/a", "steps[0] CreateKeyPair", Kind::Field, "KeyName differs")
+        let failure = Failure::new("steps[0] CreateKeyPair", Kind::Field, "KeyName differs")
             .at(position.clone())
             .expected_actual("\"a\"", "\"b\"")
             .diff(Some("-a\n+b".into()));
-        assert_eq!((failure.case.as_str(), failure.step.as_str(), failure.kind), ("tencent-cvm/a", "steps[0] CreateKeyPair", Kind::Field));
+        assert_eq!((failure.step.as_str(), failure.kind), ("steps[0] CreateKeyPair", Kind::Field));
         assert_eq!(failure.message, "KeyName differs");
         assert_eq!(failure.position, Some(position));
         assert_eq!((failure.expected.as_deref(), failure.actual.as_deref()), (Some("\"a\""), Some("\"b\"")));

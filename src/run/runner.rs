@@ -136,7 +136,7 @@ where
             Err(error) => {
                 let Some((index, mut shell)) = shells.remove(&error.id()) else { continue };
                 let why = if error.is_panic() { panic_message(error.into_panic()) } else { "the case was cancelled".into() };
-                shell.failures.push(Failure::new(&shell.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
+                shell.failures.push(Failure::new("case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why))));
                 shell.status = Status::Failed;
                 (index, shell)
             }
@@ -175,7 +175,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     let lease = match ctx.target.lease(&ctx.client, case).await {
         Ok(lease) => lease,
         Err(e) => {
-            result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
+            result.failures.push(Failure::new("account", Kind::Account, e));
             result.status = Status::Failed;
             return result;
         }
@@ -200,7 +200,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case) -> CaseResult {
     }
     result.failures.extend(teardown(ctx, case, &lease, &created).await);
     if let Err(e) = ctx.target.release(&ctx.client, case, &lease).await {
-        result.failures.push(Failure::new(&case.id, "account", Kind::Account, e));
+        result.failures.push(Failure::new("account", Kind::Account, e));
     }
     // The last guard for reports: no private key, and no signed query (credential id, signature)
     // quoted by a transport error, reaches a message.
@@ -243,12 +243,12 @@ async fn run_steps_bounded(
     match stopped {
         Err(why) => {
             body.abort();
-            nothing(vec![Failure::new(&case.id, "case", Kind::Stopped, format!("{why}; tearing down"))])
+            nothing(vec![Failure::new("case", Kind::Stopped, format!("{why}; tearing down"))])
         }
         Ok(Ok(outcome)) => outcome,
         Ok(Err(e)) => {
             let why = if e.is_panic() { panic_message(e.into_panic()) } else { "the case was cancelled".into() };
-            nothing(vec![Failure::new(&case.id, "case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why)))])
+            nothing(vec![Failure::new("case", Kind::Panic, format!("the case panicked: {}", scrub_text(&why)))])
         }
     }
 }
@@ -260,9 +260,8 @@ async fn run_steps(ctx: &RunContext, case: &Case, lease: &Lease, created: &Creat
     let mut exchanges = Vec::new();
     let mut inconclusive = false;
     for step in case.setup.iter().chain(&case.steps) {
-        let fail = |kind: Kind, suffix: &str, message: String| {
-            Failure::new(&case.id, step_name(step), kind, message).at(position(case, step, suffix))
-        };
+        let fail =
+            |kind: Kind, suffix: &str, message: String| Failure::new(step_name(step), kind, message).at(position(case, step, suffix));
         let base = match ctx.target.endpoint_in(case.api, step.region.as_deref()) {
             Ok(base) => base,
             Err(e) => {
@@ -379,12 +378,12 @@ async fn delete_all(ctx: &RunContext, case: &Case, lease: &Lease, region: Option
     let region = region.filter(|_| std::ptr::eq(api, case.api)).unwrap_or_else(|| api.default_region.to_string());
     let base = match ctx.target.endpoint_in(api, Some(&region)) {
         Ok(base) => base,
-        Err(e) => return vec![Failure::new(&case.id, "teardown", Kind::Teardown, e)],
+        Err(e) => return vec![Failure::new("teardown", Kind::Teardown, e)],
     };
     let mut failures = Vec::new();
     for (ids, outcome) in super::inventory::delete(Channel { ctx, tag: &case.id, api, base: &base, lease }, &region, &ids).await {
         if let Err(e) = outcome {
-            failures.push(Failure::new(&case.id, "teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", "))));
+            failures.push(Failure::new("teardown", Kind::Teardown, format!("could not delete {}: {e}", ids.join(", "))));
         }
     }
     failures

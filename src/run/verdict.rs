@@ -72,7 +72,7 @@ pub(super) fn compare_snapshot(
     for shape in &verdict.shape_errors {
         let step = case.setup.iter().chain(&case.steps).find(|s| shape.step == step_name(s));
         let mut failure =
-            Failure::new(&case.id, shape.step.clone(), Kind::Shape, format!("shape check failed at {}: {}", shape.pointer, shape.message));
+            Failure::new(shape.step.clone(), Kind::Shape, format!("shape check failed at {}: {}", shape.pointer, shape.message));
         if let Some(step) = step {
             failure = failure.at(position(case, step, ""));
         }
@@ -86,27 +86,20 @@ pub(super) fn compare_snapshot(
     let from = verdict.recorded_from.as_deref().map(|f| format!(" (recorded from {f})")).unwrap_or_default();
     if let Some(error) = &verdict.error {
         // An unreadable or unwritable snapshot file is no drift: the run cannot judge the case.
-        failures.push(Failure::new(&case.id, "snapshot", Kind::Setup, error.clone()).at(at.clone()));
+        failures.push(Failure::new("snapshot", Kind::Setup, error.clone()).at(at.clone()));
     }
     match &verdict.state {
         SnapshotState::New { pending } => {
             let kept = pending.as_deref().map(|p| format!("\nthis run's answer is pending at {p}")).unwrap_or_default();
-            failures.push(
-                Failure::new(&case.id, "snapshot", Kind::SnapshotNew, format!("new snapshot: no {} yet{kept}\n{accept}", verdict.path))
-                    .at(at),
-            );
+            failures
+                .push(Failure::new("snapshot", Kind::SnapshotNew, format!("new snapshot: no {} yet{kept}\n{accept}", verdict.path)).at(at));
         }
         SnapshotState::Differs { pending } => {
             let kept = pending.as_deref().map(|p| format!("\nthis run's answer is pending at {p}")).unwrap_or_default();
             failures.push(
-                Failure::new(
-                    &case.id,
-                    "snapshot",
-                    Kind::Snapshot,
-                    format!("the answer differs from {}{from}{kept}\n{accept}", verdict.path),
-                )
-                .at(at)
-                .diff(verdict.diff.clone()),
+                Failure::new("snapshot", Kind::Snapshot, format!("the answer differs from {}{from}{kept}\n{accept}", verdict.path))
+                    .at(at)
+                    .diff(verdict.diff.clone()),
             );
         }
         _ => {}
@@ -131,7 +124,7 @@ mod tests {
         let target = Target::emulator("http://127.0.0.1:9000").unwrap();
         let mut ctx = RunContext::new(root, target, schemas, Arc::new(crate::clock::SystemClock)).unwrap();
         let result = |kinds: &[Kind]| CaseResult {
-            failures: kinds.iter().map(|kind| Failure::new("c", "snapshot", *kind, "m")).collect(),
+            failures: kinds.iter().map(|kind| Failure::new("snapshot", *kind, "m")).collect(),
             ..CaseResult::default()
         };
         use {
