@@ -98,7 +98,7 @@ fn throttled(emulator: &Emulator, raw: &RawRequest) -> Response {
     {
         // Answered as ECS itself would throttle: its Format reading and its HostId.
         let params = aliyun_ecs::request::Params::of(raw);
-        let (format, _) = aliyun_ecs::request::format(&params, raw, ecs.settings.format_without_parameter);
+        let (format, _) = aliyun_ecs::request::format(&params, raw, ecs.settings.gateway.format_without_parameter);
         let host = aliyun_ecs::host_id(&params, &ecs.settings);
         let error = aliyun_ecs::errors::EcsError::new(aliyun_ecs::errors::EcsCode::ThrottlingUser);
         return aliyun_ecs::render::error("hostile".into(), &request_id, &host, &error, format).response;

@@ -15,7 +15,7 @@ use keypair_contract::emulator::accounts::AccountSettings;
 use keypair_contract::emulator::aliyun_ecs::settings::{
     AuthStatuses, ChineseInName, EcsCheck, FormatWithoutParameter, HostIdForm, NonceKeep,
 };
-use keypair_contract::emulator::aliyun_ecs::{Ecs, EcsSettings};
+use keypair_contract::emulator::aliyun_ecs::{Ecs, EcsGatewaySettings, EcsSettings};
 use keypair_contract::emulator::registry::Provider;
 use keypair_contract::emulator::tencent::TencentSettings;
 use keypair_contract::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, RequestIdCase};
@@ -614,7 +614,10 @@ async fn l_ecs_15_signature_statuses() {
         answer.status
     };
     assert_eq!(mismatch(EcsSettings::default()).await, 400);
-    assert_eq!(mismatch(EcsSettings { auth_statuses: AuthStatuses::ProductPages, ..EcsSettings::default() }).await, 403);
+    assert_eq!(
+        mismatch(EcsSettings::from(EcsGatewaySettings { auth_statuses: AuthStatuses::ProductPages, ..Default::default() })).await,
+        403
+    );
     // An AccessKeyId no account has: 404 on the gateway's page, 400 on the product pages'.
     let unknown_key = |settings: EcsSettings| async move {
         let (emulator, _) = Setup { providers: vec![Box::new(Ecs { settings, ..Ecs::default() })], ..Setup::default() }.build();
@@ -624,7 +627,10 @@ async fn l_ecs_15_signature_statuses() {
         answer.status
     };
     assert_eq!(unknown_key(EcsSettings::default()).await, 404);
-    assert_eq!(unknown_key(EcsSettings { auth_statuses: AuthStatuses::ProductPages, ..EcsSettings::default() }).await, 400);
+    assert_eq!(
+        unknown_key(EcsSettings::from(EcsGatewaySettings { auth_statuses: AuthStatuses::ProductPages, ..Default::default() })).await,
+        400
+    );
 }
 
 /// The same DescribeKeyPairs twice with one nonce, `wait_secs` apart: the second answer's code.
@@ -641,7 +647,7 @@ async fn replayed_after(settings: EcsSettings, wait_secs: i64) -> String {
 #[tokio::test]
 async fn l_ecs_16_nonces_can_be_forgotten() {
     assert_eq!(replayed_after(EcsSettings::default(), 0).await, "SignatureNonceUsed");
-    assert_eq!(replayed_after(EcsSettings { remember_nonces: false, ..EcsSettings::default() }, 0).await, "");
+    assert_eq!(replayed_after(EcsSettings::from(EcsGatewaySettings { remember_nonces: false, ..Default::default() }), 0).await, "");
 }
 
 #[tokio::test]
@@ -653,7 +659,10 @@ async fn l_ecs_17_requests_per_second() {
         ecs_call(&emulator, "DescribeKeyPairs", json!({"RegionId": "cn-hangzhou"})).await.code().to_string()
     };
     assert_eq!(second_call(EcsSettings::default()).await, "");
-    assert_eq!(second_call(EcsSettings { requests_per_second: Some(1), ..EcsSettings::default() }).await, "Throttling.User");
+    assert_eq!(
+        second_call(EcsSettings::from(EcsGatewaySettings { requests_per_second: Some(1), ..Default::default() })).await,
+        "Throttling.User"
+    );
 }
 
 #[tokio::test]
@@ -663,7 +672,7 @@ async fn l_ecs_18_format_without_parameter() {
         send(&emulator, &Spec { signing: Signing::Acs3, ..Spec::new(ECS, "DescribeKeyPairs", &params, nonce()) }).await.content_type
     };
     assert!(acs3(ecs(EcsSettings::default())).await.starts_with("application/json"));
-    let xml = ecs(EcsSettings { format_without_parameter: FormatWithoutParameter::Xml, ..EcsSettings::default() });
+    let xml = ecs(EcsSettings::from(EcsGatewaySettings { format_without_parameter: FormatWithoutParameter::Xml, ..Default::default() }));
     assert!(acs3(xml).await.starts_with("text/xml"));
 }
 
@@ -687,7 +696,10 @@ async fn l_ecs_21_host_id_form() {
         answer.body.get("HostId").and_then(Value::as_str).unwrap_or_default().to_string()
     };
     assert_eq!(host_id(ecs(EcsSettings::default())).await, "ecs.cn-hangzhou.aliyuncs.com");
-    assert_eq!(host_id(ecs(EcsSettings { host_id_form: HostIdForm::Central, ..EcsSettings::default() })).await, "ecs.aliyuncs.com");
+    assert_eq!(
+        host_id(ecs(EcsSettings::from(EcsGatewaySettings { host_id_form: HostIdForm::Central, ..Default::default() }))).await,
+        "ecs.aliyuncs.com"
+    );
 }
 
 #[tokio::test]
@@ -717,7 +729,7 @@ async fn oversized(settings: EcsSettings) -> Answer {
 async fn l_ecs_23_body_error_status() {
     let default = oversized(EcsSettings::default()).await;
     assert_eq!((default.status, default.code()), (400, "InvalidParameter"), "{}", default.text);
-    let other = oversized(EcsSettings { body_error_status: 413, ..EcsSettings::default() }).await;
+    let other = oversized(EcsSettings::from(EcsGatewaySettings { body_error_status: 413, ..Default::default() })).await;
     assert_eq!((other.status, other.code()), (413, "InvalidParameter"));
 }
 
@@ -738,12 +750,15 @@ fn l_ecs_24_the_harness_paces_ecs_by_its_run_option() {
 async fn l_ecs_25_detail_can_be_appended() {
     let plain = oversized(EcsSettings::default()).await;
     assert!(!plain.message().contains("(the body exceeds the size limit)"), "{}", plain.message());
-    let appended = oversized(EcsSettings { append_detail: true, ..EcsSettings::default() }).await;
+    let appended = oversized(EcsSettings::from(EcsGatewaySettings { append_detail: true, ..Default::default() })).await;
     assert!(appended.message().ends_with("(the body exceeds the size limit)"), "{}", appended.message());
 }
 
 #[tokio::test]
 async fn l_ecs_26_nonce_keep() {
     assert_eq!(replayed_after(EcsSettings::default(), 60).await, "SignatureNonceUsed");
-    assert_eq!(replayed_after(EcsSettings { nonce_keep: NonceKeep::Seconds(30), ..EcsSettings::default() }, 60).await, "");
+    assert_eq!(
+        replayed_after(EcsSettings::from(EcsGatewaySettings { nonce_keep: NonceKeep::Seconds(30), ..Default::default() }), 60).await,
+        ""
+    );
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{Value, json};
 
 use super::settings::{AuthStatuses, HostIdForm, NonceKeep};
-use super::{Ecs, EcsCode, EcsError, EcsSettings};
+use super::{Ecs, EcsCode, EcsError, EcsGatewaySettings, EcsSettings};
 use crate::apis::{Call, Credentials, aliyun_rpc::ECS, build_request};
 use crate::clock::ManualClock;
 use crate::emulator::accounts::{Account, AccountSettings, Fault};
@@ -148,7 +148,7 @@ async fn an_errors_host_id_is_the_regional_endpoint_of_a_known_region() {
     assert_eq!(host_id(body), "ecs.cn-beijing.aliyuncs.com");
     let (_, body) = answer_in(&regional, &someone, "xx-nowhere-1", "CreateKeyPair", bad_name.clone()).await;
     assert_eq!((body["Code"].as_str(), host_id(body.clone())), (Some("InvalidRegionId.NotFound"), "ecs.aliyuncs.com".into()));
-    let central = emulator(EcsSettings { host_id_form: HostIdForm::Central, ..EcsSettings::default() });
+    let central = emulator(EcsSettings::from(EcsGatewaySettings { host_id_form: HostIdForm::Central, ..Default::default() }));
     let someone = account(&central, AccountSettings::default());
     let (_, body) = answer_in(&central, &someone, "cn-beijing", "CreateKeyPair", bad_name).await;
     assert_eq!(host_id(body), "ecs.aliyuncs.com");
@@ -172,7 +172,7 @@ async fn the_message_is_the_documented_wording_unless_the_detail_is_asked_for() 
     };
     let documented = EcsError::invalid_parameter("Body").message;
     assert_eq!(message(EcsSettings::default()).await, documented);
-    let appended = message(EcsSettings { append_detail: true, ..EcsSettings::default() }).await;
+    let appended = message(EcsSettings::from(EcsGatewaySettings { append_detail: true, ..Default::default() })).await;
     assert_eq!(appended, format!("{documented} (the body exceeds the size limit)"));
 }
 
@@ -275,15 +275,16 @@ async fn a_bad_signature_and_an_unknown_key_take_the_chosen_lists_statuses() {
     let forger = Credentials { id: someone.secret_id.clone(), secret: "not-the-secret".into() };
     let (status, body) = send(&emulator, &forger, "cn-hangzhou", "DescribeKeyPairs", json!({})).await;
     assert_eq!((status, body["Code"].as_str()), (400, Some("SignatureDoesNotMatch")), "{body}");
-    let pages = emulator_with(EcsSettings { auth_statuses: AuthStatuses::ProductPages, ..EcsSettings::default() }, &someone);
+    let pages =
+        emulator_with(EcsSettings::from(EcsGatewaySettings { auth_statuses: AuthStatuses::ProductPages, ..Default::default() }), &someone);
     let (status, _) = send(&pages, &forger, "cn-hangzhou", "DescribeKeyPairs", json!({})).await;
     assert_eq!(status, 403);
 }
 
 #[test]
 fn a_nonce_is_kept_twice_the_skew_and_a_second_or_as_set() {
-    assert_eq!(EcsSettings::default().nonce_keep_secs(), 2 * 900 + 1);
-    assert_eq!(EcsSettings { nonce_keep: NonceKeep::Seconds(7), ..EcsSettings::default() }.nonce_keep_secs(), 7);
+    assert_eq!(EcsGatewaySettings::default().nonce_keep_secs(), 2 * 900 + 1);
+    assert_eq!(EcsGatewaySettings { nonce_keep: NonceKeep::Seconds(7), ..EcsGatewaySettings::default() }.nonce_keep_secs(), 7);
 }
 
 #[test]

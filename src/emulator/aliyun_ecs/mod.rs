@@ -5,7 +5,7 @@
 //! served in one fixed order, written here once:
 //! `Format` (`InvalidParameter.Format`) → authentication, Version and Action ([`request`]) →
 //! rate limit (`Throttling.User`, only with the `aliyun-ecs.requests-per-second` quota or
-//! `EcsSettings::requests_per_second`) →
+//! `EcsGatewaySettings::requests_per_second`) →
 //! permission (`Forbidden.RAM`, `deny: aliyun-ecs:<Action>`) → injected fault → the action's
 //! rules ([`rules`]) → state ([`model`]). Answers use the envelopes of [`render`].
 
@@ -32,8 +32,8 @@ use super::wire::{RawRequest, Served, new_request_id};
 pub use errors::{EcsCode, EcsError};
 pub use model::EcsStore;
 use request::{EcsCall, Params};
-pub use settings::EcsSettings;
 use settings::HostIdForm;
+pub use settings::{EcsGatewaySettings, EcsSettings};
 
 /// The case-folder / control-API name of the API.
 pub const API: &str = "aliyun-ecs";
@@ -108,7 +108,7 @@ async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest) -> Served
     let request_id = new_request_id().to_ascii_uppercase();
     let params = Params::of(raw);
     let host_id = host_id(&params, &ecs.settings);
-    let (format, format_ok) = request::format(&params, raw, ecs.settings.format_without_parameter);
+    let (format, format_ok) = request::format(&params, raw, ecs.settings.gateway.format_without_parameter);
     let call = match format_ok.and_then(|()| request::authenticate(ecs, emulator, raw, params)) {
         Ok(call) => call,
         Err(error) => return render::error(API.to_string(), &request_id, &host_id, &worded(&ecs.settings, error), format),
@@ -123,7 +123,7 @@ async fn handle(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest) -> Served
 /// The documented wording alone, or with which value failed appended (L-ECS-25).
 fn worded(settings: &EcsSettings, error: EcsError) -> EcsError {
     match &error.detail {
-        Some(detail) if settings.append_detail => EcsError { message: format!("{} ({detail})", error.message), ..error },
+        Some(detail) if settings.gateway.append_detail => EcsError { message: format!("{} ({detail})", error.message), ..error },
         _ => error,
     }
 }
@@ -132,8 +132,12 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
     let account = &call.account;
     let action = call.action.name();
     let (limit, denied) = account.with_settings(|s| {
-        let limit =
-            s.quotas.get(settings::QUOTA_REQUESTS_PER_SECOND).copied().or(ecs.settings.requests_per_second).filter(|_| s.rate_limits);
+        let limit = s
+            .quotas
+            .get(settings::QUOTA_REQUESTS_PER_SECOND)
+            .copied()
+            .or(ecs.settings.gateway.requests_per_second)
+            .filter(|_| s.rate_limits);
         (limit, s.denies(API, action))
     });
     if let Some(limit) = limit
@@ -153,7 +157,7 @@ async fn admit_and_handle(ecs: &Ecs, emulator: &Arc<Emulator>, call: &EcsCall) -
 /// region, else the central one (apis.md §3.1, §3.2, L-ECS-21); never the Host header, which is
 /// `127.0.0.1:PORT` here.
 pub(crate) fn host_id(params: &Params, settings: &EcsSettings) -> String {
-    match (settings.host_id_form, params.get("RegionId")) {
+    match (settings.gateway.host_id_form, params.get("RegionId")) {
         (HostIdForm::RegionalElseCentral, Some(region)) if settings.regions.iter().any(|r| r == region) => {
             format!("ecs.{region}.aliyuncs.com")
         }

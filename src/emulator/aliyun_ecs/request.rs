@@ -98,8 +98,10 @@ pub fn authenticate(ecs: &Ecs, emulator: &Arc<Emulator>, raw: &RawRequest, param
     }
     // No Alibaba document states a body limit; the emulator's is refused with the gateway's
     // InvalidParameter naming the body, before anything is parsed or authenticated.
-    let body_error =
-        |detail: &str| EcsError { status: ecs.settings.body_error_status, ..EcsError::invalid_parameter("Body").with_detail(detail) };
+    let body_error = |detail: &str| EcsError {
+        status: ecs.settings.gateway.body_error_status,
+        ..EcsError::invalid_parameter("Body").with_detail(detail)
+    };
     match raw.body_problem {
         Some(BodyProblem::TooLarge) => return Err(body_error("the body exceeds the size limit")),
         Some(BodyProblem::Malformed) => return Err(body_error("the body could not be read")),
@@ -169,7 +171,7 @@ pub fn parse_time(text: &str) -> Result<i64, EcsError> {
 /// Computed without overflow for any timestamp.
 fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsError> {
     let now = emulator.config.clock.now_secs();
-    if !clock::within_skew(now, timestamp, ecs.settings.max_clock_skew_secs) {
+    if !clock::within_skew(now, timestamp, ecs.settings.gateway.max_clock_skew_secs) {
         return Err(EcsError::new(EcsCode::InvalidTimeStampExpired));
     }
     Ok(())
@@ -179,7 +181,7 @@ fn check_skew(ecs: &Ecs, emulator: &Emulator, timestamp: i64) -> Result<(), EcsE
 /// choose (L-ECS-15).
 fn find_account(ecs: &Ecs, emulator: &Emulator, access_key_id: &str) -> Result<Arc<Account>, EcsError> {
     let not_found =
-        || EcsError { status: ecs.settings.auth_statuses.access_key_not_found(), ..EcsError::new(EcsCode::AccessKeyIdNotFound) };
+        || EcsError { status: ecs.settings.gateway.auth_statuses.access_key_not_found(), ..EcsError::new(EcsCode::AccessKeyIdNotFound) };
     emulator.accounts.get(access_key_id).ok_or_else(not_found)
 }
 
@@ -188,10 +190,10 @@ fn find_account(ecs: &Ecs, emulator: &Emulator, access_key_id: &str) -> Result<A
 /// default it is kept for twice the skew and one second (tests/suite/auth_windows.rs, L-ECS-26). Not
 /// remembered at all when the settings say so (L-ECS-16).
 fn check_nonce(ecs: &Ecs, emulator: &Emulator, account: &Account, nonce: &str) -> Result<(), EcsError> {
-    if !ecs.settings.remember_nonces {
+    if !ecs.settings.gateway.remember_nonces {
         return Ok(());
     }
-    match ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), ecs.settings.nonce_keep_secs()) {
+    match ecs.store.nonces.remember(&account.id, nonce, emulator.config.clock.now_secs(), ecs.settings.gateway.nonce_keep_secs()) {
         Nonce::Fresh => Ok(()),
         Nonce::Replayed => Err(EcsError::new(EcsCode::SignatureNonceUsed)),
         // The replay memory is at its cap (emulator::nonces): refused as throttled, never let through.
@@ -203,7 +205,7 @@ fn signature_error(ecs: &Ecs, emulator: &Emulator, access_key_id: &str, error: S
     match error {
         SignatureError::Mismatch(expected) => {
             emulator.log.signature_mismatch(access_key_id, &wire::without_credentials(&expected));
-            let status = ecs.settings.auth_statuses.signature_does_not_match();
+            let status = ecs.settings.gateway.auth_statuses.signature_does_not_match();
             EcsError { status, ..EcsError::signature_does_not_match(&expected.string_to_sign) }
         }
         SignatureError::Missing(name) => EcsError::missing_parameter(name),

@@ -173,6 +173,23 @@ pub struct EcsSettings {
     pub delete_ignores_unknown_names: bool,
     /// L-ECS-14: the order of the create and import parameter rules; the precedence is not documented.
     pub check_order: Vec<EcsCheck>,
+    /// L-ECS-19: the SDK model's ImportKeyPair answer has no KeyPairId; true adds it.
+    pub import_returns_key_pair_id: bool,
+    /// L-ECS-20: "Resources in the default resource group are displayed in the response regardless of how
+    /// this parameter is set" (DescribeKeyPairs, ResourceGroupId): true keeps them in a filtered listing.
+    pub describe_group_filter_keeps_default: bool,
+    /// L-ECS-22: true fills a listing's `ResourceGroupId` with the default group and `Tags` with
+    /// `{"Tag": []}` for a key created without them; false leaves those out.
+    pub describe_fills_empty_fields: bool,
+    /// L-ECS-15 to 18, 21, 23, 25 and 26: what the gateway decides before and around every action.
+    pub gateway: EcsGatewaySettings,
+}
+
+/// The ACS gateway's choices for ECS, one field per ledger row: authentication statuses, the time
+/// and nonce windows, throttling, the answer format and the error envelope. Every action shares
+/// them; Tencent's front doors keep theirs apart the same way, in `TencentSettings`.
+#[derive(Debug, Clone)]
+pub struct EcsGatewaySettings {
     /// L-ECS-15: the statuses of `SignatureDoesNotMatch` and `InvalidAccessKeyId.NotFound`.
     pub auth_statuses: AuthStatuses,
     /// L-ECS-16: Allowed clock skew for `Timestamp` / `x-acs-date`: 15 minutes (apis.md §3.3 InvalidTimeStamp.Expired).
@@ -184,16 +201,8 @@ pub struct EcsSettings {
     pub requests_per_second: Option<u64>,
     /// L-ECS-18: the answer format without a `Format` parameter.
     pub format_without_parameter: FormatWithoutParameter,
-    /// L-ECS-19: the SDK model's ImportKeyPair answer has no KeyPairId; true adds it.
-    pub import_returns_key_pair_id: bool,
-    /// L-ECS-20: "Resources in the default resource group are displayed in the response regardless of how
-    /// this parameter is set" (DescribeKeyPairs, ResourceGroupId): true keeps them in a filtered listing.
-    pub describe_group_filter_keeps_default: bool,
     /// L-ECS-21: the HostId of an error answer.
     pub host_id_form: HostIdForm,
-    /// L-ECS-22: true fills a listing's `ResourceGroupId` with the default group and `Tags` with
-    /// `{"Tag": []}` for a key created without them; false leaves those out.
-    pub describe_fills_empty_fields: bool,
     /// L-ECS-23: the HTTP status of a body over the limit or unreadable (`InvalidParameter` naming `Body`).
     pub body_error_status: u16,
     /// L-ECS-25: false answers each code's documented wording alone (which value failed goes to the
@@ -208,19 +217,12 @@ impl EcsSettings {
     pub fn scope_region<'a>(&self, region: &'a str) -> &'a str {
         if self.regional_key_pairs { region } else { "" }
     }
-
-    /// Seconds a nonce is remembered (L-ECS-26).
-    pub fn nonce_keep_secs(&self) -> i64 {
-        match self.nonce_keep {
-            NonceKeep::TwiceSkewAndOneSecond => self.max_clock_skew_secs.saturating_mul(2).saturating_add(1),
-            NonceKeep::Seconds(secs) => secs,
-        }
-    }
 }
 
 impl Default for EcsSettings {
     fn default() -> Self {
         Self {
+            gateway: EcsGatewaySettings::default(),
             key_pair_quota: 500,
             regions: PUBLIC_REGIONS.iter().map(|r| r.to_string()).collect(),
             key_bits: 2048,
@@ -234,7 +236,6 @@ impl Default for EcsSettings {
             import_name_allows_dot: true,
             delete_ignores_unknown_names: true,
             describe_group_filter_keeps_default: true,
-            max_clock_skew_secs: 15 * 60,
             regional_key_pairs: true,
             chinese_in_name: ChineseInName::Anywhere,
             reserved_tag_key_prefixes: vec!["aliyun".into(), "acs:".into()],
@@ -246,13 +247,38 @@ impl Default for EcsSettings {
                 EcsCheck::ResourceGroupId,
                 EcsCheck::Tags,
             ],
+            import_returns_key_pair_id: false,
+            describe_fills_empty_fields: true,
+        }
+    }
+}
+
+impl EcsGatewaySettings {
+    /// Seconds a nonce is remembered (L-ECS-26).
+    pub fn nonce_keep_secs(&self) -> i64 {
+        match self.nonce_keep {
+            NonceKeep::TwiceSkewAndOneSecond => self.max_clock_skew_secs.saturating_mul(2).saturating_add(1),
+            NonceKeep::Seconds(secs) => secs,
+        }
+    }
+}
+
+/// The default ECS settings with `gateway`'s choices.
+impl From<EcsGatewaySettings> for EcsSettings {
+    fn from(gateway: EcsGatewaySettings) -> Self {
+        Self { gateway, ..Self::default() }
+    }
+}
+
+impl Default for EcsGatewaySettings {
+    fn default() -> Self {
+        Self {
+            max_clock_skew_secs: 15 * 60,
             auth_statuses: AuthStatuses::Gateway,
             remember_nonces: true,
             requests_per_second: None,
             format_without_parameter: FormatWithoutParameter::FollowAccept,
-            import_returns_key_pair_id: false,
             host_id_form: HostIdForm::RegionalElseCentral,
-            describe_fills_empty_fields: true,
             body_error_status: 400,
             append_detail: false,
             nonce_keep: NonceKeep::TwiceSkewAndOneSecond,
