@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::common::{SECRET_ID, call};
 use keypair_contract::apis::{self, ApiProfile};
 use keypair_contract::clock::ManualClock;
-use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings};
+use keypair_contract::emulator::tencent_cvm::{Cvm, CvmProjectIdSettings, CvmSettings};
 use keypair_contract::emulator::{Emulator, EmulatorConfig, registered};
 use keypair_contract::keys;
 use serde_json::{Value, json};
@@ -95,7 +95,7 @@ async fn project_id_as_a_string_follows_the_setting() {
     assert_eq!(answer.code(), "", "L-CVM-2 default: {}", answer.text);
     assert_eq!(answer.body["Response"]["KeyPair"]["ProjectId"], 0);
 
-    let strict_config = CvmSettings { project_id_accepts_string: false, ..CvmSettings::default() };
+    let strict_config = CvmSettings::from(CvmProjectIdSettings { accepts_string: false, ..Default::default() });
     let strict = emulator_with(strict_config);
     let answer = call(&strict, CVM, "CreateKeyPair", json!({"KeyName": "string_project", "ProjectId": "0"}), 1).await;
     assert_eq!(answer.code(), "InvalidParameter", "{}", answer.text);

@@ -19,7 +19,9 @@ use keypair_contract::emulator::aliyun_ecs::{Ecs, EcsGatewaySettings, EcsSetting
 use keypair_contract::emulator::registry::Provider;
 use keypair_contract::emulator::tencent::TencentSettings;
 use keypair_contract::emulator::tencent::settings::{CommonCode, DeleteMode, IdCheck, NameFilter, RequestCheck, RequestIdCase};
-use keypair_contract::emulator::tencent_cvm::{Cvm, CvmSettings, CvmTagSettings};
+use keypair_contract::emulator::tencent_cvm::{
+    Cvm, CvmDeleteSettings, CvmListingSettings, CvmProjectIdSettings, CvmSettings, CvmTagSettings,
+};
 use keypair_contract::emulator::tencent_legacy::{Legacy, LegacySettings, RateBucket};
 use keypair_contract::emulator::tencent_lighthouse::{Lighthouse, LighthouseSettings};
 use keypair_contract::emulator::{Emulator, EmulatorConfig, registered, router};
@@ -261,7 +263,7 @@ async fn l_cvm_17_delete_found_deletes_the_known_ids() {
     let all_or_none = cvm(CvmSettings::default());
     let id = create_cvm(&all_or_none, "one").await;
     assert_eq!(delete_mixed(&all_or_none, CVM, id, unknown, not_found).await, 1, "nothing is deleted");
-    let found = cvm(CvmSettings { delete_mode: DeleteMode::DeleteFound, ..CvmSettings::default() });
+    let found = cvm(CvmSettings::from(CvmDeleteSettings { mode: DeleteMode::DeleteFound, ..Default::default() }));
     let id = create_cvm(&found, "one").await;
     assert_eq!(delete_mixed(&found, CVM, id, unknown, not_found).await, 0, "the known id is deleted");
 }
@@ -270,7 +272,7 @@ async fn l_cvm_17_delete_found_deletes_the_known_ids() {
 async fn l_cvm_18_key_name_filter() {
     let matches = |emulator| alpha_matches(emulator, CVM, json!({"KeyName": "alpha_one", "ProjectId": 0}));
     assert_eq!(matches(cvm(CvmSettings::default())).await, 0, "whole names only");
-    assert_eq!(matches(cvm(CvmSettings { key_name_filter: NameFilter::Fuzzy, ..CvmSettings::default() })).await, 1);
+    assert_eq!(matches(cvm(CvmSettings::from(CvmListingSettings { key_name_filter: NameFilter::Fuzzy, ..Default::default() }))).await, 1);
 }
 
 #[tokio::test]
@@ -279,8 +281,10 @@ async fn l_cvm_19_delete_check_order() {
     let params = json!({"KeyIds": ids});
     let default = call(&cvm(CvmSettings::default()), CVM, "DeleteKeyPairs", params.clone()).await;
     assert_eq!(default.code(), "InvalidParameterValue.LimitExceeded");
-    let shape_first =
-        cvm(CvmSettings { delete_check_order: vec![IdCheck::Missing, IdCheck::Shape, IdCheck::Count], ..CvmSettings::default() });
+    let shape_first = cvm(CvmSettings::from(CvmDeleteSettings {
+        check_order: vec![IdCheck::Missing, IdCheck::Shape, IdCheck::Count],
+        ..Default::default()
+    }));
     assert_eq!(call(&shape_first, CVM, "DeleteKeyPairs", params).await.code(), "InvalidKeyPairId.Malformed");
 }
 
@@ -291,7 +295,7 @@ async fn l_cvm_20_empty_fields_can_be_left_out() {
         first_key_pair(&call(&emulator, CVM, "DescribeKeyPairs", json!({})).await).clone()
     };
     let filled = listed(cvm(CvmSettings::default())).await;
-    let sparse = listed(cvm(CvmSettings { describe_fills_empty_fields: false, ..CvmSettings::default() })).await;
+    let sparse = listed(cvm(CvmSettings::from(CvmListingSettings { fills_empty_fields: false, ..Default::default() }))).await;
     for field in ["Description", "AssociatedInstanceIds", "Tags"] {
         assert!(filled.contains_key(field) && !sparse.contains_key(field), "{field}: {filled:?} / {sparse:?}");
     }
@@ -299,7 +303,7 @@ async fn l_cvm_20_empty_fields_can_be_left_out() {
 
 #[tokio::test]
 async fn l_cvm_21_created_time_field() {
-    let emulator = cvm(CvmSettings { created_time_field: "CreateTime".into(), ..CvmSettings::default() });
+    let emulator = cvm(CvmSettings::from(CvmListingSettings { created_time_field: "CreateTime".into(), ..Default::default() }));
     create_cvm(&emulator, "timed").await;
     let listed = call(&emulator, CVM, "DescribeKeyPairs", json!({})).await;
     let pair = first_key_pair(&listed);
@@ -310,7 +314,7 @@ async fn l_cvm_21_created_time_field() {
 async fn l_cvm_22_project_id_type_code() {
     let params = json!({"KeyName": "k", "ProjectId": true});
     assert_eq!(call(&cvm(CvmSettings::default()), CVM, "CreateKeyPair", params.clone()).await.code(), "InvalidParameter");
-    let value = cvm(CvmSettings { project_id_type_code: CommonCode::InvalidParameterValue, ..CvmSettings::default() });
+    let value = cvm(CvmSettings::from(CvmProjectIdSettings { type_code: CommonCode::InvalidParameterValue, ..Default::default() }));
     assert_eq!(call(&value, CVM, "CreateKeyPair", params).await.code(), "InvalidParameterValue");
 }
 
@@ -330,7 +334,7 @@ async fn l_cvm_23_absent_region_code() {
 async fn l_cvm_24_project_id_can_be_optional() {
     let params = json!({"KeyName": "k"});
     assert_eq!(call(&cvm(CvmSettings::default()), CVM, "CreateKeyPair", params.clone()).await.code(), "MissingParameter");
-    let optional = cvm(CvmSettings { project_id_required: false, ..CvmSettings::default() });
+    let optional = cvm(CvmSettings::from(CvmProjectIdSettings { required: false, ..Default::default() }));
     let answer = call(&optional, CVM, "CreateKeyPair", params).await;
     assert_eq!(answer.body.pointer("/Response/KeyPair/ProjectId"), Some(&json!(0)), "{}", answer.text);
 }
@@ -606,6 +610,7 @@ async fn l_ecs_14_check_order_decides_which_fault_wins() {
 
 #[tokio::test]
 async fn l_ecs_15_signature_statuses() {
+    let product_pages = || EcsSettings::from(EcsGatewaySettings { auth_statuses: AuthStatuses::ProductPages, ..Default::default() });
     let mismatch = |settings: EcsSettings| async move {
         let provider: Box<dyn Provider> = Box::new(Ecs { settings, ..Ecs::default() });
         let (emulator, _) = Setup { providers: vec![provider], secret_key: "another-secret", ..Setup::default() }.build();
@@ -614,10 +619,7 @@ async fn l_ecs_15_signature_statuses() {
         answer.status
     };
     assert_eq!(mismatch(EcsSettings::default()).await, 400);
-    assert_eq!(
-        mismatch(EcsSettings::from(EcsGatewaySettings { auth_statuses: AuthStatuses::ProductPages, ..Default::default() })).await,
-        403
-    );
+    assert_eq!(mismatch(product_pages()).await, 403);
     // An AccessKeyId no account has: 404 on the gateway's page, 400 on the product pages'.
     let unknown_key = |settings: EcsSettings| async move {
         let (emulator, _) = Setup { providers: vec![Box::new(Ecs { settings, ..Ecs::default() })], ..Setup::default() }.build();
@@ -627,10 +629,7 @@ async fn l_ecs_15_signature_statuses() {
         answer.status
     };
     assert_eq!(unknown_key(EcsSettings::default()).await, 404);
-    assert_eq!(
-        unknown_key(EcsSettings::from(EcsGatewaySettings { auth_statuses: AuthStatuses::ProductPages, ..Default::default() })).await,
-        400
-    );
+    assert_eq!(unknown_key(product_pages()).await, 400);
 }
 
 /// The same DescribeKeyPairs twice with one nonce, `wait_secs` apart: the second answer's code.

@@ -18,14 +18,14 @@ use crate::keys::PublicKey;
 /// DescribeKeyPairs (apis.md §1.4): the shared listing, each key pair in CVM's data type.
 pub fn describe(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let query = rules::parse_describe(&call.params)?;
-    Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.key_name_filter, |record| key_pair_json(&cvm.settings, record)))
+    Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.listing.key_name_filter, |record| key_pair_json(&cvm.settings, record)))
 }
 
 /// DeleteKeyPairs (apis.md §1.4): `KeyIds` checked in the settings' order (L-CVM-19), deleted as
 /// the delete mode says (L-CVM-17).
 pub fn delete(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let ids = rules::parse_delete(&call.params, &cvm.settings)?;
-    cvm.store.delete(&call.account.id, &ids, cvm.settings.delete_mode).map(|()| Map::new())
+    cvm.store.delete(&call.account.id, &ids, cvm.settings.delete.mode).map(|()| Map::new())
 }
 
 fn limits(cvm: &Cvm, call: &Call) -> Limits {
@@ -87,9 +87,9 @@ fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, 
     pair.insert("Description".into(), json!(record.own.description));
     pair.insert("PublicKey".into(), json!(record.public_key.openssh));
     pair.insert("AssociatedInstanceIds".into(), json!([]));
-    pair.insert(settings.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
+    pair.insert(settings.listing.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
     pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());
-    if !settings.describe_fills_empty_fields {
+    if !settings.listing.fills_empty_fields {
         pair.retain(|_, v| !is_empty(v));
     }
     pair

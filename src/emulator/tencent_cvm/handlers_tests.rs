@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::super::{Cvm, CvmSettings};
+use super::super::{Cvm, CvmListingSettings, CvmSettings};
 use crate::apis::tencent_api3::CVM;
 use crate::clock::ManualClock;
 use crate::emulator::accounts::{Account, AccountSettings};
@@ -47,7 +47,7 @@ async fn a_listing_keeps_every_field_or_leaves_out_the_empty_ones() {
     let bare = || json!({"KeyName": "k1", "ProjectId": 0, "PublicKey": RSA});
     let every = ["KeyId", "KeyName", "ProjectId", "Description", "PublicKey", "AssociatedInstanceIds", "CreatedTime", "Tags"];
     assert_eq!(listed_fields(CvmSettings::default(), bare()).await, names(&every));
-    let leaving_out = || CvmSettings { describe_fills_empty_fields: false, ..CvmSettings::default() };
+    let leaving_out = || CvmSettings::from(CvmListingSettings { fills_empty_fields: false, ..Default::default() });
     // ProjectId 0 is a value, not an empty field.
     assert_eq!(listed_fields(leaving_out(), bare()).await, names(&["KeyId", "KeyName", "ProjectId", "PublicKey", "CreatedTime"]));
     let tagged = json!({

@@ -16,7 +16,7 @@ use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::product::{ProductFacts, tencent_product};
 pub use errors::CvmCode;
 pub use model::CvmStore;
-pub use settings::{CvmSettings, CvmTagSettings};
+pub use settings::{CvmDeleteSettings, CvmListingSettings, CvmProjectIdSettings, CvmSettings, CvmTagSettings};
 
 pub const API: &str = "tencent-cvm";
 pub const VERSION: &str = "2017-03-12";

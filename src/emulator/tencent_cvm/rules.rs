@@ -91,14 +91,14 @@ fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentErr
 
 fn project_id(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
     let value = match params.get("ProjectId") {
-        None | Some(Value::Null) if settings.project_id_required => return Err(TencentError::missing_parameter("ProjectId")),
+        None | Some(Value::Null) if settings.project_id.required => return Err(TencentError::missing_parameter("ProjectId")),
         // The default project (L-CVM-24).
         None | Some(Value::Null) => &Value::from(0),
         Some(value) => value,
     };
-    let not_integer = || settings.project_id_type_code.error("ProjectId", "`ProjectId` must be an integer.");
+    let not_integer = || settings.project_id.type_code.error("ProjectId", "`ProjectId` must be an integer.");
     // Only a JSON body can send a number; in GET and form requests every value is a string.
-    if typed && value.is_string() && !settings.project_id_accepts_string {
+    if typed && value.is_string() && !settings.project_id.accepts_string {
         return Err(not_integer());
     }
     let id = as_integer(value).ok_or_else(not_integer)?;
@@ -177,9 +177,9 @@ pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
     Ok(DescribeQuery { key_ids, filters, offset, limit })
 }
 
-/// DeleteKeyPairs' `KeyIds` (required, at most 100), checked in `settings.delete_check_order` (L-CVM-19).
+/// DeleteKeyPairs' `KeyIds` (required, at most 100), checked in `settings.delete.check_order` (L-CVM-19).
 pub fn parse_delete(params: &Value, settings: &CvmSettings) -> Result<Vec<String>, TencentError> {
-    shared::checked_id_list(params, id_rule(), &settings.delete_check_order)
+    shared::checked_id_list(params, id_rule(), &settings.delete.check_order)
 }
 
 /// `KeyIds`, at most 100 of the `skey-` shape.
@@ -201,6 +201,7 @@ fn id_rule() -> IdListRule<'static> {
 mod tests {
     use super::*;
     use crate::emulator::tencent::settings::AbsentName;
+    use crate::emulator::tencent_cvm::CvmProjectIdSettings;
     use serde_json::json;
 
     fn projects() -> BTreeSet<i64> {
@@ -241,7 +242,7 @@ mod tests {
 
     #[test]
     fn the_string_setting_governs_json_bodies_only() {
-        let strict = CvmSettings { project_id_accepts_string: false, ..CvmSettings::default() };
+        let strict = CvmSettings::from(CvmProjectIdSettings { accepts_string: false, ..Default::default() });
         let params = json!({"KeyName": "k", "ProjectId": "0"});
         assert_eq!(parse_create(&params, true, &strict, &projects()).unwrap_err().code, "InvalidParameter");
         assert!(parse_create(&params, false, &strict, &projects()).is_ok(), "a form or GET request can only send strings");

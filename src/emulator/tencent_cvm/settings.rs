@@ -62,13 +62,63 @@ impl Default for CvmTagSettings {
     }
 }
 
+/// ProjectId's rules: the seeds type it Integer, send it as a string and call it both required and
+/// optional.
+#[derive(Debug, Clone)]
+pub struct CvmProjectIdSettings {
+    /// Seed 003 types ProjectId as Integer but its example sends `"0"`: accept decimal strings.
+    /// Ledger L-CVM-2.
+    pub accepts_string: bool,
+    /// L-CVM-22: the code of a ProjectId that is not an integer.
+    pub type_code: CommonCode,
+    /// L-CVM-24: the parameter tables mark ProjectId required, the prose says only a name is needed;
+    /// false takes an absent ProjectId as 0, the default project.
+    pub required: bool,
+}
+
+impl Default for CvmProjectIdSettings {
+    fn default() -> Self {
+        Self { accepts_string: true, type_code: CommonCode::InvalidParameter, required: true }
+    }
+}
+
+/// DeleteKeyPairs' rules, which no seed documents (apis.md §1.4).
+#[derive(Debug, Clone)]
+pub struct CvmDeleteSettings {
+    /// L-CVM-17: whether the other ids of a DeleteKeyPairs with an unknown one are deleted.
+    pub mode: DeleteMode,
+    /// L-CVM-19: DeleteKeyPairs' checks of `KeyIds`, in order; existence (all or none) comes last.
+    pub check_order: Vec<IdCheck>,
+}
+
+impl Default for CvmDeleteSettings {
+    fn default() -> Self {
+        Self { mode: DeleteMode::AllOrNone, check_order: vec![IdCheck::Missing, IdCheck::Count, IdCheck::Shape] }
+    }
+}
+
+/// What DescribeKeyPairs answers, which no seed documents (apis.md §1.4).
+#[derive(Debug, Clone)]
+pub struct CvmListingSettings {
+    /// L-CVM-18: the `key-name` filter is not said to be exact or fuzzy (Lighthouse's is fuzzy).
+    pub key_name_filter: NameFilter,
+    /// L-CVM-20: true fills a listing's `Description` "", `AssociatedInstanceIds` [] and `Tags` []
+    /// for a key without them; false leaves empty ones out.
+    pub fills_empty_fields: bool,
+    /// L-CVM-21: the listing's time field: the SDK model's `CreatedTime`; an older example has `CreateTime`.
+    pub created_time_field: String,
+}
+
+impl Default for CvmListingSettings {
+    fn default() -> Self {
+        Self { key_name_filter: NameFilter::Exact, fills_empty_fields: true, created_time_field: "CreatedTime".into() }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CvmSettings {
     /// The code an absent KeyName gets. Ledger L-CVM-1.
     pub absent_name: AbsentName,
-    /// Seed 003 types ProjectId as Integer but its example sends `"0"`: accept decimal strings.
-    /// Ledger L-CVM-2.
-    pub project_id_accepts_string: bool,
     /// Regions the key-pair actions accept; seed 000 lists 18 for CreateKeyPair, seed 003 defers to
     /// "the regions supported by the product". Applied to all four actions. Ledger L-CVM-3.
     pub regions: Vec<String>,
@@ -92,24 +142,14 @@ pub struct CvmSettings {
     /// API 3.0 answers a parameter the action does not define with `UnknownParameter` (apis.md
     /// §1.3); the key-pair pages list only their own codes. Ledger L-CVM-15.
     pub reject_unknown_parameters: bool,
-    /// L-CVM-17: whether the other ids of a DeleteKeyPairs with an unknown one are deleted.
-    pub delete_mode: DeleteMode,
-    /// L-CVM-18: the `key-name` filter is not said to be exact or fuzzy (Lighthouse's is fuzzy).
-    pub key_name_filter: NameFilter,
-    /// L-CVM-19: DeleteKeyPairs' checks of `KeyIds`, in order; existence (all or none) comes last.
-    pub delete_check_order: Vec<IdCheck>,
-    /// L-CVM-20: true fills a listing's `Description` "", `AssociatedInstanceIds` [] and `Tags` []
-    /// for a key without them; false leaves empty ones out.
-    pub describe_fills_empty_fields: bool,
-    /// L-CVM-21: the listing's time field: the SDK model's `CreatedTime`; an older example has `CreateTime`.
-    pub created_time_field: String,
-    /// L-CVM-22: the code of a ProjectId that is not an integer.
-    pub project_id_type_code: CommonCode,
     /// L-CVM-23: the code of an absent Region.
     pub absent_region_code: CommonCode,
-    /// L-CVM-24: the parameter tables mark ProjectId required, the prose says only a name is needed;
-    /// false takes an absent ProjectId as 0, the default project.
-    pub project_id_required: bool,
+    /// L-CVM-2, 22 and 24.
+    pub project_id: CvmProjectIdSettings,
+    /// L-CVM-17 and 19.
+    pub delete: CvmDeleteSettings,
+    /// L-CVM-18, 20 and 21.
+    pub listing: CvmListingSettings,
 }
 
 impl Default for CvmSettings {
@@ -117,23 +157,30 @@ impl Default for CvmSettings {
         Self {
             key_pair_quota: 500,
             tags: CvmTagSettings::default(),
+            project_id: CvmProjectIdSettings::default(),
+            delete: CvmDeleteSettings::default(),
+            listing: CvmListingSettings::default(),
             key_bits: 2048,
             regions: SEED_000_REGIONS.iter().map(|r| r.to_string()).collect(),
             absent_name: AbsentName::MissingParameter,
-            project_id_accepts_string: true,
             regional_key_pairs: false,
             reject_unknown_parameters: true,
             check_order: vec![RequestCheck::KeyName, RequestCheck::ProjectId, RequestCheck::PublicKey, RequestCheck::Tags],
             create_returns_data_type: false,
             public_key_types: vec!["ssh-rsa".into()],
-            delete_mode: DeleteMode::AllOrNone,
-            key_name_filter: NameFilter::Exact,
-            delete_check_order: vec![IdCheck::Missing, IdCheck::Count, IdCheck::Shape],
-            describe_fills_empty_fields: true,
-            created_time_field: "CreatedTime".into(),
-            project_id_type_code: CommonCode::InvalidParameter,
             absent_region_code: CommonCode::MissingParameter,
-            project_id_required: true,
         }
     }
 }
+
+/// The default CVM settings with one group's choices, for a test or a run that changes one group.
+macro_rules! settings_with {
+    ($($group:ident: $type:ty),*) => {$(
+        impl From<$type> for CvmSettings {
+            fn from($group: $type) -> Self {
+                Self { $group, ..Self::default() }
+            }
+        }
+    )*};
+}
+settings_with!(project_id: CvmProjectIdSettings, delete: CvmDeleteSettings, listing: CvmListingSettings);
