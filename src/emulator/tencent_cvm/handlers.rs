@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::model::{KeyPairRecord, Limits};
 use super::rules;
-use super::settings::{CvmSettings, QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
+use super::settings::{CvmListingSettings, QUOTA_KEY_PAIRS, QUOTA_TAG_RESOURCES};
 use super::{Cvm, CvmCode};
 use crate::clock::iso8601_utc;
 use crate::emulator::Emulator;
@@ -18,13 +18,15 @@ use crate::keys::PublicKey;
 /// DescribeKeyPairs (apis.md §1.4): the shared listing, each key pair in CVM's data type.
 pub fn describe(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
     let query = rules::parse_describe(&call.params)?;
-    Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.listing.key_name_filter, |record| key_pair_json(&cvm.settings, record)))
+    Ok(tencent::describe(&cvm.store, call, &query, cvm.settings.listing.key_name_filter, |record| {
+        key_pair_json(&cvm.settings.listing, record)
+    }))
 }
 
 /// DeleteKeyPairs (apis.md §1.4): `KeyIds` checked in the settings' order (L-CVM-19), deleted as
 /// the delete mode says (L-CVM-17).
 pub fn delete(cvm: &Cvm, call: &Call) -> Result<Map<String, Value>, TencentError> {
-    let ids = rules::parse_delete(&call.params, &cvm.settings)?;
+    let ids = rules::parse_delete(&call.params, &cvm.settings.delete)?;
     cvm.store.delete(&call.account.id, &ids, cvm.settings.delete.mode).map(|()| Map::new())
 }
 
@@ -53,7 +55,11 @@ pub async fn create(cvm: &Cvm, emulator: &Arc<Emulator>, call: &Call<'_>) -> Res
     let comment: u32 = rand::rng().random_range(100_000..1_000_000);
     let public_key = PublicKey::new(format!("{} skey_{comment}", key.public.openssh), key.public.blob);
     let record = reservation.commit(public_key, emulator.config.clock.now_secs());
-    let mut pair = if settings.create_returns_data_type { key_pair_json(settings, &record) } else { example_fields(settings, &record) };
+    let mut pair = if settings.create_returns_data_type {
+        key_pair_json(&settings.listing, &record)
+    } else {
+        example_fields(&settings.listing, &record)
+    };
     pair.insert("PrivateKey".into(), json!(key.private_pkcs1_pem));
     Ok(Map::from_iter([("KeyPair".to_string(), Value::Object(pair))]))
 }
@@ -70,15 +76,15 @@ pub fn import(cvm: &Cvm, emulator: &Emulator, call: &Call) -> Result<Map<String,
 /// The fields of seed 000's CreateKeyPair example but PrivateKey, in the data type's order (L-CVM-11).
 const CREATE_EXAMPLE_FIELDS: &[&str] = &["KeyId", "KeyName", "ProjectId", "PublicKey"];
 
-fn example_fields(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, Value> {
-    let mut pair = key_pair_json(settings, record);
+fn example_fields(listing: &CvmListingSettings, record: &KeyPairRecord) -> Map<String, Value> {
+    let mut pair = key_pair_json(listing, record);
     pair.retain(|name, _| CREATE_EXAMPLE_FIELDS.contains(&name.as_str()));
     pair
 }
 
 /// The KeyPair data type as DescribeKeyPairs returns it (apis.md §1.4; no PrivateKey), its time
 /// field named as the settings say (L-CVM-21), empty fields kept or left out (L-CVM-20).
-fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, Value> {
+fn key_pair_json(listing: &CvmListingSettings, record: &KeyPairRecord) -> Map<String, Value> {
     // Sized for every field: a 100-key page makes 100 of these.
     let mut pair = Map::with_capacity(8);
     pair.insert("KeyId".into(), json!(record.key_id));
@@ -87,9 +93,9 @@ fn key_pair_json(settings: &CvmSettings, record: &KeyPairRecord) -> Map<String, 
     pair.insert("Description".into(), json!(record.own.description));
     pair.insert("PublicKey".into(), json!(record.public_key.openssh));
     pair.insert("AssociatedInstanceIds".into(), json!([]));
-    pair.insert(settings.listing.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
+    pair.insert(listing.created_time_field.clone(), json!(iso8601_utc(record.created_at)));
     pair.insert("Tags".into(), record.tags.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect());
-    if !settings.listing.fills_empty_fields {
+    if !listing.fills_empty_fields {
         pair.retain(|_, v| !is_empty(v));
     }
     pair

@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::errors::CvmCode;
-use super::settings::{CvmSettings, RequestCheck};
+use super::settings::{CvmDeleteSettings, CvmProjectIdSettings, CvmSettings, RequestCheck};
 use crate::emulator::tencent::error::TencentError;
 use crate::emulator::tencent::params::as_integer;
 use crate::emulator::tencent::rules::{self as shared, IdListRule, KeyNameRule};
@@ -65,7 +65,7 @@ fn parse_new(params: &Value, request: Request, settings: &CvmSettings, projects:
     for check in &settings.check_order {
         match check {
             RequestCheck::KeyName => new.key_name = key_name(params, settings)?,
-            RequestCheck::ProjectId => new.own.project_id = project_id(params, request.typed, settings, projects)?,
+            RequestCheck::ProjectId => new.own.project_id = project_id(params, request.typed, &settings.project_id, projects)?,
             RequestCheck::PublicKey if request.import => {
                 new.public_key = Some(shared::public_key(params, &settings.public_key_types, || CvmCode::PublicKeyMalformed.into())?);
             }
@@ -89,16 +89,16 @@ fn key_name(params: &Value, settings: &CvmSettings) -> Result<String, TencentErr
     )
 }
 
-fn project_id(params: &Value, typed: bool, settings: &CvmSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
+fn project_id(params: &Value, typed: bool, rules: &CvmProjectIdSettings, projects: &BTreeSet<i64>) -> Result<i64, TencentError> {
     let value = match params.get("ProjectId") {
-        None | Some(Value::Null) if settings.project_id.required => return Err(TencentError::missing_parameter("ProjectId")),
+        None | Some(Value::Null) if rules.required => return Err(TencentError::missing_parameter("ProjectId")),
         // The default project (L-CVM-24).
         None | Some(Value::Null) => &Value::from(0),
         Some(value) => value,
     };
-    let not_integer = || settings.project_id.type_code.error("ProjectId", "`ProjectId` must be an integer.");
+    let not_integer = || rules.type_code.error("ProjectId", "`ProjectId` must be an integer.");
     // Only a JSON body can send a number; in GET and form requests every value is a string.
-    if typed && value.is_string() && !settings.project_id.accepts_string {
+    if typed && value.is_string() && !rules.accepts_string {
         return Err(not_integer());
     }
     let id = as_integer(value).ok_or_else(not_integer)?;
@@ -177,9 +177,9 @@ pub fn parse_describe(params: &Value) -> Result<DescribeQuery, TencentError> {
     Ok(DescribeQuery { key_ids, filters, offset, limit })
 }
 
-/// DeleteKeyPairs' `KeyIds` (required, at most 100), checked in `settings.delete.check_order` (L-CVM-19).
-pub fn parse_delete(params: &Value, settings: &CvmSettings) -> Result<Vec<String>, TencentError> {
-    shared::checked_id_list(params, id_rule(), &settings.delete.check_order)
+/// DeleteKeyPairs' `KeyIds` (required, at most 100), checked in `rules.check_order` (L-CVM-19).
+pub fn parse_delete(params: &Value, rules: &CvmDeleteSettings) -> Result<Vec<String>, TencentError> {
+    shared::checked_id_list(params, id_rule(), &rules.check_order)
 }
 
 /// `KeyIds`, at most 100 of the `skey-` shape.
@@ -201,7 +201,6 @@ fn id_rule() -> IdListRule<'static> {
 mod tests {
     use super::*;
     use crate::emulator::tencent::settings::AbsentName;
-    use crate::emulator::tencent_cvm::CvmProjectIdSettings;
     use serde_json::json;
 
     fn projects() -> BTreeSet<i64> {
@@ -279,9 +278,9 @@ mod tests {
         assert_eq!(parse_describe(&json!({"Filters": [{"Name": "colour", "Values": ["x"]}]})).unwrap_err().code, "InvalidFilter");
         assert_eq!(parse_describe(&json!({"Limit": 101})).unwrap_err().code, "InvalidParameterValueLimit");
         assert_eq!(parse_describe(&json!({"Limit": "5"})).unwrap().limit, 5);
-        let settings = CvmSettings::default();
-        assert_eq!(parse_delete(&json!({}), &settings).unwrap_err().code, "MissingParameter");
-        assert_eq!(parse_delete(&json!({"KeyIds": ["skey-11112222"]}), &settings).unwrap(), vec!["skey-11112222"]);
+        let rules = CvmDeleteSettings::default();
+        assert_eq!(parse_delete(&json!({}), &rules).unwrap_err().code, "MissingParameter");
+        assert_eq!(parse_delete(&json!({"KeyIds": ["skey-11112222"]}), &rules).unwrap(), vec!["skey-11112222"]);
     }
 
     #[test]
