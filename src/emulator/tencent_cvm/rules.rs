@@ -248,6 +248,14 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_project_id_defaults_to_the_default_project() {
+        let optional = CvmSettings::from(CvmProjectIdSettings { required: false, ..Default::default() });
+        for params in [json!({"KeyName": "k"}), json!({"KeyName": "k", "ProjectId": null})] {
+            assert_eq!(parse_create(&params, true, &optional, &projects()).unwrap().own.project_id, 0, "{params}");
+        }
+    }
+
+    #[test]
     fn tag_rules() {
         let spec = |rt: &str, key: &str| json!({"KeyName": "k", "ProjectId": 0, "TagSpecification": [{"ResourceType": rt, "Tags": [{"Key": key, "Value": "v"}]}]});
         assert_eq!(create_code(spec("keypair", "env")), "ok");
