@@ -16,8 +16,13 @@ use serde_json::{Map, Value};
 use super::record::{CaseRecording, Entry, file_of};
 use crate::keys::{generate_rsa_off_runtime, md5_fingerprint};
 
+/// One case's recording, read once, and what the replay has done with it so far.
 #[derive(Debug, Default)]
 struct CaseState {
+    /// The run prefix it was recorded with; `None` when the case has no recording.
+    run_prefix: Option<String>,
+    /// Who gave the answers and when, where the recording says both.
+    provenance: Option<(String, String)>,
     entries: Vec<Entry>,
     used: Vec<bool>,
     /// Recorded public key / fingerprint → the one replacing it.
@@ -50,29 +55,43 @@ impl Replay {
         serde_saphyr::from_str(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// `f` over `case`'s state, its recording read on first use: the run prefix, the answers and
+    /// the provenance all come from one read. A file that cannot be read is not remembered, so
+    /// each use reports it.
+    fn with_case<R>(&self, case: &str, f: impl FnOnce(&mut CaseState) -> R) -> Result<R, String> {
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        if !cases.contains_key(case) {
+            let recording = self.load(case)?;
+            let state = match recording {
+                None => CaseState::default(),
+                Some(recording) => CaseState {
+                    provenance: (!recording.recorded_from.is_empty() && !recording.recorded_at.is_empty())
+                        .then_some((recording.recorded_from, recording.recorded_at)),
+                    run_prefix: Some(recording.run_prefix),
+                    used: vec![false; recording.exchanges.len()],
+                    entries: recording.exchanges,
+                    swaps: HashMap::new(),
+                },
+            };
+            cases.insert(case.to_string(), state);
+        }
+        Ok(f(cases.get_mut(case).expect("inserted above")))
+    }
+
     /// Who gave `case`'s recorded answers and when (`emulator` or a live target; `YYYY-MM-DD`),
     /// if the recording says.
     pub fn provenance(&self, case: &str) -> Option<(String, String)> {
-        let recording = self.load(case).ok().flatten()?;
-        (!recording.recorded_from.is_empty() && !recording.recorded_at.is_empty())
-            .then_some((recording.recorded_from, recording.recorded_at))
+        self.with_case(case, |state| state.provenance.clone()).ok().flatten()
     }
 
     /// The run prefix `case` was recorded with.
     pub fn run_prefix(&self, case: &str) -> Option<String> {
-        self.load(case).ok().flatten().map(|r| r.run_prefix)
+        self.with_case(case, |state| state.run_prefix.clone()).ok().flatten()
     }
 
     /// The recorded answer to a request: status and body.
     pub async fn answer(&self, case: &str, api: &str, action: &str, request: &str) -> Result<(u16, Value), String> {
-        let entry = {
-            let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-            if !cases.contains_key(case) {
-                let recording = self.load(case)?.unwrap_or_default();
-                let used = vec![false; recording.exchanges.len()];
-                cases.insert(case.to_string(), CaseState { entries: recording.exchanges, used, swaps: HashMap::new() });
-            }
-            let state = cases.get_mut(case).expect("inserted above");
+        let entry = self.with_case(case, |state| {
             // A request may carry a value the replay swapped in (a captured fingerprint): match
             // it as the recording's own value.
             let mut request = request.to_string();
@@ -86,15 +105,15 @@ impl Replay {
                 return Err(format!("replay: no recorded answer for {api} {action} {request} in {}", file_of(&self.dir, case).display()));
             };
             state.used[i] = true;
-            state.entries[i].clone()
-        };
+            Ok(state.entries[i].clone())
+        })??;
         let mut body: Value = serde_json::from_str(&entry.body).map_err(|e| format!("replay: recorded body is not JSON: {e}"))?;
         let mut new_swaps = HashMap::new();
         rekey(&mut body, &mut new_swaps).await?;
-        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        let state = cases.get_mut(case).expect("loaded above");
-        state.swaps.extend(new_swaps);
-        swap_strings(&mut body, &state.swaps);
+        self.with_case(case, |state| {
+            state.swaps.extend(new_swaps);
+            swap_strings(&mut body, &state.swaps);
+        })?;
         Ok((entry.status, body))
     }
 }
@@ -219,11 +238,25 @@ mod tests {
         {
             let stripped: String = text.lines().filter(|l| !l.starts_with("recorded_")).map(|l| format!("{l}\n")).collect();
             std::fs::write(&file, format!("{line}{stripped}")).unwrap();
+            // A replay reads a case's recording once; a new one reads the edited file.
+            let replay = Replay::new(&dir).unwrap();
             assert!(replay.load(CASE).unwrap().is_some(), "{kept}: the file still reads");
             assert_eq!(replay.provenance(CASE), None, "{kept}");
         }
         assert_eq!(replay.provenance("tencent-cvm/never-recorded"), None);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The run prefix, the answers and the provenance come from one read of the file.
+    #[tokio::test]
+    async fn a_case_s_recording_is_read_once() {
+        let (dir, replay) = recorded("once", vec![entry("DescribeKeyPairs", json!({}), json!({"TotalCount": 0}))]);
+        assert_eq!(replay.run_prefix(CASE).as_deref(), Some("kc1a2b"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(replay.provenance(CASE).map(|(from, _)| from).as_deref(), Some("emulator"));
+        let (status, body) = replay.answer(CASE, API, "DescribeKeyPairs", &key_of(&json!({}))).await.unwrap();
+        assert_eq!((status, body), (200, json!({"TotalCount": 0})));
+        assert_eq!(replay.run_prefix("tencent-cvm/never-recorded"), None);
     }
 
     #[tokio::test]
